@@ -1,0 +1,120 @@
+using System.Text.Json.Serialization;
+using Fornax.Core.Serialization;
+using Fornax.Core.Validation;
+
+namespace Fornax.Core.Objects;
+
+/// <summary>A WebAssembly function, invoked over HTTP at every site it is deployed to.</summary>
+public sealed class Function : FornaxObject<FunctionSpec, FunctionStatus>
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override string Kind => "Function";
+
+    internal override void ValidateBody(ValidationContext context)
+    {
+        if (string.IsNullOrWhiteSpace(Spec.Module))
+        {
+            context.Add("spec.module", "required: a path to a .wasm file, or a blob digest sha256:<hex>");
+        }
+
+        if (Spec.Abi is { } abi && abi is not (FunctionAbis.Wagi or FunctionAbis.Raw))
+        {
+            context.Add("spec.abi", $"\"{abi}\" is not one of {FunctionAbis.Wagi}, {FunctionAbis.Raw}");
+        }
+
+        if (Spec.Limits is { } limits)
+        {
+            if (limits.MemoryMiB is { } mib && (mib < 1 || mib > 4096))
+            {
+                context.Add("spec.limits.memoryMiB", $"{mib} is not between 1 and 4096");
+            }
+
+            if (limits.Timeout is { } timeout && (!Durations.TryParse(timeout, out var span) || span <= TimeSpan.Zero))
+            {
+                context.Add("spec.limits.timeout", $"\"{timeout}\" is not a positive duration like 500ms or 5s");
+            }
+
+            if (limits.Fuel is { } fuel && fuel <= 0)
+            {
+                context.Add("spec.limits.fuel", $"{fuel} is not a positive number");
+            }
+        }
+
+        if (Spec.Scale?.MaxConcurrency is { } max && max < 1)
+        {
+            context.Add("spec.scale.maxConcurrency", $"{max} is not a positive number");
+        }
+
+        var methods = Spec.Triggers?.Http?.Methods ?? [];
+        for (var i = 0; i < methods.Count; i++)
+        {
+            if (!HttpMethods.Contains(methods[i].ToUpperInvariant()))
+            {
+                context.Add($"spec.triggers.http.methods[{i}]", $"\"{methods[i]}\" is not an HTTP method");
+            }
+        }
+    }
+
+    private static readonly HashSet<string> HttpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+}
+
+public static class FunctionAbis
+{
+    /// <summary>CGI over WASI stdin/stdout/environment (the WAGI convention).</summary>
+    public const string Wagi = "wagi";
+
+    /// <summary>An exported handler with a guest allocator: the copy-light fast path.</summary>
+    public const string Raw = "raw";
+}
+
+public sealed class FunctionSpec
+{
+    /// <summary>A path to a <c>.wasm</c> file (relative to the applied file) or, once stored, its blob digest.</summary>
+    public string? Module { get; set; }
+
+    public string? Abi { get; set; }
+
+    public FunctionTriggers? Triggers { get; set; }
+
+    public FunctionLimits? Limits { get; set; }
+
+    [JsonConverter(typeof(LenientStringMapConverter))]
+    public Dictionary<string, string>? Env { get; set; }
+
+    public FunctionScale? Scale { get; set; }
+}
+
+public sealed class FunctionTriggers
+{
+    public HttpTrigger? Http { get; set; }
+}
+
+public sealed class HttpTrigger
+{
+    public string? Path { get; set; }
+
+    public List<string>? Methods { get; set; }
+}
+
+public sealed class FunctionLimits
+{
+    public int? MemoryMiB { get; set; }
+
+    public string? Timeout { get; set; }
+
+    public long? Fuel { get; set; }
+}
+
+public sealed class FunctionScale
+{
+    public int? MaxConcurrency { get; set; }
+}
+
+public sealed class FunctionStatus
+{
+    public string? Digest { get; set; }
+
+    public string? Phase { get; set; }
+
+    public string? Message { get; set; }
+}

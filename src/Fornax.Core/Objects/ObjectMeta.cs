@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+using Fornax.Core.Serialization;
+
+namespace Fornax.Core.Objects;
+
+/// <summary>Standard object metadata, as in Kubernetes. The store owns the server-set fields.</summary>
+public sealed class ObjectMeta
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Namespace of the object; <c>default</c> when omitted.</summary>
+    public string? Namespace { get; set; }
+
+    [JsonConverter(typeof(LenientStringMapConverter))]
+    public Dictionary<string, string>? Labels { get; set; }
+
+    [JsonConverter(typeof(LenientStringMapConverter))]
+    public Dictionary<string, string>? Annotations { get; set; }
+
+    /// <summary>Set by the site's store on every write; a client sends it back as an optimistic-concurrency precondition.</summary>
+    public long? ResourceVersion { get; set; }
+
+    /// <summary>Bumped by the store when anything but metadata and status changes.</summary>
+    public long? Generation { get; set; }
+
+    public DateTimeOffset? CreationTimestamp { get; set; }
+
+    public string? Uid { get; set; }
+
+    /// <summary>The namespace, with the default applied.</summary>
+    [JsonIgnore]
+    public string NamespaceOrDefault => string.IsNullOrEmpty(Namespace) ? Kinds.DefaultNamespace : Namespace;
+}
