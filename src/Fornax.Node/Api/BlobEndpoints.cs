@@ -1,0 +1,48 @@
+using Fornax.Node.Hosting;
+using Fornax.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+
+namespace Fornax.Node.Api;
+
+/// <summary>Content-addressed blobs (Wasm modules and other large payloads) by sha256 digest.</summary>
+internal static class BlobEndpoints
+{
+    public static void MapBlobApi(this IEndpointRouteBuilder app)
+    {
+        var blobs = app.MapGroup("/blobs").WithMetadata(new ListenerMetadata(Listeners.Api)).AddEndpointFilter<StoreErrorFilter>();
+        blobs.MapPut("/{digest}", PutAsync);
+        blobs.MapGet("/{digest}", (string digest, IBlobStore store) =>
+            store.OpenRead(digest) is { } stream
+                ? Results.Stream(stream, "application/octet-stream")
+                : ApiStatus.NotFound($"blob {digest} is not stored at this site"));
+        blobs.MapMethods("/{digest}", ["HEAD"], (string digest, IBlobStore store, HttpResponse response) =>
+        {
+            if (store.Length(digest) is not { } length)
+            {
+                return Results.NotFound();
+            }
+
+            response.ContentLength = length;
+            return Results.Ok();
+        });
+    }
+
+    private static async Task<IResult> PutAsync(string digest, HttpRequest request, IBlobStore store, NodeOptions options)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = options.MaxBlobBytes;
+        }
+
+        if (request.ContentLength > options.MaxBlobBytes)
+        {
+            return ApiStatus.Failure(413, "RequestEntityTooLarge", $"blob is larger than the limit of {options.MaxBlobBytes} bytes (maxBlobBytes)");
+        }
+
+        var stored = await store.PutAsync(request.Body, digest, request.HttpContext.RequestAborted);
+        return Results.Created($"/blobs/{stored}", new { digest = stored });
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Fornax.Node.Hosting;
+using Fornax.Node.Sites;
+using Fornax.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Fornax.Node.Api;
+
+/// <summary><c>/api/site</c>, <c>/healthz</c> and <c>/readyz</c>.</summary>
+internal static class SiteInfoEndpoints
+{
+    public static void MapSiteInfo(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/site", (LocalSite site, SiteNode node, IObjectStore store) => Results.Json(new JsonObject
+        {
+            ["name"] = site.Name,
+            ["path"] = site.Path,
+            ["tier"] = site.Tier,
+            ["parent"] = site.Parent,
+            ["endpoints"] = new JsonObject
+            {
+                ["api"] = node.Endpoints.Api,
+                ["ingress"] = node.Endpoints.Ingress,
+                ["resp"] = node.Endpoints.Resp,
+            },
+            ["resourceVersion"] = store.ResourceVersion,
+        })).WithMetadata(new ListenerMetadata(Listeners.Api));
+
+        // Health answers on every listener, so a load balancer can probe the ingress port too.
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (SiteNode node) => node.IsReady ? Results.Text("ok") : Results.Text("starting", statusCode: 503));
+    }
+}

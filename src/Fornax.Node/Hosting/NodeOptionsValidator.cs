@@ -1,0 +1,67 @@
+using Fornax.Core.Objects;
+using Fornax.Core.Validation;
+
+namespace Fornax.Node.Hosting;
+
+/// <summary>Checks <see cref="NodeOptions"/> at start; every message names the setting and its value.</summary>
+public static class NodeOptionsValidator
+{
+    public static IReadOnlyList<ValidationError> Validate(NodeOptions options)
+    {
+        var context = new ValidationContext();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            context.Add("dataDir", "required: the folder that holds this site's data");
+        }
+
+        if (!Names.IsDnsLabel(options.Name))
+        {
+            context.Add("name", $"\"{options.Name}\" is not a valid site name (lowercase letters, digits and '-', at most 63 characters)");
+        }
+
+        if (options.Tier is { } tier && !SiteTiers.All.Contains(tier))
+        {
+            context.Add("tier", $"\"{tier}\" is not one of {string.Join(", ", SiteTiers.All)}");
+        }
+
+        CheckPort(context, "apiPort", options.ApiPort);
+        CheckPort(context, "ingressPort", options.IngressPort);
+        CheckPort(context, "respPort", options.RespPort);
+        var fixedPorts = new[] { options.ApiPort, options.IngressPort, options.RespPort }.Where(p => p != 0).ToList();
+        if (fixedPorts.Count != fixedPorts.Distinct().Count())
+        {
+            context.Add("apiPort", $"the API, ingress and RESP ports must differ (got {options.ApiPort}, {options.IngressPort}, {options.RespPort})");
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.Host, out _) && options.Host != "localhost")
+        {
+            context.Add("host", $"\"{options.Host}\" is not an IP address");
+        }
+
+        if (options.MaxRequestBodyBytes < 1024)
+        {
+            context.Add("maxRequestBodyBytes", $"{options.MaxRequestBodyBytes} is below the minimum of 1024");
+        }
+
+        if (options.MaxBlobBytes < 1024)
+        {
+            context.Add("maxBlobBytes", $"{options.MaxBlobBytes} is below the minimum of 1024");
+        }
+
+        if (options.HeartbeatInterval <= TimeSpan.Zero)
+        {
+            context.Add("heartbeat", $"{options.HeartbeatInterval} is not a positive duration");
+        }
+
+        Names.ValidateLabels(options.Labels, context, "labels");
+        return context.Errors;
+    }
+
+    private static void CheckPort(ValidationContext context, string field, int port)
+    {
+        if (port is < 0 or > 65535)
+        {
+            context.Add(field, $"{port} is not between 0 and 65535");
+        }
+    }
+}

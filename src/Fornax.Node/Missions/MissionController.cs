@@ -1,0 +1,270 @@
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
+using Fornax.Node.Hosting;
+using Fornax.Node.Sites;
+using Fornax.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Node.Missions;
+
+/// <summary>
+/// Makes this site match its missions: delivers each selected mission's content into the store, runs its
+/// command where allowed, removes content when the mission is deleted or stops selecting the site, and
+/// writes this site's entry of <c>status.state</c>. The mission is the source of truth: a delivered object
+/// changed or deleted locally is put back. Reconciling is idempotent, so its own writes settle.
+/// </summary>
+public sealed partial class MissionController(
+    IObjectStore store,
+    LocalSite site,
+    NodeOptions options,
+    CommandRunner commands,
+    ILogger<MissionController> log) : BackgroundService
+{
+    /// <summary>Annotation on every delivered object: the <c>namespace/name</c> of the mission that owns it.</summary>
+    public const string OwnerAnnotation = "fornax.io/mission";
+
+    private readonly Channel<ObjectKey> _queue = Channel.CreateUnbounded<ObjectKey>(new() { SingleReader = true });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var all = await store.ListAsync(null, null, stoppingToken);
+        var missions = all.Items.Where(i => i.Key.Kind == "Mission").Select(i => i.Key).ToHashSet();
+        await RemoveOrphansAsync(all.Items, missions, stoppingToken);
+        foreach (var key in missions)
+        {
+            _queue.Writer.TryWrite(key);
+        }
+
+        var watching = WatchAsync(all.ResourceVersion, stoppingToken);
+        await foreach (var key in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await ReconcileAsync(key, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogReconcileFailed(key.ToString(), e);
+            }
+        }
+
+        await watching;
+    }
+
+    private async Task WatchAsync(long from, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in store.WatchAsync(from, ct: ct))
+            {
+                if (change.Object.Key.Kind == "Mission")
+                {
+                    if (change.Type == WatchEventType.Deleted)
+                    {
+                        await RetireAsync(change.Object, ct);
+                    }
+                    else
+                    {
+                        _queue.Writer.TryWrite(change.Object.Key);
+                    }
+                }
+                else if (OwnerOf(change.Object.Object) is { } owner)
+                {
+                    _queue.Writer.TryWrite(owner);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task ReconcileAsync(ObjectKey key, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(key, ct);
+        if (stored is null)
+        {
+            return;
+        }
+
+        var mission = ObjectSerializer.FromJson<Mission>(stored.Object);
+        var selected = mission.Spec.Placement is not { } placement || placement.Selects(site.Name, site.Path, site.Labels);
+        string state;
+        if (!selected)
+        {
+            await RemoveContentAsync(key, keep: [], ct);
+            state = MissionStates.NotMatch;
+        }
+        else
+        {
+            state = await DeliverAsync(key, mission, ct);
+            var previous = mission.Status?.State?.GetValueOrDefault(site.Path);
+            if (state == MissionStates.Active && mission.Spec.Command is { } command)
+            {
+                var ranForThisGeneration = mission.Status?.ObservedGeneration == stored.Generation && previous is not null && previous != MissionStates.Pending;
+                state = ranForThisGeneration ? previous! : await RunCommandAsync(command, ct);
+            }
+        }
+
+        await WriteStateAsync(key, state, ct);
+    }
+
+    private async Task<string> DeliverAsync(ObjectKey missionKey, Mission mission, CancellationToken ct)
+    {
+        var owner = $"{missionKey.Namespace}/{missionKey.Name}";
+        var keep = new HashSet<ObjectKey>();
+        foreach (var item in mission.Spec.Content ?? [])
+        {
+            var json = ObjectSerializer.ToJsonObject(item);
+            var meta = (JsonObject)json["metadata"]!;
+            meta["namespace"] ??= missionKey.Namespace;
+            var annotations = meta["annotations"] as JsonObject ?? [];
+            annotations[OwnerAnnotation] = owner;
+            meta["annotations"] = annotations;
+            var itemKey = new ObjectKey(item.Kind, meta["namespace"]!.GetValue<string>(), item.Metadata.Name);
+            keep.Add(itemKey);
+            try
+            {
+                var (_, outcome) = await store.ApplyAsync(json, ct);
+                if (outcome != ApplyOutcome.Unchanged)
+                {
+                    LogDelivered(itemKey.ToString(), owner, outcome.ToString().ToLowerInvariant());
+                }
+            }
+            catch (StoreException e)
+            {
+                return MissionStates.Failed($"could not deliver {itemKey}: {e.Message}");
+            }
+        }
+
+        await RemoveContentAsync(missionKey, keep, ct);
+        return MissionStates.Active;
+    }
+
+    private async Task<string> RunCommandAsync(MissionCommand command, CancellationToken ct)
+    {
+        if (!options.AllowCommands)
+        {
+            return MissionStates.Failed("commands are not allowed at this site (allowCommands: false)");
+        }
+
+        var timeout = command.TimeoutOrDefault;
+        if (command.Trigger is { Length: > 0 } trigger)
+        {
+            var triggered = await commands.RunAsync(trigger, timeout, options.DataDirectory, ct);
+            if (triggered.Succeeded != command.RunIfTriggerSucceeds)
+            {
+                return MissionStates.Active;
+            }
+        }
+
+        var result = await commands.RunAsync(command.Command!, timeout, options.DataDirectory, ct);
+        return result.Succeeded ? MissionStates.Active : MissionStates.Failed($"command {result.Describe(timeout)}");
+    }
+
+    /// <summary>A deleted mission: remove what it delivered and run its reverse command.</summary>
+    private async Task RetireAsync(StoredObject last, CancellationToken ct)
+    {
+        await RemoveContentAsync(last.Key, keep: [], ct);
+        var mission = ObjectSerializer.FromJson<Mission>(last.Object);
+        var wasActive = mission.Status?.State?.GetValueOrDefault(site.Path) == MissionStates.Active;
+        if (wasActive && options.AllowCommands && mission.Spec.Command?.ReverseCommand is { Length: > 0 } reverse)
+        {
+            var result = await commands.RunAsync(reverse, mission.Spec.Command.TimeoutOrDefault, options.DataDirectory, ct);
+            LogReverseCommand(last.Key.ToString(), result.Describe(mission.Spec.Command.TimeoutOrDefault));
+        }
+    }
+
+    private async Task RemoveContentAsync(ObjectKey missionKey, IReadOnlySet<ObjectKey> keep, CancellationToken ct)
+    {
+        var owner = $"{missionKey.Namespace}/{missionKey.Name}";
+        var all = await store.ListAsync(null, null, ct);
+        foreach (var item in all.Items)
+        {
+            if (OwnerOf(item.Object) is { } o && $"{o.Namespace}/{o.Name}" == owner && !keep.Contains(item.Key))
+            {
+                await DeleteQuietlyAsync(item.Key, ct);
+            }
+        }
+    }
+
+    private async Task RemoveOrphansAsync(IReadOnlyList<StoredObject> items, HashSet<ObjectKey> missions, CancellationToken ct)
+    {
+        foreach (var item in items)
+        {
+            if (OwnerOf(item.Object) is { } owner && !missions.Contains(owner))
+            {
+                await DeleteQuietlyAsync(item.Key, ct);
+            }
+        }
+    }
+
+    private async Task DeleteQuietlyAsync(ObjectKey key, CancellationToken ct)
+    {
+        try
+        {
+            await store.DeleteAsync(key, ct: ct);
+            LogRemoved(key.ToString());
+        }
+        catch (StoreException e) when (e.Reason == StoreErrorReason.NotFound)
+        {
+        }
+    }
+
+    private async Task WriteStateAsync(ObjectKey key, string state, CancellationToken ct)
+    {
+        var current = await store.GetAsync(key, ct);
+        if (current is null)
+        {
+            return;
+        }
+
+        var status = current.Object["status"]?.DeepClone() as JsonObject ?? [];
+        var states = status["state"] as JsonObject ?? [];
+        var unchanged = states[site.Path]?.GetValue<string>() == state
+            && status["observedGeneration"]?.GetValue<long>() == current.Generation;
+        if (unchanged)
+        {
+            return;
+        }
+
+        states[site.Path] = state;
+        status["state"] = states;
+        status["observedGeneration"] = current.Generation;
+        try
+        {
+            await store.UpdateStatusAsync(key, status, current.ResourceVersion, ct);
+            LogState(key.ToString(), site.Path, state);
+        }
+        catch (StoreException e) when (e.Reason == StoreErrorReason.Conflict)
+        {
+            // The mission changed under us; its watch event queues another reconcile.
+            _queue.Writer.TryWrite(key);
+        }
+    }
+
+    private static ObjectKey? OwnerOf(JsonObject obj)
+    {
+        var owner = obj["metadata"]?["annotations"]?[OwnerAnnotation]?.GetValue<string>();
+        var slash = owner?.IndexOf('/') ?? -1;
+        return slash > 0 ? new ObjectKey("Mission", owner![..slash], owner[(slash + 1)..]) : null;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Mission {Mission} at {SitePath}: {State}")]
+    private partial void LogState(string mission, string sitePath, string state);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Delivered {Object} for mission {Mission} ({Outcome})")]
+    private partial void LogDelivered(string @object, string mission, string outcome);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Removed {Object}: its mission no longer delivers it")]
+    private partial void LogRemoved(string @object);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Mission {Mission} deleted; reverse command {Result}")]
+    private partial void LogReverseCommand(string mission, string result);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Reconciling {Mission} failed")]
+    private partial void LogReconcileFailed(string mission, Exception exception);
+}
