@@ -1,0 +1,15 @@
+using Microsoft.Data.Sqlite;
+
+namespace Fornax.Store;
+
+/// <summary>Maps SQLite failures that callers can act on to <see cref="StoreException"/>s.</summary>
+internal static class SqliteErrors
+{
+    /// <summary>https://www.sqlite.org/rescode.html#full: disk full, or max_page_count reached.</summary>
+    public const int Full = 13;
+
+    public static StoreException StorageFull(SqliteException error, string subject) => new(
+        StoreErrorReason.StorageFull,
+        $"{subject}: storage is full (disk or database size limit); nothing was written",
+        error);
+}

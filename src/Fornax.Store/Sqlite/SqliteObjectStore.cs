@@ -1,0 +1,109 @@
+using Microsoft.Data.Sqlite;
+
+namespace Fornax.Store;
+
+/// <summary>
+/// <see cref="IObjectStore"/> on one SQLite database in WAL mode: one long-lived writer connection
+/// behind a gate (one write at a time), pooled reader connections for concurrent reads.
+/// Split by aspect: <c>.Reads</c>, <c>.Writes</c>, <c>.Watch</c>.
+/// </summary>
+internal sealed partial class SqliteObjectStore : IObjectStore
+{
+    private const string DatabaseFileName = "objects.db";
+
+    private readonly ObjectStoreOptions _options;
+    private readonly string _directory;
+    private readonly DataDirectoryLock _lock;
+    private readonly SqliteConnection _writer;
+    private readonly string _readConnectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly WatchHub _hub = new();
+
+    // Both only change with _writeGate held, after a successful commit.
+    private long _resourceVersion;
+    private long _compactedThrough;
+    private int _disposed;
+
+    private SqliteObjectStore(ObjectStoreOptions options, string directory, DataDirectoryLock directoryLock, SqliteConnection writer, string readConnectionString)
+    {
+        _options = options;
+        _directory = directory;
+        _lock = directoryLock;
+        _writer = writer;
+        _readConnectionString = readConnectionString;
+        _resourceVersion = Schema.ReadMeta(writer, null, Schema.ResourceVersionKey);
+        _compactedThrough = Schema.ReadMeta(writer, null, Schema.CompactedThroughKey);
+    }
+
+    public long ResourceVersion => Volatile.Read(ref _resourceVersion);
+
+    public static SqliteObjectStore Open(ObjectStoreOptions options)
+    {
+        var directory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(directory);
+        var directoryLock = DataDirectoryLock.Acquire(directory);
+        SqliteConnection? writer = null;
+        try
+        {
+            var database = Path.Combine(directory, DatabaseFileName);
+            // The writer is not pooled: its pragmas (synchronous, max_page_count) are its own, and
+            // closing it must really close the file before the directory lock is released.
+            writer = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = database,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = false,
+            }.ToString());
+            writer.Open();
+            Schema.Initialize(writer, options.MaxDatabaseBytes);
+            var readConnectionString = new SqliteConnectionStringBuilder
+            {
+                DataSource = database,
+                Mode = SqliteOpenMode.ReadWrite,
+                Pooling = true,
+            }.ToString();
+            return new SqliteObjectStore(options, directory, directoryLock, writer, readConnectionString);
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode == SqliteErrors.Full)
+        {
+            writer?.Dispose();
+            directoryLock.Dispose();
+            throw SqliteErrors.StorageFull(e, $"data directory {directory}");
+        }
+        catch
+        {
+            writer?.Dispose();
+            directoryLock.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        // Let a write in flight finish; later writes see _disposed and throw.
+        _writeGate.Wait();
+        try
+        {
+            _hub.Close(new ObjectDisposedException(nameof(IObjectStore), $"the object store in {_directory} was closed"));
+            _writer.Dispose();
+            using (var pooled = new SqliteConnection(_readConnectionString))
+                SqliteConnection.ClearPool(pooled);
+            _lock.Dispose();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void ThrowIfDisposed() =>
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}
