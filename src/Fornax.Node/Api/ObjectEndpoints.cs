@@ -43,7 +43,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         var query = http.Request.Query;
         if (query["watch"] is { Count: > 0 } watch && watch[0] is "true" or "1")
         {
-            long.TryParse(query["resourceVersion"].FirstOrDefault(), out var from);
+            var from = long.TryParse(query["resourceVersion"].FirstOrDefault(), out var rv) ? rv : 0;
             await WatchStream.RunAsync(http, store, from, kind.Kind, ns);
             return Results.Empty;
         }

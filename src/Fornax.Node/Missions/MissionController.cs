@@ -95,7 +95,7 @@ public sealed partial class MissionController(
         string state;
         if (!selected)
         {
-            await RemoveContentAsync(key, keep: [], ct);
+            await RemoveContentAsync(key, keep: new HashSet<ObjectKey>(), ct);
             state = MissionStates.NotMatch;
         }
         else
@@ -168,7 +168,7 @@ public sealed partial class MissionController(
     /// <summary>A deleted mission: remove what it delivered and run its reverse command.</summary>
     private async Task RetireAsync(StoredObject last, CancellationToken ct)
     {
-        await RemoveContentAsync(last.Key, keep: [], ct);
+        await RemoveContentAsync(last.Key, keep: new HashSet<ObjectKey>(), ct);
         var mission = ObjectSerializer.FromJson<Mission>(last.Object);
         var wasActive = mission.Status?.State?.GetValueOrDefault(site.Path) == MissionStates.Active;
         if (wasActive && options.AllowCommands && mission.Spec.Command?.ReverseCommand is { Length: > 0 } reverse)
@@ -178,7 +178,7 @@ public sealed partial class MissionController(
         }
     }
 
-    private async Task RemoveContentAsync(ObjectKey missionKey, IReadOnlySet<ObjectKey> keep, CancellationToken ct)
+    private async Task RemoveContentAsync(ObjectKey missionKey, ISet<ObjectKey> keep, CancellationToken ct)
     {
         var owner = $"{missionKey.Namespace}/{missionKey.Name}";
         var all = await store.ListAsync(null, null, ct);

@@ -1,0 +1,126 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Fornax.Node.Tests;
+
+public sealed class MissionTests
+{
+    private const string Delivering = """
+        apiVersion: fornax.io/v1
+        kind: Mission
+        metadata: {name: welcome}
+        spec:
+          content:
+            - apiVersion: fornax.io/v1
+              kind: ConfigMap
+              metadata: {name: welcome-note}
+              data: {message: hello}
+        """;
+
+    [Fact]
+    public async Task Mission_AtItsOwnSite_DeliversContentAndReportsActive()
+    {
+        await using var site = await TestSite.StartAsync();
+
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+
+        await WaitForStateAsync(site, "welcome", "Active");
+        var delivered = await site.GetAsync("configmaps", "welcome-note");
+        Assert.Equal("hello", delivered!["data"]!["message"]!.GetValue<string>());
+        Assert.Equal("default/welcome", delivered["metadata"]!["annotations"]!["fornax.io/mission"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Mission_NotSelectingTheSite_ReportsNotMatchAndDeliversNothing()
+    {
+        await using var site = await TestSite.StartAsync();
+
+        await site.PutYamlAsync("missions", "welcome", Delivering.Replace("spec:\n", "spec:\n  placement: {selector: {matchLabels: {fornax.io/tier: edge}}}\n", StringComparison.Ordinal));
+
+        await WaitForStateAsync(site, "welcome", "not match");
+        Assert.Null(await site.GetAsync("configmaps", "welcome-note"));
+    }
+
+    [Fact]
+    public async Task Mission_DeliveredObjectDeletedLocally_IsRestored()
+    {
+        await using var site = await TestSite.StartAsync();
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(site, "welcome", "Active");
+
+        await site.Http.DeleteAsync(TestSite.ObjectsPath("configmaps", "welcome-note"));
+
+        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is not null, "the deleted object to come back");
+    }
+
+    [Fact]
+    public async Task Mission_Updated_ReplacesContentAndDeleted_RemovesIt()
+    {
+        await using var site = await TestSite.StartAsync();
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(site, "welcome", "Active");
+
+        await site.PutYamlAsync("missions", "welcome", Delivering.Replace("welcome-note", "other-note", StringComparison.Ordinal));
+        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "other-note") is not null && await site.GetAsync("configmaps", "welcome-note") is null, "the content to be replaced");
+
+        await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "welcome"));
+        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "other-note") is null, "the content to be removed with its mission");
+    }
+
+    [Fact]
+    public async Task CommandMission_WhereCommandsAreNotAllowed_FailsSayingWhy()
+    {
+        await using var site = await TestSite.StartAsync();
+
+        await site.PutYamlAsync("missions", "cmd", Command("touch ran"));
+
+        await WaitForStateAsync(site, "cmd", "Failed: commands are not allowed at this site (allowCommands: false)");
+        Assert.False(File.Exists(Path.Combine(site.DataDirectory, "ran")));
+    }
+
+    [Fact]
+    public async Task CommandMission_WhereAllowed_RunsOnceAndReverseRunsOnDelete()
+    {
+        await using var site = await TestSite.StartAsync(o => o with { AllowCommands = true });
+
+        await site.PutYamlAsync("missions", "cmd", Command("echo x >> ran", reverse: "touch reversed"));
+
+        await WaitForStateAsync(site, "cmd", "Active");
+        Assert.Equal("x\n", await File.ReadAllTextAsync(Path.Combine(site.DataDirectory, "ran")));
+        await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "cmd"));
+        await TestSite.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(site.DataDirectory, "reversed"))), "the reverse command");
+        Assert.Equal("x\n", await File.ReadAllTextAsync(Path.Combine(site.DataDirectory, "ran")));
+    }
+
+    [Fact]
+    public async Task CommandMission_FailingOrSlowCommand_ReportsExitCodeOrTimeout()
+    {
+        await using var site = await TestSite.StartAsync(o => o with { AllowCommands = true });
+
+        await site.PutYamlAsync("missions", "bad", Command("echo broken >&2; exit 3").Replace("name: cmd", "name: bad", StringComparison.Ordinal));
+        await site.PutYamlAsync("missions", "slow", Command("sleep 30", timeout: "200ms").Replace("name: cmd", "name: slow", StringComparison.Ordinal));
+
+        await WaitForStateAsync(site, "bad", "Failed: command exited with 3: broken");
+        await WaitForStateAsync(site, "slow", "Failed: command timed out after 200ms");
+    }
+
+    private static string Command(string command, string? reverse = null, string timeout = "10s") => $"""
+        apiVersion: fornax.io/v1
+        kind: Mission
+        metadata: {"{"}name: cmd{"}"}
+        spec:
+          command:
+            command: "{command}"
+            timeout: {timeout}
+        {(reverse is null ? "" : $"    reverseCommand: \"{reverse}\"\n")}
+        """;
+
+    private static Task WaitForStateAsync(TestSite site, string mission, string state) =>
+        TestSite.WaitUntilAsync(
+            async () =>
+            {
+                var m = await site.Http.GetFromJsonAsync<JsonObject>(TestSite.ObjectsPath("missions", mission));
+                return m?["status"]?["state"]?["solo"]?.GetValue<string>() == state;
+            },
+            $"mission {mission} to be \"{state}\" at solo");
+}

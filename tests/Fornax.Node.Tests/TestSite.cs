@@ -1,0 +1,72 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Fornax.Node.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Node.Tests;
+
+/// <summary>A real site on 127.0.0.1 with free ports and a temporary data directory.</summary>
+internal sealed class TestSite : IAsyncDisposable
+{
+    private TestSite(SiteNode node, string dataDirectory)
+    {
+        Node = node;
+        DataDirectory = dataDirectory;
+        Http = new HttpClient { BaseAddress = new Uri(node.Endpoints.Api), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public SiteNode Node { get; }
+
+    public string DataDirectory { get; }
+
+    public HttpClient Http { get; }
+
+    public static async Task<TestSite> StartAsync(Func<NodeOptions, NodeOptions>? configure = null, string? dataDirectory = null)
+    {
+        dataDirectory ??= Directory.CreateTempSubdirectory("fornax-test-").FullName;
+        var options = new NodeOptions { DataDirectory = dataDirectory, Name = "solo", LogLevel = LogLevel.Warning };
+        options = configure?.Invoke(options) ?? options;
+        return new TestSite(await SiteNode.StartAsync(options), dataDirectory);
+    }
+
+    public static string ObjectsPath(string plural, string? name = null, string ns = "default") =>
+        $"/apis/fornax.io/v1/namespaces/{ns}/{plural}" + (name is null ? "" : "/" + name);
+
+    public Task<HttpResponseMessage> PutYamlAsync(string plural, string name, string yaml) =>
+        Http.PutAsync(ObjectsPath(plural, name), new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+
+    public async Task<JsonObject?> GetAsync(string plural, string name)
+    {
+        var response = await Http.GetAsync(ObjectsPath(plural, name));
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonObject>() : null;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the deadline.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Node.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
