@@ -13,7 +13,7 @@ internal static class SiteInfoEndpoints
 {
     public static void MapSiteInfo(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/site", (LocalSite site, SiteNode node, IObjectStore store) => Results.Json(new JsonObject
+        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store) => Results.Json(new JsonObject
         {
             ["name"] = site.Name,
             ["path"] = site.Path,
@@ -21,15 +21,15 @@ internal static class SiteInfoEndpoints
             ["parent"] = site.Parent,
             ["endpoints"] = new JsonObject
             {
-                ["api"] = node.Endpoints.Api,
-                ["ingress"] = node.Endpoints.Ingress,
-                ["resp"] = node.Endpoints.Resp,
+                ["api"] = holder.Node!.Endpoints.Api,
+                ["ingress"] = holder.Node!.Endpoints.Ingress,
+                ["resp"] = holder.Node!.Endpoints.Resp,
             },
             ["resourceVersion"] = store.ResourceVersion,
         })).WithMetadata(new ListenerMetadata(Listeners.Api));
 
         // Health answers on every listener, so a load balancer can probe the ingress port too.
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (SiteNode node) => node.IsReady ? Results.Text("ok") : Results.Text("starting", statusCode: 503));
+        app.MapGet("/readyz", (SiteNodeHolder holder) => holder.Node?.IsReady == true ? Results.Text("ok") : Results.Text("starting", statusCode: 503));
     }
 }

@@ -29,6 +29,7 @@ internal static class WatchStream
                     response.StatusCode = StatusCodes.Status200OK;
                     response.ContentType = "application/json; charset=utf-8";
                     await response.StartAsync(ct);
+                    await response.BodyWriter.FlushAsync(ct);
                     hasFirst = await first;
                 }
             }

@@ -15,6 +15,12 @@ using OpenTelemetry.Metrics;
 
 namespace Fornax.Node.Hosting;
 
+/// <summary>Lets endpoints reach the running <see cref="SiteNode"/>, which is created after the container.</summary>
+internal sealed class SiteNodeHolder
+{
+    public SiteNode? Node { get; set; }
+}
+
 /// <summary>
 /// One running site: the object store, the API and ingress listeners, and the controllers. Start it with
 /// <see cref="StartAsync"/>; <c>fornax node run</c>, <c>fornax up</c>, the demo and the tests all do.
@@ -105,8 +111,9 @@ public sealed class SiteNode : IAsyncDisposable
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
 
-        SiteNode? node = null;
-        services.AddSingleton(_ => node!);
+        // The node exists only once the app is built; a holder (not a factory) keeps the container from owning it.
+        var holder = new SiteNodeHolder();
+        services.AddSingleton(holder);
 
         var app = builder.Build();
         app.UseRouting();
@@ -116,7 +123,8 @@ public sealed class SiteNode : IAsyncDisposable
         app.MapSiteInfo();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
-        node = new SiteNode(app, options, new SiteEndpointsInfo(options.Name, "", "", null));
+        var node = new SiteNode(app, options, new SiteEndpointsInfo(options.Name, "", "", null));
+        holder.Node = node;
         await app.StartAsync(ct);
         node.Endpoints = new SiteEndpointsInfo(
             options.Name,
@@ -152,7 +160,9 @@ public sealed class SiteNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         IsReady = false;
+        // Instances handed to the container are not disposed by it; the store is ours to close, last.
+        var store = _app.Services.GetRequiredService<IObjectStore>();
         await _app.DisposeAsync();
-        await _app.Services.GetRequiredService<IObjectStore>().DisposeAsync();
+        await store.DisposeAsync();
     }
 }
