@@ -1,0 +1,51 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Wasmtime;
+
+namespace Fornax.Functions;
+
+public sealed partial class FunctionRuntime
+{
+    /// <summary>
+    /// Builds the engine. Pooling limits are derived from the options, never Wasmtime's defaults (1000 slots of 4 GiB +
+    /// guards each, which cannot even be reserved on 39-bit address spaces, wasmtime #8607; mis-sizing, wasmtime #8034):
+    /// <list type="bullet">
+    /// <item>one request = one core instance, one memory, one table, so all three totals are <c>MaxInstances</c>;</item>
+    /// <item>each memory slot may grow to <c>MaxMemoryBytes</c> (per-function limits sit below it, enforced by the store);</item>
+    /// <item>no components and no GC here, so their pools are sized to nothing.</item>
+    /// </list>
+    /// Returns the engine and a key of every setting that changes compiled code, for the disk cache.
+    /// </summary>
+    private static (Engine Engine, string Key) CreateEngine(FunctionRuntimeOptions options)
+    {
+        uint slots = (uint)options.MaxInstances;
+        using var pool = new PoolingAllocationConfig()
+            .WithMaxCoreInstances(slots)
+            .WithMaxMemories(slots)
+            .WithMaxTables(slots)
+            .WithMaxMemorySize((nuint)options.MaxMemoryBytes)
+            .WithTotalComponentInstances(0)
+            .WithMaxGcHeaps(0)
+            // Keep up to 64 warm slots and 64 KiB of each memory resident: re-use is then a memset, not a page fault.
+            .WithMaxUnusedWarmSlots(Math.Min(slots, 64u))
+            .WithLinearMemoryKeepResidentBytes(64 * 1024);
+
+        var config = new Config()
+            .WithEpochInterruption(true)
+            .WithFuelConsumption(options.EnableFuel)
+            .WithPoolingAllocationStrategy(pool);
+        if (options.MemoryReservationBytes is { } reservation)
+            config.WithStaticMemoryMaximumSize((ulong)reservation);
+
+        var wasmtime = typeof(Engine).Assembly;
+        string version = wasmtime.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? wasmtime.GetName().Version?.ToString() ?? "unknown";
+        string settings = $"wasmtime-dotnet={version};arch={RuntimeInformation.ProcessArchitecture};epoch=1;" +
+            $"fuel={options.EnableFuel};reservation={options.MemoryReservationBytes?.ToString() ?? "default"};" +
+            $"maxMemory={options.MaxMemoryBytes}";
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings)))[..16];
+        return (new Engine(config), key);
+    }
+}

@@ -1,0 +1,71 @@
+using Wasmtime;
+
+namespace Fornax.Functions;
+
+/// <summary>
+/// A function ready to invoke: its compiled module (shared by every function with the same digest) and its effective limits.
+/// Returned by <see cref="FunctionRuntime.LoadAsync(FunctionDefinition, ReadOnlyMemory{byte}, CancellationToken)"/>; cheap to keep, safe to share.
+/// </summary>
+public sealed class LoadedFunction
+{
+    private int _inFlight;
+
+    internal LoadedFunction(FunctionDefinition definition, CompiledModule module, FunctionLimits defaults, FunctionCounters counters)
+    {
+        Definition = definition;
+        Module = module;
+        Counters = counters;
+        var own = definition.Limits;
+        MemoryBytes = own?.MemoryBytes ?? defaults.MemoryBytes!.Value;
+        Timeout = own?.Timeout ?? defaults.Timeout!.Value;
+        MaxConcurrency = own?.MaxConcurrency ?? defaults.MaxConcurrency!.Value;
+        Fuel = own?.Fuel ?? defaults.Fuel;
+    }
+
+    public FunctionDefinition Definition { get; }
+    public string Name => Definition.Name;
+
+    /// <summary><c>sha256:&lt;hex&gt;</c> of the module bytes.</summary>
+    public string Digest => Module.Digest;
+
+    /// <summary>Effective memory limit in bytes.</summary>
+    public long MemoryBytes { get; }
+
+    /// <summary>Effective timeout.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Effective concurrency limit.</summary>
+    public int MaxConcurrency { get; }
+
+    /// <summary>Effective fuel budget (null: unmetered).</summary>
+    public ulong? Fuel { get; }
+
+    /// <summary>Invocations running now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    internal CompiledModule Module { get; }
+    internal FunctionCounters Counters { get; }
+
+    /// <summary>Admits one invocation unless <see cref="MaxConcurrency"/> already run; no queue, so no unbounded wait.</summary>
+    internal bool TryEnter()
+    {
+        if (Interlocked.Increment(ref _inFlight) <= MaxConcurrency) return true;
+        Interlocked.Decrement(ref _inFlight);
+        return false;
+    }
+
+    internal void Exit() => Interlocked.Decrement(ref _inFlight);
+}
+
+/// <summary>A compiled module and what the host learnt about it once, at load.</summary>
+internal sealed class CompiledModule(Module module, string digest, bool importsWasi, bool exportsInitialize)
+{
+    public Module Module { get; } = module;
+    public string Digest { get; } = digest;
+
+    /// <summary>False for modules with no WASI imports (e.g. a pure raw-ABI module): their stores skip WASI setup.</summary>
+    public bool ImportsWasi { get; } = importsWasi;
+
+    /// <summary>A WASI reactor's <c>_initialize</c>, run before a raw-ABI call.</summary>
+    public bool ExportsInitialize { get; } = exportsInitialize;
+}

@@ -1,0 +1,36 @@
+namespace Fornax.Functions.Wasi;
+
+/// <summary>Per-request state, attached to the request's Store and read by the host functions in <see cref="HostStdio"/>.</summary>
+internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCap, int stderrCap) : IDisposable
+{
+    private int _stdinPosition;
+
+    public OutputBuffer Stdout { get; } = new(stdoutCap);
+
+    /// <summary>When the guest started (a <see cref="TimeProvider"/> timestamp) and how long it may run; read at the epoch deadline.</summary>
+    public long Started { get; set; }
+    public TimeSpan Timeout { get; set; }
+
+    /// <summary>Set when the deadline callback stopped the guest.</summary>
+    public bool TimedOut { get; set; }
+    public OutputBuffer Stderr { get; } = new(stderrCap);
+
+    /// <summary>Set when the guest tried to write past the stdout cap; the guest is trapped at that write.</summary>
+    public bool StdoutOverflowed => Stdout.Overflowed;
+
+    /// <summary>Copies up to <paramref name="into"/>.Length unread stdin bytes; 0 at end of input.</summary>
+    public int ReadStdin(Span<byte> into)
+    {
+        var rest = stdin.Span[_stdinPosition..];
+        int n = Math.Min(rest.Length, into.Length);
+        rest[..n].CopyTo(into);
+        _stdinPosition += n;
+        return n;
+    }
+
+    public void Dispose()
+    {
+        Stdout.Dispose();
+        Stderr.Dispose();
+    }
+}
