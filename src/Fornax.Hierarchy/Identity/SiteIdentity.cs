@@ -119,7 +119,7 @@ public sealed partial class SiteIdentity : IDisposable
         // The certificate last: its presence is what marks the identity complete (see TryLoad).
         PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.SiteKey), request.Key.ExportPkcs8PrivateKeyPem(), secret: true);
         PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.Trust), trust.ExportCertificatePem(), secret: false);
-        PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.SiteCertificate), certificate.ExportCertificatePem(), secret: false);
+        PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.SiteCertificate), identity.Certificate.ExportCertificatePem(), secret: false);
         return identity;
     }
 
