@@ -25,8 +25,8 @@ public static class Program
             var command = parse.CommandResult.Command;
             var name = command == root ? "fornax" : $"fornax {string.Join(' ', CommandPath(command))}";
             ReportError(context, new CliException(
-                parse.Errors[0].Message,
-                [.. parse.Errors.Skip(1).Select(e => e.Message), $"see '{name} --help'"],
+                OneLine(parse.Errors[0].Message),
+                [.. parse.Errors.Skip(1).Select(e => OneLine(e.Message)), $"see '{name} --help'"],
                 ExitCodes.Usage));
             return ExitCodes.Usage;
         }
@@ -90,6 +90,9 @@ public static class Program
         OperationCanceledException => new CliException("cancelled", exitCode: 130),
         _ => null,
     };
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static CliException FromValidation(ObjectValidationException invalid)
     {

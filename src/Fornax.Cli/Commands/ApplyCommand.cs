@@ -67,7 +67,7 @@ internal sealed class ApplyCommand : Command
                 _context.WriteRaw(CommonOptions.ToIndentedJson(applied.Count == 1 ? applied[0].Stored : CommonOptions.ListOf(applied.Select(a => a.Stored))));
                 break;
             case OutputFormat.Yaml:
-                _context.WriteRaw(YamlJson.ToYaml(applied.Select(a => a.Stored)));
+                _context.WriteRaw(CommonOptions.ToYaml(applied.Select(a => a.Stored)));
                 break;
         }
 

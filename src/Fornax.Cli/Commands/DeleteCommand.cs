@@ -14,8 +14,8 @@ internal sealed class DeleteCommand : Command
 {
     private readonly CliContext _context;
     private readonly SiteTargets _sites;
-    private readonly Argument<string?> _kind = new("KIND") { Description = "The kind: singular, plural or short name", Arity = ArgumentArity.ZeroOrOne };
-    private readonly Argument<string[]> _names = new("NAME") { Description = "Names of the objects to delete", Arity = ArgumentArity.ZeroOrMore };
+    private readonly Argument<string?> _kind = new Argument<string?>("KIND") { Description = "The kind: singular, plural or short name", Arity = ArgumentArity.ZeroOrOne }.WithoutOptionTokens();
+    private readonly Argument<string[]> _names = new Argument<string[]>("NAME") { Description = "Names of the objects to delete", Arity = ArgumentArity.ZeroOrMore }.WithoutOptionTokens();
     private readonly Option<string[]> _files = CommonOptions.Filename("delete the objects of");
     private readonly Option<bool> _recursive = CommonOptions.Recursive();
     private readonly Option<string> _namespace = CommonOptions.Namespace();

@@ -11,8 +11,8 @@ internal sealed class DescribeCommand : Command
 {
     private readonly CliContext _context;
     private readonly SiteTargets _sites;
-    private readonly Argument<string> _kind = new("KIND") { Description = "The kind: singular, plural or short name" };
-    private readonly Argument<string> _name = new("NAME") { Description = "The object's name" };
+    private readonly Argument<string> _kind = new Argument<string>("KIND") { Description = "The kind: singular, plural or short name" }.WithoutOptionTokens();
+    private readonly Argument<string> _name = new Argument<string>("NAME") { Description = "The object's name" }.WithoutOptionTokens();
     private readonly Option<string> _namespace = CommonOptions.Namespace();
 
     public DescribeCommand(CliContext context, SiteTargets sites)

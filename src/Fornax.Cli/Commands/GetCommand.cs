@@ -14,8 +14,8 @@ internal sealed class GetCommand : Command
 {
     private readonly CliContext _context;
     private readonly SiteTargets _sites;
-    private readonly Argument<string> _kind = new("KIND") { Description = "The kind: singular, plural or short name (missions, ms, cm, ...)" };
-    private readonly Argument<string?> _name = new("NAME") { Description = "One object's name; all of them when omitted", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Argument<string> _kind = new Argument<string>("KIND") { Description = "The kind: singular, plural or short name (missions, ms, cm, ...)" }.WithoutOptionTokens();
+    private readonly Argument<string?> _name = new Argument<string?>("NAME") { Description = "One object's name; all of them when omitted", Arity = ArgumentArity.ZeroOrOne }.WithoutOptionTokens();
     private readonly Option<string> _namespace = CommonOptions.Namespace();
     private readonly Option<bool> _allNamespaces = new("--all-namespaces", "-A") { Description = "List across all namespaces" };
     private readonly Option<string> _selector = new("--selector", "-l") { Description = "Filter by labels, kubectl syntax: tier=edge,app!=x,env in (a,b),!gone" };
@@ -89,7 +89,7 @@ internal sealed class GetCommand : Command
                 _context.WriteRaw(CommonOptions.ToIndentedJson(single ? items[0] : CommonOptions.ListOf(items)));
                 break;
             case OutputFormat.Yaml:
-                _context.WriteRaw(YamlJson.ToYaml(items));
+                _context.WriteRaw(CommonOptions.ToYaml(items));
                 break;
             case OutputFormat.Name:
                 foreach (var item in items)

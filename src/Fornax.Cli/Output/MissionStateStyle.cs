@@ -15,7 +15,7 @@ public static class MissionStateStyle
         _ => "default",
     };
 
-    public static string Markup(string state) => $"[{Colour(state)}]{Spectre.Console.Markup.Escape(state)}[/]";
+    public static string Markup(string state, int width = 0) => $"[{Colour(state)}]{Spectre.Console.Markup.Escape(state.PadRight(width))}[/]";
 
     /// <summary>Counts per state, most common first: <c>2 Active, 1 not match</c>; <c>-</c> when no site has reported.</summary>
     public static string Summary(IReadOnlyDictionary<string, string>? state)

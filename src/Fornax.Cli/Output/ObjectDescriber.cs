@@ -9,7 +9,7 @@ namespace Fornax.Cli.Output;
 /// <summary>The readable view of <c>fornax describe</c>: metadata, then the kind's spec and status in sections.</summary>
 public sealed class ObjectDescriber(IAnsiConsole console, DateTimeOffset now)
 {
-    private const int KeyWidth = 20;
+    private const int KeyWidth = 22;
 
     public void Write(FornaxObject obj)
     {

@@ -40,7 +40,8 @@ internal sealed class DemoCommand : Command
         var console = _context.Out;
         var dataDirectory = Path.Combine(Path.GetTempPath(), $"fornax-demo-{Guid.NewGuid():N}");
         var options = new NodeOptions { DataDirectory = dataDirectory, Name = "demo", Tier = SiteTiers.Cloud };
-        console.Write(new Rule("[bold]Fornax demo[/]").LeftJustified());
+        console.MarkupLine("[bold underline]Fornax demo[/]");
+        console.WriteLine();
         try
         {
             await using var site = await _context.SiteHost.StartAsync(options, ct);
@@ -104,7 +105,7 @@ internal sealed class DemoCommand : Command
         foreach (var mission in missions)
         {
             var state = states[mission.Metadata.Name];
-            console.MarkupLine($"   {Markup.Escape(mission.Metadata.Name.PadRight(20))}{MissionStateStyle.Markup(state)}  [grey]{Markup.Escape(Why(mission, state, options))}[/]");
+            console.MarkupLine($"   {Markup.Escape(mission.Metadata.Name.PadRight(20))}{MissionStateStyle.Markup(state, 12)}[grey]{Markup.Escape(Why(mission, state, options))}[/]");
         }
 
         console.WriteLine();

@@ -112,9 +112,12 @@ public static class NodeConfigFile
                 throw new FormatException($"{Shown(value)} is not an integer");
             }
 
-            return type == typeof(int)
-                ? number is >= int.MinValue and <= int.MaxValue ? (int)number : throw new FormatException($"{number} is too large")
-                : number;
+            if (type == typeof(long))
+            {
+                return number;
+            }
+
+            return number is >= int.MinValue and <= int.MaxValue ? (int)number : throw new FormatException($"{number} is too large");
         }
 
         if (type == typeof(TimeSpan))
