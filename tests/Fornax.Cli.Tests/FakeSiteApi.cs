@@ -24,6 +24,7 @@ public sealed class FakeSiteApi : IAsyncDisposable
     private readonly Dictionary<string, byte[]> _blobs = [];
     private readonly List<string> _requests = [];
     private readonly TimeProvider _time;
+    private readonly TaskCompletionSource _watchStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _version;
     private WebApplication? _app;
@@ -99,6 +100,9 @@ public sealed class FakeSiteApi : IAsyncDisposable
             return _objects.TryGetValue((plural, ns, name), out var entry) ? (JsonObject)entry.Object.DeepClone() : null;
         }
     }
+
+    /// <summary>Completes when the first watch has sent what it had and waits for changes.</summary>
+    public Task WatchStarted => _watchStarted.Task;
 
     public int Count { get { lock (_gate) { return _objects.Count; } } }
 
@@ -213,6 +217,7 @@ public sealed class FakeSiteApi : IAsyncDisposable
             }
 
             await context.Response.Body.FlushAsync();
+            _watchStarted.TrySetResult();
             try
             {
                 await changed.WaitAsync(context.RequestAborted);

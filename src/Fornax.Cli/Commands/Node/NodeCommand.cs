@@ -14,9 +14,9 @@ internal sealed class NodeCommand : Command
     private readonly Option<string> _config = new("--config") { Description = "A site config file (YAML): keys are the option names, e.g. name, apiPort, labels" };
     private readonly Option<string> _name = new("--name") { Description = "The site's name" };
     private readonly Option<string> _host = new("--host") { Description = "The address every listener binds to (default 127.0.0.1)" };
-    private readonly Option<int?> _apiPort = new("--api-port") { Description = "API port (0: a free port)" };
-    private readonly Option<int?> _ingressPort = new("--ingress-port") { Description = "Ingress port (0: a free port)" };
-    private readonly Option<int?> _respPort = new("--resp-port") { Description = "RESP (KV) port (0: a free port)" };
+    private readonly Option<int?> _apiPort = new("--api-port") { Description = "API port (default 7100; 0 picks a free port)" };
+    private readonly Option<int?> _ingressPort = new("--ingress-port") { Description = "Ingress port (default 7101; 0 picks a free port)" };
+    private readonly Option<int?> _respPort = new("--resp-port") { Description = "RESP (KV) port (default 7102; 0 picks a free port)" };
     private readonly Option<bool?> _allowCommands = new("--allow-commands") { Description = "Run command missions at this site", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string[]> _labels = new("--label") { Description = "A site label KEY=VALUE (repeatable)" };
     private readonly Option<string> _tier = new("--tier") { Description = $"The site's tier: {string.Join(", ", SiteTiers.All)}" };
@@ -34,12 +34,18 @@ internal sealed class NodeCommand : Command
         Subcommands.Add(run);
     }
 
-    /// <summary>The options of one <c>node run</c> command line: the file first, then the flags over it.</summary>
+    /// <summary>
+    /// The ports a site takes when neither the file nor a flag says: the API on 7100, where every other command
+    /// looks for a site by default, so <c>fornax node run</c> and then <c>fornax get missions</c> just work.
+    /// </summary>
+    internal static readonly NodeOptions Defaults = new() { DataDirectory = "", ApiPort = 7100, IngressPort = 7101, RespPort = 7102 };
+
+    /// <summary>The options of one <c>node run</c> command line: the defaults, the file over them, then the flags.</summary>
     internal NodeOptions BuildOptions(ParseResult parse)
     {
         var options = parse.GetValue(_config) is { } file
-            ? NodeConfigFile.Load(Path.GetFullPath(file, _context.CurrentDirectory))
-            : new NodeOptions { DataDirectory = "" };
+            ? NodeConfigFile.Load(Path.GetFullPath(file, _context.CurrentDirectory), Defaults)
+            : Defaults;
         var labels = new Dictionary<string, string>(options.Labels);
         foreach (var label in parse.GetValue(_labels) ?? [])
         {

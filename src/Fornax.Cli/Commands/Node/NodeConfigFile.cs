@@ -24,18 +24,21 @@ public static class NodeConfigFile
         .Where(p => p.SetMethod is { IsPublic: true } && SupportedTypes.Contains(p.PropertyType))
         .ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), StringComparer.Ordinal);
 
-    public static NodeOptions Load(string path)
+    public static NodeOptions Load(string path, NodeOptions? defaults = null)
     {
         if (!File.Exists(path))
         {
             throw new CliException($"site config file {path} does not exist");
         }
 
-        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path))!, defaults);
     }
 
-    /// <summary>Reads the options a file sets onto the defaults; <see cref="NodeOptions.DataDirectory"/> is empty unless the file sets it.</summary>
-    public static NodeOptions Parse(string text, string source, string baseDirectory)
+    /// <summary>
+    /// Reads the options a file sets over <paramref name="defaults"/> (else the <see cref="NodeOptions"/> defaults,
+    /// with an empty <see cref="NodeOptions.DataDirectory"/>).
+    /// </summary>
+    public static NodeOptions Parse(string text, string source, string baseDirectory, NodeOptions? defaults = null)
     {
         IReadOnlyList<YamlJson.Document> documents;
         try
@@ -47,7 +50,8 @@ public static class NodeConfigFile
             throw new CliException(e.Message);
         }
 
-        var options = new NodeOptions { DataDirectory = "" };
+        // A copy: the properties are set on it below, before anyone else sees it.
+        var options = (defaults ?? new NodeOptions { DataDirectory = "" }) with { };
         if (documents.Count == 0)
         {
             return options;
@@ -75,7 +79,6 @@ public static class NodeConfigFile
                     converted = Path.GetFullPath((string)converted, baseDirectory);
                 }
 
-                // A fresh record no one else has seen yet, so setting its init-only properties is safe.
                 property.SetValue(options, converted);
             }
             catch (FormatException e)

@@ -9,6 +9,9 @@ namespace Fornax.Cli.Commands.Node;
 /// </summary>
 public static partial class SiteHosts
 {
+    /// <summary>True once <c>SiteNodeHost.cs</c> is compiled in.</summary>
+    public static bool IsAvailable => Default is not Unavailable;
+
     public static ISiteHost Default
     {
         get
