@@ -23,4 +23,4 @@ public interface IRunningSite : IAsyncDisposable
 }
 
 /// <summary>The URLs a started site serves on.</summary>
-public sealed record SiteHostEndpoints(string Api, string Ingress, string Resp);
+public sealed record SiteHostEndpoints(string Api, string Ingress, string? Resp);

@@ -3,7 +3,7 @@ using Fornax.Node.Hosting;
 
 namespace Fornax.Cli.Commands.Node;
 
-// Enabled when SiteNode lands: remove the <Compile Remove> line for this file in Fornax.Cli.csproj.
+// Registers the real site host; SiteHosts falls back to an error when this file is not compiled in.
 public static partial class SiteHosts
 {
     static partial void CreateSiteNodeHost(ref ISiteHost? host) => host = new SiteNodeHost();
