@@ -69,7 +69,7 @@ internal static class UnknownFields
 
             if (!properties.TryGetValue(name, out var property))
             {
-                var hint = Nearest(name, properties.Keys);
+                var hint = Suggestions.Nearest(name, properties.Keys, Math.Max(1, name.Length / 4));
                 context.Add(Join(path, name), hint is null ? "unknown field" : $"unknown field (did you mean \"{hint}\"?)");
                 continue;
             }
@@ -82,31 +82,4 @@ internal static class UnknownFields
     }
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
-
-    private static string? Nearest(string name, IEnumerable<string> candidates) =>
-        candidates
-            .Select(c => (Name: c, Distance: Distance(name.ToLowerInvariant(), c.ToLowerInvariant())))
-            .Where(c => c.Distance <= Math.Max(1, name.Length / 4))
-            .OrderBy(c => c.Distance)
-            .Select(c => c.Name)
-            .FirstOrDefault();
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
 }

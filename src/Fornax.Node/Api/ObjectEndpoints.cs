@@ -74,17 +74,13 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
 
     public async Task<IResult> WriteAsync(string plural, string ns, string? name, HttpRequest request, bool create)
     {
-        if (!TryKind(plural, out var kind, out var error))
+        var (kind, text, error) = await ReadWriteRequestAsync(plural, request);
+        if (error is not null)
         {
             return error;
         }
 
         var ct = request.HttpContext.RequestAborted;
-        var text = await RequestBodies.ReadTextAsync(request, options.MaxRequestBodyBytes, ct);
-        if (text is null)
-        {
-            return ApiStatus.TooLarge(options.MaxRequestBodyBytes);
-        }
 
         FornaxObject obj;
         try
@@ -145,17 +141,13 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
 
     public async Task<IResult> WriteStatusAsync(string plural, string ns, string name, HttpRequest request)
     {
-        if (!TryKind(plural, out var kind, out var error))
+        var (kind, text, error) = await ReadWriteRequestAsync(plural, request);
+        if (error is not null)
         {
             return error;
         }
 
         var ct = request.HttpContext.RequestAborted;
-        var text = await RequestBodies.ReadTextAsync(request, options.MaxRequestBodyBytes, ct);
-        if (text is null)
-        {
-            return ApiStatus.TooLarge(options.MaxRequestBodyBytes);
-        }
 
         JsonObject body;
         try
@@ -181,6 +173,18 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
 
         var deleted = await store.DeleteAsync(new ObjectKey(kind.Kind, ns, name), resourceVersion, ct);
         return Results.Json(deleted.Object);
+    }
+
+    /// <summary>The kind named by the path and the body (up to the size limit), or the error to answer with.</summary>
+    private async Task<(KindInfo Kind, string Text, IResult? Error)> ReadWriteRequestAsync(string plural, HttpRequest request)
+    {
+        if (!TryKind(plural, out var kind, out var error))
+        {
+            return (kind, "", error);
+        }
+
+        var text = await RequestBodies.ReadTextAsync(request, options.MaxRequestBodyBytes, request.HttpContext.RequestAborted);
+        return text is null ? (kind, "", ApiStatus.TooLarge(options.MaxRequestBodyBytes)) : (kind, text, null);
     }
 
     private static FornaxObject Parse(string text)

@@ -144,31 +144,6 @@ public static class NodeConfigFile
 
     private static string Shown(JsonNode? value) => value?.ToJsonString() ?? "null";
 
-    private static string Hint(string key)
-    {
-        var nearest = Keys.Keys
-            .Select(k => (Key: k, Distance: Distance(key.ToLowerInvariant(), k.ToLowerInvariant())))
-            .Where(k => k.Distance <= Math.Max(2, key.Length / 3))
-            .OrderBy(k => k.Distance)
-            .FirstOrDefault();
-        return nearest.Key is null ? "" : $" (did you mean \"{nearest.Key}\"?)";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
+    private static string Hint(string key) =>
+        Suggestions.Nearest(key, Keys.Keys) is { } nearest ? $" (did you mean \"{nearest}\"?)" : "";
 }
