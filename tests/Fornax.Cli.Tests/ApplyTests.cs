@@ -120,6 +120,50 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Apply_FolderWhoseSecondFileIsInvalid_AppliesNothing()
+    {
+        _cli.WriteFile("dir/1-good.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: first}\ndata: {k: v}\n");
+        _cli.WriteFile("dir/2-bad.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: Not_A_Name}\n");
+        _cli.WriteFile("dir/3-good.yaml", "apiVersion: fornax.io/v1\nkind: Mission\nmetadata: {name: third}\nspec:\n  content: [{apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: x}}]\n");
+        var before = await _site.ResourceVersionAsync();
+
+        var result = await _cli.RunAsync("apply", "-f", "dir", "--site", _site.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains("2-bad.yaml", lines[0]);
+        Assert.Contains("metadata.name", result.Stderr);
+        Assert.Equal("  nothing was applied", lines[^1]);
+        Assert.Empty(await _site.AppliedObjectsAsync());
+        Assert.Equal(before, await _site.ResourceVersionAsync());
+    }
+
+    [Fact]
+    public async Task Apply_StaleResourceVersion_IsAConflict_AndLeavesTheObjectAsItWas()
+    {
+        _cli.WriteFile("cm.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: one}\n");
+        await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
+        var read = (await _site.FindAsync("configmaps", "a"))!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        _cli.WriteFile("cm.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: two}\n");
+        await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
+        var stored = (await _site.FindAsync("configmaps", "a"))!;
+        // Written from the first read: someone else has changed the object since.
+        _cli.WriteFile("stale.yaml", $"apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {{name: a, resourceVersion: {read}}}\ndata: {{k: three}}\n");
+
+        var result = await _cli.RunAsync("apply", "-f", "stale.yaml", "--site", _site.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains("409 Conflict", line);
+        Assert.Contains($"resourceVersion {read} is stale", line);
+        Assert.Equal(stored.ToJsonString(), (await _site.FindAsync("configmaps", "a"))!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Apply_FunctionModulePath_UploadsTheBlob_AndSendsTheDigest()
     {
         var module = new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 };
