@@ -5,9 +5,9 @@ namespace Fornax.Cli.Tests;
 public sealed class ApplyTests : IAsyncLifetime, IDisposable
 {
     private readonly TestCli _cli = new();
-    private FakeSiteApi _site = null!;
+    private RealSite _site = null!;
 
-    public async Task InitializeAsync() => _site = await FakeSiteApi.StartAsync();
+    public async Task InitializeAsync() => _site = await RealSite.StartAsync();
 
     public async Task DisposeAsync() => await _site.DisposeAsync();
 
@@ -52,9 +52,9 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
             ["configmap.fornax.io/settings created", "mission.fornax.io/cameras created", "configmap.fornax.io/other created"],
             first.StdoutLines);
         Assert.Equal("", first.Stderr);
-        Assert.NotNull(_site.Find("configmaps", "settings"));
-        Assert.NotNull(_site.Find("missions", "cameras"));
-        Assert.NotNull(_site.Find("configmaps", "other", ns: "east"));
+        Assert.NotNull(await _site.FindAsync("configmaps", "settings"));
+        Assert.NotNull(await _site.FindAsync("missions", "cameras"));
+        Assert.NotNull(await _site.FindAsync("configmaps", "other", ns: "east"));
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("configmap.fornax.io/settings unchanged", second.StdoutLines);
     }
@@ -69,7 +69,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
         var result = await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
 
         Assert.Equal(["configmap.fornax.io/a configured"], result.StdoutLines);
-        Assert.Equal("two", _site.Find("configmaps", "a")!["data"]!["k"]!.GetValue<string>());
+        Assert.Equal("two", (await _site.FindAsync("configmaps", "a"))!["data"]!["k"]!.GetValue<string>());
     }
 
     [Fact]
@@ -90,6 +90,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
               content:
                 - {apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: x}}
             """);
+        var before = await _site.ResourceVersionAsync();
 
         var result = await _cli.RunAsync("apply", "-f", file, "--site", _site.Url);
 
@@ -99,8 +100,8 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
         Assert.StartsWith("error: bad.yaml document 4 (line ", lines[0]);
         Assert.Contains("spec.placement.selector.matchExpressions[0].operator: \"Like\" is not one of In, NotIn, Exists, DoesNotExist", result.Stderr);
         Assert.Equal("  nothing was applied", lines[^1]);
-        Assert.Equal(0, _site.Count);
-        Assert.DoesNotContain(_site.Requests, r => r.StartsWith("PUT", StringComparison.Ordinal));
+        Assert.Empty(await _site.AppliedObjectsAsync());
+        Assert.Equal(before, await _site.ResourceVersionAsync());
     }
 
     [Fact]
@@ -116,6 +117,50 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["configmap.fornax.io/a", "configmap.fornax.io/b", "configmap.fornax.io/from-stdin"], result.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Apply_FolderWhoseSecondFileIsInvalid_AppliesNothing()
+    {
+        _cli.WriteFile("dir/1-good.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: first}\ndata: {k: v}\n");
+        _cli.WriteFile("dir/2-bad.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: Not_A_Name}\n");
+        _cli.WriteFile("dir/3-good.yaml", "apiVersion: fornax.io/v1\nkind: Mission\nmetadata: {name: third}\nspec:\n  content: [{apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: x}}]\n");
+        var before = await _site.ResourceVersionAsync();
+
+        var result = await _cli.RunAsync("apply", "-f", "dir", "--site", _site.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains("2-bad.yaml", lines[0]);
+        Assert.Contains("metadata.name", result.Stderr);
+        Assert.Equal("  nothing was applied", lines[^1]);
+        Assert.Empty(await _site.AppliedObjectsAsync());
+        Assert.Equal(before, await _site.ResourceVersionAsync());
+    }
+
+    [Fact]
+    public async Task Apply_StaleResourceVersion_IsAConflict_AndLeavesTheObjectAsItWas()
+    {
+        _cli.WriteFile("cm.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: one}\n");
+        await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
+        var read = (await _site.FindAsync("configmaps", "a"))!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        _cli.WriteFile("cm.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: two}\n");
+        await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
+        var stored = (await _site.FindAsync("configmaps", "a"))!;
+        // Written from the first read: someone else has changed the object since.
+        _cli.WriteFile("stale.yaml", $"apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {{name: a, resourceVersion: {read}}}\ndata: {{k: three}}\n");
+
+        var result = await _cli.RunAsync("apply", "-f", "stale.yaml", "--site", _site.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line);
+        Assert.Contains("409 Conflict", line);
+        Assert.Contains($"resourceVersion {read} is stale", line);
+        Assert.Equal(stored.ToJsonString(), (await _site.FindAsync("configmaps", "a"))!.ToJsonString());
     }
 
     [Fact]
@@ -146,22 +191,23 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("sha256:", digest);
-        Assert.Equal(module, _site.Blob(digest));
-        Assert.Equal(digest, _site.Find("functions", "hello")!["spec"]!["module"]!.GetValue<string>());
-        Assert.Equal(digest, _site.Find("missions", "rollout")!["spec"]!["content"]![0]!["spec"]!["module"]!.GetValue<string>());
-        Assert.Single(_site.Requests, r => r == $"PUT /blobs/{digest}");
+        Assert.Equal(module, await _site.BlobAsync(digest));
+        Assert.Equal(digest, (await _site.FindAsync("functions", "hello"))!["spec"]!["module"]!.GetValue<string>());
+        Assert.Equal(digest, (await _site.FindAsync("missions", "rollout"))!["spec"]!["content"]![0]!["spec"]!["module"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task Apply_MissingModuleFile_AppliesNothing()
     {
         _cli.WriteFile("f.yaml", "apiVersion: fornax.io/v1\nkind: Function\nmetadata: {name: hello}\nspec: {module: missing.wasm}\n");
+        var before = await _site.ResourceVersionAsync();
 
         var result = await _cli.RunAsync("apply", "-f", "f.yaml", "--site", _site.Url);
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: f.yaml: Function \"hello\": spec.module: file \"missing.wasm\" not found", result.Stderr);
-        Assert.Empty(_site.Requests);
+        Assert.Empty(await _site.AppliedObjectsAsync());
+        Assert.Equal(before, await _site.ResourceVersionAsync());
     }
 
     [Fact]
@@ -173,7 +219,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("ConfigMap \"other\" is in namespace \"east\", which does not match -n west", result.Stderr);
-        Assert.Equal(0, _site.Count);
+        Assert.Empty(await _site.AppliedObjectsAsync());
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using Fornax.Cli.Configuration;
-using Fornax.Core.Objects;
 
 namespace Fornax.Cli.Tests;
 
@@ -60,10 +59,10 @@ public sealed class ConfigTests : IDisposable
     [Fact]
     public async Task Site_ByName_FromTheConfig_AndCurrentSiteByDefault()
     {
-        await using var east = await FakeSiteApi.StartAsync("east");
-        await using var west = await FakeSiteApi.StartAsync("west");
-        east.Seed(new ConfigMap { Metadata = new ObjectMeta { Name = "at-east" } });
-        west.Seed(new ConfigMap { Metadata = new ObjectMeta { Name = "at-west" } });
+        await using var east = await RealSite.StartAsync("east");
+        await using var west = await RealSite.StartAsync("west");
+        await east.ApplyAsync("apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: at-east}\n");
+        await west.ApplyAsync("apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: at-west}\n");
         new Config
         {
             CurrentSite = "west",
@@ -82,8 +81,8 @@ public sealed class ConfigTests : IDisposable
     [Fact]
     public async Task Site_FromFornaxConfigVariable()
     {
-        await using var site = await FakeSiteApi.StartAsync();
-        site.Seed(new ConfigMap { Metadata = new ObjectMeta { Name = "here" } });
+        await using var site = await RealSite.StartAsync();
+        await site.ApplyAsync("apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: here}\n");
         var path = Path.Combine(_cli.Root, "elsewhere.yaml");
         new Config { CurrentSite = "s", Sites = [new SiteEntry { Name = "s", Url = site.Url }] }.Save(path);
         _cli.Environment[Config.EnvironmentVariable] = path;

@@ -1,17 +1,14 @@
-using Fornax.Core.Objects;
-
 namespace Fornax.Cli.Tests;
 
 public sealed class DeleteTests : IAsyncLifetime, IDisposable
 {
     private readonly TestCli _cli = new();
-    private FakeSiteApi _site = null!;
+    private RealSite _site = null!;
 
     public async Task InitializeAsync()
     {
-        _site = await FakeSiteApi.StartAsync();
-        _site.Seed(new ConfigMap { Metadata = new ObjectMeta { Name = "a" } });
-        _site.Seed(new ConfigMap { Metadata = new ObjectMeta { Name = "b" } });
+        _site = await RealSite.StartAsync();
+        await _site.ApplyAsync("apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: b}\n");
     }
 
     public async Task DisposeAsync() => await _site.DisposeAsync();
@@ -25,7 +22,7 @@ public sealed class DeleteTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["configmap.fornax.io/a deleted", "configmap.fornax.io/b deleted"], result.StdoutLines);
-        Assert.Equal(0, _site.Count);
+        Assert.Empty(await _site.NamesAsync("configmaps"));
     }
 
     [Fact]

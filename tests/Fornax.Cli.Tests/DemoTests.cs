@@ -9,7 +9,7 @@ public sealed class DemoTests : IDisposable
     [Fact]
     public async Task Demo_AppliesTheExampleMissions_WaitsForTheirStates_AndCleansUp()
     {
-        var host = new FakeSiteHost();
+        var host = new RecordingSiteHost();
         _cli.SiteHost = host;
 
         var result = await _cli.RunAsync("demo");

@@ -9,36 +9,49 @@ public sealed class GetTests : IAsyncLifetime, IDisposable
 {
     private static readonly DateTimeOffset Created = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly TestCli _cli = new();
-    private FakeSiteApi _site = null!;
+    private RealSite _site = null!;
 
     public async Task InitializeAsync()
     {
-        var time = new FakeTimeProvider(Created);
-        _site = await FakeSiteApi.StartAsync(time: time);
+        // The site stamps creation times from its clock; the CLI's clock is 5 minutes later, so every AGE reads 5m.
+        _site = await RealSite.StartAsync("cloud", time: new FakeTimeProvider(Created));
         _cli.Time = new FakeTimeProvider(Created + TimeSpan.FromMinutes(5));
-        _site.Seed(ConfigMap("alpha", new() { ["tier"] = "edge", ["app"] = "cam" }, ["a", "b"]));
-        _site.Seed(ConfigMap("beta", new() { ["tier"] = "edge", ["app"] = "x" }, ["a"]));
-        _site.Seed(ConfigMap("gamma", new() { ["tier"] = "cloud" }, []));
-        _site.Seed(new Mission
+        await _site.ApplyAsync("""
+            apiVersion: fornax.io/v1
+            kind: ConfigMap
+            metadata: {name: alpha, labels: {tier: edge, app: cam}}
+            data: {a: v, b: v}
+            ---
+            apiVersion: fornax.io/v1
+            kind: ConfigMap
+            metadata: {name: beta, labels: {tier: edge, app: x}}
+            data: {a: v}
+            ---
+            apiVersion: fornax.io/v1
+            kind: ConfigMap
+            metadata: {name: gamma, labels: {tier: cloud}}
+            ---
+            apiVersion: fornax.io/v1
+            kind: Mission
+            metadata: {name: cameras}
+            spec:
+              content:
+                # Delivered into its own namespace, so the config maps of "default" stay the three above.
+                - {apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: c, namespace: cameras}, data: {k: v}}
+            """);
+
+        // This site (cloud) reports Active itself; the states of its children arrive as their reports would.
+        Assert.Equal(MissionStates.Active, await _site.WaitForMissionStateAsync("cameras"));
+        await _site.AddMissionStatesAsync("cameras", new Dictionary<string, string>
         {
-            Metadata = new ObjectMeta { Name = "cameras", CreationTimestamp = Created },
-            Spec = new MissionSpec { Content = [ConfigMap("c", [], ["k"])] },
-            Status = new MissionStatus
-            {
-                State = new() { ["cloud"] = MissionStates.Active, ["cloud/east"] = MissionStates.Active, ["cloud/west"] = MissionStates.NotMatch },
-            },
+            ["cloud/east"] = MissionStates.Active,
+            ["cloud/west"] = MissionStates.NotMatch,
         });
     }
 
     public async Task DisposeAsync() => await _site.DisposeAsync();
 
     public void Dispose() => _cli.Dispose();
-
-    private static ConfigMap ConfigMap(string name, Dictionary<string, string> labels, string[] keys) => new()
-    {
-        Metadata = new ObjectMeta { Name = name, Labels = labels.Count == 0 ? null : labels, CreationTimestamp = Created },
-        Data = keys.ToDictionary(k => k, k => "v"),
-    };
 
     private static string[][] Cells(CliResult result) =>
         result.StdoutLines.Select(l => l.Split("   ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
@@ -174,6 +187,6 @@ public sealed class GetTests : IAsyncLifetime, IDisposable
         Assert.Matches(@"(?m)^  Selector:\s+<none>$", result.Stdout);
         Assert.Contains("  configmap.fornax.io/c", result.StdoutLines);
         Assert.Matches(@"(?m)^  cloud/west\s+not match$", result.Stdout);
-        Assert.Matches(@"(?m)^Observed Generation:\s+<none>$", result.Stdout);
+        Assert.Matches(@"(?m)^Observed Generation:\s+1$", result.Stdout);
     }
 }

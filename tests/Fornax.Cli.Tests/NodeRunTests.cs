@@ -57,7 +57,7 @@ public sealed class NodeRunTests : IDisposable
     public async Task NodeRun_FlagsOverrideTheFile_PrintsEndpoints_AndStopsOnCancel()
     {
         _cli.WriteFile("site.yaml", "name: shop-1\ndataDirectory: from-file\napiPort: 7100\ntier: edge\nlabels: {a: file, b: file}\n");
-        var host = new FakeSiteHost();
+        var host = new RecordingSiteHost();
         _cli.SiteHost = host;
         using var stop = new CancellationTokenSource();
 
@@ -73,7 +73,7 @@ public sealed class NodeRunTests : IDisposable
         Assert.Equal(new Dictionary<string, string> { ["a"] = "file", ["b"] = "flag" }, options.Labels);
         Assert.True(host.Stopped);
         Assert.Contains("site shop-1 is running", result.Stdout);
-        var url = (await host.Started).Url;
+        var url = (await host.Started).Api;
         Assert.Contains(result.StdoutLines, l => l.StartsWith("API", StringComparison.Ordinal) && l.EndsWith(url, StringComparison.Ordinal));
         Assert.Contains("site shop-1 stopped", result.Stdout);
     }
@@ -90,7 +90,7 @@ public sealed class NodeRunTests : IDisposable
     [Fact]
     public async Task NodeRun_WithoutFileOrPortFlags_TakesTheDefaultPorts()
     {
-        var host = new FakeSiteHost();
+        var host = new RecordingSiteHost();
         _cli.SiteHost = host;
         using var stop = new CancellationTokenSource();
 
