@@ -72,7 +72,11 @@ public sealed partial class Uplink
             {
                 await RunSessionAsync(backoff, ct);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException or StoreException)
+            catch (Exception) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException or StoreException)
             {
                 LogLinkDown(_parentLink, e.Message);
             }
@@ -119,8 +123,10 @@ public sealed partial class Uplink
     {
         var address = _route is null ? _parentLink : await _route(_parentLink, ct);
         var handler = _identity.CreateHttpHandler(_self.ParentPath);
-        handler.KeepAlivePingDelay = _options.HeartbeatInterval;
-        handler.KeepAlivePingTimeout = _options.HeartbeatInterval * _options.MissedHeartbeats;
+        // HTTP/2 pings find a silently dead link (keep-alive accepts at least one second).
+        var ping = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, _options.HeartbeatInterval.Ticks));
+        handler.KeepAlivePingDelay = ping;
+        handler.KeepAlivePingTimeout = ping * _options.MissedHeartbeats;
         handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always;
         handler.ConnectTimeout = _options.HeartbeatInterval * _options.MissedHeartbeats;
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
