@@ -85,17 +85,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         LogChildConnected(hello.Path, hello.ResumeFromParentRv);
         if (sameIncarnation)
         {
-            // Put back what the child last reported (it was replaced by `cluster offline` while it was away).
-            List<((string, string) Key, Dictionary<string, string> States)> reports;
-            lock (_gate)
-            {
-                reports = [.. child.Reports.Select(r => (r.Key, new Dictionary<string, string>(r.Value)))];
-            }
-
-            foreach (var (key, states) in reports)
-            {
-                await WriteStatesAsync(new ObjectKey("Mission", key.Item1, key.Item2), child.Path, states, ct);
-            }
+            await RestoreReportsAsync(child, ct);
         }
 
         return (sameIncarnation ? child.ReportSeq : 0, session);
@@ -104,6 +94,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
     public async Task HeartbeatAsync(string childPath, Heartbeat heartbeat, CancellationToken ct)
     {
         ChildState? child;
+        bool wasOffline;
         var now = options.TimeProvider.GetUtcNow();
         lock (_gate)
         {
@@ -112,6 +103,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
                 return;
             }
 
+            wasOffline = !child.Online;
             child.Online = true;
             child.LastHeartbeat = now;
             child.Subtree = [.. heartbeat.Subtree];
@@ -122,6 +114,27 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             var healthy = site.Path == childPath ? heartbeat.Healthy : site.Healthy;
             var last = site.Path == childPath ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
             await SiteObjects.WriteAsync(store, site, healthy, last, ct);
+        }
+
+        if (wasOffline)
+        {
+            // Back from offline without a new stream (heartbeats were only late): put its reports back.
+            await RestoreReportsAsync(child, ct);
+        }
+    }
+
+    /// <summary>Puts back what the child last reported (replaced by <c>cluster offline</c> while it was away).</summary>
+    private async Task RestoreReportsAsync(ChildState child, CancellationToken ct)
+    {
+        List<((string, string) Key, Dictionary<string, string> States)> reports;
+        lock (_gate)
+        {
+            reports = [.. child.Reports.Select(r => (r.Key, new Dictionary<string, string>(r.Value)))];
+        }
+
+        foreach (var (key, states) in reports)
+        {
+            await WriteStatesAsync(new ObjectKey("Mission", key.Item1, key.Item2), child.Path, states, ct);
         }
     }
 
@@ -187,7 +200,8 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
                 var states = MissionStatus.States(mission.Object);
                 if (states.GetValueOrDefault(path) != MissionStates.ClusterOffline || states.Keys.Any(k => k != path && MissionStatus.IsUnder(k, path)))
                 {
-                    await WithWriteGateAsync(() => MissionStatus.MarkOfflineAsync(store, mission.Key, path, ct), ct);
+                    // Checked again under the write gate: a heartbeat may have brought the child back meanwhile.
+                    await WithWriteGateAsync(() => IsOnline(path) ? Task.FromResult(false) : MissionStatus.MarkOfflineAsync(store, mission.Key, path, ct), ct);
                 }
             }
         }
@@ -219,18 +233,16 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         }
     }
 
-    private async Task WriteStatesAsync(ObjectKey key, string childPath, Dictionary<string, string> states, CancellationToken ct)
+    private bool IsOnline(string childPath)
     {
         lock (_gate)
         {
-            if (_children.TryGetValue(childPath, out var child) && !child.Online)
-            {
-                return;
-            }
+            return _children.TryGetValue(childPath, out var child) && child.Online;
         }
-
-        await WithWriteGateAsync(() => MissionStatus.ReplaceSubtreeAsync(store, key, childPath, states, ct), ct);
     }
+
+    private Task WriteStatesAsync(ObjectKey key, string childPath, Dictionary<string, string> states, CancellationToken ct) =>
+        WithWriteGateAsync(() => IsOnline(childPath) ? MissionStatus.ReplaceSubtreeAsync(store, key, childPath, states, ct) : Task.FromResult(false), ct);
 
     private async Task WithWriteGateAsync(Func<Task<bool>> write, CancellationToken ct)
     {
