@@ -14,17 +14,22 @@ public sealed class Listeners
 {
     public const string Api = "api";
     public const string Ingress = "ingress";
+    public const string Link = "link";
 
     internal ListenOptions? ApiListen { get; set; }
 
     internal ListenOptions? IngressListen { get; set; }
+
+    internal ListenOptions? LinkListen { get; set; }
+
+    public int LinkPort => LinkListen?.IPEndPoint?.Port ?? 0;
 
     public int ApiPort => ApiListen?.IPEndPoint?.Port ?? 0;
 
     public int IngressPort => IngressListen?.IPEndPoint?.Port ?? 0;
 
     public string? Classify(int localPort) =>
-        localPort == ApiPort ? Api : localPort == IngressPort ? Ingress : null;
+        localPort == ApiPort ? Api : localPort == IngressPort ? Ingress : localPort == LinkPort ? Link : null;
 
     /// <summary>Unmatches an endpoint reached through the wrong listener, so the request ends as 404.</summary>
     internal Task Filter(HttpContext context, RequestDelegate next)

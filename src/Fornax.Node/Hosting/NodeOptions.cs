@@ -38,6 +38,29 @@ public sealed record NodeOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Heartbeats a parent may miss before it marks a child offline (<c>cluster offline</c>).</summary>
+    public int MissedHeartbeats { get; init; } = 3;
+
+    /// <summary>The parent's API URL to join (e.g. <c>http://127.0.0.1:7100</c>); null at the root.</summary>
+    public string? Join { get; init; }
+
+    /// <summary>The one-time join token from <c>fornax token create</c> at the parent; needed only until the site has its certificate.</summary>
+    public string? JoinToken { get; init; }
+
+    /// <summary>The link listener (HTTPS with required client certificates, HTTP/2, gRPC) children dial; 0 picks a free port.</summary>
+    public int LinkPort { get; init; }
+
+    /// <summary>Latency, bandwidth and loss of the emulated uplink (only with an <see cref="UplinkEmulator"/>).</summary>
+    public Fornax.Core.Objects.LinkProfile? Uplink { get; init; }
+
+    /// <summary>Puts a link emulator in front of the parent link (used by <c>fornax up</c> and the test harness).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IUplinkEmulatorFactory? UplinkEmulator { get; init; }
+
+    /// <summary>Randomness for reconnect jitter (injected by tests).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Random Random { get; init; } = Random.Shared;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>The least severe log level written to the console.</summary>

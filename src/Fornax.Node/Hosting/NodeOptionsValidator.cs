@@ -27,10 +27,11 @@ public static class NodeOptionsValidator
         CheckPort(context, "apiPort", options.ApiPort);
         CheckPort(context, "ingressPort", options.IngressPort);
         CheckPort(context, "respPort", options.RespPort);
-        var fixedPorts = new[] { options.ApiPort, options.IngressPort, options.RespPort }.Where(p => p != 0).ToList();
+        CheckPort(context, "linkPort", options.LinkPort);
+        var fixedPorts = new[] { options.ApiPort, options.IngressPort, options.RespPort, options.LinkPort }.Where(p => p != 0).ToList();
         if (fixedPorts.Count != fixedPorts.Distinct().Count())
         {
-            context.Add("apiPort", $"the API, ingress and RESP ports must differ (got {options.ApiPort}, {options.IngressPort}, {options.RespPort})");
+            context.Add("apiPort", $"the API, ingress, RESP and link ports must differ (got {options.ApiPort}, {options.IngressPort}, {options.RespPort}, {options.LinkPort})");
         }
 
         if (!System.Net.IPAddress.TryParse(options.Host, out _) && options.Host != "localhost")
@@ -51,6 +52,16 @@ public static class NodeOptionsValidator
         if (options.HeartbeatInterval <= TimeSpan.Zero)
         {
             context.Add("heartbeat", $"{options.HeartbeatInterval} is not a positive duration");
+        }
+
+        if (options.MissedHeartbeats < 1)
+        {
+            context.Add("missedHeartbeats", $"{options.MissedHeartbeats} is below the minimum of 1");
+        }
+
+        if (options.Join is { } join && !Uri.TryCreate(join, UriKind.Absolute, out _))
+        {
+            context.Add("join", $"\"{join}\" is not the URL of the parent's API (like http://127.0.0.1:7100)");
         }
 
         Names.ValidateLabels(options.Labels, context, "labels");

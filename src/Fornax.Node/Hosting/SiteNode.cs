@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Fornax.Core.Validation;
+using Fornax.Hierarchy.Identity;
+using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
@@ -79,6 +81,33 @@ public sealed class SiteNode : IAsyncDisposable
             c.TimestampFormat = "HH:mm:ss ";
         });
 
+        // Identity first: the root creates the tree CA; a child joins once (token + CSR) and keeps its certificate.
+        var pki = new PkiOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider };
+        TreeCertificateAuthority? ca = null;
+        SiteIdentity identity;
+        ParentInfo? parent = null;
+        if (options.Join is null)
+        {
+            ca = TreeCertificateAuthority.LoadOrCreate(pki);
+            identity = SiteIdentity.TryLoad(pki) ?? SiteIdentity.CreateForRoot(pki, ca, options.Name);
+        }
+        else
+        {
+            parent = ParentInfo.TryLoad(options.DataDirectory);
+            var loaded = parent is null ? null : SiteIdentity.TryLoad(pki);
+            if (loaded is null)
+            {
+                if (string.IsNullOrEmpty(options.JoinToken))
+                {
+                    throw new ObjectValidationException([new ValidationError("joinToken", "required to join a parent the first time (create one with `fornax token create` at the parent)")], "invalid site configuration");
+                }
+
+                (loaded, parent) = await JoinClient.JoinAsync(options.Join, options.JoinToken, options.Name, pki, ct);
+            }
+
+            identity = loaded;
+        }
+
         var listeners = new Listeners();
         var host = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -95,9 +124,24 @@ public sealed class SiteNode : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http1;
                 listeners.IngressListen = listen;
             });
+            kestrel.Listen(host, options.LinkPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(identity.ConfigureHttps);
+                listeners.LinkListen = listen;
+            });
         });
 
-        var site = new LocalSite(options);
+        var parentPath = identity.SitePath.Contains('/') ? identity.SitePath[..identity.SitePath.LastIndexOf('/')] : null;
+        var site = new LocalSite(options, parentPath?.Split('/')[^1], parentPath);
+        var linkOptions = new LinkOptions
+        {
+            HeartbeatInterval = options.HeartbeatInterval,
+            MissedHeartbeats = options.MissedHeartbeats,
+            TimeProvider = options.TimeProvider,
+            Random = options.Random,
+        };
+        var linkSelf = new LinkSiteInfo(site.Name, site.Path, site.Tier, site.Labels);
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(options.TimeProvider);
@@ -108,6 +152,19 @@ public sealed class SiteNode : IAsyncDisposable
         services.AddSingleton<ObjectApi>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
+        services.AddSingleton(identity);
+        services.AddSingleton(linkSelf);
+        services.AddSingleton(linkOptions);
+        services.AddSingleton(JoinTokenIssuer.ForSite(pki));
+        services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
+        services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>()));
+        services.AddSingleton(sp => parent is null ? null! : new Uplink(
+            store, linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,
+            sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>()));
+        services.AddSingleton(new UplinkRoute());
+        services.AddSingleton<ISiteCertificateSigner>(sp => ca is not null ? new CaSigner(ca) : new UplinkSigner(sp.GetRequiredService<Uplink>()));
+        services.AddSingleton(sp => new LinkRunner(linkSelf, sp.GetRequiredService<MissionIndex>(), sp.GetRequiredService<Downlinks>(), parent is null ? null : sp.GetRequiredService<Uplink>()));
+        services.AddGrpc();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
@@ -123,6 +180,8 @@ public sealed class SiteNode : IAsyncDisposable
         app.MapObjectApiWithErrors();
         app.MapBlobApi();
         app.MapSiteInfo();
+        app.MapTreeApi();
+        app.MapGrpcService<LinkService>().WithMetadata(new ListenerMetadata(Listeners.Link));
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var node = new SiteNode(app, options, new SiteEndpointsInfo(options.Name, "", "", null));
@@ -133,7 +192,19 @@ public sealed class SiteNode : IAsyncDisposable
             SiteEndpointsInfo.Url(options.Host, listeners.ApiPort),
             SiteEndpointsInfo.Url(options.Host, listeners.IngressPort),
             Resp: null);
+        linkSelf.Api = node.Endpoints.Api;
+        linkSelf.Ingress = node.Endpoints.Ingress;
+        linkSelf.Link = $"https://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{listeners.LinkPort}";
         await SiteRegistration.RegisterAsync(store, site, node.Endpoints, options.TimeProvider, ct);
+        var links = app.Services.GetRequiredService<LinkRunner>();
+        if (parent is not null && options.UplinkEmulator is { } emulator)
+        {
+            var (address, control) = await emulator.StartAsync(parent.Link, options.Uplink, ct);
+            app.Services.GetRequiredService<UplinkRoute>().Address = address;
+            links.UplinkControl = control;
+        }
+
+        links.Start();
         await WriteEndpointsFileAsync(options.DataDirectory, node.Endpoints, ct);
         node.IsReady = true;
         return node;
@@ -153,9 +224,13 @@ public sealed class SiteNode : IAsyncDisposable
     /// <summary>Completes when the host is asked to stop (Ctrl-C, SIGTERM, or <see cref="StopAsync"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
 
+    /// <summary>The link engines (index, pruner, uplink) of this site.</summary>
+    public LinkRunner Links => _app.Services.GetRequiredService<LinkRunner>();
+
     public async Task StopAsync(CancellationToken ct = default)
     {
         IsReady = false;
+        await Links.DisposeAsync();
         await _app.StopAsync(ct);
     }
 
@@ -164,7 +239,16 @@ public sealed class SiteNode : IAsyncDisposable
         IsReady = false;
         // Instances handed to the container are not disposed by it; the store is ours to close, last.
         var store = _app.Services.GetRequiredService<IObjectStore>();
+        await Links.DisposeAsync();
         await _app.DisposeAsync();
         await store.DisposeAsync();
     }
+}
+
+/// <summary>Where the uplink dials: the parent's link address, or the emulator in front of it.</summary>
+internal sealed class UplinkRoute
+{
+    public string? Address { get; set; }
+
+    public Task<string> RouteAsync(string parentLink, CancellationToken ct) => Task.FromResult(Address ?? parentLink);
 }

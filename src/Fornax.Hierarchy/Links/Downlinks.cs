@@ -1,0 +1,331 @@
+using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
+using Fornax.Hierarchy.Links.Protocol;
+using Fornax.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Hierarchy.Links;
+
+/// <summary>What a parent knows about one child (kept across reconnects of the same child).</summary>
+public sealed class ChildState(string name, string path)
+{
+    public string Name { get; } = name;
+
+    public string Path { get; } = path;
+
+    public string Incarnation { get; set; } = "";
+
+    public long ReportSeq { get; set; }
+
+    public bool Online { get; set; }
+
+    public DateTimeOffset LastHeartbeat { get; set; }
+
+    public IReadOnlyList<SiteSummary> Subtree { get; set; } = [];
+
+    /// <summary>The last state map the child reported per mission (namespace, name).</summary>
+    internal Dictionary<(string, string), Dictionary<string, string>> Reports { get; } = [];
+
+    internal int Session { get; set; }
+}
+
+/// <summary>
+/// The parent's side of its links, free of hosting: children, their reports and heartbeats, and the pruner that
+/// notices heartbeats that did <em>not</em> arrive and marks the child <c>cluster offline</c>.
+/// </summary>
+public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger) : IDisposable
+{
+    public void Dispose() => _writes.Dispose();
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ChildState> _children = [];
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
+    public LinkSiteInfo Self => self;
+
+    public IReadOnlyList<ChildState> Children
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _children.Values];
+            }
+        }
+    }
+
+    /// <summary>A child said Hello: returns the report sequence already held from this incarnation, and the session number.</summary>
+    public async Task<(long ReportsReceived, int Session)> ConnectAsync(Hello hello, CancellationToken ct)
+    {
+        ChildState child;
+        bool sameIncarnation;
+        int session;
+        lock (_gate)
+        {
+            if (!_children.TryGetValue(hello.Path, out child!))
+            {
+                child = new ChildState(hello.Name, hello.Path);
+                _children[hello.Path] = child;
+            }
+
+            sameIncarnation = child.Incarnation == hello.Incarnation;
+            if (!sameIncarnation)
+            {
+                child.Incarnation = hello.Incarnation;
+                child.ReportSeq = 0;
+                child.Reports.Clear();
+            }
+
+            child.Online = true;
+            child.LastHeartbeat = options.TimeProvider.GetUtcNow();
+            session = ++child.Session;
+        }
+
+        LogChildConnected(hello.Path, hello.ResumeFromParentRv);
+        if (sameIncarnation)
+        {
+            await RestoreReportsAsync(child, ct);
+        }
+
+        return (sameIncarnation ? child.ReportSeq : 0, session);
+    }
+
+    public async Task HeartbeatAsync(string childPath, Heartbeat heartbeat, CancellationToken ct)
+    {
+        ChildState? child;
+        bool wasOffline;
+        var now = options.TimeProvider.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_children.TryGetValue(childPath, out child))
+            {
+                return;
+            }
+
+            wasOffline = !child.Online;
+            child.Online = true;
+            child.LastHeartbeat = now;
+            child.Subtree = [.. heartbeat.Subtree];
+        }
+
+        foreach (var site in heartbeat.Subtree)
+        {
+            var healthy = site.Path == childPath ? heartbeat.Healthy : site.Healthy;
+            var last = site.Path == childPath ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
+            await SiteObjects.WriteAsync(store, site, healthy, last, ct);
+        }
+
+        if (wasOffline)
+        {
+            // Back from offline without a new stream (heartbeats were only late): put its reports back.
+            await RestoreReportsAsync(child, ct);
+        }
+    }
+
+    /// <summary>Puts back what the child last reported (replaced by <c>cluster offline</c> while it was away).</summary>
+    private async Task RestoreReportsAsync(ChildState child, CancellationToken ct)
+    {
+        List<((string, string) Key, Dictionary<string, string> States)> reports;
+        lock (_gate)
+        {
+            reports = [.. child.Reports.Select(r => (r.Key, new Dictionary<string, string>(r.Value)))];
+        }
+
+        foreach (var (key, states) in reports)
+        {
+            await WriteStatesAsync(new ObjectKey("Mission", key.Item1, key.Item2), child.Path, states, ct);
+        }
+    }
+
+    public async Task ReportAsync(string childPath, MissionStateReport report, CancellationToken ct)
+    {
+        var states = report.States.Where(s => MissionStatus.IsUnder(s.Key, childPath)).ToDictionary(s => s.Key, s => s.Value);
+        lock (_gate)
+        {
+            if (!_children.TryGetValue(childPath, out var child))
+            {
+                return;
+            }
+
+            child.Reports[(report.Namespace, report.Name)] = states;
+            child.ReportSeq = Math.Max(child.ReportSeq, report.Seq);
+        }
+
+        await WriteStatesAsync(new ObjectKey("Mission", report.Namespace, report.Name), childPath, states, ct);
+    }
+
+    /// <summary>
+    /// One pruner pass: a child whose last heartbeat is older than <see cref="LinkOptions.MissedHeartbeats"/>
+    /// intervals goes offline; every mission gets <c>cluster offline</c> for every offline child (missions
+    /// applied while it is away too). Also refreshes this site's own <c>Site</c> status.
+    /// </summary>
+    public async Task PruneAsync(CancellationToken ct)
+    {
+        var now = options.TimeProvider.GetUtcNow();
+        var limit = options.HeartbeatInterval * options.MissedHeartbeats;
+        List<ChildState> wentOffline = [];
+        List<string> offline = [];
+        lock (_gate)
+        {
+            foreach (var child in _children.Values)
+            {
+                if (child.Online && now - child.LastHeartbeat > limit)
+                {
+                    child.Online = false;
+                    wentOffline.Add(child);
+                }
+
+                if (!child.Online)
+                {
+                    offline.Add(child.Path);
+                }
+            }
+        }
+
+        foreach (var child in wentOffline)
+        {
+            LogChildOffline(child.Path, options.MissedHeartbeats);
+            foreach (var site in child.Subtree)
+            {
+                await SiteObjects.WriteAsync(store, site, healthy: false, child.LastHeartbeat, ct, phase: "Offline");
+            }
+        }
+
+        var missions = await store.ListAsync("Mission", null, ct);
+        foreach (var path in offline)
+        {
+            foreach (var mission in missions.Items)
+            {
+                var states = MissionStatus.States(mission.Object);
+                if (states.GetValueOrDefault(path) != MissionStates.ClusterOffline || states.Keys.Any(k => k != path && MissionStatus.IsUnder(k, path)))
+                {
+                    // Checked again under the write gate: a heartbeat may have brought the child back meanwhile.
+                    await WithWriteGateAsync(() => IsOnline(path) ? Task.FromResult(false) : MissionStatus.MarkOfflineAsync(store, mission.Key, path, ct), ct);
+                }
+            }
+        }
+
+        await SiteObjects.WriteSelfAsync(store, self, Children.Select(c => c.Name).Order().ToList(), missions.Items, now, ct);
+    }
+
+    /// <summary>Runs <see cref="PruneAsync"/> every heartbeat interval until cancelled.</summary>
+    public async Task RunPrunerAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, options.TimeProvider);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await PruneAsync(ct);
+                }
+                catch (StoreException e)
+                {
+                    LogPruneFailed(e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private bool IsOnline(string childPath)
+    {
+        lock (_gate)
+        {
+            return _children.TryGetValue(childPath, out var child) && child.Online;
+        }
+    }
+
+    private Task WriteStatesAsync(ObjectKey key, string childPath, Dictionary<string, string> states, CancellationToken ct) =>
+        WithWriteGateAsync(() => IsOnline(childPath) ? MissionStatus.ReplaceSubtreeAsync(store, key, childPath, states, ct) : Task.FromResult(false), ct);
+
+    private async Task WithWriteGateAsync(Func<Task<bool>> write, CancellationToken ct)
+    {
+        await _writes.WaitAsync(ct);
+        try
+        {
+            await write();
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Child {Path} connected (resuming from parent version {Rv})")]
+    private partial void LogChildConnected(string path, long rv);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Child {Path} missed {Count} heartbeats: offline")]
+    private partial void LogChildOffline(string path, int count);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Pruner pass failed")]
+    private partial void LogPruneFailed(Exception e);
+
+    private readonly ILogger _logger = logger;
+}
+
+/// <summary>Writes the <c>Site</c> objects that show the subtree at each level.</summary>
+public static class SiteObjects
+{
+    public static async Task WriteAsync(IObjectStore store, SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, CancellationToken ct, string? phase = null)
+    {
+        var obj = new Site
+        {
+            Metadata = new ObjectMeta { Name = site.Name, Namespace = Kinds.DefaultNamespace, Labels = new(site.Labels) },
+            Spec = new SiteSpec { Parent = string.IsNullOrEmpty(site.Parent) ? null : site.Parent, Tier = site.Tier },
+        };
+        var status = new Fornax.Core.Objects.SiteStatus
+        {
+            Path = site.Path,
+            Healthy = healthy,
+            Phase = phase ?? (healthy ? "Ready" : "Unknown"),
+            LastHeartbeat = lastHeartbeat,
+            Children = [.. site.Children],
+            Missions = new SiteMissionCounts { Received = site.MissionsReceived, Active = site.MissionsActive },
+            Endpoints = site.Endpoints is { } e ? new SiteEndpoints { Api = Empty(e.Api), Ingress = Empty(e.Ingress), Resp = Empty(e.Resp) } : null,
+        };
+        await WriteAsync(store, obj, status, ct);
+    }
+
+    public static async Task WriteSelfAsync(IObjectStore store, LinkSiteInfo self, List<string> children, IReadOnlyList<StoredObject> missions, DateTimeOffset now, CancellationToken ct)
+    {
+        var (received, active) = Counts(missions, self.Path);
+        var obj = new Site
+        {
+            Metadata = new ObjectMeta { Name = self.Name, Namespace = Kinds.DefaultNamespace, Labels = new(self.Labels) },
+            Spec = new SiteSpec { Parent = self.Parent, Tier = self.Tier },
+        };
+        var status = new Fornax.Core.Objects.SiteStatus
+        {
+            Path = self.Path,
+            Healthy = true,
+            Phase = "Ready",
+            LastHeartbeat = now,
+            Children = children,
+            Missions = new SiteMissionCounts { Received = received, Active = active },
+            Endpoints = new SiteEndpoints { Api = self.Api, Ingress = self.Ingress, Resp = self.Resp },
+        };
+        await WriteAsync(store, obj, status, ct);
+    }
+
+    /// <summary>Missions this site holds, and how many are Active here.</summary>
+    public static (int Received, int Active) Counts(IReadOnlyList<StoredObject> missions, string path) =>
+        (missions.Count, missions.Count(m => MissionStatus.States(m.Object).GetValueOrDefault(path) == MissionStates.Active));
+
+    private static async Task WriteAsync(IObjectStore store, Site obj, Fornax.Core.Objects.SiteStatus status, CancellationToken ct)
+    {
+        var (stored, _) = await store.ApplyAsync(ObjectSerializer.ToJsonObject(obj), ct);
+        var statusJson = ObjectSerializer.ToJsonObject(new Site { Status = status })["status"]!.DeepClone();
+        if (!JsonNode.DeepEquals(stored.Object["status"], statusJson))
+        {
+            await store.UpdateStatusAsync(stored.Key, statusJson, null, ct);
+        }
+    }
+
+    private static string? Empty(string s) => string.IsNullOrEmpty(s) ? null : s;
+}

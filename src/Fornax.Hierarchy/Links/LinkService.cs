@@ -1,0 +1,201 @@
+using Fornax.Hierarchy.Identity;
+using Fornax.Hierarchy.Links.Protocol;
+using Fornax.Store;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Hierarchy.Links;
+
+/// <summary>
+/// The parent's end of the link (gRPC over the mutual-TLS link listener). The peer is identified by its site
+/// certificate, never by what it says: only a direct child may connect, and only an ancestor of the requested
+/// path may forward a CSR.
+/// </summary>
+public sealed partial class LinkService(
+    IObjectStore store,
+    MissionIndex index,
+    Downlinks downlinks,
+    ISiteCertificateSigner signer,
+    ILogger<LinkService> logger) : SiteLink.SiteLinkBase
+{
+    public override async Task Connect(IAsyncStreamReader<Up> requestStream, IServerStreamWriter<Down> responseStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var peer = PeerPath(context);
+        var self = downlinks.Self;
+        if (peer is null || !peer.StartsWith(self.Path + "/", StringComparison.Ordinal) || peer[(self.Path.Length + 1)..].Contains('/'))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"site \"{peer}\" is not a child of {self.Path}"));
+        }
+
+        if (!await requestStream.MoveNext(ct) || requestStream.Current.BodyCase != Up.BodyOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message must be Hello"));
+        }
+
+        var hello = requestStream.Current.Hello;
+        if (hello.Path != peer)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"Hello names {hello.Path} but the certificate is for {peer}"));
+        }
+
+        var (received, _) = await downlinks.ConnectAsync(hello, ct);
+        var writeGate = new SemaphoreSlim(1, 1);
+        async Task SendAsync(Down message)
+        {
+            await writeGate.WaitAsync(ct);
+            try
+            {
+                await responseStream.WriteAsync(message, ct);
+            }
+            finally
+            {
+                writeGate.Release();
+            }
+        }
+
+        await SendAsync(new Down { Welcome = new Welcome { ParentPath = self.Path, ParentRv = index.ResourceVersion, ReportsReceivedSeq = received } });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sending = StreamMissionsAsync(hello.ResumeFromParentRv, SendAsync, stop.Token);
+        try
+        {
+            while (await requestStream.MoveNext(ct))
+            {
+                var up = requestStream.Current;
+                switch (up.BodyCase)
+                {
+                    case Up.BodyOneofCase.Heartbeat:
+                        await downlinks.HeartbeatAsync(peer, up.Heartbeat, ct);
+                        break;
+                    case Up.BodyOneofCase.Report:
+                        await downlinks.ReportAsync(peer, up.Report, ct);
+                        break;
+                }
+
+                if (sending.IsCompleted)
+                {
+                    await sending;
+                }
+            }
+        }
+        catch (IOException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await sending;
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+            {
+            }
+
+            LogChildDisconnected(peer);
+        }
+    }
+
+    public override async Task<SignReply> Sign(SignRequest request, ServerCallContext context)
+    {
+        var peer = PeerPath(context);
+        if (peer is null || !request.Path.StartsWith(peer + "/", StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"site \"{peer}\" may not request a certificate for \"{request.Path}\""));
+        }
+
+        try
+        {
+            var signed = await signer.SignAsync(request.CsrPem, request.Name, request.Path, context.CancellationToken);
+            return new SignReply { CertificatePem = signed.CertificatePem, CaChainPem = signed.CaChainPem };
+        }
+        catch (ArgumentException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+    }
+
+    /// <summary>
+    /// Resync then follow: from the child's last applied version, only missions whose spec changed since (from
+    /// the <see cref="MissionIndex"/>), each change once; a snapshot when the version cannot be served.
+    /// </summary>
+    private async Task StreamMissionsAsync(long resumeFrom, Func<Down, Task> send, CancellationToken ct)
+    {
+        long sent;
+        if (resumeFrom <= 0 || resumeFrom > index.ResourceVersion || resumeFrom < index.Floor)
+        {
+            sent = index.ResourceVersion;
+            var list = await store.ListAsync("Mission", null, ct);
+            var snapshot = new Snapshot { Rv = sent };
+            foreach (var item in list.Items)
+            {
+                snapshot.Missions.Add(ToChange(item));
+            }
+
+            await send(new Down { Snapshot = snapshot });
+        }
+        else
+        {
+            sent = resumeFrom;
+        }
+
+        while (!ct.IsCancellationRequested)
+        {
+            var next = index.WaitForChangeAsync(ct);
+            var (changes, rv) = index.ChangesSince(sent);
+            foreach (var change in changes)
+            {
+                var key = new ObjectKey("Mission", change.Namespace, change.Name);
+                var current = change.Deleted ? null : await store.GetAsync(key, ct);
+                await send(new Down
+                {
+                    Change = current is null
+                        ? new MissionChange { Type = MissionChange.Types.Type.Delete, Namespace = change.Namespace, Name = change.Name, Rv = change.SpecRv }
+                        : ToChange(current),
+                });
+            }
+
+            if (rv > sent)
+            {
+                await send(new Down { Bookmark = new Bookmark { Rv = rv } });
+                sent = rv;
+            }
+
+            try
+            {
+                await next;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static MissionChange ToChange(StoredObject item)
+    {
+        var json = item.Object.DeepClone().AsObject();
+        json.Remove("status");
+        return new MissionChange
+        {
+            Type = MissionChange.Types.Type.Apply,
+            Namespace = item.Key.Namespace,
+            Name = item.Key.Name,
+            Json = json.ToJsonString(),
+            Generation = item.Generation,
+            Rv = item.ResourceVersion,
+        };
+    }
+
+    private static string? PeerPath(ServerCallContext context)
+    {
+        var certificate = context.GetHttpContext().Connection.ClientCertificate;
+        return certificate is null ? null : SiteCertificates.GetSitePath(certificate);
+    }
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Link from {Path} closed")]
+    private partial void LogChildDisconnected(string path);
+
+    private readonly ILogger _logger = logger;
+}

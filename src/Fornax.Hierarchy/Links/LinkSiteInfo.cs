@@ -1,0 +1,69 @@
+namespace Fornax.Hierarchy.Links;
+
+/// <summary>Who this site is, as the link engines need it (the node builds it from its identity and options).</summary>
+public sealed class LinkSiteInfo(string name, string path, string tier, IReadOnlyDictionary<string, string> labels)
+{
+    public string Name { get; } = name;
+
+    public string Path { get; } = path;
+
+    public string Tier { get; } = tier;
+
+    public IReadOnlyDictionary<string, string> Labels { get; } = labels;
+
+    /// <summary>Set once the listeners are bound.</summary>
+    public string? Api { get; set; }
+
+    public string? Ingress { get; set; }
+
+    public string? Resp { get; set; }
+
+    public string? Link { get; set; }
+
+    public string? Parent => Path.Contains('/') ? Path.Split('/')[^2] : null;
+
+    public string? ParentPath => Path.Contains('/') ? Path[..Path.LastIndexOf('/')] : null;
+}
+
+/// <summary>Settings shared by both ends of a link.</summary>
+public sealed record LinkOptions
+{
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Heartbeats a parent may miss before it marks the child offline.</summary>
+    public int MissedHeartbeats { get; init; } = 3;
+
+    /// <summary>First reconnect delay; doubles up to <see cref="MaxBackoff"/> (equal jitter).</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest reconnect delay; null = the heartbeat interval, so a healed link is back within one heartbeat.</summary>
+    public TimeSpan? MaxBackoff { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Randomness for the backoff jitter (injected for tests).</summary>
+    public Random Random { get; init; } = Random.Shared;
+
+    internal TimeSpan EffectiveMaxBackoff => MaxBackoff ?? HeartbeatInterval;
+}
+
+/// <summary>Signs a joining site's certificate: with the CA at the root, by forwarding up the uplink elsewhere.</summary>
+public interface ISiteCertificateSigner
+{
+    Task<Identity.SignedSiteCertificate> SignAsync(string csrPem, string name, string path, CancellationToken ct);
+}
+
+/// <summary>Exponential backoff with equal jitter (half fixed, half random), capped.</summary>
+public sealed class Backoff(TimeSpan initial, TimeSpan max, Random random)
+{
+    private int _attempt;
+
+    public TimeSpan Next()
+    {
+        var ceiling = Math.Min(max.TotalMilliseconds, initial.TotalMilliseconds * Math.Pow(2, Math.Min(_attempt, 30)));
+        _attempt++;
+        return TimeSpan.FromMilliseconds(ceiling / 2 + random.NextDouble() * ceiling / 2);
+    }
+
+    public void Reset() => _attempt = 0;
+}

@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using Fornax.Store;
+
+namespace Fornax.Hierarchy.Links;
+
+/// <summary>One mission as the index knows it: its generation and the resourceVersion of its last spec change.</summary>
+public sealed record MissionIndexEntry(string Namespace, string Name, long Generation, long SpecRv, bool Deleted);
+
+/// <summary>
+/// Which missions changed their <em>spec</em> (created, generation bumped, deleted) at which resourceVersion,
+/// derived from the store's change log. Status-only writes (state roll-ups, <c>cluster offline</c> marks) move
+/// the store's version but not this index, so a child that resumes from version R gets exactly the missions
+/// whose spec changed after R: resync bytes grow with changes, not with objects. Persisted next to the store
+/// (tombstones included) so a restarted parent still serves incremental resyncs.
+/// </summary>
+public sealed class MissionIndex
+{
+    private readonly IObjectStore _store;
+    private readonly string _file;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Ns, string Name), MissionIndexEntry> _entries = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _rv;
+    private long _floor;
+
+    public MissionIndex(IObjectStore store, string dataDirectory)
+    {
+        _store = store;
+        _file = Path.Combine(dataDirectory, "links", "mission-index.json");
+        Load();
+    }
+
+    /// <summary>The store version the index has caught up to.</summary>
+    public long ResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rv;
+            }
+        }
+    }
+
+    /// <summary>Versions at or below this cannot be resumed from (the index was rebuilt from a list); snapshot instead.</summary>
+    public long Floor
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _floor;
+            }
+        }
+    }
+
+    /// <summary>Completes at the next change of the index.</summary>
+    public Task WaitForChangeAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            return _changed.Task.WaitAsync(ct);
+        }
+    }
+
+    /// <summary>Missions whose spec changed after <paramref name="rv"/>, oldest change first, and the index version.</summary>
+    public (IReadOnlyList<MissionIndexEntry> Changes, long ResourceVersion) ChangesSince(long rv)
+    {
+        lock (_gate)
+        {
+            return (_entries.Values.Where(e => e.SpecRv > rv).OrderBy(e => e.SpecRv).ToList(), _rv);
+        }
+    }
+
+    /// <summary>Follows the store until cancelled; rebuilds from a list when the log was compacted past the index.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var change in _store.WatchAsync(ResourceVersion, "Mission", null, ct))
+                {
+                    Apply(change);
+                }
+            }
+            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
+            {
+                await RebuildAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RebuildAsync(CancellationToken ct)
+    {
+        var list = await _store.ListAsync("Mission", null, ct);
+        lock (_gate)
+        {
+            var present = new HashSet<(string, string)>();
+            foreach (var item in list.Items)
+            {
+                present.Add((item.Key.Namespace, item.Key.Name));
+                _entries[(item.Key.Namespace, item.Key.Name)] = new(item.Key.Namespace, item.Key.Name, item.Generation, list.ResourceVersion, false);
+            }
+
+            foreach (var key in _entries.Keys.Where(k => !present.Contains(k)).ToList())
+            {
+                var e = _entries[key];
+                _entries[key] = e with { Deleted = true, SpecRv = list.ResourceVersion };
+            }
+
+            _rv = list.ResourceVersion;
+            _floor = list.ResourceVersion;
+            SaveAndSignal();
+        }
+    }
+
+    private void Apply(WatchEvent change)
+    {
+        var key = (change.Object.Key.Namespace, change.Object.Key.Name);
+        lock (_gate)
+        {
+            _rv = change.ResourceVersion;
+            _entries.TryGetValue(key, out var known);
+            MissionIndexEntry? next = change.Type switch
+            {
+                WatchEventType.Deleted => new(key.Namespace, key.Name, change.Object.Generation, change.ResourceVersion, true),
+                _ when known is null || known.Deleted || known.Generation != change.Object.Generation =>
+                    new(key.Namespace, key.Name, change.Object.Generation, change.ResourceVersion, false),
+                _ => null,
+            };
+            if (next is not null)
+            {
+                _entries[key] = next;
+                SaveAndSignal();
+            }
+        }
+    }
+
+    private void SaveAndSignal()
+    {
+        var entries = new JsonArray();
+        foreach (var e in _entries.Values)
+        {
+            entries.Add(new JsonObject { ["ns"] = e.Namespace, ["name"] = e.Name, ["generation"] = e.Generation, ["specRv"] = e.SpecRv, ["deleted"] = e.Deleted });
+        }
+
+        var doc = new JsonObject { ["rv"] = _rv, ["floor"] = _floor, ["entries"] = entries };
+        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+        var temp = _file + ".tmp";
+        File.WriteAllText(temp, doc.ToJsonString());
+        File.Move(temp, _file, overwrite: true);
+        _changed.TrySetResult();
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private void Load()
+    {
+        if (!File.Exists(_file))
+        {
+            return;
+        }
+
+        try
+        {
+            var doc = JsonNode.Parse(File.ReadAllText(_file))!.AsObject();
+            _rv = doc["rv"]!.GetValue<long>();
+            _floor = doc["floor"]?.GetValue<long>() ?? 0;
+            foreach (var node in doc["entries"]!.AsArray())
+            {
+                var e = new MissionIndexEntry(node!["ns"]!.GetValue<string>(), node["name"]!.GetValue<string>(), node["generation"]!.GetValue<long>(), node["specRv"]!.GetValue<long>(), node["deleted"]!.GetValue<bool>());
+                _entries[(e.Namespace, e.Name)] = e;
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException)
+        {
+            // An unreadable index is rebuilt from the store; children then get one snapshot.
+            _entries.Clear();
+            _rv = 0;
+            _floor = 0;
+        }
+
+        if (_rv > _store.ResourceVersion)
+        {
+            // The store was reset under the index.
+            _entries.Clear();
+            _rv = 0;
+            _floor = 0;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
+using Fornax.Store;
+
+namespace Fornax.Hierarchy.Links;
+
+/// <summary>Edits the <c>status.state</c> map of missions in a store, retrying on conflicts with other writers.</summary>
+public static class MissionStatus
+{
+    /// <summary>Annotation on a mission received from the parent: the parent's site path.</summary>
+    public const string OriginAnnotation = "fornax.io/origin";
+
+    /// <summary>Annotation on a mission received from the parent: the parent's generation of it.</summary>
+    public const string OriginGenerationAnnotation = "fornax.io/origin-generation";
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="root"/> or below it.</summary>
+    public static bool IsUnder(string path, string root) =>
+        path == root || (path.Length > root.Length && path.StartsWith(root, StringComparison.Ordinal) && path[root.Length] == '/');
+
+    /// <summary>Replaces every entry at or under <paramref name="subtreeRoot"/> with <paramref name="entries"/>.</summary>
+    public static Task<bool> ReplaceSubtreeAsync(IObjectStore store, ObjectKey key, string subtreeRoot, IReadOnlyDictionary<string, string> entries, CancellationToken ct) =>
+        EditAsync(store, key, states =>
+        {
+            var changed = false;
+            foreach (var path in states.Select(p => p.Key).Where(p => IsUnder(p, subtreeRoot) && !entries.ContainsKey(p)).ToList())
+            {
+                states.Remove(path);
+                changed = true;
+            }
+
+            foreach (var (path, state) in entries)
+            {
+                if (states[path]?.GetValue<string>() != state)
+                {
+                    states[path] = state;
+                    changed = true;
+                }
+            }
+
+            return changed;
+        }, ct);
+
+    /// <summary>Marks a child <c>cluster offline</c>: its own entry set, every deeper key under it removed.</summary>
+    public static Task<bool> MarkOfflineAsync(IObjectStore store, ObjectKey key, string childPath, CancellationToken ct) =>
+        ReplaceSubtreeAsync(store, key, childPath, new Dictionary<string, string> { [childPath] = MissionStates.ClusterOffline }, ct);
+
+    /// <summary>Reads the state map of a stored mission.</summary>
+    public static Dictionary<string, string> States(JsonObject mission)
+    {
+        var result = new Dictionary<string, string>();
+        if (mission["status"]?["state"] is JsonObject states)
+        {
+            foreach (var (path, value) in states)
+            {
+                if (value is JsonValue v && v.TryGetValue<string>(out var s))
+                {
+                    result[path] = s;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    public static string? Annotation(JsonObject obj, string name) =>
+        obj["metadata"]?["annotations"]?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static async Task<bool> EditAsync(IObjectStore store, ObjectKey key, Func<JsonObject, bool> edit, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var current = await store.GetAsync(key, ct);
+            if (current is null)
+            {
+                return false;
+            }
+
+            var status = current.Object["status"]?.DeepClone() as JsonObject ?? [];
+            var states = status["state"] as JsonObject ?? [];
+            if (!edit(states))
+            {
+                return false;
+            }
+
+            status["state"] = states;
+            try
+            {
+                await store.UpdateStatusAsync(key, status, current.ResourceVersion, ct);
+                return true;
+            }
+            catch (StoreException e) when (e.Reason == StoreErrorReason.Conflict)
+            {
+            }
+            catch (StoreException e) when (e.Reason == StoreErrorReason.NotFound)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Fornax.Core.Validation;
+using Fornax.Hierarchy.Identity;
+using Fornax.Hierarchy.Links;
+using Fornax.Node.Hosting;
+using Fornax.Node.Sites;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Fornax.Node.Api;
+
+/// <summary><c>POST /api/join</c> (a child presents a join token and a CSR) and <c>POST /api/tokens</c>.</summary>
+internal static class TreeEndpoints
+{
+    public static void MapTreeApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/join", JoinAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
+        app.MapPost("/api/tokens", CreateTokenAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
+        app.MapPost("/api/uplink/{action}", (string action, LinkRunner links) => action switch
+        {
+            "cut" => links.CutUplink() ? Results.Json(new JsonObject { ["uplink"] = "cut" }) : ApiStatus.BadRequest("this site has no emulated uplink"),
+            "heal" => links.HealUplink() ? Results.Json(new JsonObject { ["uplink"] = "healed" }) : ApiStatus.BadRequest("this site has no emulated uplink"),
+            _ => ApiStatus.NotFound($"unknown uplink action \"{action}\" (cut or heal)"),
+        }).WithMetadata(new ListenerMetadata(Listeners.Api));
+    }
+
+    private static async Task<IResult> JoinAsync(HttpRequest request, JoinTokenIssuer tokens, ISiteCertificateSigner signer, LocalSite site, LinkRunner links, CancellationToken ct)
+    {
+        JsonObject body;
+        try
+        {
+            body = (await JsonNode.ParseAsync(request.Body, cancellationToken: ct)) as JsonObject ?? [];
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return ApiStatus.BadRequest($"join: the body is not JSON: {e.Message}");
+        }
+
+        var token = body["token"]?.GetValue<string>();
+        var csr = body["csr"]?.GetValue<string>();
+        var name = body["name"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(token) || string.IsNullOrEmpty(csr) || string.IsNullOrEmpty(name))
+        {
+            return ApiStatus.BadRequest("join: token, csr and name are required");
+        }
+
+        if (!Names.IsDnsLabel(name))
+        {
+            return ApiStatus.BadRequest($"join: name: \"{name}\" is not a valid site name (lowercase letters, digits and '-', at most 63 characters)");
+        }
+
+        var redemption = await tokens.RedeemJoinTokenAsync(token, ct);
+        if (!redemption.IsOk)
+        {
+            return ApiStatus.Failure(401, "Unauthorized", $"join refused: {redemption.Message}");
+        }
+
+        try
+        {
+            var signed = await signer.SignAsync(csr, name, $"{site.Path}/{name}", ct);
+            return Results.Json(new JsonObject
+            {
+                ["certificate"] = signed.CertificatePem,
+                ["caChain"] = signed.CaChainPem,
+                ["path"] = $"{site.Path}/{name}",
+                ["parentPath"] = site.Path,
+                ["link"] = links.Self.Link,
+            });
+        }
+        catch (ArgumentException e)
+        {
+            return ApiStatus.BadRequest($"join: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            return ApiStatus.Failure(503, "ServiceUnavailable", $"join: {e.Message}");
+        }
+    }
+
+    private static async Task<IResult> CreateTokenAsync(HttpRequest request, JoinTokenIssuer tokens, CancellationToken ct)
+    {
+        JsonObject body = [];
+        if (request.ContentLength is > 0)
+        {
+            body = (await JsonNode.ParseAsync(request.Body, cancellationToken: ct)) as JsonObject ?? [];
+        }
+
+        TimeSpan? ttl = null;
+        if (body["ttl"]?.GetValue<string>() is { } text)
+        {
+            if (!Durations.TryParse(text, out var parsed) || parsed <= TimeSpan.Zero)
+            {
+                return ApiStatus.BadRequest($"ttl: \"{text}\" is not a positive duration like 30m or 1h");
+            }
+
+            ttl = parsed;
+        }
+
+        var user = body["user"]?.GetValue<bool>() == true;
+        var description = body["description"]?.GetValue<string>();
+        var issued = user
+            ? await tokens.CreateUserTokenAsync(ttl, description, ct)
+            : await tokens.CreateJoinTokenAsync(ttl, description, ct);
+        return Results.Json(new JsonObject
+        {
+            ["token"] = issued.Token,
+            ["id"] = issued.Id,
+            ["kind"] = user ? "user" : "join",
+            ["expiresAt"] = issued.ExpiresAt?.ToString("O", CultureInfo.InvariantCulture),
+        });
+    }
+}

@@ -1,0 +1,276 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
+using Fornax.Node.Hosting;
+using Fornax.Testing.Links;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Testing.Trees;
+
+/// <summary>Settings of an in-process tree.</summary>
+public sealed record TestTreeOptions
+{
+    /// <summary>Short by default so tests run in seconds.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public int MissedHeartbeats { get; init; } = 3;
+
+    /// <summary>Folder holding one data directory per site; null = a new temporary folder, deleted on dispose.</summary>
+    public string? DataRoot { get; init; }
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
+
+/// <summary>One site of a <see cref="TestTree"/>.</summary>
+public sealed class TreeSite(string name, string? parent, string dataDirectory, NodeOptions options)
+{
+    public string Name { get; } = name;
+
+    public string? Parent { get; } = parent;
+
+    public string DataDirectory { get; } = dataDirectory;
+
+    internal NodeOptions Options { get; set; } = options;
+
+    public SiteNode Node { get; internal set; } = null!;
+
+    /// <summary>The emulator in front of this site's uplink (null at the root).</summary>
+    public LinkEmulator? Uplink { get; internal set; }
+
+    public HttpClient Http { get; internal set; } = null!;
+
+    public string Path => Node.Links.Self.Path;
+}
+
+/// <summary>
+/// N real <see cref="SiteNode"/>s in one process, started from a <see cref="Topology"/>, parents first; every child
+/// joins its parent with a join token from the parent's API and dials it through a <see cref="LinkEmulator"/>
+/// (latency, bandwidth and loss from the topology's <c>link:</c>), which <see cref="Cut"/> and <see cref="Heal"/> drive.
+/// </summary>
+public sealed class TestTree : IAsyncDisposable
+{
+    private readonly Dictionary<string, TreeSite> _sites = [];
+    private readonly List<string> _order = [];
+    private readonly TestTreeOptions _options;
+    private readonly string _root;
+    private readonly bool _ownsRoot;
+
+    private TestTree(TestTreeOptions options)
+    {
+        _options = options;
+        _ownsRoot = options.DataRoot is null;
+        _root = options.DataRoot ?? Directory.CreateTempSubdirectory("fornax-tree-").FullName;
+    }
+
+    public IReadOnlyDictionary<string, TreeSite> Sites => _sites;
+
+    public TreeSite this[string name] => _sites[name];
+
+    /// <summary>A chain topology: <c>names[0]</c> is the root, each next site a child of the previous.</summary>
+    public static Topology Chain(params string[] names) => new()
+    {
+        Metadata = new ObjectMeta { Name = "chain" },
+        Spec = new TopologySpec
+        {
+            Sites = [.. names.Select((n, i) => new TopologySite { Name = n, Parent = i == 0 ? null : names[i - 1], Tier = i == 0 ? SiteTiers.Cloud : i == names.Length - 1 ? SiteTiers.Edge : SiteTiers.Region })],
+        },
+    };
+
+    public static async Task<TestTree> StartAsync(Topology topology, TestTreeOptions? options = null, CancellationToken ct = default)
+    {
+        var tree = new TestTree(options ?? new TestTreeOptions());
+        try
+        {
+            var sites = topology.Spec.Sites ?? [];
+            var pending = sites.ToList();
+            while (pending.Count > 0)
+            {
+                var ready = pending.Where(s => s.Parent is null || tree._sites.ContainsKey(s.Parent)).ToList();
+                if (ready.Count == 0)
+                {
+                    throw new ArgumentException($"topology: sites {string.Join(", ", pending.Select(s => s.Name))} have no reachable parent");
+                }
+
+                foreach (var site in ready)
+                {
+                    await tree.AddSiteAsync(site, ct);
+                    pending.Remove(site);
+                }
+            }
+
+            await tree.WaitConnectedAsync(TimeSpan.FromSeconds(30));
+            return tree;
+        }
+        catch
+        {
+            await tree.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task AddSiteAsync(TopologySite spec, CancellationToken ct)
+    {
+        var data = System.IO.Path.Combine(_root, spec.Name);
+        Directory.CreateDirectory(data);
+        var options = new NodeOptions
+        {
+            DataDirectory = data,
+            Name = spec.Name,
+            Tier = spec.Tier,
+            Labels = spec.Labels ?? [],
+            AllowCommands = spec.AllowCommands ?? false,
+            HeartbeatInterval = _options.HeartbeatInterval,
+            MissedHeartbeats = _options.MissedHeartbeats,
+            LogLevel = _options.LogLevel,
+            TimeProvider = _options.TimeProvider,
+            Uplink = spec.Link,
+        };
+        var site = new TreeSite(spec.Name, spec.Parent, data, options);
+        if (spec.Parent is { } parentName)
+        {
+            var parent = _sites[parentName];
+            // The parent forwards the CSR up its own link, so that link must be up first.
+            await WaitUntilAsync(() => Task.FromResult(parent.Node.Links.Uplink is not { IsConnected: false }), $"{parentName}'s uplink before {spec.Name} joins", TimeSpan.FromSeconds(30));
+            var token = await CreateJoinTokenAsync(parent, ct);
+            site.Options = options with { Join = parent.Node.Endpoints.Api, JoinToken = token, UplinkEmulator = new EmulatorFactory(this, site) };
+        }
+
+        await StartSiteAsync(site, ct);
+        _sites[spec.Name] = site;
+        _order.Add(spec.Name);
+    }
+
+    private async Task StartSiteAsync(TreeSite site, CancellationToken ct)
+    {
+        site.Node = await SiteNode.StartAsync(site.Options, ct);
+        site.Http = new HttpClient { BaseAddress = new Uri(site.Node.Endpoints.Api), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    private static async Task<string> CreateJoinTokenAsync(TreeSite parent, CancellationToken ct)
+    {
+        var response = await parent.Http.PostAsJsonAsync("/api/tokens", new JsonObject { ["ttl"] = "10m" }, ct);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(ct);
+        return body!["token"]!.GetValue<string>();
+    }
+
+    /// <summary>Cuts the link between two adjacent sites (either order); both sides keep running.</summary>
+    public void Cut(string a, string b, LinkCutMode mode = LinkCutMode.Reset) => LinkBetween(a, b).Cut(mode);
+
+    public void Heal(string a, string b) => LinkBetween(a, b).Heal();
+
+    public LinkEmulator LinkBetween(string a, string b)
+    {
+        var child = _sites[a].Parent == b ? _sites[a] : _sites[b].Parent == a ? _sites[b] : throw new ArgumentException($"{a} and {b} are not parent and child");
+        return child.Uplink ?? throw new InvalidOperationException($"{child.Name} has no uplink emulator");
+    }
+
+    /// <summary>Stops a site (as a crash would, keeping its data) and starts it again with the same options.</summary>
+    public async Task RestartAsync(string name, CancellationToken ct = default)
+    {
+        var site = _sites[name];
+        // Same ports again, so children (and their emulators) find the site where it was.
+        site.Options = site.Options with
+        {
+            ApiPort = new Uri(site.Node.Endpoints.Api).Port,
+            IngressPort = new Uri(site.Node.Endpoints.Ingress).Port,
+            LinkPort = new Uri(site.Node.Links.Self.Link!).Port,
+        };
+        site.Http.Dispose();
+        await site.Node.DisposeAsync();
+        await StartSiteAsync(site, ct);
+    }
+
+    /// <summary>Waits until every child's uplink is connected.</summary>
+    public Task WaitConnectedAsync(TimeSpan? deadline = null) =>
+        WaitUntilAsync(() => Task.FromResult(_sites.Values.All(s => s.Parent is null || s.Node.Links.Uplink?.IsConnected == true)), "every uplink connected", deadline);
+
+    /// <summary>Applies a YAML object at a site through its API.</summary>
+    public static async Task ApplyAsync(TreeSite site, string plural, string name, string yaml)
+    {
+        var response = await site.Http.PutAsync($"/apis/fornax.io/v1/namespaces/default/{plural}/{name}", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"apply {plural}/{name} at {site.Name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public static async Task<JsonObject?> GetAsync(TreeSite site, string plural, string name)
+    {
+        var response = await site.Http.GetAsync($"/apis/fornax.io/v1/namespaces/default/{plural}/{name}");
+        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonObject>() : null;
+    }
+
+    /// <summary>The mission's <c>status.state</c> map at a site (empty when the mission is not there).</summary>
+    public static async Task<Dictionary<string, string>> StatesAsync(TreeSite site, string mission)
+    {
+        var obj = await GetAsync(site, "missions", mission);
+        return obj?["status"]?["state"] is JsonObject states
+            ? states.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>())
+            : [];
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the deadline.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null, Func<Task<string>>? describe = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(20));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"timed out waiting for {what}" + (describe is null ? "" : $": {await describe()}"));
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in Enumerable.Reverse(_order))
+        {
+            var site = _sites[name];
+            site.Http?.Dispose();
+            if (site.Node is not null)
+            {
+                await site.Node.DisposeAsync();
+            }
+        }
+
+        if (_ownsRoot)
+        {
+            try
+            {
+                Directory.Delete(_root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private sealed class EmulatorFactory(TestTree tree, TreeSite site) : IUplinkEmulatorFactory
+    {
+        public async Task<(string Address, IUplinkControl Control)> StartAsync(string parentLink, LinkProfile? profile, CancellationToken ct)
+        {
+            var target = new Uri(parentLink);
+            var emulator = await LinkEmulator.StartAsync(new IPEndPoint(IPAddress.Parse(target.Host), target.Port), LinkProfileOptions.From(profile), tree._options.TimeProvider, ct);
+            site.Uplink = emulator;
+            return ($"https://127.0.0.1:{emulator.Endpoint.Port}", new EmulatorControl(emulator));
+        }
+    }
+}
+
+/// <summary>Lets a node cut and heal the emulator in front of its uplink (<c>POST /api/uplink/cut|heal</c>).</summary>
+public sealed class EmulatorControl(LinkEmulator emulator) : IUplinkControl, IAsyncDisposable
+{
+    public void Cut() => emulator.Cut();
+
+    public void Heal() => emulator.Heal();
+
+    public ValueTask DisposeAsync() => emulator.DisposeAsync();
+}

@@ -1,0 +1,162 @@
+using Fornax.Core.Objects;
+using Fornax.Testing.Trees;
+
+namespace Fornax.IntegrationTests;
+
+/// <summary>The issue's judging criteria on the chain A→B→C→D, in process, with a 200 ms heartbeat.</summary>
+public sealed class ChainTests
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(200);
+
+    internal const string ShopMission = """
+        apiVersion: fornax.io/v1
+        kind: Mission
+        metadata: {name: shops}
+        spec:
+          placement: {selector: {matchLabels: {role: shop}}}
+          content:
+            - apiVersion: fornax.io/v1
+              kind: ConfigMap
+              metadata: {name: shop-config}
+              data: {version: "1"}
+        """;
+
+    internal static Topology ChainWithShops()
+    {
+        var topology = TestTree.Chain("a", "b", "c", "d");
+        foreach (var site in topology.Spec.Sites!.Where(s => s.Name is "c" or "d"))
+        {
+            site.Labels = new() { ["role"] = "shop" };
+        }
+
+        return topology;
+    }
+
+    private static Task WaitStatesAsync(TreeSite site, string mission, Dictionary<string, string> expected, TimeSpan deadline, string what) =>
+        TestTree.WaitUntilAsync(async () =>
+        {
+            var states = await TestTree.StatesAsync(site, mission);
+            return expected.All(e => states.GetValueOrDefault(e.Key) == e.Value) && states.Count == expected.Count;
+        }, what, deadline);
+
+    private static async Task<string?> ConfigVersionAsync(TreeSite site) =>
+        (await TestTree.GetAsync(site, "configmaps", "shop-config"))?["data"]?["version"]?.GetValue<string>();
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task MissionAppliedAtRoot_ReachesSelectedSites_AndRootShowsEveryPath()
+    {
+        await using var tree = await TestTree.StartAsync(ChainWithShops());
+
+        await TestTree.ApplyAsync(tree["a"], "missions", "shops", ShopMission);
+
+        // Two heartbeats is the criterion; in process, reports are change-based and arrive well before that,
+        // so the deadline here only absorbs CI scheduling noise.
+        await WaitStatesAsync(tree["a"], "shops", new()
+        {
+            ["a"] = MissionStates.NotMatch,
+            ["a/b"] = MissionStates.NotMatch,
+            ["a/b/c"] = MissionStates.Active,
+            ["a/b/c/d"] = MissionStates.Active,
+        }, TimeSpan.FromSeconds(10), "A to show every path");
+        Assert.Equal("1", await ConfigVersionAsync(tree["c"]));
+        Assert.Equal("1", await ConfigVersionAsync(tree["d"]));
+        Assert.Null(await ConfigVersionAsync(tree["b"]));
+        var inherited = await TestTree.GetAsync(tree["c"], "missions", "shops");
+        Assert.Equal("a/b", inherited!["metadata"]!["annotations"]!["fornax.io/origin"]!.GetValue<string>());
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task CutLink_ParentShowsClusterOffline_ChildKeepsMission_UpdateDuringCutArrivesAfterHeal()
+    {
+        await using var tree = await TestTree.StartAsync(ChainWithShops());
+        await TestTree.ApplyAsync(tree["a"], "missions", "shops", ShopMission);
+        await WaitStatesAsync(tree["a"], "shops", new()
+        {
+            ["a"] = MissionStates.NotMatch,
+            ["a/b"] = MissionStates.NotMatch,
+            ["a/b/c"] = MissionStates.Active,
+            ["a/b/c/d"] = MissionStates.Active,
+        }, TimeSpan.FromSeconds(10), "A to show every path");
+
+        tree.Cut("b", "c");
+
+        // 3 missed heartbeats + one pruner pass: within 4 heartbeats (plus scheduling slack).
+        await WaitStatesAsync(tree["a"], "shops", new()
+        {
+            ["a"] = MissionStates.NotMatch,
+            ["a/b"] = MissionStates.NotMatch,
+            ["a/b/c"] = MissionStates.ClusterOffline,
+        }, Heartbeat * 4 + TimeSpan.FromSeconds(3), "A to show C offline and D's key removed");
+        Assert.Equal(MissionStates.Active, (await TestTree.StatesAsync(tree["c"], "shops"))["a/b/c"]);
+        Assert.Equal("1", await ConfigVersionAsync(tree["c"]));
+        var siteC = await TestTree.GetAsync(tree["b"], "sites", "c");
+        Assert.False(siteC!["status"]!["healthy"]!.GetValue<bool>());
+
+        // Autonomy: a mission applied at the region during the cut still reaches its own subtree.
+        await TestTree.ApplyAsync(tree["c"], "missions", "local", ShopMission.Replace("name: shops", "name: local").Replace("shop-config", "local-config"));
+        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(tree["c"], "local")).GetValueOrDefault("a/b/c/d") == MissionStates.Active, "C's own mission Active at D during the cut");
+
+        // An update at A during the cut reaches C and D after the heal.
+        await TestTree.ApplyAsync(tree["a"], "missions", "shops", ShopMission.Replace("version: \"1\"", "version: \"2\""));
+        await Task.Delay(Heartbeat * 2);
+        Assert.Equal("1", await ConfigVersionAsync(tree["c"]));
+
+        tree.Heal("b", "c");
+
+        await TestTree.WaitUntilAsync(async () => await ConfigVersionAsync(tree["c"]) == "2" && await ConfigVersionAsync(tree["d"]) == "2",
+            "the update to reach C and D after the heal", TimeSpan.FromSeconds(10));
+        await WaitStatesAsync(tree["a"], "shops", new()
+        {
+            ["a"] = MissionStates.NotMatch,
+            ["a/b"] = MissionStates.NotMatch,
+            ["a/b/c"] = MissionStates.Active,
+            ["a/b/c/d"] = MissionStates.Active,
+        }, TimeSpan.FromSeconds(10), "A to show C and D Active again");
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task DeletingDeliveredObjectAtLeaf_IsUndone_AndMissionDeleteAtRootRemovesIt()
+    {
+        await using var tree = await TestTree.StartAsync(ChainWithShops());
+        await TestTree.ApplyAsync(tree["a"], "missions", "shops", ShopMission);
+        await TestTree.WaitUntilAsync(async () => await ConfigVersionAsync(tree["d"]) == "1", "delivery at D");
+
+        var deleted = await tree["d"].Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/configmaps/shop-config");
+        Assert.True(deleted.IsSuccessStatusCode);
+        await TestTree.WaitUntilAsync(async () => await ConfigVersionAsync(tree["d"]) == "1", "D to restore the object", Heartbeat * 2 + TimeSpan.FromSeconds(2));
+
+        var removed = await tree["a"].Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/missions/shops");
+        Assert.True(removed.IsSuccessStatusCode);
+        await TestTree.WaitUntilAsync(async () => await ConfigVersionAsync(tree["d"]) is null && await TestTree.GetAsync(tree["c"], "missions", "shops") is null,
+            "the mission and its content to be gone at C and D");
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task RestartedSite_KeepsItsMissions_AndReconnects()
+    {
+        await using var tree = await TestTree.StartAsync(ChainWithShops());
+        await TestTree.ApplyAsync(tree["a"], "missions", "shops", ShopMission);
+        await TestTree.WaitUntilAsync(async () => await ConfigVersionAsync(tree["d"]) == "1", "delivery at D");
+
+        await tree.RestartAsync("c");
+        Assert.NotNull(await TestTree.GetAsync(tree["c"], "missions", "shops"));
+        Assert.Equal("1", await ConfigVersionAsync(tree["c"]));
+
+        await tree.RestartAsync("a");
+        Assert.NotNull(await TestTree.GetAsync(tree["a"], "missions", "shops"));
+        await tree.WaitConnectedAsync();
+        await TestTree.ApplyAsync(tree["a"], "missions", "shops", ShopMission.Replace("version: \"1\"", "version: \"3\""));
+        await TestTree.WaitUntilAsync(async () => await ConfigVersionAsync(tree["d"]) == "3", "an update after restarts to reach D");
+        await WaitStatesAsync(tree["a"], "shops", new()
+        {
+            ["a"] = MissionStates.NotMatch,
+            ["a/b"] = MissionStates.NotMatch,
+            ["a/b/c"] = MissionStates.Active,
+            ["a/b/c/d"] = MissionStates.Active,
+        }, TimeSpan.FromSeconds(10), "A to show every path after restarts");
+    }
+}
