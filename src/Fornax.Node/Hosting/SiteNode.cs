@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Fornax.Core.Validation;
 using Fornax.Node.Api;
+using Fornax.Node.Functions;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
 using Fornax.Store;
@@ -107,6 +108,7 @@ public sealed class SiteNode : IAsyncDisposable
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
+        services.AddFornaxFunctions();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -121,6 +123,7 @@ public sealed class SiteNode : IAsyncDisposable
         app.MapObjectApiWithErrors();
         app.MapBlobApi();
         app.MapSiteInfo();
+        app.MapFornaxFunctions();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var node = new SiteNode(app, options, new SiteEndpointsInfo(options.Name, "", "", null));
