@@ -72,6 +72,8 @@ public sealed class SiteNode : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(options.LogLevel);
+        // A request log line per API call drowns what the site itself says; raise with Logging config if needed.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(c =>
         {
             c.SingleLine = true;
@@ -86,12 +88,12 @@ public sealed class SiteNode : IAsyncDisposable
             kestrel.AddServerHeader = false;
             kestrel.Listen(host, options.ApiPort, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Protocols = HttpProtocols.Http1;
                 listeners.ApiListen = listen;
             });
             kestrel.Listen(host, options.IngressPort, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Protocols = HttpProtocols.Http1;
                 listeners.IngressListen = listen;
             });
         });

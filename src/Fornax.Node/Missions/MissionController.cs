@@ -39,16 +39,23 @@ public sealed partial class MissionController(
         }
 
         var watching = WatchAsync(all.ResourceVersion, stoppingToken);
-        await foreach (var key in _queue.Reader.ReadAllAsync(stoppingToken))
+        try
         {
-            try
+            await foreach (var key in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await ReconcileAsync(key, stoppingToken);
+                try
+                {
+                    await ReconcileAsync(key, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogReconcileFailed(key.ToString(), e);
+                }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogReconcileFailed(key.ToString(), e);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The site is stopping.
         }
 
         await watching;

@@ -115,12 +115,12 @@ internal sealed partial class SqliteObjectStore
     }
 
     /// <summary>
-    /// Takes the next resourceVersion, writes the object and its change-log row, compacts the log,
-    /// commits, and only then publishes to watchers. Runs with the write gate held.
+    /// Takes the next resourceVersion, writes the object and its change-log row and compacts the log,
+    /// inside the batch's transaction. The batch publishes to watchers only after it commits.
     /// </summary>
     private StoredObject Commit(SqliteTransaction transaction, WatchEventType type, ObjectKey key, long generation, JsonObject doc)
     {
-        var resourceVersion = _resourceVersion + 1;
+        var resourceVersion = _stagedResourceVersion + 1;
         ObjectDocument.StampResourceVersion(doc, resourceVersion);
         var json = doc.ToJsonString();
 
@@ -149,8 +149,8 @@ internal sealed partial class SqliteObjectStore
         }
 
         // The log holds one row per version, so keeping the last WatchHistory rows is a range delete.
-        var compactThrough = Math.Max(_compactedThrough, resourceVersion - _options.WatchHistory);
-        if (compactThrough > _compactedThrough)
+        var compactThrough = Math.Max(_stagedCompactedThrough, resourceVersion - _options.WatchHistory);
+        if (compactThrough > _stagedCompactedThrough)
         {
             using var command = _writer.CreateCommand();
             command.Transaction = transaction;
@@ -162,35 +162,118 @@ internal sealed partial class SqliteObjectStore
             command.ExecuteNonQuery();
         }
 
-        transaction.Commit();
-        Volatile.Write(ref _resourceVersion, resourceVersion);
-        Volatile.Write(ref _compactedThrough, compactThrough);
-        _hub.Publish(new ChangeRecord(resourceVersion, type, key, generation, json));
+        _stagedResourceVersion = resourceVersion;
+        _stagedCompactedThrough = compactThrough;
+        _batchChanges.Add(new ChangeRecord(resourceVersion, type, key, generation, json));
         return new StoredObject(key, resourceVersion, generation, doc);
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one transaction with the write gate held. SQLite is
-    /// synchronous underneath, so once the gate is taken the write is not cancelled half-way.
-    /// Anything thrown before Commit rolls the whole transaction back.
+    /// Group commit: the write joins a queue, and whoever holds the write gate runs every queued write in
+    /// ONE transaction — one fsync for the lot — each inside its own savepoint, so a write that fails
+    /// (conflict, not found) rolls back alone. A write is acknowledged only after its batch committed;
+    /// if the commit fails, every write of the batch fails and none is acknowledged.
     /// </summary>
     private async Task<T> WriteAsync<T>(ObjectKey key, Func<SqliteTransaction, T> work, CancellationToken ct)
     {
         ThrowIfDisposed();
-        await _writeGate.WaitAsync(ct).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        var write = new PendingWrite(key, transaction => work(transaction));
+        _pending.Enqueue(write);
+        // Not cancellable once queued: another writer may already be running this write in its batch.
+        await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            ThrowIfDisposed();
-            using var transaction = _writer.BeginTransaction();
-            return work(transaction);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteErrors.Full)
-        {
-            throw SqliteErrors.StorageFull(e, key.ToString());
+            if (!write.Done.Task.IsCompleted)
+                RunBatch();
         }
         finally
         {
             _writeGate.Release();
         }
+
+        return (T)(await write.Done.Task.ConfigureAwait(false))!;
+    }
+
+    /// <summary>Runs the queued writes as one transaction. Called with the write gate held.</summary>
+    private void RunBatch()
+    {
+        var batch = new List<PendingWrite>();
+        while (batch.Count < MaxBatch && _pending.TryDequeue(out var queued))
+            batch.Add(queued);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            foreach (var write in batch)
+                write.Done.TrySetException(new ObjectDisposedException(nameof(IObjectStore), $"the object store in {_directory} was closed"));
+            return;
+        }
+
+        var results = new object?[batch.Count];
+        var errors = new Exception?[batch.Count];
+        _stagedResourceVersion = _resourceVersion;
+        _stagedCompactedThrough = _compactedThrough;
+        _batchChanges.Clear();
+        try
+        {
+            using var transaction = _writer.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var (rv, compacted, changes) = (_stagedResourceVersion, _stagedCompactedThrough, _batchChanges.Count);
+                transaction.Save("write");
+                try
+                {
+                    results[i] = batch[i].Work(transaction);
+                    transaction.Release("write");
+                }
+                catch (StoreException e)
+                {
+                    // A refused write (conflict, not found, invalid) is undone alone. A SQLite failure
+                    // (disk full, I/O) is not caught here: SQLite may have ended the transaction, so the
+                    // whole batch fails below and none of it is acknowledged.
+                    transaction.Rollback("write");
+                    transaction.Release("write");
+                    (_stagedResourceVersion, _stagedCompactedThrough) = (rv, compacted);
+                    _batchChanges.RemoveRange(changes, _batchChanges.Count - changes);
+                    errors[i] = Map(e, batch[i].Key);
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception e)
+        {
+            // Nothing of this batch is durable: fail every write that had not failed on its own.
+            for (var i = 0; i < batch.Count; i++)
+                errors[i] ??= Map(e, batch[i].Key);
+            _batchChanges.Clear();
+            _stagedResourceVersion = _resourceVersion;
+            _stagedCompactedThrough = _compactedThrough;
+        }
+
+        Volatile.Write(ref _resourceVersion, _stagedResourceVersion);
+        Volatile.Write(ref _compactedThrough, _stagedCompactedThrough);
+        foreach (var change in _batchChanges)
+            _hub.Publish(change);
+        _batchChanges.Clear();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (errors[i] is { } error)
+                batch[i].Done.TrySetException(error);
+            else
+                batch[i].Done.TrySetResult(results[i]);
+        }
+    }
+
+    private static Exception Map(Exception e, ObjectKey key) =>
+        e is SqliteException { SqliteErrorCode: SqliteErrors.Full } full ? SqliteErrors.StorageFull(full, key.ToString()) : e;
+
+    /// <summary>One queued write: the work to run inside the batch's transaction and its completion.</summary>
+    private sealed class PendingWrite(ObjectKey key, Func<SqliteTransaction, object?> work)
+    {
+        public ObjectKey Key { get; } = key;
+
+        public Func<SqliteTransaction, object?> Work { get; } = work;
+
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

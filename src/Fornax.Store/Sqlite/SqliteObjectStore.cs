@@ -4,7 +4,8 @@ namespace Fornax.Store;
 
 /// <summary>
 /// <see cref="IObjectStore"/> on one SQLite database in WAL mode: one long-lived writer connection
-/// behind a gate (one write at a time), pooled reader connections for concurrent reads.
+/// behind a gate that commits queued writes in groups (one fsync per group), pooled reader connections
+/// for concurrent reads.
 /// Split by aspect: <c>.Reads</c>, <c>.Writes</c>, <c>.Watch</c>.
 /// </summary>
 internal sealed partial class SqliteObjectStore : IObjectStore
@@ -19,9 +20,21 @@ internal sealed partial class SqliteObjectStore : IObjectStore
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly WatchHub _hub = new();
 
+    /// <summary>The most writes one transaction takes; bounds the latency a batch adds to its first write.</summary>
+    private const int MaxBatch = 256;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingWrite> _pending = new();
+
+    // Changes staged by the running batch, published in order once it commits.
+    private readonly List<ChangeRecord> _batchChanges = [];
+
     // Both only change with _writeGate held, after a successful commit.
     private long _resourceVersion;
     private long _compactedThrough;
+
+    // The running batch's view: versions taken by writes staged but not yet committed.
+    private long _stagedResourceVersion;
+    private long _stagedCompactedThrough;
     private int _disposed;
 
     private SqliteObjectStore(ObjectStoreOptions options, string directory, DataDirectoryLock directoryLock, SqliteConnection writer, string readConnectionString)

@@ -1,0 +1,86 @@
+using Fornax.Cli.Api;
+using Fornax.Cli.Configuration;
+using Fornax.Cli.Commands.Node;
+using Spectre.Console;
+
+namespace Fornax.Cli;
+
+/// <summary>
+/// Everything a command touches outside itself: the terminal, the network, the environment and the clock.
+/// Commands take it instead of reaching for <see cref="Console"/> or <see cref="Environment"/>, so tests run
+/// them in-process with fakes.
+/// </summary>
+public sealed class CliContext
+{
+    /// <summary>Standard output: tables, narratives, and (through <see cref="WriteRaw"/>) JSON and YAML.</summary>
+    public required IAnsiConsole Out { get; init; }
+
+    /// <summary>Standard error: the <c>error:</c> line and hints.</summary>
+    public required IAnsiConsole Error { get; init; }
+
+    public TextReader In { get; init; } = TextReader.Null;
+
+    /// <summary>Makes the client for one site (its URL, token and TLS files come from the config).</summary>
+    public Func<SiteTarget, HttpClient> HttpClientFactory { get; init; } = SiteHttpClients.Create;
+
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = _ => null;
+
+    public required string HomeDirectory { get; init; }
+
+    public required string CurrentDirectory { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Starts a site in this process, for <c>node run</c> and <c>demo</c>.</summary>
+    public ISiteHost SiteHost { get; init; } = SiteHosts.Default;
+
+    /// <summary>Cancel the running command on Ctrl-C or SIGTERM (the real process only; tests leave it off).</summary>
+    public bool HandleTermination { get; init; }
+
+    /// <summary>Writes text as it is: no markup, no wrapping (JSON and YAML must survive copy and paste).</summary>
+    public void WriteRaw(string text)
+    {
+        var writer = Out.Profile.Out.Writer;
+        writer.Write(text);
+        if (!text.EndsWith('\n'))
+        {
+            writer.Write('\n');
+        }
+
+        writer.Flush();
+    }
+
+    /// <summary>The context of the real process.</summary>
+    public static CliContext CreateDefault()
+    {
+        return new CliContext
+        {
+            Out = CreateConsole(Console.Out, Console.IsOutputRedirected),
+            Error = CreateConsole(Console.Error, Console.IsErrorRedirected),
+            In = Console.In,
+            GetEnvironmentVariable = Environment.GetEnvironmentVariable,
+            HomeDirectory = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+            CurrentDirectory = Environment.CurrentDirectory,
+            HandleTermination = true,
+        };
+    }
+
+    /// <summary>A console over a writer. Redirected output gets no colours and a wide line, so tables never wrap in pipes.</summary>
+    public static IAnsiConsole CreateConsole(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+        });
+        if (redirected)
+        {
+            // 512 columns: wide enough for any kubectl-style row; a pipe has no width of its own.
+            console.Profile.Width = 512;
+        }
+
+        return console;
+    }
+}

@@ -1,0 +1,144 @@
+using System.CommandLine;
+using Fornax.Core.Objects;
+using Fornax.Core.Validation;
+using Fornax.Node.Hosting;
+using Spectre.Console;
+
+namespace Fornax.Cli.Commands.Node;
+
+/// <summary><c>fornax node run</c>: this process becomes a site until Ctrl-C or SIGTERM.</summary>
+internal sealed class NodeCommand : Command
+{
+    private readonly CliContext _context;
+    private readonly Option<string> _dataDir = new("--data-dir") { Description = "The site's folder (objects, blobs, KV data); deleting it resets the site" };
+    private readonly Option<string> _config = new("--config") { Description = "A site config file (YAML): keys are the option names, e.g. name, apiPort, labels" };
+    private readonly Option<string> _name = new("--name") { Description = "The site's name" };
+    private readonly Option<string> _host = new("--host") { Description = "The address every listener binds to (default 127.0.0.1)" };
+    private readonly Option<int?> _apiPort = new("--api-port") { Description = "API port (default 7100; 0 picks a free port)" };
+    private readonly Option<int?> _ingressPort = new("--ingress-port") { Description = "Ingress port (default 7101; 0 picks a free port)" };
+    private readonly Option<int?> _respPort = new("--resp-port") { Description = "RESP (KV) port (default 7102; 0 picks a free port)" };
+    private readonly Option<bool?> _allowCommands = new("--allow-commands") { Description = "Run command missions at this site", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string[]> _labels = new("--label") { Description = "A site label KEY=VALUE (repeatable)" };
+    private readonly Option<string> _tier = new("--tier") { Description = $"The site's tier: {string.Join(", ", SiteTiers.All)}" };
+    private readonly Option<long?> _maxBodyBytes = new("--max-body-bytes") { Description = "Largest API request body accepted (bytes)" };
+
+    public NodeCommand(CliContext context)
+        : base("node", "Run a site")
+    {
+        _context = context;
+        var run = new Command("run", "Run a site in this process until Ctrl-C; flags override the --config file")
+        {
+            _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _allowCommands, _labels, _tier, _maxBodyBytes,
+        };
+        run.SetAction(RunAsync);
+        Subcommands.Add(run);
+    }
+
+    /// <summary>
+    /// The ports a site takes when neither the file nor a flag says: the API on 7100, where every other command
+    /// looks for a site by default, so <c>fornax node run</c> and then <c>fornax get missions</c> just work.
+    /// </summary>
+    internal static readonly NodeOptions Defaults = new() { DataDirectory = "", ApiPort = 7100, IngressPort = 7101, RespPort = 7102 };
+
+    /// <summary>The options of one <c>node run</c> command line: the defaults, the file over them, then the flags.</summary>
+    internal NodeOptions BuildOptions(ParseResult parse)
+    {
+        var options = parse.GetValue(_config) is { } file
+            ? NodeConfigFile.Load(Path.GetFullPath(file, _context.CurrentDirectory), Defaults)
+            : Defaults;
+        var labels = new Dictionary<string, string>(options.Labels);
+        foreach (var label in parse.GetValue(_labels) ?? [])
+        {
+            var equals = label.IndexOf('=');
+            if (equals <= 0)
+            {
+                throw new CliException($"--label {label}: expected KEY=VALUE");
+            }
+
+            labels[label[..equals]] = label[(equals + 1)..];
+        }
+
+        options = options with
+        {
+            DataDirectory = parse.GetValue(_dataDir) is { } dir ? Path.GetFullPath(dir, _context.CurrentDirectory) : options.DataDirectory,
+            Name = parse.GetValue(_name) ?? options.Name,
+            Host = parse.GetValue(_host) ?? options.Host,
+            Tier = parse.GetValue(_tier) ?? options.Tier,
+            ApiPort = parse.GetValue(_apiPort) ?? options.ApiPort,
+            IngressPort = parse.GetValue(_ingressPort) ?? options.IngressPort,
+            RespPort = parse.GetValue(_respPort) ?? options.RespPort,
+            AllowCommands = parse.GetResult(_allowCommands) is not null ? parse.GetValue(_allowCommands) ?? true : options.AllowCommands,
+            MaxRequestBodyBytes = parse.GetValue(_maxBodyBytes) ?? options.MaxRequestBodyBytes,
+            Labels = labels,
+        };
+        Validate(options);
+        return options;
+    }
+
+    private static void Validate(NodeOptions options)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrEmpty(options.DataDirectory))
+        {
+            problems.Add("a data directory is required: --data-dir DIR, or dataDirectory in the --config file");
+        }
+
+        if (!Names.IsDnsLabel(options.Name))
+        {
+            problems.Add($"name: \"{options.Name}\" is not a valid site name (lowercase letters, digits and '-', at most 63 characters)");
+        }
+
+        if (options.Tier is { } tier && !SiteTiers.All.Contains(tier))
+        {
+            problems.Add($"tier: \"{tier}\" is not one of {string.Join(", ", SiteTiers.All)}");
+        }
+
+        foreach (var (name, port) in new[] { ("apiPort", options.ApiPort), ("ingressPort", options.IngressPort), ("respPort", options.RespPort) })
+        {
+            if (port is < 0 or > 65535)
+            {
+                problems.Add($"{name}: {port} is not a port (0 to 65535; 0 picks a free one)");
+            }
+        }
+
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            problems.Add($"maxRequestBodyBytes: {options.MaxRequestBodyBytes} is not a positive number");
+        }
+
+        var context = new ValidationContext();
+        Names.ValidateLabels(options.Labels, context, "labels");
+        problems.AddRange(context.Errors.Select(e => e.ToString()));
+        if (problems.Count > 0)
+        {
+            throw new CliException(problems[0], problems.Skip(1).ToList());
+        }
+    }
+
+    private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
+    {
+        var options = BuildOptions(parse);
+        await using var site = await _context.SiteHost.StartAsync(options, ct);
+        var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn();
+        grid.AddRow("API", site.Endpoints.Api);
+        grid.AddRow("Ingress", site.Endpoints.Ingress);
+        grid.AddRow("RESP", site.Endpoints.Resp ?? "not served yet (the edge KV store is a later issue)");
+        grid.AddRow("Data", options.DataDirectory);
+        _context.Out.MarkupLine($"site [bold]{Markup.Escape(options.Name)}[/] is running");
+        _context.Out.Write(grid);
+        _context.Out.MarkupLine("[grey]Ctrl-C to stop[/]");
+        try
+        {
+            await site.WaitForShutdownAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+
+        // Stop even when the token that ended the wait has fired: a clean stop flushes the store and the outbox.
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30), _context.Time);
+        await site.StopAsync(stopping.Token);
+        _context.Out.MarkupLine($"site [bold]{Markup.Escape(options.Name)}[/] stopped");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,101 @@
+using Fornax.Core.Objects;
+using Spectre.Console;
+
+namespace Fornax.Cli.Output;
+
+/// <summary>
+/// The kubectl-like table of <c>fornax get</c>: no borders, upper-case headers, NAME first and AGE last.
+/// Columns per kind; <c>-o wide</c> adds detail; <c>-A</c> adds NAMESPACE in front.
+/// </summary>
+public static class ObjectTable
+{
+    private const string None = "<none>";
+
+    public static Table Build(KindInfo kind, IReadOnlyList<FornaxObject> objects, bool wide, bool allNamespaces, DateTimeOffset now)
+    {
+        var (headers, rows) = kind.Kind switch
+        {
+            "Mission" => Missions(objects.Cast<Mission>().ToList(), wide, now),
+            "ConfigMap" => (["NAME", "DATA", "AGE"], objects.Cast<ConfigMap>().Select(c => Row(c, (c.Data?.Count ?? 0).ToString(), Age(c, now))).ToList()),
+            "Site" => Sites(objects.Cast<Site>().ToList(), wide, now),
+            "Function" => (["NAME", "ABI", "MODULE", "AGE"], objects.Cast<Function>().Select(f => Row(f, f.Spec.Abi ?? FunctionAbis.Wagi, ShortDigest(f.Status?.Digest ?? f.Spec.Module), Age(f, now))).ToList()),
+            _ => (["NAME", "AGE"], objects.Select(o => Row(o, Age(o, now))).ToList()),
+        };
+
+        if (allNamespaces)
+        {
+            headers = ["NAMESPACE", .. headers];
+            rows = rows.Select((r, i) => (string[])[objects[i].Metadata.NamespaceOrDefault, .. r]).ToList();
+        }
+
+        var table = new Table().Border(TableBorder.None);
+        foreach (var header in headers)
+        {
+            // Three spaces between columns and none at the edges, as kubectl prints them.
+            table.AddColumn(new TableColumn(new Text(header)) { Padding = new Padding(0, 0, 3, 0), NoWrap = true });
+        }
+
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(cell => new Text(cell)));
+        }
+
+        return table;
+    }
+
+    /// <summary><c>sha256:0123456789ab</c>: enough of a digest to tell modules apart in a table.</summary>
+    public static string ShortDigest(string? module) => module switch
+    {
+        null or "" => None,
+        _ when module.StartsWith("sha256:", StringComparison.Ordinal) && module.Length > 19 => module[..19],
+        _ => module,
+    };
+
+    private static (string[] Headers, List<string[]> Rows) Missions(List<Mission> missions, bool wide, DateTimeOffset now)
+    {
+        string[] headers = ["NAME", "TARGETS", "ACTIVE", "STATE", "AGE"];
+        var paths = wide
+            ? missions.SelectMany(m => m.Status?.State?.Keys ?? Enumerable.Empty<string>()).Distinct().Order(StringComparer.Ordinal).ToList()
+            : [];
+        var rows = missions.Select(m =>
+        {
+            var state = m.Status?.State;
+            string[] cells =
+            [
+                m.Metadata.Name,
+                (state?.Count ?? 0).ToString(),
+                (state?.Values.Count(s => s == MissionStates.Active) ?? 0).ToString(),
+                MissionStateStyle.Summary(state),
+                Age(m, now),
+            ];
+            return wide ? [.. cells, .. paths.Select(p => state?.GetValueOrDefault(p) ?? "-")] : cells;
+        }).ToList();
+        return (wide ? [.. headers, .. paths.Select(p => p.ToUpperInvariant())] : headers, rows);
+    }
+
+    private static (string[] Headers, List<string[]> Rows) Sites(List<Site> sites, bool wide, DateTimeOffset now)
+    {
+        string[] headers = ["NAME", "PATH", "TIER", "HEALTHY", "LAST HEARTBEAT", "MISSIONS", "AGE"];
+        var rows = sites.Select(s =>
+        {
+            var status = s.Status;
+            string[] cells =
+            [
+                s.Metadata.Name,
+                status?.Path ?? None,
+                s.Spec.Tier ?? None,
+                status?.Healthy switch { true => "True", false => "False", null => "Unknown" },
+                status?.LastHeartbeat is { } heartbeat ? Ages.Since(heartbeat, now) + " ago" : "never",
+                status?.Missions is { } missions ? $"{missions.Active}/{missions.Received}" : "0/0",
+                Age(s, now),
+            ];
+            var endpoints = status?.Endpoints;
+            return wide ? [.. cells, endpoints?.Api ?? None, endpoints?.Ingress ?? None, endpoints?.Resp ?? None] : cells;
+        }).ToList();
+        return (wide ? [.. headers, "API", "INGRESS", "RESP"] : headers, rows);
+    }
+
+    private static string[] Row(FornaxObject obj, params string[] cells) => [obj.Metadata.Name, .. cells];
+
+    private static string Age(FornaxObject obj, DateTimeOffset now) => Ages.Since(obj.Metadata.CreationTimestamp, now);
+}
