@@ -229,6 +229,8 @@ public sealed class FunctionIngressTests
 
         Assert.Contains("function=\"hello\"", metrics, StringComparison.Ordinal);
         Assert.Contains("fornax_functions_duration", metrics, StringComparison.Ordinal);
+        // Sub-millisecond buckets (the engine's advice), not OpenTelemetry's millisecond-scale defaults.
+        Assert.Contains("le=\"0.0005\"", metrics, StringComparison.Ordinal);
         Assert.Contains("fornax_functions_instantiations", metrics, StringComparison.Ordinal);
     }
 }
