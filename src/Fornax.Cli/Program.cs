@@ -19,7 +19,8 @@ public static class Program
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         var root = CreateRootCommand(context);
-        var parse = root.Parse(args);
+        // No response files: `@file` is curl's "body from a file" (fornax invoke --data @body.json), not more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             var command = parse.CommandResult.Command;
@@ -64,6 +65,7 @@ public static class Program
         root.Subcommands.Add(new DeleteCommand(context, sites));
         root.Subcommands.Add(new GetCommand(context, sites));
         root.Subcommands.Add(new DescribeCommand(context, sites));
+        root.Subcommands.Add(new InvokeCommand(context, sites));
         root.Subcommands.Add(new ConfigCommand(context));
         root.Subcommands.Add(new NodeCommand(context));
         root.Subcommands.Add(new DemoCommand(context));

@@ -24,8 +24,16 @@ internal sealed class FunctionMetrics : IDisposable
         _compiles = _meter.CreateCounter<long>("fornax.functions.compiles", "{module}", "Modules made ready, by source: compiled or disk (the compile cache).");
         _traps = _meter.CreateCounter<long>("fornax.functions.traps", "{trap}", "Guest traps by function and kind.");
         _timeouts = _meter.CreateCounter<long>("fornax.functions.timeouts", "{timeout}", "Invocations stopped at their deadline.");
-        _duration = _meter.CreateHistogram<double>("fornax.functions.duration", "s", "Invocation duration, instantiation included.");
+        _duration = _meter.CreateHistogram<double>("fornax.functions.duration", "s", "Invocation duration, instantiation included.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
     }
+
+    /// <summary>
+    /// Seconds, 10 µs to 10 s in 1-2.5-5 steps. Without this advice exporters use OpenTelemetry's defaults (0, 5, 10, …,
+    /// 10000), meant for milliseconds, which put every invocation of a microsecond-scale function in the first bucket.
+    /// </summary>
+    internal static readonly double[] DurationBuckets =
+        [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     public Meter Meter => _meter;
 

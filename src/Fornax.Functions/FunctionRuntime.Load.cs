@@ -30,6 +30,26 @@ public sealed partial class FunctionRuntime
     /// </summary>
     public async Task<LoadedFunction> LoadAsync(FunctionDefinition definition, ReadOnlyMemory<byte> module, CancellationToken cancellationToken = default)
     {
+        var compiled = await PrepareAsync(definition, module, cancellationToken).ConfigureAwait(false);
+        var counters = _counters.GetOrAdd(definition.Name, static _ => new FunctionCounters());
+        var loaded = new LoadedFunction(definition, compiled, _options.DefaultLimits, counters);
+        _functions[definition.Name] = loaded;
+        return loaded;
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="module"/> would load for <paramref name="definition"/> (compiles, links, fits the ABI)
+    /// without registering anything, and returns its digest. The compile is cached, so a later load of the same module is
+    /// free. For apply-time admission; throws <see cref="FunctionCompileException"/> like a load.
+    /// </summary>
+    public async Task<string> CheckAsync(FunctionDefinition definition, ReadOnlyMemory<byte> module, CancellationToken cancellationToken = default)
+    {
+        var compiled = await PrepareAsync(definition, module, cancellationToken).ConfigureAwait(false);
+        return compiled.Digest;
+    }
+
+    private async Task<CompiledModule> PrepareAsync(FunctionDefinition definition, ReadOnlyMemory<byte> module, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(definition);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (string.IsNullOrWhiteSpace(definition.Name))
@@ -42,10 +62,7 @@ public sealed partial class FunctionRuntime
 
         var compiled = await GetOrCompileAsync(definition.Name, digest, module).WaitAsync(cancellationToken).ConfigureAwait(false);
         CheckAbi(definition, compiled.Module);
-        var counters = _counters.GetOrAdd(definition.Name, static _ => new FunctionCounters());
-        var loaded = new LoadedFunction(definition, compiled, _options.DefaultLimits, counters);
-        _functions[definition.Name] = loaded;
-        return loaded;
+        return compiled;
     }
 
     private Task<CompiledModule> GetOrCompileAsync(string name, string digest, ReadOnlyMemory<byte> bytes)

@@ -59,6 +59,25 @@ public sealed class LoadTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckAsync_GoodModule_ReturnsDigestWithoutRegistering()
+    {
+        var digest = await _fx.Runtime.CheckAsync(new FunctionDefinition("hello"), Guests.Hello);
+
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(Guests.Hello)), digest);
+        Assert.Null(_fx.Runtime.GetStats("hello"));
+        Assert.Empty(_fx.Runtime.GetAllStats());
+    }
+
+    [Fact]
+    public async Task CheckAsync_NotWasm_ThrowsWithReasonWithoutFunctionName()
+    {
+        var error = await Assert.ThrowsAsync<FunctionCompileException>(() => _fx.Runtime.CheckAsync(new FunctionDefinition("junk"), "not wasm"u8.ToArray()));
+
+        Assert.StartsWith("module does not compile: ", error.Reason, StringComparison.Ordinal);
+        Assert.Equal($"function 'junk': {error.Reason}", error.Message);
+    }
+
+    [Fact]
     public async Task LoadAsync_SameModuleUnderTwoNames_CompilesOnce()
     {
         var a = await _fx.LoadAsync("a", Guests.Hello);

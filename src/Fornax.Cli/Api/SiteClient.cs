@@ -83,6 +83,26 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
         return await ReadObjectAsync(response, ct);
     }
 
+    /// <summary>The site's ingress URL (<c>endpoints.ingress</c> of <c>GET /api/site</c>), where <c>/fn/{name}</c> is served.</summary>
+    public async Task<string> GetIngressUrlAsync(CancellationToken ct)
+    {
+        var site = await GetSiteAsync(ct);
+        return site["endpoints"]?["ingress"]?.GetValue<string>() is { Length: > 0 } ingress
+            ? ingress
+            : throw new CliException($"site {Target.DisplayUrl} does not report an ingress endpoint (GET /api/site: endpoints.ingress)");
+    }
+
+    /// <summary><c>GET /api/functions/stats</c>: the site's per-function counts, by function name.</summary>
+    public async Task<IReadOnlyDictionary<string, JsonObject>> GetFunctionStatsAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/functions/stats"), ct);
+        var stats = await ReadObjectAsync(response, ct);
+        return (stats["functions"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Where(f => f["name"] is JsonValue)
+            .ToDictionary(f => f["name"]!.GetValue<string>(), StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// Watches a kind in a namespace from a resource version: every change after it, then live, until cancelled.
     /// Throws <see cref="ApiException"/> with code 410 when the version is compacted (list again).

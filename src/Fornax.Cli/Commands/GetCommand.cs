@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Fornax.Cli.Api;
 using Fornax.Cli.Configuration;
 using Fornax.Cli.Output;
 using Fornax.Cli.Selectors;
@@ -52,7 +53,7 @@ internal sealed class GetCommand : Command
         if (name is not null)
         {
             var obj = await client.GetAsync(kind, ns, name, ct);
-            Print(kind, [obj], single: true, output, all);
+            await PrintAsync(client, kind, [obj], single: true, output, all, ct);
             return ExitCodes.Success;
         }
 
@@ -77,11 +78,11 @@ internal sealed class GetCommand : Command
             return ExitCodes.Success;
         }
 
-        Print(kind, items, single: false, output, all);
+        await PrintAsync(client, kind, items, single: false, output, all, ct);
         return ExitCodes.Success;
     }
 
-    private void Print(KindInfo kind, IReadOnlyList<JsonObject> items, bool single, string output, bool allNamespaces)
+    private async Task PrintAsync(SiteClient client, KindInfo kind, IReadOnlyList<JsonObject> items, bool single, string output, bool allNamespaces, CancellationToken ct)
     {
         switch (output)
         {
@@ -100,7 +101,8 @@ internal sealed class GetCommand : Command
                 break;
             default:
                 var objects = items.Select(i => ObjectSerializer.FromJson(i, $"the site's {kind.Singular}")).ToList();
-                _context.Out.Write(ObjectTable.Build(kind, objects, output == OutputFormat.Wide, allNamespaces, _context.Time.GetUtcNow()));
+                var stats = kind.Kind == "Function" && output == OutputFormat.Wide ? await client.GetFunctionStatsAsync(ct) : null;
+                _context.Out.Write(ObjectTable.Build(kind, objects, output == OutputFormat.Wide, allNamespaces, _context.Time.GetUtcNow(), stats));
                 break;
         }
     }

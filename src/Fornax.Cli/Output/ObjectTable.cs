@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Spectre.Console;
 
@@ -11,14 +13,16 @@ public static class ObjectTable
 {
     private const string None = "<none>";
 
-    public static Table Build(KindInfo kind, IReadOnlyList<FornaxObject> objects, bool wide, bool allNamespaces, DateTimeOffset now)
+    /// <summary>The table for <paramref name="objects"/>; for Functions with <paramref name="wide"/>, counts from <paramref name="functionStats"/> (the site's <c>/api/functions/stats</c>, by name).</summary>
+    public static Table Build(KindInfo kind, IReadOnlyList<FornaxObject> objects, bool wide, bool allNamespaces, DateTimeOffset now,
+        IReadOnlyDictionary<string, JsonObject>? functionStats = null)
     {
         var (headers, rows) = kind.Kind switch
         {
             "Mission" => Missions(objects.Cast<Mission>().ToList(), wide, now),
             "ConfigMap" => (["NAME", "DATA", "AGE"], objects.Cast<ConfigMap>().Select(c => Row(c, (c.Data?.Count ?? 0).ToString(), Age(c, now))).ToList()),
             "Site" => Sites(objects.Cast<Site>().ToList(), wide, now),
-            "Function" => (["NAME", "ABI", "MODULE", "AGE"], objects.Cast<Function>().Select(f => Row(f, f.Spec.Abi ?? FunctionAbis.Wagi, ShortDigest(f.Status?.Digest ?? f.Spec.Module), Age(f, now))).ToList()),
+            "Function" => Functions(objects.Cast<Function>().ToList(), wide, now, functionStats),
             _ => (["NAME", "AGE"], objects.Select(o => Row(o, Age(o, now))).ToList()),
         };
 
@@ -71,6 +75,27 @@ public static class ObjectTable
             return wide ? [.. cells, .. paths.Select(p => state?.GetValueOrDefault(p) ?? "-")] : cells;
         }).ToList();
         return (wide ? [.. headers, .. paths.Select(p => p.ToUpperInvariant())] : headers, rows);
+    }
+
+    private static (string[] Headers, List<string[]> Rows) Functions(List<Function> functions, bool wide, DateTimeOffset now, IReadOnlyDictionary<string, JsonObject>? stats)
+    {
+        string[] headers = ["NAME", "ABI", "MODULE", "STATUS", "AGE"];
+        string[] counts = ["INVOCATIONS", "COLD STARTS", "TRAPS", "TIMEOUTS", "P50"];
+        var rows = functions.Select(f =>
+        {
+            string[] cells = [f.Metadata.Name, f.Spec.Abi ?? FunctionAbis.Wagi, ShortDigest(f.Status?.Digest ?? f.Spec.Module), f.Status?.Phase ?? "Pending", Age(f, now)];
+            if (!wide)
+            {
+                return cells;
+            }
+
+            // Counts are the site's own, since it started; a function not loaded there has none.
+            var s = stats?.GetValueOrDefault(f.Metadata.Name);
+            string Count(string field) => s?[field] is JsonValue v ? v.ToString() : "-";
+            var p50 = s?["p50Ms"] is JsonValue p ? p.GetValue<double>().ToString("0.###", CultureInfo.InvariantCulture) + "ms" : "-";
+            return [.. cells, Count("invocations"), Count("coldStarts"), Count("traps"), Count("timeouts"), p50];
+        }).ToList();
+        return (wide ? [.. headers, .. counts] : headers, rows);
     }
 
     private static (string[] Headers, List<string[]> Rows) Sites(List<Site> sites, bool wide, DateTimeOffset now)

@@ -4,6 +4,7 @@ using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
+using Fornax.Node.Functions;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
 using Fornax.Store;
@@ -166,6 +167,7 @@ public sealed class SiteNode : IAsyncDisposable
         services.AddSingleton(sp => new LinkRunner(linkSelf, sp.GetRequiredService<MissionIndex>(), sp.GetRequiredService<Downlinks>(), parent is null ? null : sp.GetRequiredService<Uplink>()));
         services.AddGrpc();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
+        services.AddFornaxFunctions();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
@@ -182,6 +184,7 @@ public sealed class SiteNode : IAsyncDisposable
         app.MapSiteInfo();
         app.MapTreeApi();
         app.MapGrpcService<LinkService>().WithMetadata(new ListenerMetadata(Listeners.Link));
+        app.MapFornaxFunctions();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var node = new SiteNode(app, options, new SiteEndpointsInfo(options.Name, "", "", null));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fornax.Cli.Api;
 using Fornax.Cli.Configuration;
 using Fornax.Cli.Commands.Node;
 using Fornax.Cli.Manifests;
@@ -131,6 +132,8 @@ internal sealed class DemoCommand : Command
             }
         }
 
+        await InvokeFunctionsAsync(client, missions, states, deadline, ct);
+
         console.WriteLine();
         console.MarkupLine("[bold]Try it yourself[/] with a site that keeps running:");
         foreach (var (command, what) in new[]
@@ -140,12 +143,53 @@ internal sealed class DemoCommand : Command
             ("fornax get missions -o wide", "one state column per site"),
             ($"fornax describe mission {missions.FirstOrDefault()?.Metadata.Name ?? "NAME"}", "metadata, placement, content, state"),
             ("fornax get configmaps -o yaml", "the delivered objects"),
+            ("fornax invoke hello --path '/?name=ada' -i", "call the delivered function at the site's ingress"),
+            ("fornax get functions -o wide", "invocations, cold starts, traps, timeouts, p50"),
         })
         {
             console.MarkupLine($"   [aqua]{Markup.Escape(command.PadRight(48))}[/] [grey]# {Markup.Escape(what)}[/]");
         }
 
         console.WriteLine();
+    }
+
+    /// <summary>Step 4: waits until the site has loaded each delivered Function, then calls it once at the ingress.</summary>
+    private async Task InvokeFunctionsAsync(SiteClient client, List<Mission> missions, Dictionary<string, string> states, TimeSpan deadline, CancellationToken ct)
+    {
+        var functions = missions
+            .Where(m => states[m.Metadata.Name] == MissionStates.Active)
+            .SelectMany(m => (m.Spec.Content ?? []).OfType<Function>().Select(f => (Mission: m, Function: f)))
+            .ToList();
+        if (functions.Count == 0)
+        {
+            return;
+        }
+
+        var console = _context.Out;
+        var ingress = await client.GetIngressUrlAsync(ct);
+        console.WriteLine();
+        console.MarkupLine($"[bold]4. Invoked the delivered functions[/] at the site's ingress {Markup.Escape(ingress)}:");
+        foreach (var group in functions.GroupBy(f => f.Function.Metadata.NamespaceOrDefault))
+        {
+            var phases = await FunctionReadyWaiter.WaitAsync(client, group.Key, [.. group.Select(f => f.Function.Metadata.Name)], deadline, _context.Time, ct);
+            foreach (var (_, function) in group)
+            {
+                var name = function.Metadata.Name;
+                var (phase, message) = phases[name];
+                if (phase != "Ready")
+                {
+                    console.MarkupLine($"   [red]{Markup.Escape(name)}: not loaded: {Markup.Escape(message ?? phase)}[/]");
+                    continue;
+                }
+
+                var response = await FunctionInvoker.InvokeAsync(_context, client, new FunctionInvocation(name), ct);
+                console.MarkupLine($"   [aqua]GET /fn/{Markup.Escape(name)}[/] → {response.StatusCode} {Markup.Escape(response.Reason)}");
+                foreach (var line in response.BodyText.TrimEnd('\n').Split('\n'))
+                {
+                    console.MarkupLine($"     {Markup.Escape(line)}");
+                }
+            }
+        }
     }
 
     private static string Why(Mission mission, string state, NodeOptions site)

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+using Fornax.Bench.Http;
+using Fornax.Core.Validation;
+
+// Compare:  Fornax.Bench.Http [--function hello] [-t 2] [-c 32] [-d 20s]
+//   wrk against /fn/NAME on a real site and against a bare Kestrel endpoint returning the same bytes, same run.
+// Soak:     Fornax.Bench.Http --soak 10m [--function hello] [-t 2] [-c 32] [--warmup 60s] [--sample 5s]
+//   wrk for the whole duration against the site; this process's RSS (the site runs in it) sampled every few seconds.
+var options = Options.Parse(args);
+var guest = options.Function switch
+{
+    "hello" => "hello/hello.wasm",
+    "counter" => "counter/counter.wasm",
+    _ => throw new ArgumentException($"--function: \"{options.Function}\" is not one of hello, counter"),
+};
+
+// maxConcurrency = connections: wrk never has more requests in flight, so none is refused with 429.
+var (node, data) = await Sites.StartNodeAsync(options.Connections, (options.Function, guest));
+try
+{
+    var path = $"/fn/{options.Function}";
+    var nodeUrl = node.Endpoints.Ingress + path;
+    if (options.Soak is { } soak)
+    {
+        await Soak.RunAsync(nodeUrl, options, soak);
+        return;
+    }
+
+    using var http = new HttpClient();
+    using var sample = await http.GetAsync(nodeUrl);
+    sample.EnsureSuccessStatusCode();
+    await using var bare = await Sites.StartBareAsync(path, sample);
+    var bareUrl = bare.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) + path;
+
+    Console.WriteLine($"wrk -t{options.Threads} -c{options.Connections} -d{options.Duration.TotalSeconds:0}s --latency, function {options.Function}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+    // Warm both (JIT, tiering, connection set-up) before measuring; the bare endpoint first, then the site.
+    await WrkResult.RunAsync(bareUrl, options.Threads, options.Connections, TimeSpan.FromSeconds(3));
+    await WrkResult.RunAsync(nodeUrl, options.Threads, options.Connections, TimeSpan.FromSeconds(3));
+    var bareResult = await WrkResult.RunAsync(bareUrl, options.Threads, options.Connections, options.Duration);
+    var nodeResult = await WrkResult.RunAsync(nodeUrl, options.Threads, options.Connections, options.Duration);
+
+    Console.WriteLine();
+    Console.WriteLine("| endpoint | req/s | p50 (ms) | p99 (ms) | requests | failed |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+    Row($"bare Kestrel {path}", bareResult);
+    Row($"Fornax ingress {path}", nodeResult);
+    Console.WriteLine();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio (Fornax / bare req/s): {nodeResult.RequestsPerSecond / bareResult.RequestsPerSecond:0.000} (target ≥ 0.6)"));
+    Console.WriteLine($"load average after: {LoadAverage()}");
+}
+finally
+{
+    await node.DisposeAsync();
+    Directory.Delete(data, recursive: true);
+}
+
+static void Row(string name, WrkResult r) =>
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {r.RequestsPerSecond:0} | {r.P50Ms:0.000} | {r.P99Ms:0.000} | {r.Requests} | {r.Failed} |"));
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+internal sealed record Options(string Function, int Threads, int Connections, TimeSpan Duration, TimeSpan? Soak, TimeSpan Warmup, TimeSpan Sample)
+{
+    /// <summary>A soak is bounded: an hour is plenty to see a leak and keeps a forgotten run from eating the machine.</summary>
+    public static readonly TimeSpan MaxSoak = TimeSpan.FromHours(1);
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options("hello", 2, 32, TimeSpan.FromSeconds(20), null, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(5));
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            TimeSpan Duration(string flag)
+            {
+                var text = Next();
+                return Durations.TryParse(text, out var d) && d > TimeSpan.Zero ? d : throw new ArgumentException($"{flag}: \"{text}\" is not a duration like 20s or 10m");
+            }
+
+            o = args[i] switch
+            {
+                "--function" => o with { Function = Next() },
+                "-t" or "--threads" => o with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "-c" or "--connections" => o with { Connections = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "-d" or "--duration" => o with { Duration = Duration("--duration") },
+                "--soak" => o with { Soak = Duration("--soak") },
+                "--warmup" => o with { Warmup = Duration("--warmup") },
+                "--sample" => o with { Sample = Duration("--sample") },
+                _ => throw new ArgumentException($"unknown argument {args[i]}"),
+            };
+        }
+
+        if (o.Soak > MaxSoak)
+        {
+            throw new ArgumentException($"--soak: {o.Soak} is over the bound of {MaxSoak}");
+        }
+
+        if (o.Soak is { } soak && o.Warmup >= soak)
+        {
+            throw new ArgumentException($"--warmup: {o.Warmup} must be shorter than the soak ({soak})");
+        }
+
+        return o;
+    }
+}

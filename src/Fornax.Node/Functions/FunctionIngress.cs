@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Fornax.Functions;
+using Fornax.Node.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Node.Functions;
+
+/// <summary>
+/// <c>/fn/{name}/{**rest}</c> on the ingress listener, every method: one request, one fresh instance. Errors are a
+/// status and one line of text (see docs/functions.md, "Deploying and invoking").
+/// </summary>
+internal sealed partial class FunctionIngress(FunctionRegistry registry, FunctionRuntime runtime, NodeOptions options, ILogger<FunctionIngress> log)
+{
+    public const string Route = "/fn/{name}/{**rest}";
+
+    // Hop-by-hop and framing headers are Kestrel's to write; a guest cannot set them (RFC 9110 §7.6.1).
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
+    };
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var ingress = app.ServiceProvider.GetRequiredService<FunctionIngress>();
+        app.Map(Route, ingress.HandleAsync).WithMetadata(new ListenerMetadata(Listeners.Ingress)).WithDisplayName("function ingress");
+    }
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var name = (string)request.RouteValues["name"]!;
+        if (registry.Find(name) is not { } function)
+        {
+            await ErrorAsync(http, 404, $"function '{name}' is not deployed at site '{options.Name}'");
+            return;
+        }
+
+        if (function.Methods is { } allowed && !allowed.Contains(request.Method))
+        {
+            http.Response.Headers.Allow = string.Join(", ", allowed.Order(StringComparer.Ordinal));
+            await ErrorAsync(http, 405, $"method {request.Method} is not allowed for function '{name}' (spec.triggers.http.methods: {http.Response.Headers.Allow})");
+            return;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            var (body, length) = await ReadBodyAsync(http);
+            if (length < 0)
+            {
+                await ErrorAsync(http, 413, $"request body is larger than the limit of {options.MaxRequestBodyBytes} bytes (maxRequestBodyBytes)");
+                return;
+            }
+
+            rented = body;
+            var rest = request.RouteValues["rest"] as string;
+            var invocation = new InvocationRequest(
+                Method: request.Method,
+                PathInfo: string.IsNullOrEmpty(rest) ? "" : "/" + rest,
+                QueryString: request.QueryString.HasValue ? request.QueryString.Value![1..] : "",
+                Headers: Headers(request),
+                Body: body is null ? default : body.AsMemory(0, length),
+                ScriptName: "/fn/" + name,
+                FullUrl: request.GetDisplayUrl(),
+                Protocol: request.Protocol);
+
+            var result = await runtime.InvokeAsync(function.Loaded, invocation, http.RequestAborted);
+            if (result.Outcome != InvocationOutcome.TooManyRequests)
+            {
+                function.Latency.Record(result.Duration);
+            }
+
+            // Server-Timing (W3C): the guest's time, instantiation included, visible in browser dev tools and to tests.
+            http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"fn;dur={result.Duration.TotalMilliseconds:0.###}");
+            if (result.Stderr.Length > 0)
+            {
+                LogStderr(name, result.Stderr);
+            }
+
+            if (result.Outcome == InvocationOutcome.Ok)
+            {
+                await WriteResultAsync(http, result);
+                return;
+            }
+
+            LogFailed(name, result.Outcome.ToString(), result.Message ?? "");
+            if (result.Outcome == InvocationOutcome.TooManyRequests)
+            {
+                // No queue: the limit is what is running now, so a short retry is the right advice.
+                http.Response.Headers.RetryAfter = "1";
+            }
+
+            await ErrorAsync(http, result.StatusCode, result.Message ?? result.Outcome.ToString());
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static async Task WriteResultAsync(HttpContext http, InvocationResult result)
+    {
+        var response = http.Response;
+        response.StatusCode = result.StatusCode;
+        foreach (var (header, value) in result.Headers)
+        {
+            if (!Reserved.Contains(header))
+            {
+                response.Headers.Append(header, value);
+            }
+        }
+
+        response.ContentLength = result.Body.Length;
+        if (!HttpMethods.IsHead(http.Request.Method) && result.Body.Length > 0)
+        {
+            await response.Body.WriteAsync(result.Body, http.RequestAborted);
+        }
+    }
+
+    private static Task ErrorAsync(HttpContext http, int status, string message)
+    {
+        var response = http.Response;
+        response.StatusCode = status;
+        response.ContentType = "text/plain; charset=utf-8";
+        var bytes = Encoding.UTF8.GetBytes(message + "\n");
+        response.ContentLength = bytes.Length;
+        return HttpMethods.IsHead(http.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(bytes, http.RequestAborted).AsTask();
+    }
+
+    /// <summary>The body in a pooled buffer (return it), or length -1 when it is over the limit.</summary>
+    private async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext http)
+    {
+        var request = http.Request;
+        var limit = options.MaxRequestBodyBytes;
+        if (request.ContentLength is 0 || (request.ContentLength is null && !http.Features.Get<IHttpRequestBodyDetectionFeature>()!.CanHaveBody))
+        {
+            return (null, 0);
+        }
+
+        if (request.ContentLength > limit)
+        {
+            return (null, -1);
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        // Kestrel enforces the limit as it reads (413 below); the check in the loop covers a read-only size feature.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)(request.ContentLength ?? 4096));
+        var length = 0;
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(length), http.RequestAborted)) > 0)
+            {
+                length += read;
+                if (length > limit)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, -1);
+                }
+
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, -1);
+        }
+
+        return (buffer, length);
+    }
+
+    private static List<KeyValuePair<string, string>> Headers(HttpRequest request)
+    {
+        var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
+        foreach (var (header, values) in request.Headers)
+        {
+            headers.Add(new(header, values.Count == 1 ? values[0]! : string.Join(", ", values.ToArray())));
+        }
+
+        return headers;
+    }
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Debug, Message = "Function {Function} stderr: {Stderr}")]
+    private partial void LogStderr(string function, string stderr);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Debug, Message = "Function {Function} failed: {Outcome}: {Message}")]
+    private partial void LogFailed(string function, string outcome, string message);
+}

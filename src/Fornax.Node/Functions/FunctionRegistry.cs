@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
+using Fornax.Core.Validation;
+using Fornax.Functions;
+using Fornax.Store;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Node.Functions;
+
+/// <summary>
+/// Keeps the runtime's functions equal to the site's <c>Function</c> objects: lists and watches them, loads each module
+/// from the blob store (again when its spec changes), unloads it when the object goes, and writes <c>status</c>
+/// (<c>Ready</c> or <c>Failed</c> with the reason). A function is addressed by name (<c>/fn/{name}</c>); when two
+/// namespaces hold the same name, the one loaded first serves and the other is Failed until it goes.
+/// </summary>
+internal sealed partial class FunctionRegistry(
+    IObjectStore store,
+    IBlobStore blobs,
+    FunctionRuntime runtime,
+    ILogger<FunctionRegistry> log) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, DeployedFunction> _serving = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LatencyHistogram> _latency = new(StringComparer.Ordinal);
+
+    // Touched only by the ExecuteAsync loop: every Function object, and the generation last tried per object.
+    private readonly Dictionary<ObjectKey, StoredObject> _objects = [];
+    private readonly Dictionary<ObjectKey, long> _tried = [];
+
+    /// <summary>The function serving under <paramref name="name"/>, or null when none is deployed here.</summary>
+    public DeployedFunction? Find(string name) => _serving.GetValueOrDefault(name);
+
+    /// <summary>Every function serving here, by name.</summary>
+    public IEnumerable<DeployedFunction> Serving => _serving.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await store.ListAsync("Function", null, stoppingToken);
+                await ResyncAsync(list.Items, stoppingToken);
+                await foreach (var change in store.WatchAsync(list.ResourceVersion, "Function", ct: stoppingToken))
+                {
+                    if (change.Type == WatchEventType.Deleted)
+                    {
+                        await RemoveAsync(change.Object.Key, stoppingToken);
+                    }
+                    else
+                    {
+                        _objects[change.Object.Key] = change.Object;
+                        await TryDeployAsync(change.Object, stoppingToken);
+                    }
+                }
+            }
+            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
+            {
+                // Fell behind the watch history: list again and carry on from there.
+                LogResync(e.Message);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ResyncAsync(IReadOnlyList<StoredObject> items, CancellationToken ct)
+    {
+        var present = items.Select(i => i.Key).ToHashSet();
+        foreach (var gone in _objects.Keys.Where(k => !present.Contains(k)).ToList())
+        {
+            await RemoveAsync(gone, ct);
+        }
+
+        foreach (var item in items)
+        {
+            _objects[item.Key] = item;
+            await TryDeployAsync(item, ct);
+        }
+    }
+
+    /// <summary>One object's failure (a store error writing its status) must not stop the others from deploying.</summary>
+    private async Task TryDeployAsync(StoredObject stored, CancellationToken ct)
+    {
+        try
+        {
+            await DeployAsync(stored, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLoadFailed(stored.Key.ToString(), e.Message);
+        }
+    }
+
+    private async Task DeployAsync(StoredObject stored, CancellationToken ct)
+    {
+        var key = stored.Key;
+        if (_tried.TryGetValue(key, out var generation) && generation == stored.Generation)
+        {
+            return; // A status write (ours) or a metadata change: the spec that was loaded or refused is unchanged.
+        }
+
+        _tried[key] = stored.Generation;
+        if (_serving.TryGetValue(key.Name, out var holder) && holder.Key != key)
+        {
+            await WriteStatusAsync(stored, "Failed", null, $"the name \"{key.Name}\" is already served by {holder.Key.Namespace}/{holder.Key.Name}; /fn/{{name}} addresses functions by name", ct);
+            return;
+        }
+
+        var errors = new ValidationContext();
+        Function function;
+        try
+        {
+            function = ObjectSerializer.FromJson<Function>(stored.Object);
+        }
+        catch (ObjectValidationException e)
+        {
+            await WriteStatusAsync(stored, "Failed", null, e.Message, ct);
+            return;
+        }
+
+        var definition = FunctionSpecs.ToDefinition(function, runtime.Options, errors);
+        if (definition is null)
+        {
+            await WriteStatusAsync(stored, "Failed", null, string.Join("; ", errors.Errors), ct);
+            return;
+        }
+
+        var digest = definition.Digest!;
+        if (blobs.OpenRead(digest) is not { } stream)
+        {
+            // Delivered by a mission to a site that lacks the blob; an older version (if any) keeps serving.
+            await WriteStatusAsync(stored, "Failed", digest, $"blob {digest} is not stored at this site", ct);
+            return;
+        }
+
+        try
+        {
+            var loaded = await runtime.LoadAsync(definition, () => stream, ct);
+            var latency = _latency.GetOrAdd(key.Name, _ => new LatencyHistogram());
+            _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency);
+            LogLoaded(key.ToString(), digest, stored.Generation);
+            await WriteStatusAsync(stored, "Ready", digest, null, ct);
+        }
+        catch (Exception e) when (e is FunctionCompileException or ArgumentException or IOException)
+        {
+            LogLoadFailed(key.ToString(), e.Message);
+            await WriteStatusAsync(stored, "Failed", digest, FunctionAdmissionCheck.OneLine(e is FunctionCompileException c ? c.Reason : e.Message), ct);
+        }
+    }
+
+    private async Task RemoveAsync(ObjectKey key, CancellationToken ct)
+    {
+        _objects.Remove(key);
+        _tried.Remove(key);
+        if (!_serving.TryGetValue(key.Name, out var holder) || holder.Key != key)
+        {
+            return;
+        }
+
+        _serving.TryRemove(new(key.Name, holder));
+        runtime.Unload(key.Name);
+        LogUnloaded(key.ToString());
+
+        // Another namespace's function of the same name was waiting for the name: it serves now.
+        if (_objects.Values.FirstOrDefault(o => o.Key.Name == key.Name) is { } next)
+        {
+            _tried.Remove(next.Key);
+            await TryDeployAsync(next, ct);
+        }
+    }
+
+    private async Task WriteStatusAsync(StoredObject stored, string phase, string? digest, string? message, CancellationToken ct)
+    {
+        var status = new JsonObject { ["phase"] = phase };
+        if (digest is not null)
+        {
+            status["digest"] = digest;
+        }
+
+        if (message is not null)
+        {
+            status["message"] = message;
+        }
+
+        if (JsonNode.DeepEquals(stored.Object["status"], status))
+        {
+            return;
+        }
+
+        try
+        {
+            await store.UpdateStatusAsync(stored.Key, status, ct: ct);
+        }
+        catch (StoreException e) when (e.Reason == StoreErrorReason.NotFound)
+        {
+            // Deleted meanwhile; the watch brings the deletion next.
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Function {Function} loaded ({Digest}, generation {Generation})")]
+    private partial void LogLoaded(string function, string digest, long generation);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Function {Function} unloaded: its object was deleted")]
+    private partial void LogUnloaded(string function);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Function {Function} did not load: {Reason}")]
+    private partial void LogLoadFailed(string function, string reason);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Function watch fell behind ({Reason}); listing again")]
+    private partial void LogResync(string reason);
+}

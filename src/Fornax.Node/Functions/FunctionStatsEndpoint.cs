@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Fornax.Functions;
+using Fornax.Node.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Fornax.Node.Functions;
+
+/// <summary><c>GET /api/functions/stats</c>: per-function counts since the site started (what <c>fornax get functions -o wide</c> shows).</summary>
+internal static class FunctionStatsEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapGet("/api/functions/stats", (FunctionRegistry registry, FunctionRuntime runtime, NodeOptions options) =>
+        {
+            var functions = new JsonArray();
+            foreach (var deployed in registry.Serving)
+            {
+                if (runtime.GetStats(deployed.Name) is not { } stats)
+                {
+                    continue;
+                }
+
+                functions.Add(new JsonObject
+                {
+                    ["name"] = deployed.Name,
+                    ["namespace"] = deployed.Key.Namespace,
+                    ["digest"] = stats.Digest,
+                    ["invocations"] = stats.Invocations,
+                    // Every admitted request runs in a fresh instance: each is a cold start (of microseconds, not seconds).
+                    ["coldStarts"] = stats.Instantiations,
+                    ["ok"] = stats.Ok,
+                    ["traps"] = stats.Traps,
+                    ["timeouts"] = stats.Timeouts,
+                    ["memoryLimits"] = stats.MemoryLimits,
+                    ["outputTooLarge"] = stats.OutputTooLarge,
+                    ["tooManyRequests"] = stats.TooManyRequests,
+                    ["invalidResponses"] = stats.InvalidResponses,
+                    ["inFlight"] = stats.InFlight,
+                    ["p50Ms"] = deployed.Latency.Quantile(0.5) is { } p50 ? Math.Round(p50.TotalMilliseconds, 3) : null,
+                    ["meanMs"] = Math.Round(stats.MeanDuration.TotalMilliseconds, 3),
+                });
+            }
+
+            var modules = runtime.GetRuntimeStats();
+            return Results.Json(new JsonObject
+            {
+                ["site"] = options.Name,
+                ["functions"] = functions,
+                ["runtime"] = new JsonObject
+                {
+                    ["compiles"] = modules.Compiles,
+                    ["diskCacheLoads"] = modules.DiskCacheLoads,
+                    ["cachedModules"] = modules.CachedModules,
+                },
+            });
+        }).WithMetadata(new ListenerMetadata(Listeners.Api));
+}

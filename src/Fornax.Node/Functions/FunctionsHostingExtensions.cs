@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+using Fornax.Functions;
+using Fornax.Node.Api;
+using Fornax.Node.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fornax.Node.Functions;
+
+/// <summary>Wires the Wasm engine into a site: runtime, registry, admission, ingress and stats.</summary>
+public static class FunctionsHostingExtensions
+{
+    /// <summary>The compile cache, inside the site's data directory (deserialized code must come from a trusted place).</summary>
+    public const string CacheDirectoryName = "wasm-cache";
+
+    public static IServiceCollection AddFornaxFunctions(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<NodeOptions>();
+            var runtime = new FunctionRuntime(new FunctionRuntimeOptions
+            {
+                CacheDirectory = Path.Combine(options.DataDirectory, CacheDirectoryName),
+                SiteName = options.Name,
+                TimeProvider = options.TimeProvider,
+                MeterFactory = sp.GetService<IMeterFactory>(),
+            });
+            ReserveGuestThreads(runtime.Options.MaxInstances);
+            return runtime;
+        });
+        services.TryAddSingleton<FunctionRegistry>();
+        services.TryAddSingleton<FunctionIngress>();
+        services.AddHostedService(sp => sp.GetRequiredService<FunctionRegistry>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAdmissionCheck, FunctionAdmissionCheck>());
+        return services;
+    }
+
+    /// <summary>
+    /// A guest runs synchronously on the request's pool thread, and one spinning until its timeout holds that thread the
+    /// whole time; the pool does not see CPU-bound work as blocked, so it adds threads slowly (about one per 500 ms past
+    /// its minimum, which is the core count). Raising the minimum to cores + instance slots lets every admitted guest have
+    /// a thread at once, so spinning guests cannot starve Kestrel and other functions. Threads are still made on demand.
+    /// </summary>
+    private static void ReserveGuestThreads(int instanceSlots)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Environment.ProcessorCount + instanceSlots;
+        if (workers < wanted)
+        {
+            ThreadPool.SetMinThreads(wanted, io);
+        }
+    }
+
+    /// <summary>Maps <c>/fn/{name}/{**rest}</c> (ingress) and <c>GET /api/functions/stats</c> (API).</summary>
+    public static IEndpointRouteBuilder MapFornaxFunctions(this IEndpointRouteBuilder app)
+    {
+        FunctionIngress.Map(app);
+        FunctionStatsEndpoint.Map(app);
+        return app;
+    }
+}
