@@ -166,7 +166,8 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Apply_FunctionModulePath_UploadsTheBlob_AndSendsTheDigest()
     {
-        var module = new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 };
+        // A real module: the site compiles every Function's module at apply time.
+        var module = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "examples", "functions", "hello", "hello.wasm"));
         Directory.CreateDirectory(Path.Combine(_cli.WorkingDirectory, "app", "build"));
         File.WriteAllBytes(Path.Combine(_cli.WorkingDirectory, "app", "build", "hello.wasm"), module);
         _cli.WriteFile("app/function.yaml", """
@@ -183,7 +184,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
                 - apiVersion: fornax.io/v1
                   kind: Function
                   metadata: {name: hello-edge}
-                  spec: {module: ./build/hello.wasm, abi: raw}
+                  spec: {module: ./build/hello.wasm}
             """);
         var digest = FunctionModules.Digest(module);
 

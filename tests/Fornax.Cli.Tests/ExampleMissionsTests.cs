@@ -27,6 +27,7 @@ public sealed class ExampleMissionsTests : IAsyncLifetime, IDisposable
         Assert.True(apply.ExitCode == 0, apply.Stderr);
         Assert.Equal(MissionStates.NotMatch, await _site.WaitForMissionStateAsync("edge-config"));
         Assert.Equal(MissionStates.Active, await _site.WaitForMissionStateAsync("welcome"));
+        Assert.Equal(MissionStates.Active, await _site.WaitForMissionStateAsync("hello-function"));
 
         var wide = await _cli.RunAsync("get", "missions", "-o", "wide", "--site", _site.Url);
 
@@ -35,6 +36,7 @@ public sealed class ExampleMissionsTests : IAsyncLifetime, IDisposable
             [
                 ["NAME", "TARGETS", "ACTIVE", "STATE", "AGE", "CLOUD"],
                 ["edge-config", "1", "0", "1 not match", "5m", "not match"],
+                ["hello-function", "1", "1", "1 Active", "5m", "Active"],
                 ["welcome", "1", "1", "1 Active", "5m", "Active"],
             ],
             wide.StdoutLines.Select(l => l.Split("   ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
