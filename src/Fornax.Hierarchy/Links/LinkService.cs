@@ -17,8 +17,12 @@ public sealed partial class LinkService(
     MissionIndex index,
     Downlinks downlinks,
     ISiteCertificateSigner signer,
+    IBlobStore blobs,
     ILogger<LinkService> logger) : SiteLink.SiteLinkBase
 {
+    /// <summary>Chunk size for blob streams: well under gRPC's 4 MiB message limit, large enough to keep frames few.</summary>
+    private const int BlobChunkBytes = 64 * 1024;
+
     public override async Task Connect(IAsyncStreamReader<Up> requestStream, IServerStreamWriter<Down> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
@@ -188,11 +192,40 @@ public sealed partial class LinkService(
         };
     }
 
+    public override async Task FetchBlob(BlobRequest request, IServerStreamWriter<BlobChunk> responseStream, ServerCallContext context)
+    {
+        var peer = PeerPath(context);
+        var self = downlinks.Self;
+        if (peer is null || !peer.StartsWith(self.Path + "/", StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"site \"{peer}\" is not below {self.Path}"));
+        }
+
+        if (!BlobDigest.IsValid(request.Digest))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"\"{request.Digest}\" is not a blob digest sha256:<64 hex digits>"));
+        }
+
+        await using var stream = blobs.OpenRead(request.Digest)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"blob {request.Digest} is not stored at {self.Path}"));
+        var buffer = new byte[BlobChunkBytes];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, context.CancellationToken)) > 0)
+        {
+            await responseStream.WriteAsync(new BlobChunk { Data = Google.Protobuf.ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+        }
+
+        LogBlobServed(request.Digest, peer);
+    }
+
     private static string? PeerPath(ServerCallContext context)
     {
         var certificate = context.GetHttpContext().Connection.ClientCertificate;
         return certificate is null ? null : SiteCertificates.GetSitePath(certificate);
     }
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Served blob {Digest} to {Path}")]
+    private partial void LogBlobServed(string digest, string path);
 
     [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Link from {Path} closed")]
     private partial void LogChildDisconnected(string path);

@@ -19,6 +19,7 @@ namespace Fornax.Hierarchy.Links;
 public sealed partial class Uplink
 {
     private readonly IObjectStore _store;
+    private readonly IBlobStore _blobs;
     private readonly LinkSiteInfo _self;
     private readonly SiteIdentity _identity;
     private readonly LinkOptions _options;
@@ -35,10 +36,11 @@ public sealed partial class Uplink
     private long _parentRv;
     private GrpcChannel? _channel;
 
-    public Uplink(IObjectStore store, LinkSiteInfo self, SiteIdentity identity, LinkOptions options, string dataDirectory, string parentLink,
+    public Uplink(IObjectStore store, IBlobStore blobs, LinkSiteInfo self, SiteIdentity identity, LinkOptions options, string dataDirectory, string parentLink,
         Func<string, CancellationToken, Task<string>>? route, Downlinks downlinks, ILogger logger)
     {
         _store = store;
+        _blobs = blobs;
         _self = self;
         _identity = identity;
         _options = options;
@@ -389,6 +391,8 @@ public sealed partial class Uplink
         annotations[MissionStatus.OriginAnnotation] = _self.ParentPath;
         annotations[MissionStatus.OriginGenerationAnnotation] = change.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
         meta["annotations"] = annotations;
+        // Autonomy: everything the mission needs is on this site's disk before the mission is stored here.
+        await FetchMissingBlobsAsync(json, ct);
         var (_, outcome) = await _store.ApplyAsync(json, ct);
         if (outcome != ApplyOutcome.Unchanged)
         {

@@ -160,7 +160,7 @@ public sealed class SiteNode : IAsyncDisposable
         services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
         services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>()));
         services.AddSingleton(sp => parent is null ? null! : new Uplink(
-            store, linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,
+            store, sp.GetRequiredService<IBlobStore>(), linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,
             sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>()));
         services.AddSingleton(new UplinkRoute());
         services.AddSingleton<ISiteCertificateSigner>(sp => ca is not null ? new CaSigner(ca) : new UplinkSigner(sp.GetRequiredService<Uplink>()));
