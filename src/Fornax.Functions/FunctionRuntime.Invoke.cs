@@ -64,8 +64,11 @@ public sealed partial class FunctionRuntime
             var env = wagi
                 ? CgiEnvironment.Build(request, function.Definition.Environment, _options.SiteName, function.Name)
                 : RawEnvironment(function);
-            // No preopened directories and no inherited anything: the guest sees no filesystem, no network, no host env.
-            store.SetWasiConfiguration(new WasiConfiguration().WithArg(function.Name).WithEnvironmentVariables(env));
+            // Environment and arguments are served by HostEnvironment from the context. The WASI context itself has
+            // no preopened directories and inherits nothing: the guest sees no filesystem, no network, no host env.
+            context.Environment = HostEnvironment.Encode(env);
+            context.Arguments = [System.Text.Encoding.UTF8.GetBytes(function.Name)];
+            store.SetWasiConfiguration(new WasiConfiguration());
         }
 
         Instance? instance = null;

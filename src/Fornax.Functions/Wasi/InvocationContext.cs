@@ -7,6 +7,12 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
 
     public OutputBuffer Stdout { get; } = new(stdoutCap);
 
+    /// <summary>The guest's environment as UTF-8 <c>NAME=value</c> strings, served by <see cref="HostEnvironment"/>.</summary>
+    public IReadOnlyList<byte[]> Environment { get; set; } = [];
+
+    /// <summary>The guest's arguments (argv) as UTF-8 strings.</summary>
+    public IReadOnlyList<byte[]> Arguments { get; set; } = [];
+
     /// <summary>When the guest started (a <see cref="TimeProvider"/> timestamp) and how long it may run; read at the epoch deadline.</summary>
     public long Started { get; set; }
     public TimeSpan Timeout { get; set; }

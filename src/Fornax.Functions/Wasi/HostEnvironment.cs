@@ -1,0 +1,86 @@
+using System.Text;
+using Wasmtime;
+
+namespace Fornax.Functions.Wasi;
+
+/// <summary>
+/// Serves WASI <c>environ_*</c> and <c>args_*</c> from the request's <see cref="InvocationContext"/> instead of
+/// Wasmtime's WASI context. Why: a CGI request has ~20 variables and every libc reads them all at start-up; through
+/// Wasmtime's WASI they are marshalled into a new WASI context per request and copied out again through its generic
+/// preview-1 layer, which made the C hello ~4× slower than a guest that skips them (docs/benchmarks.md).
+/// </summary>
+internal static class HostEnvironment
+{
+    private const string WasiModule = "wasi_snapshot_preview1";
+    private const int Success = 0;
+    private const int Fault = 21;
+
+    public static void Define(Linker linker)
+    {
+        linker.AllowShadowing = true;
+        linker.DefineFunction(WasiModule, "environ_sizes_get", (CallerFunc<int, int, int>)((caller, count, size) => Sizes(caller, count, size, c => c.Environment)));
+        linker.DefineFunction(WasiModule, "environ_get", (CallerFunc<int, int, int>)((caller, pointers, buffer) => Get(caller, pointers, buffer, c => c.Environment)));
+        linker.DefineFunction(WasiModule, "args_sizes_get", (CallerFunc<int, int, int>)((caller, count, size) => Sizes(caller, count, size, c => c.Arguments)));
+        linker.DefineFunction(WasiModule, "args_get", (CallerFunc<int, int, int>)((caller, pointers, buffer) => Get(caller, pointers, buffer, c => c.Arguments)));
+        linker.AllowShadowing = false;
+    }
+
+    /// <summary>UTF-8 <c>NAME=value</c> strings for <see cref="InvocationContext.Environment"/>.</summary>
+    public static byte[][] Encode(IEnumerable<(string Name, string Value)> variables) =>
+        variables.Select(v => Encoding.UTF8.GetBytes($"{v.Name}={v.Value}")).ToArray();
+
+    private static int Sizes(Caller caller, int countPointer, int sizePointer, Func<InvocationContext, IReadOnlyList<byte[]>> select)
+    {
+        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory)
+        {
+            return Fault;
+        }
+
+        var strings = select(context);
+        var size = 0;
+        foreach (var s in strings)
+        {
+            size += s.Length + 1;
+        }
+
+        try
+        {
+            memory.WriteInt32(countPointer, strings.Count);
+            memory.WriteInt32(sizePointer, size);
+            return Success;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            return Fault;
+        }
+    }
+
+    /// <summary>Writes the pointer array at <paramref name="pointers"/> and the NUL-terminated strings at <paramref name="buffer"/>.</summary>
+    private static int Get(Caller caller, int pointers, int buffer, Func<InvocationContext, IReadOnlyList<byte[]>> select)
+    {
+        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory)
+        {
+            return Fault;
+        }
+
+        try
+        {
+            var strings = select(context);
+            var offset = buffer;
+            for (var i = 0; i < strings.Count; i++)
+            {
+                memory.WriteInt32(pointers + (i * 4), offset);
+                var target = memory.GetSpan(offset, strings[i].Length + 1);
+                strings[i].CopyTo(target);
+                target[^1] = 0;
+                offset += strings[i].Length + 1;
+            }
+
+            return Success;
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            return Fault;
+        }
+    }
+}
