@@ -24,7 +24,10 @@ public sealed class Listeners
 
     public int LinkPort => LinkListen?.IPEndPoint?.Port ?? 0;
 
-    public int ApiPort => ApiListen?.IPEndPoint?.Port ?? 0;
+    /// <summary>For middleware tests that run without Kestrel: the port to treat as the API listener's.</summary>
+    internal int? ApiPortOverride { get; init; }
+
+    public int ApiPort => ApiPortOverride ?? ApiListen?.IPEndPoint?.Port ?? 0;
 
     public int IngressPort => IngressListen?.IPEndPoint?.Port ?? 0;
 

@@ -179,6 +179,7 @@ public sealed class SiteNode : IAsyncDisposable
         var app = builder.Build();
         app.UseRouting();
         app.Use(listeners.Filter);
+        app.Use(ApiAuthentication.InvokeAsync);
         app.MapObjectApiWithErrors();
         app.MapBlobApi();
         app.MapSiteInfo();

@@ -1,0 +1,54 @@
+using System.Net;
+using Fornax.Hierarchy.Identity;
+using Fornax.Node.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Fornax.Node.Api;
+
+/// <summary>
+/// The site API trusts loopback (the operator on the machine, `fornax up`) and asks everyone else for a bearer token
+/// made with <c>fornax token create --user</c>. Sites authenticate to each other with certificates on the link port,
+/// never here. Open to all: <c>/healthz</c>, <c>/readyz</c> (probes) and <c>/api/join</c> (its join token is the
+/// credential). The ingress port is for function traffic and is not guarded by this.
+/// </summary>
+internal static class ApiAuthentication
+{
+    private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/healthz", "/readyz", "/api/join" };
+
+    public static async Task InvokeAsync(HttpContext http, RequestDelegate next)
+    {
+        var listeners = http.RequestServices.GetRequiredService<Listeners>();
+        if (listeners.Classify(http.Connection.LocalPort) != Listeners.Api
+            || http.Connection.RemoteIpAddress is not { } remote || IPAddress.IsLoopback(remote)
+            || OpenPaths.Contains(http.Request.Path.Value ?? ""))
+        {
+            await next(http);
+            return;
+        }
+
+        var header = http.Request.Headers.Authorization.ToString();
+        const string Bearer = "Bearer ";
+        if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
+        {
+            await RefuseAsync(http, $"the site API needs a bearer token from {remote} (not loopback); create one at the site with 'fornax token create --user' and put it in the client config");
+            return;
+        }
+
+        var tokens = http.RequestServices.GetRequiredService<JoinTokenIssuer>();
+        var result = await tokens.AuthenticateUserAsync(header[Bearer.Length..].Trim(), http.RequestAborted);
+        if (!result.IsOk)
+        {
+            await RefuseAsync(http, result.Message);
+            return;
+        }
+
+        await next(http);
+    }
+
+    private static Task RefuseAsync(HttpContext http, string message)
+    {
+        http.Response.Headers.WWWAuthenticate = "Bearer realm=\"fornax\"";
+        return ApiStatus.Failure(401, "Unauthorized", message).ExecuteAsync(http);
+    }
+}
