@@ -7,20 +7,34 @@ public sealed class DemoTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
-    public async Task Demo_AppliesTheExampleMissions_WaitsForTheirStates_AndCleansUp()
+    [Trait("Category", "Slow")]
+    public async Task Demo_SendsAMissionDownTheTree_CutsALink_ShowsAutonomy_HealsAndReconciles()
     {
-        var host = new RecordingSiteHost();
-        _cli.SiteHost = host;
+        var result = await _cli.RunAsync("demo", "--heartbeat", "300ms");
 
-        var result = await _cli.RunAsync("demo");
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var lines = result.StdoutLines;
+        string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link."];
+        Assert.Equal(steps, lines.Where(l => steps.Any(s => l.StartsWith(s, StringComparison.Ordinal))).Select(l => steps.First(s => l.StartsWith(s, StringComparison.Ordinal))));
 
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Contains("mission.fornax.io/welcome created", result.Stdout);
-        Assert.Contains(result.StdoutLines, l => l.Contains("welcome", StringComparison.Ordinal) && l.Contains("Active", StringComparison.Ordinal));
-        Assert.Contains(result.StdoutLines, l => l.Contains("edge-config", StringComparison.Ordinal) && l.Contains("not match", StringComparison.Ordinal));
-        Assert.Contains("configmap.fornax.io/welcome (from mission welcome): ", result.Stdout);
-        Assert.Contains("message=Hello from Fornax", result.Stdout);
-        Assert.True(host.Stopped);
-        Assert.False(Directory.Exists(host.Options!.DataDirectory));
+        // Before the cut: the edge sites of east Active, everyone else not match.
+        var beforeCut = Section(lines, "2. Apply", "3. Cut");
+        Assert.Contains(beforeCut, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("Active", StringComparison.Ordinal));
+        Assert.Contains(beforeCut, l => l.Contains("cloud/west/west-1", StringComparison.Ordinal) && l.EndsWith("not match", StringComparison.Ordinal));
+        Assert.Contains(beforeCut, l => l.Contains("west-1: no ConfigMap", StringComparison.Ordinal));
+
+        // During the cut: the root shows east-1 offline, east-1 itself still has the mission.
+        var cut = Section(lines, "3. Cut", "4. Update");
+        Assert.Contains(cut, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("cluster offline", StringComparison.Ordinal));
+        Assert.Contains(cut, l => l.Contains("Autonomy:", StringComparison.Ordinal) && l.Contains("(Active)", StringComparison.Ordinal) && l.Contains("upload-batch=100", StringComparison.Ordinal));
+        Assert.Contains(Section(lines, "4. Update", "5. Heal"), l => l.Contains("east-2 has it: upload-batch=200", StringComparison.Ordinal) && l.Contains("upload-batch=100.", StringComparison.Ordinal));
+
+        // After the heal: the update reached east-1 and the root sees it Active again.
+        var healed = Section(lines, "5. Heal", "Done in");
+        Assert.Contains(healed, l => l.Contains("upload-batch=200", StringComparison.Ordinal));
+        Assert.Contains(healed, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("Active", StringComparison.Ordinal));
     }
+
+    private static List<string> Section(IReadOnlyList<string> lines, string from, string to) =>
+        lines.SkipWhile(l => !l.StartsWith(from, StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith(to, StringComparison.Ordinal)).ToList();
 }

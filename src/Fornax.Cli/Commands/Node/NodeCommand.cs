@@ -178,7 +178,8 @@ internal sealed class NodeCommand : Command
         await using var site = await _context.SiteHost.StartAsync(options, ct);
         // Who runs this data directory: `fornax up` records it, `fornax down` signals it.
         var pidFile = Path.Combine(options.DataDirectory, PidFileName);
-        await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+        // Not cancellable: a stop asked for right now must still find the site started and stop it cleanly.
+        File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn();
         grid.AddRow("API", site.Endpoints.Api);
         grid.AddRow("Ingress", site.Endpoints.Ingress);
