@@ -34,6 +34,12 @@ public sealed class CliContext
     /// <summary>Starts a site in this process, for <c>node run</c> and <c>demo</c>.</summary>
     public ISiteHost SiteHost { get; init; } = SiteHosts.Default;
 
+    /// <summary>
+    /// The command line that starts this same <c>fornax</c> (for <c>fornax up</c>): the executable, plus the entry
+    /// assembly when the executable is <c>dotnet</c>. Tests running the CLI in-process point it at <c>fornax.dll</c>.
+    /// </summary>
+    public IReadOnlyList<string> FornaxCommand { get; init; } = CurrentFornaxCommand();
+
     /// <summary>Cancel the running command on Ctrl-C or SIGTERM (the real process only; tests leave it off).</summary>
     public bool HandleTermination { get; init; }
 
@@ -48,6 +54,14 @@ public sealed class CliContext
         }
 
         writer.Flush();
+    }
+
+    private static string[] CurrentFornaxCommand()
+    {
+        var executable = Environment.ProcessPath ?? "fornax";
+        return Path.GetFileNameWithoutExtension(executable) == "dotnet" && System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry
+            ? [executable, entry]
+            : [executable];
     }
 
     /// <summary>The context of the real process.</summary>

@@ -4,6 +4,7 @@ using Fornax.Cli.Commands;
 using Fornax.Cli.Commands.Config;
 using Fornax.Cli.Commands.Demo;
 using Fornax.Cli.Commands.Node;
+using Fornax.Cli.Commands.Tree;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Validation;
 using Spectre.Console;
@@ -69,6 +70,10 @@ public static class Program
         root.Subcommands.Add(new ConfigCommand(context));
         root.Subcommands.Add(new NodeCommand(context));
         root.Subcommands.Add(new DemoCommand(context));
+        root.Subcommands.Add(new UpCommand(context, sites));
+        root.Subcommands.Add(new DownCommand(context, sites));
+        root.Subcommands.Add(new LinkCommand(context, sites));
+        root.Subcommands.Add(new TokenCommand(context, sites));
         return root;
     }
 

@@ -1,6 +1,3 @@
-using Fornax.Cli.Commands.Node;
-using Fornax.Node.Hosting;
-
 namespace Fornax.Cli.Tests;
 
 public sealed class DemoTests : IDisposable
@@ -10,53 +7,41 @@ public sealed class DemoTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
-    public async Task Demo_AppliesTheExampleMissions_WaitsForTheirStates_InvokesHello_AndCleansUp()
+    [Trait("Category", "Slow")]
+    public async Task Demo_SendsAMissionDownTheTree_CutsALink_ShowsAutonomy_HealsAndReconciles()
     {
-        // A real site: the demo's last step loads a Wasm module and calls it over HTTP, which no fake can stand in for.
-        var host = new RecordingSiteHost();
-        _cli.SiteHost = host;
+        var result = await _cli.RunAsync("demo", "--heartbeat", "300ms");
 
-        var result = await _cli.RunAsync("demo");
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var lines = result.StdoutLines;
+        string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link.", "6. Deploy a WebAssembly function"];
+        Assert.Equal(steps, lines.Where(l => steps.Any(s => l.StartsWith(s, StringComparison.Ordinal))).Select(l => steps.First(s => l.StartsWith(s, StringComparison.Ordinal))));
 
-        Assert.True(result.ExitCode == 0, result.Stderr + result.Stdout);
-        Assert.Contains("mission.fornax.io/welcome created", result.Stdout);
-        Assert.Contains("mission.fornax.io/hello-function created", result.Stdout);
-        Assert.Contains(result.StdoutLines, l => l.Contains("welcome", StringComparison.Ordinal) && l.Contains("Active", StringComparison.Ordinal));
-        Assert.Contains(result.StdoutLines, l => l.Contains("edge-config", StringComparison.Ordinal) && l.Contains("not match", StringComparison.Ordinal));
-        Assert.Contains("configmap.fornax.io/welcome (from mission welcome): ", result.Stdout);
-        Assert.Contains("message=Hello from Fornax", result.Stdout);
-        Assert.Contains(result.StdoutLines, l => l.Contains("GET /fn/hello", StringComparison.Ordinal) && l.Contains("200 OK", StringComparison.Ordinal));
-        Assert.Contains("Hello, world from demo!", result.Stdout);
-        Assert.True(host.Stopped);
-        Assert.False(Directory.Exists(host.Options!.DataDirectory));
-    }
+        // Before the cut: the edge sites of east Active, everyone else not match.
+        var beforeCut = Section(lines, "2. Apply", "3. Cut");
+        Assert.Contains(beforeCut, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("Active", StringComparison.Ordinal));
+        Assert.Contains(beforeCut, l => l.Contains("cloud/west/west-1", StringComparison.Ordinal) && l.EndsWith("not match", StringComparison.Ordinal));
+        Assert.Contains(beforeCut, l => l.Contains("west-1: no ConfigMap", StringComparison.Ordinal));
 
-    /// <summary>The real site host, recording what it was asked to start and whether the site was stopped.</summary>
-    private sealed class RecordingSiteHost : ISiteHost
-    {
-        public NodeOptions? Options { get; private set; }
+        // During the cut: the root shows east-1 offline, east-1 itself still has the mission.
+        var cut = Section(lines, "3. Cut", "4. Update");
+        Assert.Contains(cut, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("cluster offline", StringComparison.Ordinal));
+        Assert.Contains(cut, l => l.Contains("Autonomy:", StringComparison.Ordinal) && l.Contains("(Active)", StringComparison.Ordinal) && l.Contains("upload-batch=100", StringComparison.Ordinal));
+        Assert.Contains(Section(lines, "4. Update", "5. Heal"), l => l.Contains("east-2 has it: upload-batch=200", StringComparison.Ordinal) && l.Contains("upload-batch=100.", StringComparison.Ordinal));
 
-        public bool Stopped { get; private set; }
+        // After the heal: the update reached east-1 and the root sees it Active again.
+        var healed = Section(lines, "5. Heal", "6. Deploy");
+        Assert.Contains(healed, l => l.Contains("upload-batch=200", StringComparison.Ordinal));
+        Assert.Contains(healed, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("Active", StringComparison.Ordinal));
 
-        public async Task<IRunningSite> StartAsync(NodeOptions options, CancellationToken ct)
+        // The function reached every edge site (its module fetched down the links) and answers at each one's ingress.
+        var functions = Section(lines, "6. Deploy", "Done in");
+        foreach (var edge in new[] { "east-1", "east-2", "west-1", "west-2" })
         {
-            Options = options;
-            return new Running(this, await SiteHosts.Default.StartAsync(options, ct));
-        }
-
-        private sealed class Running(RecordingSiteHost host, IRunningSite site) : IRunningSite
-        {
-            public SiteHostEndpoints Endpoints => site.Endpoints;
-
-            public async Task StopAsync(CancellationToken ct)
-            {
-                host.Stopped = true;
-                await site.StopAsync(ct);
-            }
-
-            public Task WaitForShutdownAsync(CancellationToken ct) => site.WaitForShutdownAsync(ct);
-
-            public ValueTask DisposeAsync() => site.DisposeAsync();
+            Assert.Contains(functions, l => l.Contains("/fn/hello/?name=demo → 200", StringComparison.Ordinal) && l.EndsWith($"Hello, demo from {edge}!", StringComparison.Ordinal));
         }
     }
+
+    private static List<string> Section(IReadOnlyList<string> lines, string from, string to) =>
+        lines.SkipWhile(l => !l.StartsWith(from, StringComparison.Ordinal)).TakeWhile(l => !l.StartsWith(to, StringComparison.Ordinal)).ToList();
 }

@@ -103,6 +103,29 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
             .ToDictionary(f => f["name"]!.GetValue<string>(), StringComparer.Ordinal);
     }
 
+    /// <summary>POSTs a JSON body (or none) to a site API path such as <c>api/tokens</c>; returns the JSON answer.</summary>
+    public async Task<JsonObject> PostAsync(string path, JsonObject? body, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        using var response = await SendAsync(request, ct);
+        return await ReadObjectAsync(response, ct);
+    }
+
+    /// <summary><c>POST /api/tokens</c>: a join token (or a user token) with an optional time to live such as <c>1h</c>.</summary>
+    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct)
+    {
+        var body = new JsonObject { ["user"] = user };
+        if (ttl is not null)
+        {
+            body["ttl"] = ttl;
+        }
+
+        return PostAsync("api/tokens", body, ct);
+    }
+
     /// <summary>
     /// Watches a kind in a namespace from a resource version: every change after it, then live, until cancelled.
     /// Throws <see cref="ApiException"/> with code 410 when the version is compacted (list again).

@@ -101,6 +101,13 @@ internal sealed class GetCommand : Command
                 break;
             default:
                 var objects = items.Select(i => ObjectSerializer.FromJson(i, $"the site's {kind.Singular}")).ToList();
+                if (kind.Kind == "Site" && !single && !allNamespaces)
+                {
+                    // The sites of a subtree read best as the tree they are.
+                    _context.Out.Write(SiteTree.Build(objects.Cast<Site>().ToList(), output == OutputFormat.Wide, _context.Time.GetUtcNow()));
+                    break;
+                }
+
                 var stats = kind.Kind == "Function" && output == OutputFormat.Wide ? await client.GetFunctionStatsAsync(ct) : null;
                 _context.Out.Write(ObjectTable.Build(kind, objects, output == OutputFormat.Wide, allNamespaces, _context.Time.GetUtcNow(), stats));
                 break;

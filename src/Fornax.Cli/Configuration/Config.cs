@@ -182,10 +182,48 @@ public sealed class SiteEntry
     public string? ClientCert { get; set; }
 }
 
-/// <summary>The local topology <c>fornax up</c> started.</summary>
+/// <summary>The local topology <c>fornax up</c> started: what <c>fornax down</c> stops and <c>fornax link</c> finds links in.</summary>
 public sealed class TopologyEntry
 {
     public string? Name { get; set; }
+
+    public string? DataDir { get; set; }
+
+    /// <summary>The topology file it was started from.</summary>
+    public string? File { get; set; }
+
+    /// <summary>The <c>currentSite</c> before <c>fornax up</c> made the root current; <c>fornax down</c> puts it back.</summary>
+    public string? PreviousCurrentSite { get; set; }
+
+    /// <summary>Every site, root first.</summary>
+    public List<RunningSiteEntry> Sites { get; set; } = [];
+
+    public RunningSiteEntry? FindSite(string name) => Sites.FirstOrDefault(s => s.Name == name);
+}
+
+/// <summary>One site process of a running topology.</summary>
+public sealed class RunningSiteEntry
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>The parent's name; null at the root.</summary>
+    public string? Parent { get; set; }
+
+    public string? Tier { get; set; }
+
+    public string Api { get; set; } = "";
+
+    public string? Ingress { get; set; }
+
+    /// <summary>The RESP (KV) port's URL, <c>redis://…</c>; reserved until the edge KV store serves it.</summary>
+    public string? Resp { get; set; }
+
+    public string? Link { get; set; }
+
+    public int Pid { get; set; }
+
+    /// <summary>When the process started, so a recycled pid is never taken for ours.</summary>
+    public DateTimeOffset? StartedAt { get; set; }
 
     public string? DataDir { get; set; }
 }

@@ -94,7 +94,7 @@ public sealed class Topology : FornaxObject<TopologySpec, TopologyStatus>
 
 public sealed class TopologySpec
 {
-    /// <summary>First port; each site takes three consecutive ports (API, ingress, RESP) in file order.</summary>
+    /// <summary>First port (default 7100); each site takes four consecutive ports (API, ingress, RESP, link) in file order.</summary>
     public int? BasePort { get; set; }
 
     /// <summary>Heartbeat interval for every site, e.g. <c>5s</c>.</summary>

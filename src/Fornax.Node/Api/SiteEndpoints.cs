@@ -13,7 +13,7 @@ internal static class SiteInfoEndpoints
 {
     public static void MapSiteInfo(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store) => Results.Json(new JsonObject
+        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store, LinkRunner links) => Results.Json(new JsonObject
         {
             ["name"] = site.Name,
             ["path"] = site.Path,
@@ -26,6 +26,8 @@ internal static class SiteInfoEndpoints
                 ["resp"] = holder.Node!.Endpoints.Resp,
             },
             ["resourceVersion"] = store.ResourceVersion,
+            // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it).
+            ["uplink"] = links.Uplink is { } uplink ? (uplink.IsConnected ? "connected" : "disconnected") : null,
         })).WithMetadata(new ListenerMetadata(Listeners.Api));
 
         // Health answers on every listener, so a load balancer can probe the ingress port too.

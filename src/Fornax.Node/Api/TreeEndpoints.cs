@@ -79,7 +79,7 @@ internal static class TreeEndpoints
         }
     }
 
-    private static async Task<IResult> CreateTokenAsync(HttpRequest request, JoinTokenIssuer tokens, CancellationToken ct)
+    private static async Task<IResult> CreateTokenAsync(HttpRequest request, JoinTokenIssuer tokens, SiteIdentity identity, CancellationToken ct)
     {
         JsonObject body = [];
         if (request.ContentLength is > 0)
@@ -109,6 +109,8 @@ internal static class TreeEndpoints
             ["id"] = issued.Id,
             ["kind"] = user ? "user" : "join",
             ["expiresAt"] = issued.ExpiresAt?.ToString("O", CultureInfo.InvariantCulture),
+            // What a joining site can pin: the tree CA it will be chained to.
+            ["caFingerprint"] = user ? null : SiteCertificates.Fingerprint(identity.TrustAnchor),
         });
     }
 }

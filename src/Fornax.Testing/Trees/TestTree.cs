@@ -136,7 +136,7 @@ public sealed class TestTree : IAsyncDisposable
             // The parent forwards the CSR up its own link, so that link must be up first.
             await WaitUntilAsync(() => Task.FromResult(parent.Node.Links.Uplink is not { IsConnected: false }), $"{parentName}'s uplink before {spec.Name} joins", TimeSpan.FromSeconds(30));
             var token = await CreateJoinTokenAsync(parent, ct);
-            site.Options = options with { Join = parent.Node.Endpoints.Api, JoinToken = token, UplinkEmulator = new EmulatorFactory(this, site) };
+            site.Options = options with { Join = parent.Node.Endpoints.Api, JoinToken = token, UplinkEmulator = new UplinkEmulatorFactory(_options.TimeProvider, emulator => site.Uplink = emulator) };
         }
 
         await StartSiteAsync(site, ct);
@@ -250,17 +250,6 @@ public sealed class TestTree : IAsyncDisposable
             catch (IOException)
             {
             }
-        }
-    }
-
-    private sealed class EmulatorFactory(TestTree tree, TreeSite site) : IUplinkEmulatorFactory
-    {
-        public async Task<(string Address, IUplinkControl Control)> StartAsync(string parentLink, LinkProfile? profile, CancellationToken ct)
-        {
-            var target = new Uri(parentLink);
-            var emulator = await LinkEmulator.StartAsync(new IPEndPoint(IPAddress.Parse(target.Host), target.Port), LinkProfileOptions.From(profile), tree._options.TimeProvider, ct);
-            site.Uplink = emulator;
-            return ($"https://127.0.0.1:{emulator.Endpoint.Port}", new EmulatorControl(emulator));
         }
     }
 }

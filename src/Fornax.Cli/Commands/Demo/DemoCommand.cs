@@ -1,216 +1,262 @@
 using System.CommandLine;
-using Fornax.Cli.Api;
-using Fornax.Cli.Configuration;
-using Fornax.Cli.Commands.Node;
-using Fornax.Cli.Manifests;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Fornax.Cli.Output;
 using Fornax.Core.Objects;
-using Fornax.Node.Hosting;
+using Fornax.Core.Serialization;
+using Fornax.Testing.Trees;
 using Spectre.Console;
 
 namespace Fornax.Cli.Commands.Demo;
 
 /// <summary>
-/// <c>fornax demo</c>: starts a throw-away site, applies <c>examples/missions</c>, waits until every mission
-/// reports its state for the site, tells what happened, then stops the site and deletes its data.
+/// <c>fornax demo</c>: the three-tier tree (cloud, east and west, four edge sites) in this process with emulated WAN
+/// links and a short heartbeat; a mission for the edge sites of east; a cut link (the root sees the site offline,
+/// the site keeps working); an update during the cut; the heal and the reconciliation; the hello function deployed to
+/// every edge site and invoked at each. Then it stops and cleans up.
 /// </summary>
 internal sealed class DemoCommand : Command
 {
+    private const string Mission = "east-edge";
+    private const string Delivered = "east-edge-config";
+
     private readonly CliContext _context;
-    private readonly Option<string> _examples = new("--examples") { Description = $"The folder of missions to apply (default: the nearest {ExampleFinder.Folder})" };
-    private readonly Option<int> _timeout = new("--timeout") { Description = "Seconds to wait for the missions' states", DefaultValueFactory = _ => 30 };
+    private readonly Option<string> _heartbeat = new("--heartbeat") { Description = "Heartbeat interval of the demo's sites", DefaultValueFactory = _ => "500ms" };
+    private readonly Option<int> _timeout = new("--timeout") { Description = "Seconds to wait for each step", DefaultValueFactory = _ => 30 };
 
     public DemoCommand(CliContext context)
-        : base("demo", "Start a site, apply the example missions, and show what happens")
+        : base("demo", "Start a tree of sites, send a mission down, cut a link, heal it, and show what happens")
     {
         _context = context;
-        Options.Add(_examples);
+        Options.Add(_heartbeat);
         Options.Add(_timeout);
         SetAction(ExecuteAsync);
     }
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken ct)
     {
-        var examples = parse.GetValue(_examples) is { } given
-            ? Path.GetFullPath(given, _context.CurrentDirectory)
-            : ExampleFinder.Find(_context.CurrentDirectory, AppContext.BaseDirectory)
-                ?? throw new CliException($"cannot find {ExampleFinder.Folder} above {_context.CurrentDirectory} or {AppContext.BaseDirectory}; give one with --examples DIR");
-        var manifests = new ManifestReader(_context).Read([examples], recursive: false, validate: true);
-        var blobs = FunctionModules.Resolve(manifests);
+        var heartbeatText = parse.GetValue(_heartbeat)!;
+        if (!Fornax.Core.Validation.Durations.TryParse(heartbeatText, out var heartbeat) || heartbeat <= TimeSpan.Zero)
+        {
+            throw new CliException($"--heartbeat {heartbeatText}: not a positive duration like 500ms");
+        }
 
+        var step = TimeSpan.FromSeconds(parse.GetValue(_timeout));
+        var topology = ThreeTier();
         var console = _context.Out;
-        var dataDirectory = Path.Combine(Path.GetTempPath(), $"fornax-demo-{Guid.NewGuid():N}");
-        // The demo tells its own story; the site logs only what went wrong.
-        var options = new NodeOptions { DataDirectory = dataDirectory, Name = "demo", Tier = SiteTiers.Cloud, LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning };
-        console.MarkupLine("[bold underline]Fornax demo[/]");
+        var clock = Stopwatch.StartNew();
+        console.MarkupLine("[bold underline]Fornax demo: a tree of sites[/]");
         console.WriteLine();
-        try
+        console.MarkupLine($"[bold]1. Start the tree.[/] Seven sites, each a real Fornax site (its own store, API and link port) in this process; every child joined its parent with a one-time token and dials it over mutual TLS through a link emulator (latency, bandwidth, loss below). Heartbeat {Markup.Escape(heartbeatText)}; a parent marks a child offline after 3 missed heartbeats.");
+        await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions
         {
-            await using var site = await _context.SiteHost.StartAsync(options, ct);
-            try
-            {
-                await RunAsync(site, options, examples, manifests, blobs, TimeSpan.FromSeconds(parse.GetValue(_timeout)), ct);
-            }
-            finally
-            {
-                using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30), _context.Time);
-                await site.StopAsync(stopping.Token);
-            }
-        }
-        finally
+            HeartbeatInterval = heartbeat,
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.None,
+            TimeProvider = _context.Time,
+        }, ct);
+        console.Write(Draw(topology));
+        console.WriteLine();
+
+        var cloud = tree["cloud"];
+        console.MarkupLine("[bold]2. Apply a mission at the root[/] selecting the edge sites under east ([aqua]fornax.io/tier=edge, fornax.io/parent=east[/]); it carries a ConfigMap:");
+        await TestTree.ApplyAsync(cloud, "missions", Mission, MissionYaml("100"));
+        var all = tree.Sites.Values.Select(s => s.Path).ToList();
+        await WaitAsync(async () => (await TestTree.StatesAsync(cloud, Mission)).Count == all.Count, "every site to report the mission", step);
+        await PrintStatesAsync(cloud, "   The root's view (one entry per site path; each site decided for itself whether it matches):");
+        await PrintDeliveredAsync(tree, ["east-1", "east-2", "west-1"]);
+        console.WriteLine();
+
+        console.MarkupLine("[bold]3. Cut the link east ↔ east-1[/] (as a backhoe would).");
+        var cutAt = clock.Elapsed;
+        tree.Cut("east", "east-1");
+        await WaitAsync(async () => (await TestTree.StatesAsync(cloud, Mission)).GetValueOrDefault("cloud/east/east-1") == MissionStates.ClusterOffline, "the root to mark east-1 offline", step);
+        console.MarkupLine($"   After {(clock.Elapsed - cutAt).TotalSeconds:0.0}s without heartbeats east marked east-1 offline; the root now shows:");
+        await PrintStatesAsync(cloud, null);
+        var island = tree["east-1"];
+        var islandState = (await TestTree.StatesAsync(island, Mission)).GetValueOrDefault("cloud/east/east-1") ?? "(none)";
+        console.MarkupLine($"   [bold]Autonomy:[/] asked directly, east-1 still holds the mission ({MissionStateStyle.Markup(islandState)}) and serves its ConfigMap: upload-batch={Markup.Escape(await BatchAsync(island) ?? "(missing)")}");
+        console.WriteLine();
+
+        console.MarkupLine("[bold]4. Update the mission at the root during the cut[/] (upload-batch 100 → 200).");
+        await TestTree.ApplyAsync(cloud, "missions", Mission, MissionYaml("200"));
+        await WaitAsync(async () => await BatchAsync(tree["east-2"]) == "200", "east-2 to receive the update", step);
+        console.MarkupLine($"   east-2 has it: upload-batch={Markup.Escape(await BatchAsync(tree["east-2"]) ?? "")}; east-1, cut off, keeps working with upload-batch={Markup.Escape(await BatchAsync(island) ?? "")}.");
+        console.WriteLine();
+
+        console.MarkupLine("[bold]5. Heal the link.[/]");
+        var healAt = clock.Elapsed;
+        tree.Heal("east", "east-1");
+        await WaitAsync(async () => await BatchAsync(island) == "200" && (await TestTree.StatesAsync(cloud, Mission)).GetValueOrDefault("cloud/east/east-1") == MissionStates.Active, "east-1 to catch up", step);
+        console.MarkupLine($"   Within {(clock.Elapsed - healAt).TotalSeconds:0.0}s east-1 reconnected, received only what changed while it was away (the update; nothing is re-listed), and reported back: upload-batch={Markup.Escape(await BatchAsync(island) ?? "")}.");
+        await PrintStatesAsync(cloud, "   The root's view again:");
+        console.WriteLine();
+
+        await DeployHelloAsync(tree, step, ct);
+        console.WriteLine();
+
+        console.MarkupLine($"[grey]Done in {clock.Elapsed.TotalSeconds:0.0}s; stopping the sites and deleting their data.[/]");
+        console.WriteLine();
+        console.MarkupLine("[bold]Try it yourself[/] with sites that keep running, one process each:");
+        foreach (var (command, what) in new[]
         {
-            if (Directory.Exists(dataDirectory))
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
+            ("fornax up -f examples/topologies/three-tier.yaml", "7 sites on 127.0.0.1:7100-7127"),
+            ("fornax apply -f examples/missions/tree/east-edge.yaml", "this mission, at the root"),
+            ("fornax get sites", "the tree: health, heartbeats, missions"),
+            ("fornax get missions -o wide", "one state column per site path"),
+            ("fornax link cut east east-1", "then 'fornax link heal east east-1'"),
+            ("fornax get missions --site east-1", "ask a site directly"),
+            ("fornax apply -f examples/missions/hello-function.yaml", "hello to every site; 'fornax invoke hello --site east-1'"),
+            ("fornax down", "stop them all"),
+        })
+        {
+            console.MarkupLine($"   [aqua]{Markup.Escape(command.PadRight(54))}[/] [grey]# {Markup.Escape(what)}[/]");
         }
 
-        console.MarkupLine($"[grey]Stopped the site and deleted {Markup.Escape(dataDirectory)}.[/]");
         return ExitCodes.Success;
     }
 
-    private async Task RunAsync(
-        IRunningSite site, NodeOptions options, string examples, IReadOnlyList<Manifest> manifests,
-        IReadOnlyDictionary<string, byte[]> blobs, TimeSpan deadline, CancellationToken ct)
+    /// <summary>
+    /// Step 6: the hello function, uploaded once at the root, deployed by a mission to every edge site (the module
+    /// travels down the links with the mission) and invoked at each edge site's own ingress.
+    /// </summary>
+    private async Task DeployHelloAsync(TestTree tree, TimeSpan step, CancellationToken ct)
     {
         var console = _context.Out;
-        console.MarkupLine($"Started site [bold]{options.Name}[/] (tier {options.Tier}) with its data in {Markup.Escape(options.DataDirectory)}");
-        var endpoints = new Grid().AddColumn(new GridColumn().PadLeft(2).PadRight(2)).AddColumn();
-        endpoints.AddRow("API", site.Endpoints.Api);
-        endpoints.AddRow("Ingress", site.Endpoints.Ingress);
-        endpoints.AddRow("RESP", site.Endpoints.Resp ?? "not served yet (the edge KV store is a later issue)");
-        console.Write(endpoints);
-
-        using var client = new SiteTargets(_context, new Option<string>("--site")).Connect(new SiteTarget(site.Endpoints.Api));
-        var siteInfo = await client.GetSiteAsync(ct);
-        var sitePath = siteInfo["path"]?.GetValue<string>() ?? options.Name;
-
-        console.WriteLine();
-        console.MarkupLine($"[bold]1. Applied[/] {manifests.Count} object(s) from {Markup.Escape(Shown(examples))}:");
-        var applied = await Applier.ApplyAsync(client, [.. manifests.Select(m => m.Object)], blobs,
-            a => console.MarkupLine($"   {Markup.Escape(OutputFormat.QualifiedName(a.Sent))} [grey]{a.Outcome}[/]"), ct);
-
-        var missions = applied.Select(a => a.Sent).OfType<Mission>().ToList();
-        var byNamespace = missions.GroupBy(m => m.Metadata.NamespaceOrDefault);
-        var states = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var group in byNamespace)
+        var module = ExampleFiles.Find(Path.Combine("examples", "functions", "hello", "hello.wasm"), _context.CurrentDirectory, AppContext.BaseDirectory)
+            ?? throw new CliException("demo: examples/functions/hello/hello.wasm not found above the current directory or the fornax binary");
+        var bytes = await File.ReadAllBytesAsync(module, ct);
+        var digest = Manifests.FunctionModules.Digest(bytes);
+        var cloud = tree["cloud"];
+        using (var upload = new ByteArrayContent(bytes))
         {
-            var names = group.Select(m => m.Metadata.Name).ToList();
-            foreach (var (name, state) in await MissionStateWaiter.WaitAsync(client, group.Key, names, sitePath, deadline, _context.Time, ct))
+            (await cloud.Http.PutAsync($"/blobs/{digest}", upload, ct)).EnsureSuccessStatusCode();
+        }
+
+        console.MarkupLine($"[bold]6. Deploy a WebAssembly function to every edge site.[/] The root stores hello.wasm ({bytes.Length / 1024} KiB, {Markup.Escape(digest[..19])}…) and a mission selecting [aqua]fornax.io/tier=edge[/] carries a Function that names it; each site fetches the module from its parent over the link before it stores the mission.");
+        await TestTree.ApplyAsync(cloud, "missions", "hello-edge", $$"""
+            apiVersion: fornax.io/v1
+            kind: Mission
+            metadata: {name: hello-edge}
+            spec:
+              placement:
+                selector:
+                  matchLabels: {fornax.io/tier: edge}
+              content:
+                - apiVersion: fornax.io/v1
+                  kind: Function
+                  metadata: {name: hello}
+                  spec: {module: "{{digest}}"}
+            """);
+        var edges = tree.Sites.Values.Where(s => s.Node.Options.Tier == SiteTiers.Edge).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        await WaitAsync(async () =>
+        {
+            var states = await TestTree.StatesAsync(cloud, "hello-edge");
+            return edges.All(e => states.GetValueOrDefault(e.Path) == MissionStates.Active);
+        }, "every edge site to report hello-edge Active", step);
+        foreach (var edge in edges)
+        {
+            using var ingress = new HttpClient { BaseAddress = new Uri(edge.Node.Endpoints.Ingress) };
+            HttpResponseMessage? answer = null;
+            await WaitAsync(async () => (answer = await ingress.GetAsync("/fn/hello/?name=demo", ct)).IsSuccessStatusCode, $"hello to answer at {edge.Name}", step);
+            var first = (await answer!.Content.ReadAsStringAsync(ct)).Split('\n')[0];
+            console.MarkupLine($"   [aqua]GET {Markup.Escape(edge.Node.Endpoints.Ingress)}/fn/hello/?name=demo[/] → {(int)answer.StatusCode} {Markup.Escape(first)}");
+        }
+    }
+
+    private async Task PrintStatesAsync(TreeSite site, string? title)
+    {
+        if (title is not null)
+        {
+            _context.Out.MarkupLine(title);
+        }
+
+        foreach (var (path, state) in (await TestTree.StatesAsync(site, Mission)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            _context.Out.MarkupLine($"     {Markup.Escape(path.PadRight(20))}{MissionStateStyle.Markup(state)}");
+        }
+    }
+
+    private async Task PrintDeliveredAsync(TestTree tree, string[] sites)
+    {
+        foreach (var name in sites)
+        {
+            var batch = await BatchAsync(tree[name]);
+            _context.Out.MarkupLine(batch is null
+                ? $"   {Markup.Escape(name)}: no ConfigMap {Delivered} (not selected, nothing stored)"
+                : $"   {Markup.Escape(name)}: ConfigMap {Delivered} delivered, upload-batch={Markup.Escape(batch)}");
+        }
+    }
+
+    private static async Task<string?> BatchAsync(TreeSite site) =>
+        (await TestTree.GetAsync(site, "configmaps", Delivered))?["data"]?["upload-batch"]?.GetValue<string>();
+
+    private async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
+    {
+        var until = _context.Time.GetUtcNow() + deadline;
+        while (!await condition())
+        {
+            if (_context.Time.GetUtcNow() > until)
             {
-                states[name] = state;
+                throw new CliException($"demo: timed out after {deadline.TotalSeconds:0}s waiting for {what}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Time);
+        }
+    }
+
+    private static string MissionYaml(string batch) => $$"""
+        apiVersion: fornax.io/v1
+        kind: Mission
+        metadata: {name: {{Mission}}}
+        spec:
+          placement:
+            selector:
+              matchLabels: {fornax.io/tier: edge, fornax.io/parent: east}
+          content:
+            - apiVersion: fornax.io/v1
+              kind: ConfigMap
+              metadata: {name: {{Delivered}}}
+              data: {sample-interval: 5s, upload-batch: "{{batch}}"}
+        """;
+
+    /// <summary>The sites and links of examples/topologies/three-tier.yaml.</summary>
+    internal static Topology ThreeTier() => (Topology)ObjectSerializer.ParseDocuments("""
+        apiVersion: fornax.io/v1
+        kind: Topology
+        metadata: {name: three-tier}
+        spec:
+          sites:
+            - {name: cloud, tier: cloud}
+            - {name: east, parent: cloud, tier: region, link: {latency: 35ms, bandwidth: 100Mbit}}
+            - {name: west, parent: cloud, tier: region, link: {latency: 40ms, bandwidth: 100Mbit}}
+            - {name: east-1, parent: east, tier: edge, link: {latency: 8ms, bandwidth: 50Mbit, loss: 0.002}}
+            - {name: east-2, parent: east, tier: edge, link: {latency: 15ms, bandwidth: 20Mbit, loss: 0.005}}
+            - {name: west-1, parent: west, tier: edge, link: {latency: 5ms, bandwidth: 50Mbit, loss: 0.001}}
+            - {name: west-2, parent: west, tier: edge, link: {latency: 12ms, bandwidth: 30Mbit, loss: 0.003}}
+        """)[0];
+
+    private static Spectre.Console.Tree Draw(Topology topology)
+    {
+        var sites = topology.Spec.Sites!;
+        var root = sites.Single(s => s.Parent is null);
+        var tree = new Spectre.Console.Tree(Label(root));
+        void Add(Func<string, TreeNode> add, TopologySite parent)
+        {
+            foreach (var child in sites.Where(s => s.Parent == parent.Name))
+            {
+                Add(add(Label(child)).AddNode, child);
             }
         }
 
-        console.WriteLine();
-        console.MarkupLine($"[bold]2. Each mission reported its state[/] for site [bold]{Markup.Escape(sitePath)}[/]:");
-        foreach (var mission in missions)
-        {
-            var state = states[mission.Metadata.Name];
-            console.MarkupLine($"   {Markup.Escape(mission.Metadata.Name.PadRight(20))}{MissionStateStyle.Markup(state, 12)}[grey]{Markup.Escape(Why(mission, state, options))}[/]");
-        }
-
-        console.WriteLine();
-        console.MarkupLine("[bold]3. What the missions delivered[/] into the site's store:");
-        foreach (var mission in missions)
-        {
-            foreach (var item in mission.Spec.Content ?? [])
-            {
-                var kind = Kinds.Get(item.Kind);
-                var name = OutputFormat.QualifiedName(item);
-                if (states[mission.Metadata.Name] != MissionStates.Active)
-                {
-                    console.MarkupLine($"   [grey]{Markup.Escape(name)}: not delivered (mission {Markup.Escape(mission.Metadata.Name)} does not target this site)[/]");
-                    continue;
-                }
-
-                var found = await client.GetAsync(kind, item.Metadata.NamespaceOrDefault, item.Metadata.Name, ct);
-                var detail = found["data"] is System.Text.Json.Nodes.JsonObject data
-                    ? string.Join(", ", data.Select(p => $"{p.Key}={Shorten(p.Value?.ToString() ?? "")}"))
-                    : "stored";
-                console.MarkupLine($"   {Markup.Escape(name)} [grey](from mission {Markup.Escape(mission.Metadata.Name)})[/]: {Markup.Escape(detail)}");
-            }
-        }
-
-        await InvokeFunctionsAsync(client, missions, states, deadline, ct);
-
-        console.WriteLine();
-        console.MarkupLine("[bold]Try it yourself[/] with a site that keeps running:");
-        foreach (var (command, what) in new[]
-        {
-            ("fornax node run --data-dir ./site-data", "start a site (leave it running)"),
-            ($"fornax apply -f {Shown(examples)}", "in another terminal"),
-            ("fornax get missions -o wide", "one state column per site"),
-            ($"fornax describe mission {missions.FirstOrDefault()?.Metadata.Name ?? "NAME"}", "metadata, placement, content, state"),
-            ("fornax get configmaps -o yaml", "the delivered objects"),
-            ("fornax invoke hello --path '/?name=ada' -i", "call the delivered function at the site's ingress"),
-            ("fornax get functions -o wide", "invocations, cold starts, traps, timeouts, p50"),
-        })
-        {
-            console.MarkupLine($"   [aqua]{Markup.Escape(command.PadRight(48))}[/] [grey]# {Markup.Escape(what)}[/]");
-        }
-
-        console.WriteLine();
+        Add(tree.AddNode, root);
+        return tree;
     }
 
-    /// <summary>Step 4: waits until the site has loaded each delivered Function, then calls it once at the ingress.</summary>
-    private async Task InvokeFunctionsAsync(SiteClient client, List<Mission> missions, Dictionary<string, string> states, TimeSpan deadline, CancellationToken ct)
+    private static string Label(TopologySite site)
     {
-        var functions = missions
-            .Where(m => states[m.Metadata.Name] == MissionStates.Active)
-            .SelectMany(m => (m.Spec.Content ?? []).OfType<Function>().Select(f => (Mission: m, Function: f)))
-            .ToList();
-        if (functions.Count == 0)
-        {
-            return;
-        }
-
-        var console = _context.Out;
-        var ingress = await client.GetIngressUrlAsync(ct);
-        console.WriteLine();
-        console.MarkupLine($"[bold]4. Invoked the delivered functions[/] at the site's ingress {Markup.Escape(ingress)}:");
-        foreach (var group in functions.GroupBy(f => f.Function.Metadata.NamespaceOrDefault))
-        {
-            var phases = await FunctionReadyWaiter.WaitAsync(client, group.Key, [.. group.Select(f => f.Function.Metadata.Name)], deadline, _context.Time, ct);
-            foreach (var (_, function) in group)
-            {
-                var name = function.Metadata.Name;
-                var (phase, message) = phases[name];
-                if (phase != "Ready")
-                {
-                    console.MarkupLine($"   [red]{Markup.Escape(name)}: not loaded: {Markup.Escape(message ?? phase)}[/]");
-                    continue;
-                }
-
-                var response = await FunctionInvoker.InvokeAsync(_context, client, new FunctionInvocation(name), ct);
-                console.MarkupLine($"   [aqua]GET /fn/{Markup.Escape(name)}[/] → {response.StatusCode} {Markup.Escape(response.Reason)}");
-                foreach (var line in response.BodyText.TrimEnd('\n').Split('\n'))
-                {
-                    console.MarkupLine($"     {Markup.Escape(line)}");
-                }
-            }
-        }
+        var link = site.Link is { } l
+            ? $"  [grey]link {Markup.Escape(string.Join(", ", new[] { l.Latency, l.Bandwidth, l.Loss is { } loss ? $"{loss:0.###} loss" : null }.Where(p => p is not null)))}[/]"
+            : "";
+        return $"[bold]{Markup.Escape(site.Name)}[/] [grey]{Markup.Escape(site.Tier ?? "")}[/]{link}";
     }
-
-    private static string Why(Mission mission, string state, NodeOptions site)
-    {
-        var placement = mission.Spec.Placement;
-        var selector = placement?.Selector is { } s ? Selectors.SelectorSyntax.Format(s) : null;
-        return state switch
-        {
-            MissionStates.Active when placement is null => "its placement selects every site",
-            MissionStates.Active => "this site matches its placement",
-            MissionStates.NotMatch when selector is not null => $"it selects {selector}; this site is tier {site.Tier}",
-            MissionStates.NotMatch => "its placement does not select this site",
-            _ => "",
-        };
-    }
-
-    private string Shown(string path)
-    {
-        var relative = Path.GetRelativePath(_context.CurrentDirectory, path);
-        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
-    }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text.ReplaceLineEndings(" ") : text[..37].ReplaceLineEndings(" ") + "...";
 }

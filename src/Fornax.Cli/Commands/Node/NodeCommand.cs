@@ -21,6 +21,16 @@ internal sealed class NodeCommand : Command
     private readonly Option<string[]> _labels = new("--label") { Description = "A site label KEY=VALUE (repeatable)" };
     private readonly Option<string> _tier = new("--tier") { Description = $"The site's tier: {string.Join(", ", SiteTiers.All)}" };
     private readonly Option<long?> _maxBodyBytes = new("--max-body-bytes") { Description = "Largest API request body accepted (bytes)" };
+    private readonly Option<string> _join = new("--join") { Description = "The parent's API URL to join, e.g. http://127.0.0.1:7100 (not at the root)" };
+    private readonly Option<string> _token = new("--token") { Description = "The join token from 'fornax token create' at the parent (needed only the first time)" };
+    private readonly Option<int?> _linkPort = new("--link-port") { Description = "Link port children dial (mutual TLS, HTTP/2; default 0 = a free port)" };
+    private readonly Option<string> _heartbeat = new("--heartbeat") { Description = "Heartbeat interval to the parent and expected from children, e.g. 5s or 500ms (default 5s)" };
+    private readonly Option<int?> _missedHeartbeats = new("--missed-heartbeats") { Description = "Heartbeats a child may miss before this site marks it offline (default 3)" };
+    private readonly Option<bool> _emulateUplink = new("--emulate-uplink") { Description = "Put a link emulator in front of the uplink (cut and healed with POST /api/uplink/cut|heal; fornax up does this)" };
+    private readonly Option<string> _uplinkLatency = new("--uplink-latency") { Description = "One-way latency of the emulated uplink, e.g. 30ms (implies --emulate-uplink)" };
+    private readonly Option<string> _uplinkBandwidth = new("--uplink-bandwidth") { Description = "Bandwidth of the emulated uplink, e.g. 100Mbit or 512kbit (implies --emulate-uplink)" };
+    private readonly Option<double?> _uplinkLoss = new("--uplink-loss") { Description = "Segment loss rate of the emulated uplink, 0 to 1 (implies --emulate-uplink)" };
+    private readonly Option<string> _logLevel = new("--log-level") { Description = "Least severe log level written: Trace, Debug, Information, Warning, Error" };
 
     public NodeCommand(CliContext context)
         : base("node", "Run a site")
@@ -29,6 +39,7 @@ internal sealed class NodeCommand : Command
         var run = new Command("run", "Run a site in this process until Ctrl-C; flags override the --config file")
         {
             _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _allowCommands, _labels, _tier, _maxBodyBytes,
+            _join, _token, _linkPort, _heartbeat, _missedHeartbeats, _emulateUplink, _uplinkLatency, _uplinkBandwidth, _uplinkLoss, _logLevel,
         };
         run.SetAction(RunAsync);
         Subcommands.Add(run);
@@ -38,6 +49,9 @@ internal sealed class NodeCommand : Command
     /// The ports a site takes when neither the file nor a flag says: the API on 7100, where every other command
     /// looks for a site by default, so <c>fornax node run</c> and then <c>fornax get missions</c> just work.
     /// </summary>
+    /// <summary>The file in the data directory holding the pid of the process running the site.</summary>
+    public const string PidFileName = "node.pid";
+
     internal static readonly NodeOptions Defaults = new() { DataDirectory = "", ApiPort = 7100, IngressPort = 7101, RespPort = 7102 };
 
     /// <summary>The options of one <c>node run</c> command line: the defaults, the file over them, then the flags.</summary>
@@ -70,14 +84,57 @@ internal sealed class NodeCommand : Command
             AllowCommands = parse.GetResult(_allowCommands) is not null ? parse.GetValue(_allowCommands) ?? true : options.AllowCommands,
             MaxRequestBodyBytes = parse.GetValue(_maxBodyBytes) ?? options.MaxRequestBodyBytes,
             Labels = labels,
+            Join = parse.GetValue(_join) ?? options.Join,
+            JoinToken = parse.GetValue(_token) ?? options.JoinToken,
+            LinkPort = parse.GetValue(_linkPort) ?? options.LinkPort,
+            HeartbeatInterval = parse.GetValue(_heartbeat) is { } heartbeat ? Duration("--heartbeat", heartbeat) : options.HeartbeatInterval,
+            MissedHeartbeats = parse.GetValue(_missedHeartbeats) ?? options.MissedHeartbeats,
+            LogLevel = parse.GetValue(_logLevel) is { } level
+                ? Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsed) ? parsed : throw new CliException($"--log-level {level}: not one of Trace, Debug, Information, Warning, Error")
+                : options.LogLevel,
         };
+        var latency = parse.GetValue(_uplinkLatency);
+        var bandwidth = parse.GetValue(_uplinkBandwidth);
+        var loss = parse.GetValue(_uplinkLoss);
+        if (latency is not null || bandwidth is not null || loss is not null)
+        {
+            options = options with { Uplink = new LinkProfile { Latency = latency, Bandwidth = bandwidth, Loss = loss } };
+        }
+
+        if (parse.GetValue(_emulateUplink) || options.Uplink is not null)
+        {
+            options = options with { UplinkEmulator = new Fornax.Testing.Links.UplinkEmulatorFactory(_context.Time) };
+        }
+
         Validate(options);
         return options;
     }
 
+    private static TimeSpan Duration(string flag, string text) =>
+        Durations.TryParse(text, out var span) && span > TimeSpan.Zero ? span : throw new CliException($"{flag} {text}: not a positive duration like 5s or 500ms");
+
     private static void Validate(NodeOptions options)
     {
         var problems = new List<string>();
+        if (options.Join is { } join && !Configuration.SiteTargets.IsUrl(join))
+        {
+            problems.Add($"join: \"{join}\" is not an http:// or https:// URL of the parent's API");
+        }
+
+        if (options.MissedHeartbeats < 1)
+        {
+            problems.Add($"missedHeartbeats: {options.MissedHeartbeats} is not a positive number");
+        }
+
+        if (options.Uplink is { } uplink)
+        {
+            // The topology's checks of a link profile, reported under the flag names.
+            var topology = new Topology { Metadata = new ObjectMeta { Name = "uplink" }, Spec = new TopologySpec { Sites = [new TopologySite { Name = "site", Link = uplink }] } };
+            problems.AddRange(ObjectValidator.Validate(topology)
+                .Where(e => e.ToString().Contains(".link.", StringComparison.Ordinal))
+                .Select(e => e.ToString().Replace("spec.sites[0].link.", "--uplink-", StringComparison.Ordinal)));
+        }
+
         if (string.IsNullOrEmpty(options.DataDirectory))
         {
             problems.Add("a data directory is required: --data-dir DIR, or dataDirectory in the --config file");
@@ -93,7 +150,7 @@ internal sealed class NodeCommand : Command
             problems.Add($"tier: \"{tier}\" is not one of {string.Join(", ", SiteTiers.All)}");
         }
 
-        foreach (var (name, port) in new[] { ("apiPort", options.ApiPort), ("ingressPort", options.IngressPort), ("respPort", options.RespPort) })
+        foreach (var (name, port) in new[] { ("apiPort", options.ApiPort), ("ingressPort", options.IngressPort), ("respPort", options.RespPort), ("linkPort", options.LinkPort) })
         {
             if (port is < 0 or > 65535)
             {
@@ -119,6 +176,10 @@ internal sealed class NodeCommand : Command
     {
         var options = BuildOptions(parse);
         await using var site = await _context.SiteHost.StartAsync(options, ct);
+        // Who runs this data directory: `fornax up` records it, `fornax down` signals it.
+        var pidFile = Path.Combine(options.DataDirectory, PidFileName);
+        // Not cancellable: a stop asked for right now must still find the site started and stop it cleanly.
+        File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn();
         grid.AddRow("API", site.Endpoints.Api);
         grid.AddRow("Ingress", site.Endpoints.Ingress);
@@ -138,6 +199,7 @@ internal sealed class NodeCommand : Command
         // Stop even when the token that ended the wait has fired: a clean stop flushes the store and the outbox.
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30), _context.Time);
         await site.StopAsync(stopping.Token);
+        File.Delete(pidFile);
         _context.Out.MarkupLine($"site [bold]{Markup.Escape(options.Name)}[/] stopped");
         return ExitCodes.Success;
     }

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Fornax.Cli.Configuration;
+using Spectre.Console;
+
+namespace Fornax.Cli.Commands.Tree;
+
+/// <summary><c>fornax token create [--ttl 1h] [--user]</c>: a join token for a new child site, or a user token for the API.</summary>
+internal sealed class TokenCommand : Command
+{
+    private readonly CliContext _context;
+    private readonly SiteTargets _sites;
+    private readonly Option<string> _ttl = new("--ttl") { Description = "How long the token is valid, e.g. 30m or 1h (default: the site's)" };
+    private readonly Option<bool> _user = new("--user") { Description = "A user token for the site API (Authorization: Bearer) instead of a single-use join token" };
+
+    public TokenCommand(CliContext context, SiteTargets sites)
+        : base("token", "Issue tokens at a site")
+    {
+        _context = context;
+        _sites = sites;
+        var create = new Command("create", "Issue a join token (a child presents it once with --join URL --token T) or, with --user, an API token")
+        {
+            _ttl, _user,
+        };
+        create.SetAction(CreateAsync);
+        Subcommands.Add(create);
+    }
+
+    private async Task<int> CreateAsync(ParseResult parse, CancellationToken ct)
+    {
+        var ttl = parse.GetValue(_ttl);
+        if (ttl is not null && (!Fornax.Core.Validation.Durations.TryParse(ttl, out var span) || span <= TimeSpan.Zero))
+        {
+            throw new CliException($"--ttl {ttl}: not a positive duration like 30m or 1h");
+        }
+
+        var user = parse.GetValue(_user);
+        var target = _sites.Resolve(parse);
+        using var client = _sites.Connect(target);
+        var issued = await client.CreateTokenAsync(ttl, user, ct);
+        var token = issued["token"]?.GetValue<string>() ?? throw new CliException($"site {target.DisplayUrl} answered without a token");
+
+        // The token alone on stdout, so `T=$(fornax token create)` works; the explanation goes to stderr.
+        _context.WriteRaw(token);
+        var error = _context.Error;
+        var expires = issued["expiresAt"]?.GetValue<string>() is { } at ? $"expires {at}" : "does not expire";
+        if (user)
+        {
+            error.MarkupLine($"[grey]user token for {Markup.Escape(target.DisplayUrl)} ({Markup.Escape(expires)}); send it as 'Authorization: Bearer TOKEN'[/]");
+        }
+        else
+        {
+            if (issued["caFingerprint"]?.GetValue<string>() is { } fingerprint)
+            {
+                error.MarkupLine($"[grey]tree CA fingerprint (SHA-256): {Markup.Escape(fingerprint)}[/]");
+            }
+
+            error.MarkupLine($"[grey]single-use join token ({Markup.Escape(expires)}); start the child with[/]");
+            error.MarkupLine($"[grey]  fornax node run --data-dir DIR --name NAME --join {Markup.Escape(target.DisplayUrl)} --token TOKEN[/]");
+        }
+
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Fornax.Cli.Commands.Tree;
+using Fornax.Cli.Configuration;
+using Fornax.Core.Objects;
+
+namespace Fornax.Cli.Tests;
+
+/// <summary>
+/// <c>fornax up</c> / <c>link</c> / <c>down</c> as an operator runs them: every command a real <c>fornax</c> process,
+/// every site its own detached <c>fornax node run</c> process, on examples/topologies/chain.yaml.
+/// </summary>
+public sealed class UpProcessTests : IDisposable
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(300);
+    private readonly string _root = Directory.CreateTempSubdirectory("fornax-up-").FullName;
+
+    private string ConfigPath => Path.Combine(_root, "config");
+
+    private string DataDir => Path.Combine(_root, "data");
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Up_ApplyAtRoot_CutAndHeal_Down_LeavesNothingRunning()
+    {
+        var basePort = FreePortRange(16);
+        var chain = Path.Combine(AppContext.BaseDirectory, "examples", "topologies", "chain.yaml");
+        var shops = Path.Combine(AppContext.BaseDirectory, "examples", "missions", "tree", "shops.yaml");
+        List<RunningSiteEntry> recorded = [];
+        try
+        {
+            var up = await FornaxAsync("up", "-f", chain, "--data-dir", DataDir, "--heartbeat", "300ms", "--base-port", basePort.ToString());
+            recorded = Config.Load(ConfigPath).Topology?.Sites ?? [];
+            Assert.True(up.ExitCode == 0, up.Stdout + up.Stderr);
+            Assert.Equal(["a", "b", "c", "d"], recorded.Select(s => s.Name));
+            Assert.All(recorded, s => Assert.True(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} (pid {s.Pid}) is not running"));
+            Assert.Contains("└── b region", up.Stdout);
+            Assert.Contains($"http://127.0.0.1:{basePort + 12}", up.Stdout); // d's API: the fourth site's first port
+            Assert.Equal("a", Config.Load(ConfigPath).CurrentSite);
+
+            var again = await FornaxAsync("up", "-f", chain, "--data-dir", DataDir);
+            Assert.Equal(0, again.ExitCode);
+            Assert.Contains("already running", again.Stdout);
+
+            var apply = await FornaxAsync("apply", "-f", shops);
+            Assert.True(apply.ExitCode == 0, apply.Stderr);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var a = recorded[0].Api;
+            var c = recorded[2].Api;
+            Dictionary<string, string> active = new()
+            {
+                ["a"] = MissionStates.NotMatch,
+                ["a/b"] = MissionStates.NotMatch,
+                ["a/b/c"] = MissionStates.Active,
+                ["a/b/c/d"] = MissionStates.Active,
+            };
+            await WaitStatesAsync(http, a, active, TimeSpan.FromSeconds(20), "A to show C and D Active, A and B not match");
+
+            // get sites draws the tree from A's Site objects; -o json gives each site's endpoints as URLs.
+            var sites = await FornaxAsync("get", "sites");
+            Assert.True(sites.ExitCode == 0, sites.Stderr);
+            Assert.Contains(sites.Stdout.Split('\n'), l => l.Contains("└── d edge", StringComparison.Ordinal) && l.Contains("● healthy", StringComparison.Ordinal));
+            var json = await FornaxAsync("get", "sites", "-o", "json");
+            var items = JsonNode.Parse(json.Stdout)!["items"]!.AsArray();
+            var endpointsOfD = items.Single(i => i!["metadata"]!["name"]!.GetValue<string>() == "d")!["status"]!["endpoints"]!;
+            Assert.Equal(recorded[3].Api, endpointsOfD["api"]!.GetValue<string>());
+            Assert.Equal(recorded[3].Ingress, endpointsOfD["ingress"]!.GetValue<string>());
+
+            var cut = await FornaxAsync("link", "cut", "b", "c");
+            Assert.True(cut.ExitCode == 0, cut.Stderr);
+            await WaitStatesAsync(http, a, new()
+            {
+                ["a"] = MissionStates.NotMatch,
+                ["a/b"] = MissionStates.NotMatch,
+                ["a/b/c"] = MissionStates.ClusterOffline,
+            }, (Heartbeat * 4) + TimeSpan.FromSeconds(5), "A to show C cluster offline (and D's key removed)");
+            Assert.Equal(MissionStates.Active, (await StatesAsync(http, c)).GetValueOrDefault("a/b/c"));
+
+            var notALink = await FornaxAsync("link", "cut", "a", "c");
+            Assert.Equal(1, notALink.ExitCode);
+            Assert.StartsWith("error: a and c are not linked", notALink.Stderr);
+
+            var heal = await FornaxAsync("link", "heal", "c", "b");
+            Assert.True(heal.ExitCode == 0, heal.Stderr);
+            await WaitStatesAsync(http, a, active, TimeSpan.FromSeconds(20), "A to show C and D Active again after the heal");
+
+            var down = await FornaxAsync("down");
+            Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
+            Assert.All(recorded, s => Assert.False(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} (pid {s.Pid}) still runs after down"));
+            Assert.Null(Config.Load(ConfigPath).Topology);
+            Assert.True(Directory.Exists(Path.Combine(DataDir, "d")), "down without --purge keeps the data");
+        }
+        finally
+        {
+            // Whatever failed, leave no site behind.
+            foreach (var site in recorded.Where(s => SiteProcesses.IsRunning(s.Pid, s.StartedAt)))
+            {
+                SiteProcesses.Kill(site.Pid);
+            }
+        }
+    }
+
+    private static async Task<Dictionary<string, string>> StatesAsync(HttpClient http, string api)
+    {
+        using var response = await http.GetAsync($"{api}/apis/fornax.io/v1/namespaces/default/missions/shops");
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return [];
+        }
+
+        var mission = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return mission?["status"]?["state"] is JsonObject states ? states.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) : [];
+    }
+
+    private static async Task WaitStatesAsync(HttpClient http, string api, Dictionary<string, string> expected, TimeSpan deadline, string what)
+    {
+        var until = DateTime.UtcNow + deadline;
+        var states = new Dictionary<string, string>();
+        while (DateTime.UtcNow < until)
+        {
+            states = await StatesAsync(http, api);
+            if (states.Count == expected.Count && expected.All(e => states.GetValueOrDefault(e.Key) == e.Value))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"timed out after {deadline.TotalSeconds:0.#}s waiting for {what}; last seen: {string.Join(", ", states.Select(s => $"{s.Key}={s.Value}"))}");
+    }
+
+    /// <summary>Runs <c>fornax</c> (the fornax.dll beside the tests) as its own process with this test's config file.</summary>
+    private async Task<CliResult> FornaxAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _root,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fornax.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[Config.EnvironmentVariable] = ConfigPath;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"fornax {string.Join(' ', args)} did not finish within 3 minutes");
+        }
+
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A base port with <paramref name="count"/> free ports after it, away from the defaults other tests use.</summary>
+    private static int FreePortRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var basePort = Random.Shared.Next(20000, 40000);
+            var sockets = new List<Socket>();
+            try
+            {
+                for (var port = basePort; port < basePort + count; port++)
+                {
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    sockets.Add(socket);
+                    socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                }
+
+                return basePort;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                sockets.ForEach(s => s.Dispose());
+            }
+        }
+
+        throw new InvalidOperationException("no free range of ports");
+    }
+}
