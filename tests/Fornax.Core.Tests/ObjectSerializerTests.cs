@@ -167,4 +167,12 @@ public sealed class ObjectSerializerTests
         Assert.Equal("fornax.io/v1", json["apiVersion"]!.GetValue<string>());
         Assert.False(((JsonObject)json["metadata"]!).ContainsKey("labels"));
     }
+
+    [Fact]
+    public void ParseDocuments_QuotedResourceVersion_IsReadAsANumber()
+    {
+        var obj = ObjectSerializer.ParseDocuments("apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a, resourceVersion: \"12\"}\n").Single();
+
+        Assert.Equal(12, obj.Metadata.ResourceVersion);
+    }
 }

@@ -17,10 +17,15 @@ public sealed class ObjectMeta
     [JsonConverter(typeof(LenientStringMapConverter))]
     public Dictionary<string, string>? Annotations { get; set; }
 
-    /// <summary>Set by the site's store on every write; a client sends it back as an optimistic-concurrency precondition.</summary>
+    /// <summary>
+    /// Set by the site's store on every write; a client sends it back as an optimistic-concurrency precondition.
+    /// Read from a number or a string, since Kubernetes users write it quoted (<c>resourceVersion: "12"</c>).
+    /// </summary>
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public long? ResourceVersion { get; set; }
 
     /// <summary>Bumped by the store when anything but metadata and status changes.</summary>
+    [JsonNumberHandling(JsonNumberHandling.AllowReadingFromString)]
     public long? Generation { get; set; }
 
     public DateTimeOffset? CreationTimestamp { get; set; }

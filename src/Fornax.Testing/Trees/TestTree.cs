@@ -217,10 +217,12 @@ public sealed class TestTree : IAsyncDisposable
     /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the deadline.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null, Func<Task<string>>? describe = null)
     {
-        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(20));
+        // A monotonic clock: the deadline must not move with the wall clock.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var limit = deadline ?? TimeSpan.FromSeconds(20);
         while (!await condition())
         {
-            if (DateTime.UtcNow > until)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > limit)
             {
                 throw new TimeoutException($"timed out waiting for {what}" + (describe is null ? "" : $": {await describe()}"));
             }
