@@ -51,6 +51,19 @@ public sealed class UpProcessTests : IDisposable
             Assert.Contains("└── b region", up.Stdout);
             Assert.Contains($"http://127.0.0.1:{basePort + 12}", up.Stdout); // d's API: the fourth site's first port
             Assert.Equal("a", Config.Load(ConfigPath).CurrentSite);
+            // Each site's API credentials are in the client config: a user token that site accepts.
+            foreach (var name in new[] { "a", "d" })
+            {
+                var entry = Config.Load(ConfigPath).FindSite(name)!;
+                Assert.False(string.IsNullOrEmpty(entry.Token), $"no token recorded for {name}");
+                using var check = new HttpClient();
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"{entry.Url}/apis/fornax.io/v1/missions");
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", entry.Token);
+                Assert.True((await check.SendAsync(request)).IsSuccessStatusCode);
+                using var wrong = new HttpRequestMessage(HttpMethod.Get, $"{entry.Url}/apis/fornax.io/v1/missions");
+                wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", entry.Token + "x");
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await check.SendAsync(wrong)).StatusCode);
+            }
 
             var again = await FornaxAsync("up", "-f", chain, "--data-dir", DataDir);
             Assert.Equal(0, again.ExitCode);

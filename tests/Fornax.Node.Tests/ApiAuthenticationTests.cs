@@ -70,6 +70,15 @@ public sealed class ApiAuthenticationTests
     }
 
     [Fact]
+    public async Task Loopback_WithAWrongToken_Gets401()
+    {
+        var (status, ran, _) = await SendAsync(IPAddress.Loopback, "/apis/fornax.io/v1/namespaces/default/missions", "Bearer nope.nope");
+
+        Assert.Equal(401, status);
+        Assert.False(ran);
+    }
+
+    [Fact]
     public async Task RealSite_FromLoopback_ServesWithoutToken()
     {
         await using var site = await TestSite.StartAsync();

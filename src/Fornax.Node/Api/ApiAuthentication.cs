@@ -8,7 +8,7 @@ namespace Fornax.Node.Api;
 
 /// <summary>
 /// The site API trusts loopback (the operator on the machine, `fornax up`) and asks everyone else for a bearer token
-/// made with <c>fornax token create --user</c>. Sites authenticate to each other with certificates on the link port,
+/// made with <c>fornax token create --user</c>; a token that is presented is checked wherever it comes from. Sites authenticate to each other with certificates on the link port,
 /// never here. Open to all: <c>/healthz</c>, <c>/readyz</c> (probes) and <c>/api/join</c> (its join token is the
 /// credential). The ingress port is for function traffic and is not guarded by this.
 /// </summary>
@@ -19,15 +19,17 @@ internal static class ApiAuthentication
     public static async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
         var listeners = http.RequestServices.GetRequiredService<Listeners>();
+        var header = http.Request.Headers.Authorization.ToString();
+        var remote = http.Connection.RemoteIpAddress;
+        // Credentials that are presented are always checked, from loopback too: a wrong token is an error to report.
         if (listeners.Classify(http.Connection.LocalPort) != Listeners.Api
-            || http.Connection.RemoteIpAddress is not { } remote || IPAddress.IsLoopback(remote)
+            || (header.Length == 0 && (remote is null || IPAddress.IsLoopback(remote)))
             || OpenPaths.Contains(http.Request.Path.Value ?? ""))
         {
             await next(http);
             return;
         }
 
-        var header = http.Request.Headers.Authorization.ToString();
         const string Bearer = "Bearer ";
         if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
         {

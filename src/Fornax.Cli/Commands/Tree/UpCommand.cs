@@ -127,6 +127,13 @@ internal sealed class UpCommand : Command
             }
 
             await WaitRootSeesAllAsync(plan, http, linked.Token);
+
+            // Credentials for each site's API, so the client config works from other addresses too (the API trusts
+            // loopback only); a user token is valid at the site that made it.
+            foreach (var site in plan)
+            {
+                site.UserToken = await CreateTokenAsync(site, """{"user":true,"description":"fornax up"}""", http, linked.Token);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or CliException or HttpRequestException)
         {
@@ -183,6 +190,9 @@ internal sealed class UpCommand : Command
         public TopologySite Spec { get; } = spec;
 
         public PlannedSite? Parent { get; } = parent;
+
+        /// <summary>A user token for this site's API, recorded in the client config.</summary>
+        public string? UserToken { get; set; }
 
         public string Path { get; } = parent is null ? spec.Name : $"{parent.Path}/{spec.Name}";
 
@@ -322,13 +332,16 @@ internal sealed class UpCommand : Command
         }
     }
 
-    private static async Task<string> CreateJoinTokenAsync(PlannedSite parent, HttpClient http, CancellationToken ct)
+    private static Task<string> CreateJoinTokenAsync(PlannedSite parent, HttpClient http, CancellationToken ct) =>
+        CreateTokenAsync(parent, """{"ttl":"10m"}""", http, ct);
+
+    private static async Task<string> CreateTokenAsync(PlannedSite parent, string request, HttpClient http, CancellationToken ct)
     {
-        using var response = await http.PostAsync($"{parent.Api}/api/tokens", new StringContent("""{"ttl":"10m"}""", System.Text.Encoding.UTF8, "application/json"), ct);
+        using var response = await http.PostAsync($"{parent.Api}/api/tokens", new StringContent(request, System.Text.Encoding.UTF8, "application/json"), ct);
         var body = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new CliException($"site {parent.Spec.Name} refused a join token ({(int)response.StatusCode}): {body}");
+            throw new CliException($"site {parent.Spec.Name} refused a token ({(int)response.StatusCode}): {body}");
         }
 
         return JsonNode.Parse(body)?["token"]?.GetValue<string>() ?? throw new CliException($"site {parent.Spec.Name} answered without a token");
@@ -473,7 +486,7 @@ internal sealed class UpCommand : Command
         fresh.Topology = entry;
         foreach (var site in plan)
         {
-            fresh.SetSite(new SiteEntry { Name = site.Spec.Name, Url = site.Api });
+            fresh.SetSite(new SiteEntry { Name = site.Spec.Name, Url = site.Api, Token = site.UserToken });
         }
 
         fresh.CurrentSite = plan.First(p => p.Parent is null).Spec.Name;
