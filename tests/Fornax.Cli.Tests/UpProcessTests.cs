@@ -41,6 +41,7 @@ public sealed class UpProcessTests : IDisposable
         var chain = Path.Combine(AppContext.BaseDirectory, "examples", "topologies", "chain.yaml");
         var shops = Path.Combine(AppContext.BaseDirectory, "examples", "missions", "tree", "shops.yaml");
         List<RunningSiteEntry> recorded = [];
+        System.Diagnostics.Process? restarted = null;
         try
         {
             var up = await FornaxAsync("up", "-f", chain, "--data-dir", DataDir, "--heartbeat", "300ms", "--base-port", basePort.ToString());
@@ -111,6 +112,31 @@ public sealed class UpProcessTests : IDisposable
             Assert.True(heal.ExitCode == 0, heal.Stderr);
             await WaitStatesAsync(http, a, active, TimeSpan.FromSeconds(20), "A to show C and D Active again after the heal");
 
+            // kill -9 of a site process, then the same command line again: nothing acknowledged is lost.
+            var siteC = recorded[2];
+            var commandLine = (await File.ReadAllTextAsync($"/proc/{siteC.Pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+            SiteProcesses.Kill(siteC.Pid); // SIGKILL
+            await SiteProcesses.WaitGoneAsync(siteC.Pid, siteC.StartedAt, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
+            await WaitStatesAsync(http, a, new()
+            {
+                ["a"] = MissionStates.NotMatch,
+                ["a/b"] = MissionStates.NotMatch,
+                ["a/b/c"] = MissionStates.ClusterOffline,
+            }, (Heartbeat * 4) + TimeSpan.FromSeconds(5), "A to show the killed C cluster offline");
+            var restart = new System.Diagnostics.ProcessStartInfo(commandLine[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in commandLine.Skip(1))
+            {
+                restart.ArgumentList.Add(arg);
+            }
+
+            restarted = System.Diagnostics.Process.Start(restart)!;
+            restarted.OutputDataReceived += (_, _) => { };
+            restarted.ErrorDataReceived += (_, _) => { };
+            restarted.BeginOutputReadLine();
+            restarted.BeginErrorReadLine();
+            await WaitStatesAsync(http, a, active, TimeSpan.FromSeconds(30), "A to show C and D Active again after C's restart");
+            Assert.Equal(MissionStates.Active, (await StatesAsync(http, c)).GetValueOrDefault("a/b/c"));
+
             var down = await FornaxAsync("down");
             Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
             Assert.All(recorded, s => Assert.False(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} (pid {s.Pid}) still runs after down"));
@@ -120,6 +146,12 @@ public sealed class UpProcessTests : IDisposable
         finally
         {
             // Whatever failed, leave no site behind.
+            if (restarted is { HasExited: false })
+            {
+                restarted.Kill(entireProcessTree: true);
+                await restarted.WaitForExitAsync();
+            }
+
             foreach (var site in recorded.Where(s => SiteProcesses.IsRunning(s.Pid, s.StartedAt)))
             {
                 SiteProcesses.Kill(site.Pid);
