@@ -11,17 +11,14 @@ namespace Fornax.Functions.Wasi;
 /// </summary>
 internal static class HostEnvironment
 {
-    private const string WasiModule = "wasi_snapshot_preview1";
-    private const int Success = 0;
-    private const int Fault = 21;
 
     public static void Define(Linker linker)
     {
         linker.AllowShadowing = true;
-        linker.DefineFunction(WasiModule, "environ_sizes_get", (CallerFunc<int, int, int>)((caller, count, size) => Sizes(caller, count, size, c => c.Environment)));
-        linker.DefineFunction(WasiModule, "environ_get", (CallerFunc<int, int, int>)((caller, pointers, buffer) => Get(caller, pointers, buffer, c => c.Environment)));
-        linker.DefineFunction(WasiModule, "args_sizes_get", (CallerFunc<int, int, int>)((caller, count, size) => Sizes(caller, count, size, c => c.Arguments)));
-        linker.DefineFunction(WasiModule, "args_get", (CallerFunc<int, int, int>)((caller, pointers, buffer) => Get(caller, pointers, buffer, c => c.Arguments)));
+        linker.DefineFunction(Preview1.Module, "environ_sizes_get", (CallerFunc<int, int, int>)((caller, count, size) => Sizes(caller, count, size, c => c.Environment)));
+        linker.DefineFunction(Preview1.Module, "environ_get", (CallerFunc<int, int, int>)((caller, pointers, buffer) => Get(caller, pointers, buffer, c => c.Environment)));
+        linker.DefineFunction(Preview1.Module, "args_sizes_get", (CallerFunc<int, int, int>)((caller, count, size) => Sizes(caller, count, size, c => c.Arguments)));
+        linker.DefineFunction(Preview1.Module, "args_get", (CallerFunc<int, int, int>)((caller, pointers, buffer) => Get(caller, pointers, buffer, c => c.Arguments)));
         linker.AllowShadowing = false;
     }
 
@@ -33,7 +30,7 @@ internal static class HostEnvironment
     {
         if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory)
         {
-            return Fault;
+            return Preview1.Fault;
         }
 
         var strings = select(context);
@@ -47,11 +44,11 @@ internal static class HostEnvironment
         {
             memory.WriteInt32(countPointer, strings.Count);
             memory.WriteInt32(sizePointer, size);
-            return Success;
+            return Preview1.Success;
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
         {
-            return Fault;
+            return Preview1.Fault;
         }
     }
 
@@ -60,7 +57,7 @@ internal static class HostEnvironment
     {
         if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory)
         {
-            return Fault;
+            return Preview1.Fault;
         }
 
         try
@@ -76,11 +73,11 @@ internal static class HostEnvironment
                 offset += strings[i].Length + 1;
             }
 
-            return Success;
+            return Preview1.Success;
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
         {
-            return Fault;
+            return Preview1.Fault;
         }
     }
 }

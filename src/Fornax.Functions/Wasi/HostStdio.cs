@@ -12,12 +12,6 @@ namespace Fornax.Functions.Wasi;
 /// </summary>
 internal static class HostStdio
 {
-    private const string WasiModule = "wasi_snapshot_preview1";
-
-    // WASI errno values (wasi_snapshot_preview1 `errno`).
-    private const int Success = 0;
-    private const int BadFileDescriptor = 8;
-    private const int Fault = 21;
 
     /// <summary>Thrown inside the guest's write when stdout passes its cap; becomes a trap that ends the invocation.</summary>
     internal sealed class OutputCapExceededException() : Exception("stdout exceeded its cap");
@@ -25,15 +19,15 @@ internal static class HostStdio
     public static void Define(Linker linker)
     {
         linker.AllowShadowing = true;
-        linker.DefineFunction(WasiModule, "fd_read", (CallerFunc<int, int, int, int, int>)FdRead);
-        linker.DefineFunction(WasiModule, "fd_write", (CallerFunc<int, int, int, int, int>)FdWrite);
+        linker.DefineFunction(Preview1.Module, "fd_read", (CallerFunc<int, int, int, int, int>)FdRead);
+        linker.DefineFunction(Preview1.Module, "fd_write", (CallerFunc<int, int, int, int, int>)FdWrite);
         linker.AllowShadowing = false;
     }
 
     private static int FdRead(Caller caller, int fd, int iovs, int iovsLength, int readPointer)
     {
-        if (fd != 0) return BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory) return BadFileDescriptor;
+        if (fd != 0) return Preview1.BadFileDescriptor;
+        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory) return Preview1.BadFileDescriptor;
         try
         {
             long total = 0;
@@ -46,18 +40,18 @@ internal static class HostStdio
                 if (n < length) break;
             }
             memory.WriteInt32(readPointer, (int)total);
-            return Success;
+            return Preview1.Success;
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
         {
-            return Fault;
+            return Preview1.Fault;
         }
     }
 
     private static int FdWrite(Caller caller, int fd, int iovs, int iovsLength, int writtenPointer)
     {
-        if (fd is not (1 or 2)) return BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory) return BadFileDescriptor;
+        if (fd is not (1 or 2)) return Preview1.BadFileDescriptor;
+        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory) return Preview1.BadFileDescriptor;
         var target = fd == 1 ? context.Stdout : context.Stderr;
         long total = 0;
         try
@@ -72,11 +66,11 @@ internal static class HostStdio
                 total += length;
             }
             memory.WriteInt32(writtenPointer, (int)total);
-            return Success;
+            return Preview1.Success;
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
         {
-            return Fault;
+            return Preview1.Fault;
         }
     }
 
