@@ -33,7 +33,13 @@ public sealed partial class FunctionRuntime
             // plus malloc growth); at 64 KiB the C hello took 280 µs p50, at 1 MiB 85 µs (docs/benchmarks.md).
             // Cost: at most 64 slots × 1 MiB = 64 MiB resident.
             .WithMaxUnusedWarmSlots(Math.Min(slots, 64u))
-            .WithLinearMemoryKeepResidentBytes(1024 * 1024);
+            .WithLinearMemoryKeepResidentBytes(1024 * 1024)
+            // Tables too are reset in place instead of decommitted (a C module's table is a few hundred bytes).
+            .WithTableKeepResidentBytes(64 * 1024)
+            // What is still decommitted goes in batches of 64: each madvise ends in a TLB shootdown across cores,
+            // which in a VM costs an IPI per core. A perf profile under wrk put ~25 % of the site's CPU in those
+            // flushes (pvm_flush_tlb_multi); batching took /fn/hello from 9.4k to 23k req/s (docs/benchmarks.md).
+            .WithDecommitBatchSize(64);
 
         var config = new Config()
             .WithEpochInterruption(true)
