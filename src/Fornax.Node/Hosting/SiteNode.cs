@@ -151,6 +151,7 @@ public sealed class SiteNode : IAsyncDisposable
         services.AddSingleton(listeners);
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
+        services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
         services.AddSingleton(identity);
