@@ -7,14 +7,16 @@ using Fornax.Testing.Trees;
 // mutual-TLS link through a link emulator), fan-out F. Applies one mission at the root that selects the edge sites
 // and measures the time until every selected site is Active at the root and the root's state map has every path.
 //
-// Idle cost (CPU, threads, file descriptors) is sampled over `idle` once the tree has settled.
+// Idle cost (CPU, threads, file descriptors) is sampled over `idle` once the tree has settled. Up to `starting` sites
+// whose parents are up start at once.
 //
-//   dotnet bench/Fornax.Bench.Tree/bin/Release/net10.0/Fornax.Bench.Tree.dll [sites=111] [fanout=10] [heartbeat=5s] [rounds=3] [idle=20s]
+//   dotnet bench/Fornax.Bench.Tree/bin/Release/net10.0/Fornax.Bench.Tree.dll [sites=111] [fanout=10] [heartbeat=5s] [rounds=3] [idle=4 heartbeats] [starting=8]
 var sites = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 111;
 var fanout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
 var heartbeat = args.Length > 2 ? Seconds(args[2]) : TimeSpan.FromSeconds(5);
 var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
 var idle = args.Length > 4 ? Seconds(args[4]) : heartbeat * 4;
+var starting = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 8;
 
 // Every SiteNode's host would watch its appsettings files: one inotify instance per site, and Linux allows 128 per
 // user by default. One site per process (fornax up) needs one; a thousand in one process must not.
@@ -27,9 +29,9 @@ Console.WriteLine($"tree: {sites} sites, fan-out {fanout}, {Depth(topology)} lev
 var gcBefore = GC.GetTotalMemory(forceFullCollection: true);
 var rssBefore = Process.GetCurrentProcess().WorkingSet64;
 var start = Stopwatch.StartNew();
-await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions { HeartbeatInterval = heartbeat, LogLevel = Microsoft.Extensions.Logging.LogLevel.Error });
+await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions { HeartbeatInterval = heartbeat, LogLevel = Microsoft.Extensions.Logging.LogLevel.Error, StartConcurrency = starting });
 var startup = start.Elapsed;
-Console.WriteLine($"started in {startup.TotalSeconds:0.0}s ({startup.TotalMilliseconds / sites:0} ms/site)");
+Console.WriteLine($"started in {startup.TotalSeconds:0.0}s ({startup.TotalMilliseconds / sites:0} ms/site, up to {starting} at once)");
 var root = tree[topology.Spec.Sites![0].Name];
 // Let the first heartbeats settle, so the measurement sees propagation and not join traffic.
 await Task.Delay(heartbeat * 2);
