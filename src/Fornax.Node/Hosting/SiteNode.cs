@@ -169,8 +169,8 @@ public sealed class SiteNode : IAsyncDisposable
         services.AddGrpc();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+        services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
+            .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());
 
         // The node exists only once the app is built; a holder (not a factory) keeps the container from owning it.
