@@ -19,6 +19,9 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
 
     /// <summary>Set when the deadline callback stopped the guest.</summary>
     public bool TimedOut { get; set; }
+
+    /// <summary>Set when the guest ran past <see cref="FunctionRuntimeOptions.LongGuestAfter"/> and holds a compensating pool thread.</summary>
+    public bool CountedLong { get; set; }
     public OutputBuffer Stderr { get; } = new(stderrCap);
 
     /// <summary>Set when the guest tried to write past the stdout cap; the guest is trapped at that write.</summary>
