@@ -69,8 +69,8 @@ public sealed partial class FunctionRuntime
                 : RawEnvironment(function);
             // Environment and arguments are served by HostEnvironment from the context. The WASI context itself has
             // no preopened directories and inherits nothing: the guest sees no filesystem, no network, no host env.
-            context.Environment = HostEnvironment.Encode(env);
-            context.Arguments = [System.Text.Encoding.UTF8.GetBytes(function.Name)];
+            context.Environment = StringBlock.OfVariables(env);
+            context.Arguments = function.Arguments;
             store.SetWasiConfiguration(new WasiConfiguration());
         }
 
