@@ -76,6 +76,9 @@ public sealed class SiteNode : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // A request log line per API call drowns what the site itself says; raise with Logging config if needed.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting's own category only logs request start/finish (Information). While any level of it is enabled, ASP.NET
+        // Core starts an Activity and a logging scope for every request just in case — a few % of a function call.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddSimpleConsole(c =>
         {
             c.SingleLine = true;
