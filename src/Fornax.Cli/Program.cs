@@ -74,6 +74,7 @@ public static class Program
         root.Subcommands.Add(new DownCommand(context, sites));
         root.Subcommands.Add(new LinkCommand(context, sites));
         root.Subcommands.Add(new TokenCommand(context, sites));
+        root.Subcommands.Add(new AttachCommand(context, sites));
         return root;
     }
 

@@ -31,12 +31,14 @@ public sealed partial class FunctionRuntime
         }
         else
         {
+            _epochTicker.Enter();
             try
             {
                 result = Run(function, request, out instantiated);
             }
             finally
             {
+                _epochTicker.Exit();
                 function.Exit();
             }
         }
@@ -56,7 +58,8 @@ public sealed partial class FunctionRuntime
         store.SetLimits(memorySize: function.MemoryBytes, tableElements: null, instances: null, tables: null, memories: null);
         context.Timeout = function.Timeout;
         context.Started = _options.TimeProvider.GetTimestamp();
-        store.SetEpochDeadline(DeadlineTicks(function.Timeout, _options.EpochTick));
+        // The first deadline is the long-guest check (or the timeout, if sooner); OnDeadline then sets the rest.
+        store.SetEpochDeadline(DeadlineTicks(function.Timeout < _options.LongGuestAfter ? function.Timeout : _options.LongGuestAfter, _options.EpochTick));
         store.SetEpochDeadlineCallback(_onDeadline);
         if (_options.EnableFuel) store.Fuel = function.Fuel ?? ulong.MaxValue;
         if (compiled.ImportsWasi)
@@ -66,8 +69,8 @@ public sealed partial class FunctionRuntime
                 : RawEnvironment(function);
             // Environment and arguments are served by HostEnvironment from the context. The WASI context itself has
             // no preopened directories and inherits nothing: the guest sees no filesystem, no network, no host env.
-            context.Environment = HostEnvironment.Encode(env);
-            context.Arguments = [System.Text.Encoding.UTF8.GetBytes(function.Name)];
+            context.Environment = StringBlock.OfVariables(env);
+            context.Arguments = function.Arguments;
             store.SetWasiConfiguration(new WasiConfiguration());
         }
 
@@ -86,6 +89,10 @@ public sealed partial class FunctionRuntime
         catch (WasmtimeException e)
         {
             return Classify(function, e, context, instance, instantiated);
+        }
+        finally
+        {
+            if (context.CountedLong) LongGuestThreads.Ended();
         }
     }
 

@@ -46,6 +46,9 @@ public sealed partial class FunctionRuntime : IDisposable
 
     public FunctionRuntimeOptions Options => _options;
 
+    /// <summary>True while the epoch ticker sleeps because no guest has run for a while (see <see cref="EpochTicker"/>).</summary>
+    internal bool EpochTickerParked => _epochTicker.Parked;
+
     /// <summary>The meter instruments are published on (name "Fornax.Functions").</summary>
     public System.Diagnostics.Metrics.Meter Meter => _metrics.Meter;
 
@@ -82,12 +85,24 @@ public sealed partial class FunctionRuntime : IDisposable
     /// Runs when a store reaches its epoch deadline. Epochs only approximate time (a late or catching-up ticker moves them
     /// unevenly), so the deadline is a hint to look at the clock: stop the guest if its timeout has really passed, else
     /// sleep on for the ticks that remain. A guest is thus never stopped early, and late by at most about one tick.
+    /// The first deadline comes at <see cref="FunctionRuntimeOptions.LongGuestAfter"/>: from then on the guest is long and
+    /// holds a compensating pool thread until it ends (<see cref="LongGuestThreads"/>).
     /// </summary>
     private ulong OnDeadline(Store store)
     {
         var context = (Wasi.InvocationContext)store.GetData()!;
         var remaining = context.Timeout - _options.TimeProvider.GetElapsedTime(context.Started);
-        if (remaining > TimeSpan.Zero) return DeadlineTicks(remaining, _options.EpochTick);
+        if (remaining > TimeSpan.Zero)
+        {
+            if (!context.CountedLong)
+            {
+                context.CountedLong = true;
+                LongGuestThreads.Began();
+            }
+
+            return DeadlineTicks(remaining, _options.EpochTick);
+        }
+
         context.TimedOut = true;
         throw new TimeoutException("epoch deadline reached");
     }

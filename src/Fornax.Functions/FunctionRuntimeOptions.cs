@@ -50,6 +50,13 @@ public sealed record FunctionRuntimeOptions
     /// </summary>
     public TimeSpan EpochTick { get; init; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>
+    /// A guest still running after this long holds its pool thread for real, and the pool is given one more thread for
+    /// as long as it runs (<see cref="LongGuestThreads"/>). Default 20 ms: a thousand times a typical invocation, short
+    /// enough that a burst of looping guests cannot starve the site. Checked at epoch deadlines, so to within a tick.
+    /// </summary>
+    public TimeSpan LongGuestAfter { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Enables fuel metering (about 2× the overhead of epochs, Wasmtime PR #3699); needed for <see cref="FunctionLimits.Fuel"/>.</summary>
     public bool EnableFuel { get; init; }
 
@@ -73,6 +80,7 @@ public sealed record FunctionRuntimeOptions
         if (StdoutLimitBytes < 1) Fail(nameof(StdoutLimitBytes), StdoutLimitBytes, "must be positive");
         if (StderrLimitBytes < 0) Fail(nameof(StderrLimitBytes), StderrLimitBytes, "must not be negative");
         if (EpochTick <= TimeSpan.Zero) Fail(nameof(EpochTick), EpochTick, "must be positive");
+        if (LongGuestAfter <= TimeSpan.Zero) Fail(nameof(LongGuestAfter), LongGuestAfter, "must be positive");
         if (TimeProvider is null) Fail(nameof(TimeProvider), null, "must be set");
         ValidateLimits("DefaultLimits", DefaultLimits, requireAll: true);
     }

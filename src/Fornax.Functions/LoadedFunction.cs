@@ -20,6 +20,7 @@ public sealed class LoadedFunction
         Timeout = own?.Timeout ?? defaults.Timeout!.Value;
         MaxConcurrency = own?.MaxConcurrency ?? defaults.MaxConcurrency!.Value;
         Fuel = own?.Fuel ?? defaults.Fuel;
+        Arguments = Wasi.StringBlock.Of(definition.Name);
     }
 
     public FunctionDefinition Definition { get; }
@@ -44,6 +45,9 @@ public sealed class LoadedFunction
     public int InFlight => Volatile.Read(ref _inFlight);
 
     internal CompiledModule Module { get; }
+
+    /// <summary>The guest's argv (its name), encoded once.</summary>
+    internal Wasi.StringBlock Arguments { get; }
     internal FunctionCounters Counters { get; }
 
     /// <summary>Admits one invocation unless <see cref="MaxConcurrency"/> already run; no queue, so no unbounded wait.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Wasmtime;
 
 namespace Fornax.Functions.Wasi;
@@ -22,28 +21,18 @@ internal static class HostEnvironment
         linker.AllowShadowing = false;
     }
 
-    /// <summary>UTF-8 <c>NAME=value</c> strings for <see cref="InvocationContext.Environment"/>.</summary>
-    public static byte[][] Encode(IEnumerable<(string Name, string Value)> variables) =>
-        variables.Select(v => Encoding.UTF8.GetBytes($"{v.Name}={v.Value}")).ToArray();
-
-    private static int Sizes(Caller caller, int countPointer, int sizePointer, Func<InvocationContext, IReadOnlyList<byte[]>> select)
+    private static int Sizes(Caller caller, int countPointer, int sizePointer, Func<InvocationContext, StringBlock> select)
     {
-        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory)
+        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory)
         {
             return Preview1.Fault;
         }
 
         var strings = select(context);
-        var size = 0;
-        foreach (var s in strings)
-        {
-            size += s.Length + 1;
-        }
-
         try
         {
             memory.WriteInt32(countPointer, strings.Count);
-            memory.WriteInt32(sizePointer, size);
+            memory.WriteInt32(sizePointer, strings.Bytes.Length);
             return Preview1.Success;
         }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
@@ -53,9 +42,9 @@ internal static class HostEnvironment
     }
 
     /// <summary>Writes the pointer array at <paramref name="pointers"/> and the NUL-terminated strings at <paramref name="buffer"/>.</summary>
-    private static int Get(Caller caller, int pointers, int buffer, Func<InvocationContext, IReadOnlyList<byte[]>> select)
+    private static int Get(Caller caller, int pointers, int buffer, Func<InvocationContext, StringBlock> select)
     {
-        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory)
+        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory)
         {
             return Preview1.Fault;
         }
@@ -63,14 +52,11 @@ internal static class HostEnvironment
         try
         {
             var strings = select(context);
-            var offset = buffer;
-            for (var i = 0; i < strings.Count; i++)
+            strings.Bytes.CopyTo(memory.GetSpan(buffer, strings.Bytes.Length));
+            var offsets = strings.Offsets;
+            for (var i = 0; i < offsets.Length; i++)
             {
-                memory.WriteInt32(pointers + (i * 4), offset);
-                var target = memory.GetSpan(offset, strings[i].Length + 1);
-                strings[i].CopyTo(target);
-                target[^1] = 0;
-                offset += strings[i].Length + 1;
+                memory.WriteInt32(pointers + (i * 4), checked(buffer + offsets[i]));
             }
 
             return Preview1.Success;

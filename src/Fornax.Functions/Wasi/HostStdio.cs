@@ -27,7 +27,7 @@ internal static class HostStdio
     private static int FdRead(Caller caller, int fd, int iovs, int iovsLength, int readPointer)
     {
         if (fd != 0) return Preview1.BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory) return Preview1.BadFileDescriptor;
+        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory) return Preview1.BadFileDescriptor;
         try
         {
             long total = 0;
@@ -51,7 +51,7 @@ internal static class HostStdio
     private static int FdWrite(Caller caller, int fd, int iovs, int iovsLength, int writtenPointer)
     {
         if (fd is not (1 or 2)) return Preview1.BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || caller.GetMemory("memory") is not { } memory) return Preview1.BadFileDescriptor;
+        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory) return Preview1.BadFileDescriptor;
         var target = fd == 1 ? context.Stdout : context.Stderr;
         long total = 0;
         try

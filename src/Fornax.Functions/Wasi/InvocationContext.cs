@@ -1,3 +1,5 @@
+using Wasmtime;
+
 namespace Fornax.Functions.Wasi;
 
 /// <summary>Per-request state, attached to the request's Store and read by the host functions in <see cref="HostStdio"/>.</summary>
@@ -7,11 +9,19 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
 
     public OutputBuffer Stdout { get; } = new(stdoutCap);
 
-    /// <summary>The guest's environment as UTF-8 <c>NAME=value</c> strings, served by <see cref="HostEnvironment"/>.</summary>
-    public IReadOnlyList<byte[]> Environment { get; set; } = [];
+    private Memory? _memory;
 
-    /// <summary>The guest's arguments (argv) as UTF-8 strings.</summary>
-    public IReadOnlyList<byte[]> Arguments { get; set; } = [];
+    /// <summary>The guest's environment as <c>NAME=value</c> strings, served by <see cref="HostEnvironment"/>.</summary>
+    public StringBlock Environment { get; set; } = StringBlock.Empty;
+
+    /// <summary>The guest's arguments (argv).</summary>
+    public StringBlock Arguments { get; set; } = StringBlock.Empty;
+
+    /// <summary>
+    /// The guest's exported memory, looked up by name once per request rather than on every host call (a C program makes
+    /// half a dozen at start-up). One context belongs to one store and one instance, so the export cannot change.
+    /// </summary>
+    public Memory? Memory(Caller caller) => _memory ??= caller.GetMemory("memory");
 
     /// <summary>When the guest started (a <see cref="TimeProvider"/> timestamp) and how long it may run; read at the epoch deadline.</summary>
     public long Started { get; set; }
@@ -19,6 +29,9 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
 
     /// <summary>Set when the deadline callback stopped the guest.</summary>
     public bool TimedOut { get; set; }
+
+    /// <summary>Set when the guest ran past <see cref="FunctionRuntimeOptions.LongGuestAfter"/> and holds a compensating pool thread.</summary>
+    public bool CountedLong { get; set; }
     public OutputBuffer Stderr { get; } = new(stderrCap);
 
     /// <summary>Set when the guest tried to write past the stdout cap; the guest is trapped at that write.</summary>

@@ -21,9 +21,10 @@ public sealed record ParentInfo(string Path, string Link, string Api)
         return new ParentInfo(doc["path"]!.GetValue<string>(), doc["link"]!.GetValue<string>(), doc["api"]!.GetValue<string>());
     }
 
-    public void Save(string dataDirectory)
+    public void Save(string dataDirectory) => SaveTo(FileOf(dataDirectory));
+
+    internal void SaveTo(string file)
     {
-        var file = FileOf(dataDirectory);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
         PkiFiles.WriteAtomically(file, new JsonObject { ["path"] = Path, ["link"] = Link, ["api"] = Api }.ToJsonString(), secret: false);
     }
@@ -35,31 +36,45 @@ public static class JoinClient
     public static async Task<(SiteIdentity Identity, ParentInfo Parent)> JoinAsync(string parentApi, string token, string name, PkiOptions pki, CancellationToken ct)
     {
         using var request = SiteSigningRequest.Create(name);
+        var reply = await PostJoinAsync(parentApi, new JsonObject { ["token"] = token, ["csr"] = request.Pem, ["name"] = name }, ct);
+        var identity = SiteIdentity.Complete(pki, request, SignedOf(reply));
+        var parent = ParentOf(reply, parentApi);
+        parent.Save(pki.DataDirectory);
+        return (identity, parent);
+    }
+
+    /// <summary><c>POST /api/join</c> at the parent; the answer's JSON, or <see cref="JoinRefusedException"/> with the parent's reason.</summary>
+    internal static async Task<JsonNode> PostJoinAsync(string parentApi, JsonObject body, CancellationToken ct)
+    {
         using var http = new HttpClient { BaseAddress = new Uri(parentApi), Timeout = TimeSpan.FromSeconds(60) };
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync("/api/join", new JsonObject { ["token"] = token, ["csr"] = request.Pem, ["name"] = name }, ct);
+            response = await http.PostAsJsonAsync("/api/join", body, ct);
         }
         catch (HttpRequestException e)
         {
             throw new InvalidOperationException($"join: the parent at {parentApi} cannot be reached: {e.Message}", e);
         }
 
-        var body = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
+        using (response)
         {
-            var message = TryMessage(body) ?? body;
-            throw new InvalidOperationException($"join refused by {parentApi} ({(int)response.StatusCode}): {message}");
-        }
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+            {
+                var message = TryMessage(text) ?? text;
+                throw new JoinRefusedException((int)response.StatusCode, $"join refused by {parentApi} ({(int)response.StatusCode}): {message}");
+            }
 
-        var reply = JsonNode.Parse(body)!;
-        var signed = new SignedSiteCertificate(reply["certificate"]!.GetValue<string>(), reply["caChain"]!.GetValue<string>());
-        var identity = SiteIdentity.Complete(pki, request, signed);
-        var parent = new ParentInfo(reply["parentPath"]!.GetValue<string>(), reply["link"]!.GetValue<string>(), parentApi);
-        parent.Save(pki.DataDirectory);
-        return (identity, parent);
+            return JsonNode.Parse(text)!;
+        }
     }
+
+    internal static SignedSiteCertificate SignedOf(JsonNode reply) =>
+        new(reply["certificate"]!.GetValue<string>(), reply["caChain"]!.GetValue<string>());
+
+    internal static ParentInfo ParentOf(JsonNode reply, string parentApi) =>
+        new(reply["parentPath"]!.GetValue<string>(), reply["link"]!.GetValue<string>(), parentApi);
 
     private static string? TryMessage(string body)
     {
@@ -74,16 +89,32 @@ public static class JoinClient
     }
 }
 
-/// <summary>Signs with the tree CA (the root).</summary>
-public sealed class CaSigner(TreeCertificateAuthority ca) : ISiteCertificateSigner
+/// <summary>The parent answered <c>POST /api/join</c> with an error: <see cref="StatusCode"/> is its HTTP status.</summary>
+public sealed class JoinRefusedException(int statusCode, string message) : InvalidOperationException(message)
 {
-    public Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, CancellationToken ct) =>
-        Task.FromResult(ca.SignSiteCertificate(csrPem, name, path));
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>
+/// Signs with the tree CA (the root). With the root's store, it first refuses a site name already used elsewhere in
+/// the tree (<see cref="TreeNames"/>): the root is the one site that sees every name.
+/// </summary>
+public sealed class CaSigner(TreeCertificateAuthority ca, Fornax.Store.IObjectStore? store = null) : ISiteCertificateSigner
+{
+    public async Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, IReadOnlyList<string> subtree, CancellationToken ct)
+    {
+        if (store is not null && await TreeNames.FindCollisionAsync(store, [path, .. subtree], ct) is { } collision)
+        {
+            throw new ArgumentException(collision);
+        }
+
+        return ca.SignSiteCertificate(csrPem, name, path);
+    }
 }
 
 /// <summary>Forwards the CSR up the uplink (every site but the root).</summary>
 public sealed class UplinkSigner(Uplink uplink) : ISiteCertificateSigner
 {
-    public Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, CancellationToken ct) =>
-        uplink.SignAsync(csrPem, name, path, ct);
+    public Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, IReadOnlyList<string> subtree, CancellationToken ct) =>
+        uplink.SignAsync(csrPem, name, path, subtree, ct);
 }

@@ -60,6 +60,10 @@ public sealed class JoinTokenIssuer
         return new TokenRedemption(TokenStatus.Ok, $"join token {stored.Id} redeemed", stored with { UsedAt = now });
     }
 
+    /// <summary>Checks a join token without using it up, so a request refused for another reason leaves it usable.</summary>
+    public Task<TokenRedemption> CheckJoinTokenAsync(string token, CancellationToken cancellationToken = default) =>
+        CheckAsync(token, TokenKind.Join, cancellationToken);
+
     /// <summary>Checks a user bearer token; nothing is recorded, it stays usable until it expires or is revoked.</summary>
     public Task<TokenRedemption> AuthenticateUserAsync(string token, CancellationToken cancellationToken = default) =>
         CheckAsync(token, TokenKind.User, cancellationToken);

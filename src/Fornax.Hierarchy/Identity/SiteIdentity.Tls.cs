@@ -17,7 +17,7 @@ public sealed partial class SiteIdentity
     /// </summary>
     public SslServerAuthenticationOptions CreateServerAuthenticationOptions() => new()
     {
-        ServerCertificateContext = SslStreamCertificateContext.Create(Certificate, additionalCertificates: null, offline: true),
+        ServerCertificateSelectionCallback = (_, _) => PresentedCertificate,
         ClientCertificateRequired = true,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         RemoteCertificateValidationCallback = (_, certificate, _, _) => Accept(certificate, SiteCertificateUsage.Client, null),
@@ -32,7 +32,8 @@ public sealed partial class SiteIdentity
     public void ConfigureHttps(HttpsConnectionAdapterOptions https)
     {
         ArgumentNullException.ThrowIfNull(https);
-        https.ServerCertificate = Certificate;
+        // Chosen per connection: during a move the listener shows the old-tree certificate until every child has moved.
+        https.ServerCertificateSelector = (_, _) => PresentedCertificate;
         https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
         https.CheckCertificateRevocation = false;
         // Kestrel reports chain errors against the machine store; the callback replaces that verdict with ours.
@@ -69,6 +70,10 @@ public sealed partial class SiteIdentity
         if (!result.IsValid)
         {
             Log.PeerRefused(_logger, result.Error!);
+        }
+        else if (usage == SiteCertificateUsage.Server && expectedSitePath is not null)
+        {
+            NoteParentCertificate(certificate!);
         }
 
         return result.IsValid;

@@ -66,7 +66,9 @@ public sealed partial class SiteIdentity : IDisposable
             var trust = X509CertificateLoader.LoadCertificate(Pem.ReadSingleCertificate(trustPath));
             // No validity check here: a site whose certificate expired still starts and serves locally (autonomy);
             // its links fail with a clear error until it joins again.
-            return Build(certificate, key, trust, options, logger, certificatePath, validate: false);
+            var identity = Build(certificate, key, trust, options, logger, certificatePath, validate: false);
+            identity.LoadMove();
+            return identity;
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
@@ -88,6 +90,14 @@ public sealed partial class SiteIdentity : IDisposable
     /// <param name="logger">Receives refused TLS peers.</param>
     /// <exception cref="ArgumentException">The answer does not fit the request; nothing is written.</exception>
     public static SiteIdentity Complete(PkiOptions options, SiteSigningRequest request, SignedSiteCertificate signed, string? expectedCaFingerprint = null, ILogger? logger = null)
+    {
+        var identity = Verify(options, request, signed, expectedCaFingerprint, logger);
+        Persist(options.PkiDirectory, request.Key, identity);
+        return identity;
+    }
+
+    /// <summary>The checks of <see cref="Complete"/>, without writing anything.</summary>
+    private static SiteIdentity Verify(PkiOptions options, SiteSigningRequest request, SignedSiteCertificate signed, string? expectedCaFingerprint, ILogger? logger)
     {
         options.Validate();
         X509Certificate2 certificate;
@@ -116,11 +126,15 @@ public sealed partial class SiteIdentity : IDisposable
             throw new ArgumentException($"the signed certificate is for site \"{identity.SitePath}\", not for \"{request.SiteName}\"", nameof(signed));
         }
 
-        // The certificate last: its presence is what marks the identity complete (see TryLoad).
-        PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.SiteKey), request.Key.ExportPkcs8PrivateKeyPem(), secret: true);
-        PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.Trust), trust.ExportCertificatePem(), secret: false);
-        PkiFiles.WriteAtomically(Path.Combine(options.PkiDirectory, PkiFiles.SiteCertificate), identity.Certificate.ExportCertificatePem(), secret: false);
         return identity;
+    }
+
+    /// <summary>Writes key, trust anchor and certificate into <paramref name="directory"/>; the certificate last, as its presence marks the identity complete (see TryLoad).</summary>
+    private static void Persist(string directory, ECDsa key, SiteIdentity identity)
+    {
+        PkiFiles.WriteAtomically(Path.Combine(directory, PkiFiles.SiteKey), key.ExportPkcs8PrivateKeyPem(), secret: true);
+        PkiFiles.WriteAtomically(Path.Combine(directory, PkiFiles.Trust), identity.TrustAnchor.ExportCertificatePem(), secret: false);
+        PkiFiles.WriteAtomically(Path.Combine(directory, PkiFiles.SiteCertificate), identity.Certificate.ExportCertificatePem(), secret: false);
     }
 
     /// <summary>For the root site, which holds the CA: issues and persists its own site certificate.</summary>
@@ -151,7 +165,7 @@ public sealed partial class SiteIdentity : IDisposable
                 result = PeerValidation.Invalid($"the peer is site \"{result.SitePath}\", expected \"{expectedSitePath}\"");
             }
 
-            return result;
+            return result.IsValid ? result : ValidateOnPreviousTree(certificate, usage, expectedSitePath) ?? result;
         }
         finally
         {

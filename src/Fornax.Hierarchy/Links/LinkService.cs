@@ -18,6 +18,8 @@ public sealed partial class LinkService(
     Downlinks downlinks,
     ISiteCertificateSigner signer,
     IBlobStore blobs,
+    SiteIdentity identity,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<LinkService> logger) : SiteLink.SiteLinkBase
 {
     /// <summary>Chunk size for blob streams: well under gRPC's 4 MiB message limit, large enough to keep frames few.</summary>
@@ -25,8 +27,15 @@ public sealed partial class LinkService(
 
     public override async Task Connect(IAsyncStreamReader<Up> requestStream, IServerStreamWriter<Down> responseStream, ServerCallContext context)
     {
-        var ct = context.CancellationToken;
-        var peer = PeerPath(context);
+        // A session opened while this site shows its old-tree certificate ends when its move completes (see SiteIdentity.Move);
+        // every session ends as soon as the site stops, instead of holding the shutdown until its timeout.
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, identity.PreviousTreeSessions, lifetime.ApplicationStopping);
+        var ct = session.Token;
+        var certified = PeerPath(context);
+        var move = identity.Move;
+        // A child still on the old tree is known by its new path from here on up.
+        var peer = certified is null ? null : move?.Rebase(certified) ?? certified;
+        var unmoved = peer != certified;
         var self = downlinks.Self;
         if (peer is null || !peer.StartsWith(self.Path + "/", StringComparison.Ordinal) || peer[(self.Path.Length + 1)..].Contains('/'))
         {
@@ -39,10 +48,12 @@ public sealed partial class LinkService(
         }
 
         var hello = requestStream.Current.Hello;
-        if (hello.Path != peer)
+        if (hello.Path != certified)
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"Hello names {hello.Path} but the certificate is for {peer}"));
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"Hello names {hello.Path} but the certificate is for {certified}"));
         }
+
+        hello.Path = peer;
 
         var (received, _) = await downlinks.ConnectAsync(hello, ct);
         var writeGate = new SemaphoreSlim(1, 1);
@@ -60,6 +71,14 @@ public sealed partial class LinkService(
         }
 
         await SendAsync(new Down { Welcome = new Welcome { ParentPath = self.Path, ParentRv = index.ResourceVersion, ReportsReceivedSeq = received } });
+        if (unmoved)
+        {
+            await SendAsync(new Down { Move = new TreeMove { From = move!.From, To = move.To, CaChainPem = identity.TrustAnchor.ExportCertificatePem() } });
+        }
+        else if (move is not null)
+        {
+            identity.ChildMoved(hello.Name);
+        }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sending = StreamMissionsAsync(hello.ResumeFromParentRv, SendAsync, stop.Token);
         try
@@ -70,10 +89,10 @@ public sealed partial class LinkService(
                 switch (up.BodyCase)
                 {
                     case Up.BodyOneofCase.Heartbeat:
-                        await downlinks.HeartbeatAsync(peer, up.Heartbeat, ct);
+                        await downlinks.HeartbeatAsync(peer, unmoved ? MoveRebase.Heartbeat(move!, up.Heartbeat) : up.Heartbeat, ct);
                         break;
                     case Up.BodyOneofCase.Report:
-                        await downlinks.ReportAsync(peer, up.Report, ct);
+                        await downlinks.ReportAsync(peer, unmoved ? MoveRebase.Report(move!, up.Report) : up.Report, ct);
                         break;
                 }
 
@@ -85,6 +104,10 @@ public sealed partial class LinkService(
         }
         catch (IOException) when (ct.IsCancellationRequested)
         {
+        }
+        catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+        {
+            // Ended here (a move completed, or the site stops): the call ends cleanly and the child reconnects.
         }
         finally
         {
@@ -103,20 +126,28 @@ public sealed partial class LinkService(
 
     public override async Task<SignReply> Sign(SignRequest request, ServerCallContext context)
     {
-        var peer = PeerPath(context);
-        if (peer is null || !request.Path.StartsWith(peer + "/", StringComparison.Ordinal))
+        var certified = PeerPath(context);
+        var peer = certified is null ? null : identity.Move?.Rebase(certified) ?? certified;
+        // During a move a child of the old tree asks for its own certificate at its new path.
+        var renewal = peer != certified && request.Path == peer;
+        if (peer is null || !(renewal || request.Path.StartsWith(peer + "/", StringComparison.Ordinal)))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"site \"{peer}\" may not request a certificate for \"{request.Path}\""));
         }
 
         try
         {
-            var signed = await signer.SignAsync(request.CsrPem, request.Name, request.Path, context.CancellationToken);
+            var signed = await signer.SignAsync(request.CsrPem, request.Name, request.Path, request.Subtree, context.CancellationToken);
             return new SignReply { CertificatePem = signed.CertificatePem, CaChainPem = signed.CaChainPem };
         }
         catch (ArgumentException e)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, e.Message));
+        }
+        catch (InvalidOperationException e)
+        {
+            // This site's own uplink is down: the caller tries again after its next reconnect.
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
         }
     }
 
@@ -194,7 +225,8 @@ public sealed partial class LinkService(
 
     public override async Task FetchBlob(BlobRequest request, IServerStreamWriter<BlobChunk> responseStream, ServerCallContext context)
     {
-        var peer = PeerPath(context);
+        var certified = PeerPath(context);
+        var peer = certified is null ? null : identity.Move?.Rebase(certified) ?? certified;
         var self = downlinks.Self;
         if (peer is null || !peer.StartsWith(self.Path + "/", StringComparison.Ordinal))
         {

@@ -57,7 +57,12 @@ public sealed record LinkOptions
 /// <summary>Signs a joining site's certificate: with the CA at the root, by forwarding up the uplink elsewhere.</summary>
 public interface ISiteCertificateSigner
 {
-    Task<Identity.SignedSiteCertificate> SignAsync(string csrPem, string name, string path, CancellationToken ct);
+    /// <param name="csrPem">The joining site's PKCS#10 request.</param>
+    /// <param name="name">The joining site's name.</param>
+    /// <param name="path">The path the certificate is for.</param>
+    /// <param name="subtree">When a subtree is attached: the new paths of every site below <paramref name="path"/>, so the root can refuse names used elsewhere.</param>
+    /// <param name="ct">Cancels the request.</param>
+    Task<Identity.SignedSiteCertificate> SignAsync(string csrPem, string name, string path, IReadOnlyList<string> subtree, CancellationToken ct);
 }
 
 /// <summary>Exponential backoff with equal jitter (half fixed, half random), capped.</summary>

@@ -65,7 +65,7 @@ public static class MissionStatus
     public static string? Annotation(JsonObject obj, string name) =>
         obj["metadata"]?["annotations"]?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    private static async Task<bool> EditAsync(IObjectStore store, ObjectKey key, Func<JsonObject, bool> edit, CancellationToken ct)
+    internal static async Task<bool> EditAsync(IObjectStore store, ObjectKey key, Func<JsonObject, bool> edit, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {

@@ -28,6 +28,7 @@ public sealed partial class Uplink
     private readonly Downlinks _downlinks;
     private readonly ILogger _logger;
     private readonly string _stateFile;
+    private readonly string _dataDirectory;
     private readonly string _incarnation = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
     private readonly Lock _gate = new();
     private readonly Dictionary<(string, string), (Dictionary<string, string> States, long Generation, long Seq)> _reports = [];
@@ -48,6 +49,7 @@ public sealed partial class Uplink
         _route = route;
         _downlinks = downlinks;
         _logger = logger;
+        _dataDirectory = dataDirectory;
         _stateFile = Path.Combine(dataDirectory, "links", "uplink.json");
         if (File.Exists(_stateFile))
         {
@@ -107,12 +109,14 @@ public sealed partial class Uplink
     }
 
     /// <summary>Forwards a joining descendant's CSR to the parent (towards the root, which holds the CA).</summary>
-    public async Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, CancellationToken ct)
+    public async Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, IReadOnlyList<string> subtree, CancellationToken ct)
     {
         var channel = _channel ?? throw new InvalidOperationException($"the link to the parent is down; {name} can join once {_self.Path} is connected");
         try
         {
-            var reply = await new SiteLink.SiteLinkClient(channel).SignAsync(new SignRequest { CsrPem = csrPem, Name = name, Path = path }, cancellationToken: ct);
+            var request = new SignRequest { CsrPem = csrPem, Name = name, Path = path };
+            request.Subtree.Add(subtree);
+            var reply = await new SiteLink.SiteLinkClient(channel).SignAsync(request, cancellationToken: ct);
             return new SignedSiteCertificate(reply.CertificatePem, reply.CaChainPem);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
@@ -170,6 +174,8 @@ public sealed partial class Uplink
         Connections++;
         backoff.Reset();
         LogLinkUp(welcome.ParentPath, ParentResourceVersion, welcome.ParentRv);
+        // A moving site is done once its parent shows a new-tree certificate and its children have moved.
+        _identity.TryCompleteMove();
         var tasks = new[]
         {
             HeartbeatLoopAsync(SendAsync, session.Token),
@@ -190,6 +196,9 @@ public sealed partial class Uplink
                         break;
                     case Down.BodyOneofCase.Snapshot:
                         await ApplySnapshotAsync(down.Snapshot, session.Token);
+                        break;
+                    case Down.BodyOneofCase.Move:
+                        await RenewForMoveAsync(down.Move, session.Token);
                         break;
                 }
 

@@ -13,7 +13,7 @@ internal static class SiteInfoEndpoints
 {
     public static void MapSiteInfo(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store, LinkRunner links) => Results.Json(new JsonObject
+        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store, LinkRunner links, Fornax.Hierarchy.Identity.SiteIdentity identity) => Results.Json(new JsonObject
         {
             ["name"] = site.Name,
             ["path"] = site.Path,
@@ -28,6 +28,11 @@ internal static class SiteInfoEndpoints
             ["resourceVersion"] = store.ResourceVersion,
             // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it).
             ["uplink"] = links.Uplink is { } uplink ? (uplink.IsConnected ? "connected" : "disconnected") : null,
+            // The tree this site belongs to, and, while it moves into another one (attachment), how far that got.
+            ["caFingerprint"] = Fornax.Hierarchy.Identity.SiteCertificates.Fingerprint(identity.TrustAnchor),
+            ["move"] = identity.Move is { } move
+                ? new JsonObject { ["from"] = move.From, ["to"] = move.To, ["pendingChildren"] = new JsonArray([.. move.PendingChildren.Select(c => (JsonNode)c)]) }
+                : null,
         })).WithMetadata(new ListenerMetadata(Listeners.Api));
 
         // Health answers on every listener, so a load balancer can probe the ingress port too.

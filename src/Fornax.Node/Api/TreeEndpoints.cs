@@ -5,18 +5,20 @@ using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
+using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Fornax.Node.Api;
 
-/// <summary><c>POST /api/join</c> (a child presents a join token and a CSR) and <c>POST /api/tokens</c>.</summary>
+/// <summary><c>POST /api/join</c> (a child presents a join token and a CSR; an attaching subtree also its paths and CA), <c>POST /api/attach</c> and <c>POST /api/tokens</c>.</summary>
 internal static class TreeEndpoints
 {
     public static void MapTreeApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/join", JoinAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
+        app.MapPost("/api/attach", AttachEndpoint.AttachAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
         app.MapPost("/api/tokens", CreateTokenAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
         app.MapPost("/api/uplink/{action}", (string action, LinkRunner links) => action switch
         {
@@ -26,7 +28,7 @@ internal static class TreeEndpoints
         }).WithMetadata(new ListenerMetadata(Listeners.Api));
     }
 
-    private static async Task<IResult> JoinAsync(HttpRequest request, JoinTokenIssuer tokens, ISiteCertificateSigner signer, LocalSite site, LinkRunner links, CancellationToken ct)
+    private static async Task<IResult> JoinAsync(HttpRequest request, JoinTokenIssuer tokens, ISiteCertificateSigner signer, LocalSite site, LinkRunner links, SiteIdentity identity, IObjectStore store, CancellationToken ct)
     {
         JsonObject body;
         try
@@ -51,6 +53,31 @@ internal static class TreeEndpoints
             return ApiStatus.BadRequest($"join: name: \"{name}\" is not a valid site name (lowercase letters, digits and '-', at most 63 characters)");
         }
 
+        var (subtree, subtreeError) = AttachEndpoint.ReadSubtree(body);
+        if (subtreeError is not null)
+        {
+            return ApiStatus.BadRequest($"join: {subtreeError}");
+        }
+
+        // Checked, not used yet: a join refused below leaves the token as it was.
+        var check = await tokens.CheckJoinTokenAsync(token, ct);
+        if (!check.IsOk)
+        {
+            return ApiStatus.Failure(401, "Unauthorized", $"join refused: {check.Message}");
+        }
+
+        var path = $"{site.Path}/{name}";
+        List<string> paths = [path, .. subtree.Select(relative => $"{path}/{relative}")];
+        if (AttachEndpoint.WhyRefused(identity, site, name, body["caFingerprint"]?.GetValue<string>()) is { } cycle)
+        {
+            return ApiStatus.Failure(409, "Conflict", $"join refused: {cycle}");
+        }
+
+        if (await TreeNames.FindCollisionAsync(store, paths, ct) is { } collision)
+        {
+            return ApiStatus.Failure(409, "Conflict", $"join refused: {collision}");
+        }
+
         var redemption = await tokens.RedeemJoinTokenAsync(token, ct);
         if (!redemption.IsOk)
         {
@@ -59,7 +86,7 @@ internal static class TreeEndpoints
 
         try
         {
-            var signed = await signer.SignAsync(csr, name, $"{site.Path}/{name}", ct);
+            var signed = await signer.SignAsync(csr, name, path, paths[1..], ct);
             return Results.Json(new JsonObject
             {
                 ["certificate"] = signed.CertificatePem,
@@ -76,6 +103,10 @@ internal static class TreeEndpoints
         catch (InvalidOperationException e)
         {
             return ApiStatus.Failure(503, "ServiceUnavailable", $"join: {e.Message}");
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            return ApiStatus.Failure(503, "ServiceUnavailable", $"join: the way up to the root failed: {e.Status.Detail}");
         }
     }
 

@@ -21,37 +21,19 @@ public static class FunctionsHostingExtensions
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<NodeOptions>();
-            return new SiteFunctionRuntime(
-                new FunctionRuntimeOptions
-                {
-                    CacheDirectory = Path.Combine(options.DataDirectory, CacheDirectoryName),
-                    SiteName = options.Name,
-                    TimeProvider = options.TimeProvider,
-                    MeterFactory = sp.GetService<IMeterFactory>(),
-                },
-                runtime => ReserveGuestThreads(runtime.Options.MaxInstances));
+            return new SiteFunctionRuntime(new FunctionRuntimeOptions
+            {
+                CacheDirectory = Path.Combine(options.DataDirectory, CacheDirectoryName),
+                SiteName = options.Name,
+                TimeProvider = options.TimeProvider,
+                MeterFactory = sp.GetService<IMeterFactory>(),
+            });
         });
         services.TryAddSingleton<FunctionRegistry>();
         services.TryAddSingleton<FunctionIngress>();
         services.AddHostedService(sp => sp.GetRequiredService<FunctionRegistry>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAdmissionCheck, FunctionAdmissionCheck>());
         return services;
-    }
-
-    /// <summary>
-    /// A guest runs synchronously on the request's pool thread, and one spinning until its timeout holds that thread the
-    /// whole time; the pool does not see CPU-bound work as blocked, so it adds threads slowly (about one per 500 ms past
-    /// its minimum, which is the core count). Raising the minimum to cores + instance slots lets every admitted guest have
-    /// a thread at once, so spinning guests cannot starve Kestrel and other functions. Threads are still made on demand.
-    /// </summary>
-    private static void ReserveGuestThreads(int instanceSlots)
-    {
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        var wanted = Environment.ProcessorCount + instanceSlots;
-        if (workers < wanted)
-        {
-            ThreadPool.SetMinThreads(wanted, io);
-        }
     }
 
     /// <summary>Maps <c>/fn/{name}/{**rest}</c> (ingress) and <c>GET /api/functions/stats</c> (API).</summary>

@@ -6,22 +6,19 @@ namespace Fornax.Node.Functions;
 /// The site's Wasm runtime, created when the first Function needs it (admission or deployment), not at start. An engine
 /// is not free even when idle: its pooling allocator maps every instance slot up front (≈ 2,100 memory mappings and
 /// ≈ 0.5 TiB of address space with the defaults, measured in /proc/PID/maps) and its epoch ticker is a thread of its
-/// own. Most sites of a tree (regions, and edge sites that only hold configuration) never run a function.
+/// own (parked while no guest runs). Most sites of a tree (regions, and edge sites that only hold configuration) never run a function.
 /// </summary>
 internal sealed class SiteFunctionRuntime : IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly Action<FunctionRuntime>? _created;
     private FunctionRuntime? _runtime;
     private bool _disposed;
 
     /// <param name="options">Validated here, so a bad setting still fails the site at start.</param>
-    /// <param name="created">Runs once, right after the runtime is created.</param>
-    public SiteFunctionRuntime(FunctionRuntimeOptions options, Action<FunctionRuntime>? created = null)
+    public SiteFunctionRuntime(FunctionRuntimeOptions options)
     {
         options.Validate();
         Options = options;
-        _created = created;
     }
 
     public FunctionRuntimeOptions Options { get; }
@@ -42,9 +39,7 @@ internal sealed class SiteFunctionRuntime : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_runtime is null)
             {
-                var created = new FunctionRuntime(Options);
-                _created?.Invoke(created);
-                Volatile.Write(ref _runtime, created);
+                Volatile.Write(ref _runtime, new FunctionRuntime(Options));
             }
 
             return _runtime;

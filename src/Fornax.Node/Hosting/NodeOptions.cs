@@ -9,7 +9,7 @@ public sealed record NodeOptions
     /// <summary>The site's folder: objects, blobs, KV data. Deleting it resets the site.</summary>
     public required string DataDirectory { get; init; }
 
-    /// <summary>The site's name, unique among its siblings.</summary>
+    /// <summary>The site's name, unique in its tree (each level keeps one Site object per name; see docs/tree.md).</summary>
     public string Name { get; init; } = "local";
 
     /// <summary><c>cloud</c>, <c>region</c> or <c>edge</c>; the root defaults to cloud.</summary>

@@ -22,24 +22,28 @@ namespace Fornax.Node.Hosting;
 internal sealed class SiteNodeHolder
 {
     public SiteNode? Node { get; set; }
+
+    /// <summary>Held while <c>POST /api/attach</c> runs: one attachment at a time.</summary>
+    public SemaphoreSlim Attaching { get; } = new(1, 1);
 }
 
 /// <summary>
 /// One running site: the object store, the API and ingress listeners, and the controllers. Start it with
 /// <see cref="StartAsync"/>; <c>fornax node run</c>, <c>fornax up</c>, the demo and the tests all do.
 /// </summary>
-public sealed class SiteNode : IAsyncDisposable
+public sealed partial class SiteNode : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly IObjectStore _store;
+    private WebApplication _app = null!;
 
-    private SiteNode(WebApplication app, NodeOptions options, SiteEndpointsInfo endpoints)
+    private SiteNode(IObjectStore store, NodeOptions options)
     {
-        _app = app;
+        _store = store;
         Options = options;
-        Endpoints = endpoints;
+        Endpoints = new SiteEndpointsInfo(options.Name, "", "", null);
     }
 
-    public NodeOptions Options { get; }
+    public NodeOptions Options { get; private set; }
 
     public SiteEndpointsInfo Endpoints { get; private set; }
 
@@ -60,7 +64,9 @@ public sealed class SiteNode : IAsyncDisposable
         var store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider });
         try
         {
-            return await StartWithStoreAsync(options, store, ct);
+            var node = new SiteNode(store, options);
+            await node.StartAppAsync(ct);
+            return node;
         }
         catch
         {
@@ -69,44 +75,33 @@ public sealed class SiteNode : IAsyncDisposable
         }
     }
 
-    private static async Task<SiteNode> StartWithStoreAsync(NodeOptions options, IObjectStore store, CancellationToken ct)
+    /// <summary>Builds and starts the web application from <see cref="Options"/> and what the data directory holds.</summary>
+    private async Task StartAppAsync(CancellationToken ct)
     {
+        var options = Options;
+        var store = _store;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // A request log line per API call drowns what the site itself says; raise with Logging config if needed.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting's own category only logs request start/finish (Information). While any level of it is enabled, ASP.NET
+        // Core starts an Activity and a logging scope for every request just in case — a few % of a function call.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Logging.AddSimpleConsole(c =>
         {
             c.SingleLine = true;
             c.TimestampFormat = "HH:mm:ss ";
         });
 
-        // Identity first: the root creates the tree CA; a child joins once (token + CSR) and keeps its certificate.
+        // Identity first: the root creates the tree CA; a child joins once (token + CSR) and keeps its certificate;
+        // a root with its own subtree given a parent is attached under it (SiteStartup).
         var pki = new PkiOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider };
-        TreeCertificateAuthority? ca = null;
-        SiteIdentity identity;
-        ParentInfo? parent = null;
-        if (options.Join is null)
+        var (identity, ca, parent) = await SiteStartup.ResolveIdentityAsync(options, store, ct);
+        if (identity.Move is { } move)
         {
-            ca = TreeCertificateAuthority.LoadOrCreate(pki);
-            identity = SiteIdentity.TryLoad(pki) ?? SiteIdentity.CreateForRoot(pki, ca, options.Name);
-        }
-        else
-        {
-            parent = ParentInfo.TryLoad(options.DataDirectory);
-            var loaded = parent is null ? null : SiteIdentity.TryLoad(pki);
-            if (loaded is null)
-            {
-                if (string.IsNullOrEmpty(options.JoinToken))
-                {
-                    throw new ObjectValidationException([new ValidationError("joinToken", "required to join a parent the first time (create one with `fornax token create` at the parent)")], "invalid site configuration");
-                }
-
-                (loaded, parent) = await JoinClient.JoinAsync(options.Join, options.JoinToken, options.Name, pki, ct);
-            }
-
-            identity = loaded;
+            // State keys written under the old path now belong to the new one (idempotent, so every start may do it).
+            await MoveRebase.RebaseStatesAsync(store, move, ct);
         }
 
         var listeners = new Listeners();
@@ -164,7 +159,7 @@ public sealed class SiteNode : IAsyncDisposable
             store, sp.GetRequiredService<IBlobStore>(), linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,
             sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>()));
         services.AddSingleton(new UplinkRoute());
-        services.AddSingleton<ISiteCertificateSigner>(sp => ca is not null ? new CaSigner(ca) : new UplinkSigner(sp.GetRequiredService<Uplink>()));
+        services.AddSingleton<ISiteCertificateSigner>(sp => ca is not null ? new CaSigner(ca, store) : new UplinkSigner(sp.GetRequiredService<Uplink>()));
         services.AddSingleton(sp => new LinkRunner(linkSelf, sp.GetRequiredService<MissionIndex>(), sp.GetRequiredService<Downlinks>(), parent is null ? null : sp.GetRequiredService<Uplink>()));
         services.AddGrpc();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
@@ -189,7 +184,8 @@ public sealed class SiteNode : IAsyncDisposable
         app.MapFornaxFunctions();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
-        var node = new SiteNode(app, options, new SiteEndpointsInfo(options.Name, "", "", null));
+        var node = this;
+        _app = app;
         holder.Node = node;
         await app.StartAsync(ct);
         node.Endpoints = new SiteEndpointsInfo(
@@ -209,10 +205,19 @@ public sealed class SiteNode : IAsyncDisposable
             links.UplinkControl = control;
         }
 
+        if (links.Uplink is { } uplink)
+        {
+            // A parent moved into another tree and this site staged its new certificate: restart on it.
+            uplink.MoveStaged = () =>
+            {
+                RequestReload();
+                return Task.CompletedTask;
+            };
+        }
+
         links.Start();
         await WriteEndpointsFileAsync(options.DataDirectory, node.Endpoints, ct);
         node.IsReady = true;
-        return node;
     }
 
     private static async Task WriteEndpointsFileAsync(string dataDirectory, SiteEndpointsInfo endpoints, CancellationToken ct)
@@ -226,28 +231,8 @@ public sealed class SiteNode : IAsyncDisposable
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>Completes when the host is asked to stop (Ctrl-C, SIGTERM, or <see cref="StopAsync"/>).</summary>
-    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
-
     /// <summary>The link engines (index, pruner, uplink) of this site.</summary>
     public LinkRunner Links => _app.Services.GetRequiredService<LinkRunner>();
-
-    public async Task StopAsync(CancellationToken ct = default)
-    {
-        IsReady = false;
-        await Links.DisposeAsync();
-        await _app.StopAsync(ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        IsReady = false;
-        // Instances handed to the container are not disposed by it; the store is ours to close, last.
-        var store = _app.Services.GetRequiredService<IObjectStore>();
-        await Links.DisposeAsync();
-        await _app.DisposeAsync();
-        await store.DisposeAsync();
-    }
 }
 
 /// <summary>Where the uplink dials: the parent's link address, or the emulator in front of it.</summary>

@@ -183,11 +183,14 @@ public sealed class TestTree : IAsyncDisposable
     }
 
     /// <summary>Stops a site (as a crash would, keeping its data) and starts it again with the same options.</summary>
-    public async Task RestartAsync(string name, CancellationToken ct = default)
+    public Task RestartAsync(string name, CancellationToken ct = default) => RestartAsync(name, options => options, ct);
+
+    /// <summary>Stops a site, keeping its data, and starts it again with <paramref name="change"/> applied to its options (e.g. a parent to attach to).</summary>
+    public async Task RestartAsync(string name, Func<NodeOptions, NodeOptions> change, CancellationToken ct = default)
     {
         var site = _sites[name];
         // Same ports again, so children (and their emulators) find the site where it was.
-        site.Options = site.Options with
+        site.Options = change(site.Options) with
         {
             ApiPort = new Uri(site.Node.Endpoints.Api).Port,
             IngressPort = new Uri(site.Node.Endpoints.Ingress).Port,

@@ -175,7 +175,18 @@ internal sealed class NodeCommand : Command
     private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var options = BuildOptions(parse);
-        await using var site = await _context.SiteHost.StartAsync(options, ct);
+        IRunningSite started;
+        try
+        {
+            started = await _context.SiteHost.StartAsync(options, ct);
+        }
+        catch (Fornax.Hierarchy.Identity.JoinRefusedException e)
+        {
+            // A refused join or attachment changed nothing here: say why, in one line.
+            throw new CliException(e.Message);
+        }
+
+        await using var site = started;
         // Who runs this data directory: `fornax up` records it, `fornax down` signals it.
         var pidFile = Path.Combine(options.DataDirectory, PidFileName);
         // Not cancellable: a stop asked for right now must still find the site started and stop it cleanly.

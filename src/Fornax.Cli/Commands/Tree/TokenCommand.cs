@@ -56,6 +56,8 @@ internal sealed class TokenCommand : Command
 
             error.MarkupLine($"[grey]single-use join token ({Markup.Escape(expires)}); start the child with[/]");
             error.MarkupLine($"[grey]  fornax node run --data-dir DIR --name NAME --join {Markup.Escape(target.DisplayUrl)} --token TOKEN[/]");
+            error.MarkupLine($"[grey]or attach a running root site, with its subtree, with[/]");
+            error.MarkupLine($"[grey]  fornax attach --site SITE --parent {Markup.Escape(target.DisplayUrl)} --token TOKEN[/]");
         }
 
         return ExitCodes.Success;

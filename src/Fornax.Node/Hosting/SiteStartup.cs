@@ -1,0 +1,60 @@
+using Fornax.Core.Validation;
+using Fornax.Hierarchy.Identity;
+using Fornax.Hierarchy.Links;
+using Fornax.Store;
+
+namespace Fornax.Node.Hosting;
+
+/// <summary>Who a site is when it starts, from its data directory and options (docs/tree.md, "Joining" and "Attaching a subtree").</summary>
+internal static class SiteStartup
+{
+    /// <summary>
+    /// In order: finish switching to a staged move (a restart after an attachment, or after a crash half-way);
+    /// a site with a parent and a certificate is a joined site (the token is not needed again); without
+    /// <c>join</c> the site is a root (creating the tree CA the first time); with <c>join</c>, a root that already
+    /// has its own tree is attached under that parent with its whole subtree, and a new site joins as a leaf.
+    /// </summary>
+    public static async Task<(SiteIdentity Identity, TreeCertificateAuthority? Ca, ParentInfo? Parent)> ResolveIdentityAsync(NodeOptions options, IObjectStore store, CancellationToken ct)
+    {
+        var pki = new PkiOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider };
+        SiteIdentity.ApplyStagedMove(pki);
+        var parent = ParentInfo.TryLoad(options.DataDirectory);
+        var existing = SiteIdentity.TryLoad(pki);
+        if (parent is not null && existing is not null)
+        {
+            return (existing, null, parent);
+        }
+
+        if (options.Join is null)
+        {
+            var ca = TreeCertificateAuthority.LoadOrCreate(pki);
+            return (existing ?? SiteIdentity.CreateForRoot(pki, ca, options.Name), ca, null);
+        }
+
+        if (string.IsNullOrEmpty(options.JoinToken))
+        {
+            existing?.Dispose();
+            throw new ObjectValidationException([new ValidationError("joinToken", "required to join a parent the first time (create one with `fornax token create` at the parent)")], "invalid site configuration");
+        }
+
+        if (existing is not null && TreeCertificateAuthority.Exists(pki))
+        {
+            try
+            {
+                var subtree = await SubtreeSites.PathsUnderAsync(store, existing.SitePath, ct);
+                await AttachClient.AttachAsync(options.Join, options.JoinToken, existing, subtree, pki, ct);
+            }
+            finally
+            {
+                existing.Dispose();
+            }
+
+            SiteIdentity.ApplyStagedMove(pki);
+            return (SiteIdentity.TryLoad(pki)!, null, ParentInfo.TryLoad(options.DataDirectory));
+        }
+
+        existing?.Dispose();
+        var (joined, joinedParent) = await JoinClient.JoinAsync(options.Join, options.JoinToken, options.Name, pki, ct);
+        return (joined, null, joinedParent);
+    }
+}
