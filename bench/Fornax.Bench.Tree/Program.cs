@@ -7,11 +7,16 @@ using Fornax.Testing.Trees;
 // mutual-TLS link through a link emulator), fan-out F. Applies one mission at the root that selects the edge sites
 // and measures the time until every selected site is Active at the root and the root's state map has every path.
 //
-//   dotnet bench/Fornax.Bench.Tree/bin/Release/net10.0/Fornax.Bench.Tree.dll [sites=111] [fanout=10] [heartbeat=5s] [rounds=3]
+// Idle cost (CPU, threads, file descriptors) is sampled over `idle` once the tree has settled. Up to `starting` sites
+// whose parents are up start at once.
+//
+//   dotnet bench/Fornax.Bench.Tree/bin/Release/net10.0/Fornax.Bench.Tree.dll [sites=111] [fanout=10] [heartbeat=5s] [rounds=3] [idle=4 heartbeats] [starting=8]
 var sites = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 111;
 var fanout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-var heartbeat = args.Length > 2 ? TimeSpan.Parse("00:00:" + args[2].TrimEnd('s'), CultureInfo.InvariantCulture) : TimeSpan.FromSeconds(5);
+var heartbeat = args.Length > 2 ? Seconds(args[2]) : TimeSpan.FromSeconds(5);
 var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+var idle = args.Length > 4 ? Seconds(args[4]) : heartbeat * 4;
+var starting = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 8;
 
 // Every SiteNode's host would watch its appsettings files: one inotify instance per site, and Linux allows 128 per
 // user by default. One site per process (fornax up) needs one; a thousand in one process must not.
@@ -19,13 +24,14 @@ Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "
 
 var topology = Build(sites, fanout);
 var edges = topology.Spec.Sites!.Count(s => s.Tier == SiteTiers.Edge);
-Console.WriteLine($"tree: {sites} sites, fan-out {fanout}, {Depth(topology)} levels, {edges} edge sites; heartbeat {heartbeat.TotalSeconds:0.###}s; {Environment.ProcessorCount} cores");
+Console.WriteLine($"tree: {sites} sites, fan-out {fanout}, {Depth(topology)} levels, {edges} edge sites; heartbeat {heartbeat.TotalSeconds:0.###}s; {Environment.ProcessorCount} cores; pid {Environment.ProcessId}");
 
 var gcBefore = GC.GetTotalMemory(forceFullCollection: true);
 var rssBefore = Process.GetCurrentProcess().WorkingSet64;
 var start = Stopwatch.StartNew();
-await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions { HeartbeatInterval = heartbeat, LogLevel = Microsoft.Extensions.Logging.LogLevel.Error });
+await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions { HeartbeatInterval = heartbeat, LogLevel = Microsoft.Extensions.Logging.LogLevel.Error, StartConcurrency = starting });
 var startup = start.Elapsed;
+Console.WriteLine($"started in {startup.TotalSeconds:0.0}s ({startup.TotalMilliseconds / sites:0} ms/site, up to {starting} at once)");
 var root = tree[topology.Spec.Sites![0].Name];
 // Let the first heartbeats settle, so the measurement sees propagation and not join traffic.
 await Task.Delay(heartbeat * 2);
@@ -33,8 +39,19 @@ var gcAfter = GC.GetTotalMemory(forceFullCollection: true);
 using (var self = Process.GetCurrentProcess())
 {
     var rss = self.WorkingSet64;
-    Console.WriteLine($"started in {startup.TotalSeconds:0.0}s ({startup.TotalMilliseconds / sites:0} ms/site, sequential joins)");
     Console.WriteLine($"memory per site: GC heap {(gcAfter - gcBefore) / (double)sites / 1024 / 1024:0.00} MiB, RSS {(rss - rssBefore) / (double)sites / 1024 / 1024:0.00} MiB (RSS total {rss / 1024.0 / 1024:0} MiB, threads {self.Threads.Count})");
+}
+
+// Idle cost of the settled tree: CPU time the whole process used over the window, as a share of one core.
+using (var self = Process.GetCurrentProcess())
+{
+    var cpuBefore = self.TotalProcessorTime;
+    var window = Stopwatch.StartNew();
+    await Task.Delay(idle);
+    self.Refresh();
+    var share = (self.TotalProcessorTime - cpuBefore) / window.Elapsed;
+    var fds = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : -1;
+    Console.WriteLine($"idle over {window.Elapsed.TotalSeconds:0}s: {share * 100:0.0} % of a core ({share * 100 / sites:0.000} % per site), threads {self.Threads.Count}, fds {fds} ({fds / (double)sites:0.0} per site)");
 }
 
 var results = new List<(double Active, double Complete)>();
@@ -86,6 +103,8 @@ for (var round = 1; round <= rounds; round++)
 
 Console.WriteLine($"median: Active {Median(results.Select(r => r.Active)):0.000}s, complete {Median(results.Select(r => r.Complete)):0.000}s");
 return 0;
+
+static TimeSpan Seconds(string value) => TimeSpan.FromSeconds(double.Parse(value.TrimEnd('s'), CultureInfo.InvariantCulture));
 
 static double Median(IEnumerable<double> values)
 {

@@ -92,7 +92,7 @@ public sealed partial class FunctionRuntime
         }
         finally
         {
-            if (context.CountedLong) LongGuestThreads.Ended();
+            if (context.CountedLong) LongGuestThreads.Ended(context.LongThreadsAdded);
         }
     }
 

@@ -97,7 +97,7 @@ public sealed partial class FunctionRuntime : IDisposable
             if (!context.CountedLong)
             {
                 context.CountedLong = true;
-                LongGuestThreads.Began();
+                context.LongThreadsAdded = LongGuestThreads.Began();
             }
 
             return DeadlineTicks(remaining, _options.EpochTick);

@@ -12,7 +12,7 @@ public sealed class LongGuestTests : IDisposable
     public void Dispose() => _fx.Dispose();
 
     [Fact]
-    public async Task InvokeAsync_GuestPastLongGuestAfter_HoldsOneMorePoolThreadUntilItEnds()
+    public async Task InvokeAsync_GuestPastLongGuestAfter_RaisesThePoolMinimumUntilItEnds()
     {
         var loop = await _fx.LoadAsync("loop", Guests.Loop, limits: new(Timeout: TimeSpan.FromSeconds(2)));
         var hello = await _fx.LoadAsync("hello", Guests.Hello);
@@ -27,7 +27,7 @@ public sealed class LongGuestTests : IDisposable
         ThreadPool.GetMinThreads(out var after, out _);
 
         Assert.Equal(InvocationOutcome.Timeout, result.Outcome);
-        Assert.Equal(before + 1, during);
+        Assert.True(during > before, $"the minimum stayed at {during} while a guest ran long");
         Assert.Equal((0, before), (LongGuestThreads.Count, after));
     }
 

@@ -32,6 +32,9 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
 
     /// <summary>Set when the guest ran past <see cref="FunctionRuntimeOptions.LongGuestAfter"/> and holds a compensating pool thread.</summary>
     public bool CountedLong { get; set; }
+
+    /// <summary>What this guest added to the pool's minimum when it turned long, given back when it ends.</summary>
+    public int LongThreadsAdded { get; set; }
     public OutputBuffer Stderr { get; } = new(stderrCap);
 
     /// <summary>Set when the guest tried to write past the stdout cap; the guest is trapped at that write.</summary>

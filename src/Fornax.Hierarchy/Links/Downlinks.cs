@@ -36,7 +36,11 @@ public sealed class ChildState(string name, string path)
 /// </summary>
 public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger) : IDisposable
 {
-    public void Dispose() => _writes.Dispose();
+    public void Dispose()
+    {
+        _writes.Dispose();
+        _siteWrites.Dispose();
+    }
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ChildState> _children = [];
@@ -113,7 +117,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         {
             var healthy = site.Path == childPath ? heartbeat.Healthy : site.Healthy;
             var last = site.Path == childPath ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
-            await SiteObjects.WriteAsync(store, site, healthy, last, ct);
+            await WriteSiteAsync(site, healthy, last, phase: null, ct);
         }
 
         if (wasOffline)
@@ -188,7 +192,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             LogChildOffline(child.Path, options.MissedHeartbeats);
             foreach (var site in child.Subtree)
             {
-                await SiteObjects.WriteAsync(store, site, healthy: false, child.LastHeartbeat, ct, phase: "Offline");
+                await WriteSiteAsync(site, healthy: false, child.LastHeartbeat, phase: "Offline", ct);
             }
         }
 
@@ -206,7 +210,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             }
         }
 
-        await SiteObjects.WriteSelfAsync(store, self, Children.Select(c => c.Name).Order().ToList(), missions.Items, now, ct);
+        await WriteSelfSiteAsync(Children.Select(c => c.Name).Order().ToList(), missions.Items, now, ct);
     }
 
     /// <summary>Runs <see cref="PruneAsync"/> every heartbeat interval until cancelled.</summary>

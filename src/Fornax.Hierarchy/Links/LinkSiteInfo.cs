@@ -33,6 +33,13 @@ public sealed record LinkOptions
     /// <summary>Heartbeats a parent may miss before it marks the child offline.</summary>
     public int MissedHeartbeats { get; init; } = 3;
 
+    /// <summary>
+    /// A <c>Site</c> object whose only change is its heartbeat time is rewritten every this many heartbeats (the
+    /// API serves the newest time from memory meanwhile). 12 = once a minute at the default interval: a store write
+    /// per site per ancestor per heartbeat was most of an idle tree's CPU.
+    /// </summary>
+    public int SiteRefreshHeartbeats { get; init; } = 12;
+
     /// <summary>First reconnect delay; doubles up to <see cref="MaxBackoff"/> (equal jitter).</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -4,6 +4,7 @@ using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
 using Fornax.Node.Hosting;
+using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,7 +32,7 @@ internal static class ObjectEndpoints
 }
 
 /// <summary>The handlers behind <see cref="ObjectEndpoints"/>.</summary>
-internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission)
+internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission, SiteHeartbeats heartbeats)
 {
     public async Task<IResult> ListAsync(string plural, string? ns, HttpContext http)
     {
@@ -49,7 +50,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         }
 
         var list = await store.ListAsync(kind.Kind, ns, http.RequestAborted);
-        var items = new JsonArray(list.Items.Select(i => (JsonNode)i.Object.DeepClone()).ToArray());
+        var items = new JsonArray(list.Items.Select(i => (JsonNode)heartbeats.Fresh(i, copy: true)).ToArray());
         return Results.Json(new JsonObject
         {
             ["apiVersion"] = Kinds.ApiVersion,
@@ -69,7 +70,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         var found = await store.GetAsync(new ObjectKey(kind.Kind, ns, name), ct);
         return found is null
             ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"")
-            : Results.Json(found.Object);
+            : Results.Json(heartbeats.Fresh(found, copy: false));
     }
 
     public async Task<IResult> WriteAsync(string plural, string ns, string? name, HttpRequest request, bool create)

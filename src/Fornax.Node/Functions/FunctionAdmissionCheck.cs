@@ -10,7 +10,7 @@ namespace Fornax.Node.Functions;
 /// Refuses a Function (alone or inside a Mission's <c>spec.content</c>) whose module is not a blob stored at this site
 /// or does not compile, so a bad module fails at apply with the compiler's message instead of at every request.
 /// </summary>
-internal sealed class FunctionAdmissionCheck(IBlobStore blobs, FunctionRuntime runtime) : IAdmissionCheck
+internal sealed class FunctionAdmissionCheck(IBlobStore blobs, SiteFunctionRuntime runtime) : IAdmissionCheck
 {
     public async ValueTask CheckAsync(FornaxObject obj, ValidationContext context, CancellationToken ct)
     {
@@ -51,7 +51,7 @@ internal sealed class FunctionAdmissionCheck(IBlobStore blobs, FunctionRuntime r
         await stream.CopyToAsync(buffer, ct);
         try
         {
-            await runtime.CheckAsync(definition, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
+            await runtime.Get().CheckAsync(definition, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ct);
         }
         catch (FunctionCompileException e)
         {

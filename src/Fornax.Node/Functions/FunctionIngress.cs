@@ -17,7 +17,7 @@ namespace Fornax.Node.Functions;
 /// <c>/fn/{name}/{**rest}</c> on the ingress listener, every method: one request, one fresh instance. Errors are a
 /// status and one line of text (see docs/functions.md, "Deploying and invoking").
 /// </summary>
-internal sealed partial class FunctionIngress(FunctionRegistry registry, FunctionRuntime runtime, NodeOptions options, ILogger<FunctionIngress> log)
+internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, ILogger<FunctionIngress> log)
 {
     public const string Route = "/fn/{name}/{**rest}";
 
@@ -72,7 +72,7 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, Functio
                 FullUrl: request.GetDisplayUrl(),
                 Protocol: request.Protocol);
 
-            var result = await runtime.InvokeAsync(function.Loaded, invocation, http.RequestAborted);
+            var result = await runtime.Get().InvokeAsync(function.Loaded, invocation, http.RequestAborted);
             if (result.Outcome != InvocationOutcome.TooManyRequests)
             {
                 function.Latency.Record(result.Duration);

@@ -19,7 +19,7 @@ namespace Fornax.Node.Functions;
 internal sealed partial class FunctionRegistry(
     IObjectStore store,
     IBlobStore blobs,
-    FunctionRuntime runtime,
+    SiteFunctionRuntime runtime,
     ILogger<FunctionRegistry> log) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, DeployedFunction> _serving = new(StringComparer.Ordinal);
@@ -140,7 +140,7 @@ internal sealed partial class FunctionRegistry(
 
         try
         {
-            var loaded = await runtime.LoadAsync(definition, () => stream, ct);
+            var loaded = await runtime.Get().LoadAsync(definition, () => stream, ct);
             var latency = _latency.GetOrAdd(key.Name, _ => new LatencyHistogram());
             _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency);
             LogLoaded(key.ToString(), digest, stored.Generation);
@@ -163,7 +163,7 @@ internal sealed partial class FunctionRegistry(
         }
 
         _serving.TryRemove(new(key.Name, holder));
-        runtime.Unload(key.Name);
+        runtime.Current?.Unload(key.Name);
         LogUnloaded(key.ToString());
 
         // Another namespace's function of the same name was waiting for the name: it serves now.

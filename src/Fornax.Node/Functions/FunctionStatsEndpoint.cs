@@ -11,12 +11,14 @@ namespace Fornax.Node.Functions;
 internal static class FunctionStatsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/functions/stats", (FunctionRegistry registry, FunctionRuntime runtime, NodeOptions options) =>
+        app.MapGet("/api/functions/stats", (FunctionRegistry registry, SiteFunctionRuntime site, NodeOptions options) =>
         {
             var functions = new JsonArray();
+            // No runtime yet means no function was ever deployed here: nothing served, nothing compiled.
+            var runtime = site.Current;
             foreach (var deployed in registry.Serving)
             {
-                if (runtime.GetStats(deployed.Name) is not { } stats)
+                if (runtime?.GetStats(deployed.Name) is not { } stats)
                 {
                     continue;
                 }
@@ -42,7 +44,7 @@ internal static class FunctionStatsEndpoint
                 });
             }
 
-            var modules = runtime.GetRuntimeStats();
+            var modules = runtime?.GetRuntimeStats() ?? new RuntimeStats(0, 0, 0, 0);
             return Results.Json(new JsonObject
             {
                 ["site"] = options.Name,

@@ -16,17 +16,18 @@ public static class FunctionsHostingExtensions
 
     public static IServiceCollection AddFornaxFunctions(this IServiceCollection services)
     {
+        // The engine itself is made on first use (SiteFunctionRuntime says why): a site that never runs a function
+        // never pays for one.
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<NodeOptions>();
-            var runtime = new FunctionRuntime(new FunctionRuntimeOptions
+            return new SiteFunctionRuntime(new FunctionRuntimeOptions
             {
                 CacheDirectory = Path.Combine(options.DataDirectory, CacheDirectoryName),
                 SiteName = options.Name,
                 TimeProvider = options.TimeProvider,
                 MeterFactory = sp.GetService<IMeterFactory>(),
             });
-            return runtime;
         });
         services.TryAddSingleton<FunctionRegistry>();
         services.TryAddSingleton<FunctionIngress>();

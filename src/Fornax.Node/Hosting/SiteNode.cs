@@ -146,6 +146,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(listeners);
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
+        services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
         services.AddSingleton(identity);
@@ -163,8 +164,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddGrpc();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+        services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
+            .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());
 
         // The node exists only once the app is built; a holder (not a factory) keeps the container from owning it.

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Fornax.Core.Objects;
@@ -28,6 +29,14 @@ public sealed partial class MissionController(
 
     private readonly Channel<ObjectKey> _queue = Channel.CreateUnbounded<ObjectKey>(new() { SingleReader = true });
 
+    // Missions waiting in the queue: a burst of changes to one mission reconciles it once.
+    private readonly ConcurrentDictionary<ObjectKey, byte> _queued = new();
+
+    // Per mission: the generation last reconciled here and the state this site wrote for itself then. A change that
+    // leaves both alone is someone else's status write (the state roll-up from the subtree: at the root of a 1,000-site
+    // tree, hundreds per mission), and reconciling on each listed the whole store every time.
+    private readonly ConcurrentDictionary<ObjectKey, (long Generation, string State)> _settled = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var all = await store.ListAsync(null, null, stoppingToken);
@@ -35,7 +44,7 @@ public sealed partial class MissionController(
         await RemoveOrphansAsync(all.Items, missions, stoppingToken);
         foreach (var key in missions)
         {
-            _queue.Writer.TryWrite(key);
+            Enqueue(key);
         }
 
         var watching = WatchAsync(all.ResourceVersion, stoppingToken);
@@ -43,6 +52,7 @@ public sealed partial class MissionController(
         {
             await foreach (var key in _queue.Reader.ReadAllAsync(stoppingToken))
             {
+                _queued.TryRemove(key, out _);
                 try
                 {
                     await ReconcileAsync(key, stoppingToken);
@@ -71,16 +81,17 @@ public sealed partial class MissionController(
                 {
                     if (change.Type == WatchEventType.Deleted)
                     {
+                        _settled.TryRemove(change.Object.Key, out _);
                         await RetireAsync(change.Object, ct);
                     }
-                    else
+                    else if (!IsSettled(change.Object))
                     {
-                        _queue.Writer.TryWrite(change.Object.Key);
+                        Enqueue(change.Object.Key);
                     }
                 }
                 else if (OwnerOf(change.Object.Object) is { } owner)
                 {
-                    _queue.Writer.TryWrite(owner);
+                    Enqueue(owner);
                 }
             }
         }
@@ -88,6 +99,19 @@ public sealed partial class MissionController(
         {
         }
     }
+
+    private void Enqueue(ObjectKey key)
+    {
+        if (_queued.TryAdd(key, 0))
+        {
+            _queue.Writer.TryWrite(key);
+        }
+    }
+
+    /// <summary>True when the mission's generation and this site's own state are what the last reconcile left.</summary>
+    private bool IsSettled(StoredObject mission) =>
+        _settled.TryGetValue(mission.Key, out var settled) && settled.Generation == mission.Generation
+        && mission.Object["status"]?["state"]?[site.Path] is JsonValue own && own.TryGetValue<string>(out var state) && state == settled.State;
 
     private async Task ReconcileAsync(ObjectKey key, CancellationToken ct)
     {
@@ -235,6 +259,7 @@ public sealed partial class MissionController(
             && status["observedGeneration"]?.GetValue<long>() == current.Generation;
         if (unchanged)
         {
+            _settled[key] = (current.Generation, state);
             return;
         }
 
@@ -244,12 +269,13 @@ public sealed partial class MissionController(
         try
         {
             await store.UpdateStatusAsync(key, status, current.ResourceVersion, ct);
+            _settled[key] = (current.Generation, state);
             LogState(key.ToString(), site.Path, state);
         }
         catch (StoreException e) when (e.Reason == StoreErrorReason.Conflict)
         {
-            // The mission changed under us; its watch event queues another reconcile.
-            _queue.Writer.TryWrite(key);
+            // The mission changed under us; reconcile again.
+            Enqueue(key);
         }
     }
 

@@ -1,0 +1,101 @@
+using Fornax.Hierarchy.Links;
+using Fornax.Hierarchy.Links.Protocol;
+using Fornax.Store;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fornax.Hierarchy.Tests.Links;
+
+/// <summary>The Site objects a parent writes from its children's heartbeats: only on change, or every few heartbeats.</summary>
+public sealed class DownlinksSiteTests : IAsyncDisposable
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private static readonly ObjectKey SiteB = new("Site", "default", "b");
+
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("fornax-downlinks-");
+    private readonly IObjectStore _store;
+    private readonly Downlinks _downlinks;
+
+    public DownlinksSiteTests()
+    {
+        _store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = _data.FullName, TimeProvider = _time });
+        var options = new LinkOptions { HeartbeatInterval = Interval, MissedHeartbeats = 3, SiteRefreshHeartbeats = 4, TimeProvider = _time };
+        _downlinks = new Downlinks(_store, new LinkSiteInfo("a", "a", "cloud", new Dictionary<string, string>()), options, NullLogger.Instance);
+    }
+
+    [Fact]
+    public async Task Heartbeat_OnlyTimeMoved_SiteKeptUntilRefreshButTimeKnown()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", Beat(missions: 0), default);
+        var first = await _store.GetAsync(SiteB);
+        Assert.NotNull(first);
+
+        for (var i = 1; i < 4; i++)
+        {
+            _time.Advance(Interval);
+            await _downlinks.HeartbeatAsync("a/b", Beat(missions: 0), default);
+            Assert.Equal(first.ResourceVersion, (await _store.GetAsync(SiteB))!.ResourceVersion);
+            Assert.Equal(_time.GetUtcNow(), _downlinks.LastHeartbeatOf("a/b"));
+        }
+
+        // The fourth interval since the write: the stored heartbeat time is refreshed.
+        _time.Advance(Interval);
+        await _downlinks.HeartbeatAsync("a/b", Beat(missions: 0), default);
+        Assert.NotEqual(first.ResourceVersion, (await _store.GetAsync(SiteB))!.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Heartbeat_SummaryChanged_SiteWrittenAtOnce()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", Beat(missions: 0), default);
+        _time.Advance(Interval);
+        await _downlinks.HeartbeatAsync("a/b", Beat(missions: 2), default);
+
+        var site = await _store.GetAsync(SiteB);
+        Assert.Equal(2, site!.Object["status"]!["missions"]!["received"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Prune_MissedHeartbeats_OfflineWrittenAndBackOnNextHeartbeat()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", Beat(missions: 0), default);
+
+        _time.Advance(Interval * 3 + TimeSpan.FromSeconds(1));
+        await _downlinks.PruneAsync(default);
+        var offline = (await _store.GetAsync(SiteB))!.Object["status"]!;
+        Assert.False(offline["healthy"]!.GetValue<bool>());
+        Assert.Equal("Offline", offline["phase"]!.GetValue<string>());
+
+        await _downlinks.HeartbeatAsync("a/b", Beat(missions: 0), default);
+        var back = (await _store.GetAsync(SiteB))!.Object["status"]!;
+        Assert.True(back["healthy"]!.GetValue<bool>());
+        Assert.Equal("Ready", back["phase"]!.GetValue<string>());
+    }
+
+    private Heartbeat Beat(int missions)
+    {
+        var beat = new Heartbeat { Sequence = 1, Healthy = true, MissionsReceived = missions };
+        beat.Subtree.Add(new SiteSummary
+        {
+            Name = "b",
+            Path = "a/b",
+            Parent = "a",
+            Tier = "edge",
+            Healthy = true,
+            LastHeartbeatUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            MissionsReceived = missions,
+        });
+        return beat;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _downlinks.Dispose();
+        await _store.DisposeAsync();
+        _data.Delete(recursive: true);
+    }
+}
