@@ -51,6 +51,17 @@ try
     // so it is the figure to compare changes by on a busy machine (both servers live in this process, one at a time).
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CPU per request (bare / Fornax): {bareCpu / nodeCpu:0.000}"));
     Console.WriteLine($"load average after: {LoadAverage()}");
+    foreach (var (name, failed) in new[] { ("bare", bareResult), ("Fornax", nodeResult) }.Where(r => r.Item2.Failed > 0))
+    {
+        Console.WriteLine($"{name}: {failed.Failed} failed requests; wrk said:\n{failed.Raw}");
+    }
+
+    if (nodeResult.Failed > 0)
+    {
+        // The site counts every outcome per function: which kind of failure it was.
+        using var api = new HttpClient { BaseAddress = new Uri(node.Endpoints.Api) };
+        Console.WriteLine($"site stats: {await api.GetStringAsync("/api/functions/stats")}");
+    }
 
     // One wrk run and this process's CPU time (user + system, all threads) over it, per request served.
     async Task<(WrkResult Result, double CpuMicrosecondsPerRequest)> Measured(string url)

@@ -36,10 +36,12 @@ public sealed partial class FunctionRuntime
             .WithLinearMemoryKeepResidentBytes(1024 * 1024)
             // Tables too are reset in place instead of decommitted (a C module's table is a few hundred bytes).
             .WithTableKeepResidentBytes(64 * 1024)
-            // What is still decommitted goes in batches of 64: each madvise ends in a TLB shootdown across cores,
-            // which in a VM costs an IPI per core. A perf profile under wrk put ~25 % of the site's CPU in those
-            // flushes (pvm_flush_tlb_multi); batching took /fn/hello from 9.4k to 23k req/s (docs/benchmarks.md).
-            .WithDecommitBatchSize(64);
+            // What is still decommitted goes in batches: each madvise ends in a TLB shootdown across cores, which in a
+            // VM costs an IPI per core. A perf profile under wrk put ~25 % of the site's CPU in those flushes
+            // (pvm_flush_tlb_multi); batching took /fn/hello from 9.4k to 23k req/s (docs/benchmarks.md). A quarter of
+            // the slots, not half: with batches of 64 of 128 slots, 32 concurrent requests were refused "instance pool
+            // is full" 1–3 times per 600k (3 runs of 3); with 32, none in 3 runs, at the same throughput.
+            .WithDecommitBatchSize(Math.Max(1, slots / 4));
 
         var config = new Config()
             .WithEpochInterruption(true)
