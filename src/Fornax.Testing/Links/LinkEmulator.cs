@@ -22,6 +22,7 @@ public sealed partial class LinkEmulator : IAsyncDisposable
     private LinkProfileOptions _profile;
     private LinkCutMode? _cut;
     private TaskCompletionSource _passable = CompletedGate();
+    private int _heldAtBlackhole;
     private long _bytesUp;
     private long _bytesDown;
     private long _connectionsAccepted;
@@ -175,6 +176,12 @@ public sealed partial class LinkEmulator : IAsyncDisposable
     public override string ToString() =>
         $"{Endpoint} -> {Target} (latency {Profile.Latency.TotalMilliseconds} ms, {(Profile.BandwidthBitsPerSecond == 0 ? "unlimited" : $"{Profile.BandwidthBitsPerSecond} bit/s")}, loss {Profile.Loss}{(IsCut ? $", cut: {CutMode}" : "")})";
 
+    /// <summary>
+    /// Traffic held at the blackhole right now: each pump or dial waiting for the link to heal counts once. Tests wait for
+    /// it instead of sleeping to show that nothing passes.
+    /// </summary>
+    internal int HeldAtBlackhole => Volatile.Read(ref _heldAtBlackhole);
+
     /// <summary>Completes at once while the link passes traffic; while it is blackholed, when it heals.</summary>
     internal Task WhenPassableAsync(CancellationToken cancellationToken)
     {
@@ -184,7 +191,20 @@ public sealed partial class LinkEmulator : IAsyncDisposable
             gate = _passable.Task;
         }
 
-        return gate.IsCompleted ? Task.CompletedTask : gate.WaitAsync(cancellationToken);
+        return gate.IsCompleted ? Task.CompletedTask : HoldAsync(gate, cancellationToken);
+    }
+
+    private async Task HoldAsync(Task gate, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _heldAtBlackhole);
+        try
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _heldAtBlackhole);
+        }
     }
 
     internal void CountUp(int bytes) => Interlocked.Add(ref _bytesUp, bytes);

@@ -250,8 +250,16 @@ public sealed class LinkEmulatorTests : IAsyncLifetime
         var liveEcho = Sockets.ReceiveExactlyAsync(live, 1);
         var freshEcho = Sockets.ReceiveExactlyAsync(fresh, 1);
 
-        // Nothing may pass while blackholed (a correct emulator never delivers, so this wait cannot flake).
-        await Task.Delay(300);
+        // Held, not passed: the live connection's byte at delivery, its reader before the next read, and the fresh
+        // connection's dial all wait at the blackhole. From then on nothing can pass until the heal.
+        var until = DateTime.UtcNow + Generous;
+        while (link.HeldAtBlackhole < 3)
+        {
+            Assert.True(DateTime.UtcNow < until, $"only {link.HeldAtBlackhole} of 3 waits held at the blackhole");
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, link.BytesUp);
         Assert.False(liveEcho.IsCompleted);
         Assert.False(freshEcho.IsCompleted);
         Assert.Equal(LinkCutMode.Blackhole, link.CutMode);
