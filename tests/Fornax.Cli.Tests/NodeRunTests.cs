@@ -104,16 +104,24 @@ public sealed class NodeRunTests : IDisposable
     }
 
     [Fact]
-    public async Task NodeRun_BeforeSiteNodeLands_SaysWhy()
+    public async Task NodeRun_JoinWithParentDown_IsOneLineError_AndChangesNothing()
     {
-        if (SiteHosts.IsAvailable)
-        {
-            return; // SiteNodeHost.cs is compiled in: the real node would start here, which is not this test's subject.
-        }
+        // A port nothing listens on: bind one, note it, close it.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
 
-        var result = await _cli.RunAsync("node", "run", "--data-dir", "d");
+        var result = await _cli.RunAsync("node", "run", "--name", "child", "--data-dir", "d", "--api-port", "0", "--ingress-port", "0",
+            "--resp-port", "0", "--join", $"http://127.0.0.1:{port}", "--token", "t0k3n");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: this build of fornax cannot run a site yet", result.Stderr);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"error: join: the parent at http://127.0.0.1:{port} cannot be reached: ", lines[0]);
+        Assert.Equal("  nothing changed at this site: run the same command again once the parent can be reached", lines[1]);
+        Assert.Equal(2, lines.Length); // no stack trace
+        var pki = Path.Combine(_cli.WorkingDirectory, "d", "pki");
+        Assert.False(Directory.Exists(pki) && Directory.EnumerateFiles(pki, "*.crt*", SearchOption.AllDirectories).Any(),
+            "no site certificate may be written when the join did not happen");
     }
 }

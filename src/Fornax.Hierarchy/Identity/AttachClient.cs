@@ -32,7 +32,7 @@ public static class AttachClient
     /// move; returns it. <paramref name="subtree"/> holds the paths of every site below this one that it knows of.
     /// </summary>
     /// <exception cref="JoinRefusedException">The parent refused (token, cycle, name); nothing changed here.</exception>
-    /// <exception cref="InvalidOperationException">The parent cannot be reached; nothing changed here.</exception>
+    /// <exception cref="ParentUnreachableException">The parent cannot be reached; nothing changed here.</exception>
     public static async Task<SiteMove> AttachAsync(string parentApi, string token, SiteIdentity identity, IReadOnlyList<string> subtree, PkiOptions pki, CancellationToken ct)
     {
         var relative = new JsonArray([.. subtree.Select(p => (JsonNode)p[(identity.SitePath.Length + 1)..])]);

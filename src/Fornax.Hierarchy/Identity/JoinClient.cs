@@ -54,7 +54,11 @@ public static class JoinClient
         }
         catch (HttpRequestException e)
         {
-            throw new InvalidOperationException($"join: the parent at {parentApi} cannot be reached: {e.Message}", e);
+            throw new ParentUnreachableException($"join: the parent at {parentApi} cannot be reached: {e.Message}", e);
+        }
+        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new ParentUnreachableException($"join: the parent at {parentApi} did not answer within {http.Timeout.TotalSeconds:0} s", e);
         }
 
         using (response)
@@ -88,6 +92,12 @@ public static class JoinClient
         }
     }
 }
+
+/// <summary>
+/// <c>POST /api/join</c> got no answer (refused, unresolvable, TLS failure, timeout). Nothing changed on either side: the
+/// token is not used up, so the same command can be run again once the parent is up.
+/// </summary>
+public sealed class ParentUnreachableException(string message, Exception inner) : InvalidOperationException(message, inner);
 
 /// <summary>The parent answered <c>POST /api/join</c> with an error: <see cref="StatusCode"/> is its HTTP status.</summary>
 public sealed class JoinRefusedException(int statusCode, string message) : InvalidOperationException(message)

@@ -185,6 +185,10 @@ internal sealed class NodeCommand : Command
             // A refused join or attachment changed nothing here: say why, in one line.
             throw new CliException(e.Message);
         }
+        catch (Fornax.Hierarchy.Identity.ParentUnreachableException e)
+        {
+            throw new CliException(e.Message, ["nothing changed at this site: run the same command again once the parent can be reached"]);
+        }
 
         await using var site = started;
         // Who runs this data directory: `fornax up` records it, `fornax down` signals it.

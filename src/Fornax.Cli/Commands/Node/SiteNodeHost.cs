@@ -3,12 +3,6 @@ using Fornax.Node.Hosting;
 
 namespace Fornax.Cli.Commands.Node;
 
-// Registers the real site host; SiteHosts falls back to an error when this file is not compiled in.
-public static partial class SiteHosts
-{
-    static partial void CreateSiteNodeHost(ref ISiteHost? host) => host = new SiteNodeHost();
-}
-
 /// <summary>Runs a real <see cref="SiteNode"/> in this process.</summary>
 internal sealed class SiteNodeHost : ISiteHost
 {
