@@ -71,17 +71,17 @@ public sealed partial class FunctionRuntime
             // no preopened directories and inherits nothing: the guest sees no filesystem, no network, no host env.
             context.Environment = StringBlock.OfVariables(env);
             context.Arguments = function.Arguments;
-            store.SetWasiConfiguration(new WasiConfiguration());
+            if (compiled.NeedsWasmtimeWasi) store.SetWasiConfiguration(new WasiConfiguration());
         }
 
         Instance? instance = null;
         try
         {
-            instance = _linker.Instantiate(store, compiled.Module);
+            instance = compiled.Pre.Instantiate(store);
             instantiated = true;
             return wagi ? RunWagi(instance, context) : RunRaw(function, instance, context, request.Body.Span);
         }
-        catch (WasmtimeException e) when (e.ExitCode == 0 && wagi)
+        catch (WasmtimeException e) when ((context.ExitStatus ?? e.ExitCode) == 0 && wagi)
         {
             // proc_exit(0) (what C's exit(0) and AssemblyScript's shim do at the end) is a normal finish.
             return WagiResponse(context);
@@ -191,10 +191,11 @@ public sealed partial class FunctionRuntime
         if (instance?.GetMemory("memory") is { } memory && memory.GetLength() + FunctionRuntimeOptions.WasmPageSize > function.MemoryBytes)
             return MemoryLimit(function, stderr);
 
-        if (error.ExitCode is int code)
+        if ((context.ExitStatus ?? error.ExitCode) is int code)
             return InvocationResult.Error(InvocationOutcome.Trap, $"function exited with code {code}", $"exit code {code}", stderr);
         string kind = trap is { } t ? TrapKind(t) : "host error";
-        string detail = trap is null ? FirstLine(error.Message) : kind;
+        // A host function that threw (e.g. an exit status out of range) is the inner exception; its message says what.
+        string detail = trap is null ? FirstLine(error.InnerException?.Message ?? error.Message) : kind;
         return InvocationResult.Error(InvocationOutcome.Trap, $"function trapped: {detail}", kind, stderr);
     }
 

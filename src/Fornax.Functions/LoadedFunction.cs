@@ -61,15 +61,29 @@ public sealed class LoadedFunction
     internal void Exit() => Interlocked.Decrement(ref _inFlight);
 }
 
-/// <summary>A compiled module and what the host learnt about it once, at load.</summary>
-internal sealed class CompiledModule(Module module, string digest, bool importsWasi, bool exportsInitialize)
+/// <summary>A compiled module, linked, and what the host learnt about it once, at load.</summary>
+internal sealed class CompiledModule(Module module, Native.InstancePre pre, string digest, bool importsWasi, bool needsWasmtimeWasi, bool exportsInitialize)
+    : IDisposable
 {
     public Module Module { get; } = module;
+
+    /// <summary>The module with its imports resolved against the runtime's linker: what each request instantiates.</summary>
+    public Native.InstancePre Pre { get; } = pre;
+
     public string Digest { get; } = digest;
 
     /// <summary>False for modules with no WASI imports (e.g. a pure raw-ABI module): their stores skip WASI setup.</summary>
     public bool ImportsWasi { get; } = importsWasi;
 
+    /// <summary>True when it imports WASI calls beyond those the host serves (<see cref="Wasi.HostWasi"/>).</summary>
+    public bool NeedsWasmtimeWasi { get; } = needsWasmtimeWasi;
+
     /// <summary>A WASI reactor's <c>_initialize</c>, run before a raw-ABI call.</summary>
     public bool ExportsInitialize { get; } = exportsInitialize;
+
+    public void Dispose()
+    {
+        Pre.Dispose();
+        Module.Dispose();
+    }
 }

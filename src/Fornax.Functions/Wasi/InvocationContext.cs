@@ -27,6 +27,9 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
     public long Started { get; set; }
     public TimeSpan Timeout { get; set; }
 
+    /// <summary>The status the guest passed to <c>proc_exit</c>, if it called it (<see cref="HostExit"/>).</summary>
+    public int? ExitStatus { get; set; }
+
     /// <summary>Set when the deadline callback stopped the guest.</summary>
     public bool TimedOut { get; set; }
 
