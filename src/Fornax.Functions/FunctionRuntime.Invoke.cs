@@ -64,12 +64,7 @@ public sealed partial class FunctionRuntime
         if (_options.EnableFuel) store.Fuel = function.Fuel ?? ulong.MaxValue;
         if (compiled.ImportsWasi)
         {
-            var env = wagi
-                ? CgiEnvironment.Build(request, function.Definition.Environment, _options.SiteName, function.Name)
-                : RawEnvironment(function);
-            // Environment and arguments are served by HostEnvironment from the context. The WASI context itself has
-            // no preopened directories and inherits nothing: the guest sees no filesystem, no network, no host env.
-            context.Environment = StringBlock.OfVariables(env);
+            context.Environment = wagi ? function.Cgi.Build(request) : function.RawEnvironment;
             context.Arguments = function.Arguments;
             if (compiled.NeedsWasmtimeWasi) store.SetWasiConfiguration(new WasiConfiguration());
         }
@@ -218,15 +213,6 @@ public sealed partial class FunctionRuntime
         TrapCode.NullReference => "null reference",
         _ => code.ToString().ToLowerInvariant(),
     };
-
-    private List<(string, string)> RawEnvironment(LoadedFunction function)
-    {
-        var env = new List<(string, string)> { ("FORNAX_FUNCTION", function.Name) };
-        if (_options.SiteName is { } site) env.Add(("FORNAX_SITE", site));
-        if (function.Definition.Environment is { } own)
-            foreach (var (name, value) in own) env.Add((name, value));
-        return env;
-    }
 
     private static string Stderr(InvocationContext context) =>
         context.Stderr.Length == 0 ? ""

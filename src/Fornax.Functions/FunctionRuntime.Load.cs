@@ -32,7 +32,7 @@ public sealed partial class FunctionRuntime
     {
         var compiled = await PrepareAsync(definition, module, cancellationToken).ConfigureAwait(false);
         var counters = _counters.GetOrAdd(definition.Name, static _ => new FunctionCounters());
-        var loaded = new LoadedFunction(definition, compiled, _options.DefaultLimits, counters);
+        var loaded = new LoadedFunction(definition, compiled, _options.DefaultLimits, counters, _options.SiteName);
         _functions[definition.Name] = loaded;
         return loaded;
     }

@@ -10,7 +10,7 @@ public sealed class LoadedFunction
 {
     private int _inFlight;
 
-    internal LoadedFunction(FunctionDefinition definition, CompiledModule module, FunctionLimits defaults, FunctionCounters counters)
+    internal LoadedFunction(FunctionDefinition definition, CompiledModule module, FunctionLimits defaults, FunctionCounters counters, string? site)
     {
         Definition = definition;
         Module = module;
@@ -21,6 +21,19 @@ public sealed class LoadedFunction
         MaxConcurrency = own?.MaxConcurrency ?? defaults.MaxConcurrency!.Value;
         Fuel = own?.Fuel ?? defaults.Fuel;
         Arguments = Wasi.StringBlock.Of(definition.Name);
+        Cgi = new Wagi.CgiEnvironment(definition.Environment, site, definition.Name);
+        RawEnvironment = RawVariables(definition, site);
+    }
+
+    /// <summary>A raw-ABI guest's environment is the same for every request: its name, the site, its own spec.env.</summary>
+    private static Wasi.StringBlock RawVariables(FunctionDefinition definition, string? site)
+    {
+        var env = new List<(string, string)> { ("FORNAX_FUNCTION", definition.Name) };
+        if (site is not null) env.Add(("FORNAX_SITE", site));
+        if (definition.Environment is { } own)
+            foreach (var (name, value) in own)
+                if (name is not ("FORNAX_FUNCTION" or "FORNAX_SITE")) env.Add((name, value));
+        return Wasi.StringBlock.OfVariables(env);
     }
 
     public FunctionDefinition Definition { get; }
@@ -48,6 +61,11 @@ public sealed class LoadedFunction
 
     /// <summary>The guest's argv (its name), encoded once.</summary>
     internal Wasi.StringBlock Arguments { get; }
+
+    /// <summary>Builds a WAGI request's environment on the part encoded once per function.</summary>
+    internal Wagi.CgiEnvironment Cgi { get; }
+
+    internal Wasi.StringBlock RawEnvironment { get; }
     internal FunctionCounters Counters { get; }
 
     /// <summary>Admits one invocation unless <see cref="MaxConcurrency"/> already run; no queue, so no unbounded wait.</summary>
