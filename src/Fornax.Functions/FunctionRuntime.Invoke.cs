@@ -60,7 +60,8 @@ public sealed partial class FunctionRuntime
         context.Started = _options.TimeProvider.GetTimestamp();
         // The first deadline is the long-guest check (or the timeout, if sooner); OnDeadline then sets the rest.
         store.SetEpochDeadline(DeadlineTicks(function.Timeout < _options.LongGuestAfter ? function.Timeout : _options.LongGuestAfter, _options.EpochTick));
-        store.SetEpochDeadlineCallback(_onDeadline);
+        context.Deadline = _onDeadline;
+        Native.EpochDeadline.Register(store);
         if (_options.EnableFuel) store.Fuel = function.Fuel ?? ulong.MaxValue;
         if (compiled.ImportsWasi)
         {

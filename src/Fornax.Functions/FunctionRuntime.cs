@@ -19,7 +19,7 @@ public sealed partial class FunctionRuntime : IDisposable
     private readonly string _engineKey;
     private readonly ConcurrentDictionary<string, FunctionCounters> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LoadedFunction> _functions = new(StringComparer.Ordinal);
-    private readonly Store.EpochDeadlineCallback _onDeadline;
+    private readonly Func<InvocationContext, ulong?> _onDeadline;
     private int _disposed;
 
     public FunctionRuntime(FunctionRuntimeOptions options)
@@ -87,9 +87,8 @@ public sealed partial class FunctionRuntime : IDisposable
     /// The first deadline comes at <see cref="FunctionRuntimeOptions.LongGuestAfter"/>: from then on the guest is long and
     /// holds a compensating pool thread until it ends (<see cref="LongGuestThreads"/>).
     /// </summary>
-    private ulong OnDeadline(Store store)
+    private ulong? OnDeadline(InvocationContext context)
     {
-        var context = (Wasi.InvocationContext)store.GetData()!;
         var remaining = context.Timeout - _options.TimeProvider.GetElapsedTime(context.Started);
         if (remaining > TimeSpan.Zero)
         {
@@ -103,6 +102,6 @@ public sealed partial class FunctionRuntime : IDisposable
         }
 
         context.TimedOut = true;
-        throw new TimeoutException("epoch deadline reached");
+        return null;
     }
 }
