@@ -60,28 +60,24 @@ public sealed partial class FunctionRuntime
         context.Started = _options.TimeProvider.GetTimestamp();
         // The first deadline is the long-guest check (or the timeout, if sooner); OnDeadline then sets the rest.
         store.SetEpochDeadline(DeadlineTicks(function.Timeout < _options.LongGuestAfter ? function.Timeout : _options.LongGuestAfter, _options.EpochTick));
-        store.SetEpochDeadlineCallback(_onDeadline);
+        context.Deadline = _onDeadline;
+        Native.EpochDeadline.Register(store);
         if (_options.EnableFuel) store.Fuel = function.Fuel ?? ulong.MaxValue;
         if (compiled.ImportsWasi)
         {
-            var env = wagi
-                ? CgiEnvironment.Build(request, function.Definition.Environment, _options.SiteName, function.Name)
-                : RawEnvironment(function);
-            // Environment and arguments are served by HostEnvironment from the context. The WASI context itself has
-            // no preopened directories and inherits nothing: the guest sees no filesystem, no network, no host env.
-            context.Environment = StringBlock.OfVariables(env);
+            context.Environment = wagi ? function.Cgi.Build(request) : function.RawEnvironment;
             context.Arguments = function.Arguments;
-            store.SetWasiConfiguration(new WasiConfiguration());
+            if (compiled.NeedsWasmtimeWasi) store.SetWasiConfiguration(new WasiConfiguration());
         }
 
         Instance? instance = null;
         try
         {
-            instance = _linker.Instantiate(store, compiled.Module);
+            instance = compiled.Pre.Instantiate(store);
             instantiated = true;
             return wagi ? RunWagi(instance, context) : RunRaw(function, instance, context, request.Body.Span);
         }
-        catch (WasmtimeException e) when (e.ExitCode == 0 && wagi)
+        catch (WasmtimeException e) when ((context.ExitStatus ?? e.ExitCode) == 0 && wagi)
         {
             // proc_exit(0) (what C's exit(0) and AssemblyScript's shim do at the end) is a normal finish.
             return WagiResponse(context);
@@ -191,10 +187,11 @@ public sealed partial class FunctionRuntime
         if (instance?.GetMemory("memory") is { } memory && memory.GetLength() + FunctionRuntimeOptions.WasmPageSize > function.MemoryBytes)
             return MemoryLimit(function, stderr);
 
-        if (error.ExitCode is int code)
+        if ((context.ExitStatus ?? error.ExitCode) is int code)
             return InvocationResult.Error(InvocationOutcome.Trap, $"function exited with code {code}", $"exit code {code}", stderr);
         string kind = trap is { } t ? TrapKind(t) : "host error";
-        string detail = trap is null ? FirstLine(error.Message) : kind;
+        // A host function that threw (e.g. an exit status out of range) is the inner exception; its message says what.
+        string detail = trap is null ? FirstLine(error.InnerException?.Message ?? error.Message) : kind;
         return InvocationResult.Error(InvocationOutcome.Trap, $"function trapped: {detail}", kind, stderr);
     }
 
@@ -217,15 +214,6 @@ public sealed partial class FunctionRuntime
         TrapCode.NullReference => "null reference",
         _ => code.ToString().ToLowerInvariant(),
     };
-
-    private List<(string, string)> RawEnvironment(LoadedFunction function)
-    {
-        var env = new List<(string, string)> { ("FORNAX_FUNCTION", function.Name) };
-        if (_options.SiteName is { } site) env.Add(("FORNAX_SITE", site));
-        if (function.Definition.Environment is { } own)
-            foreach (var (name, value) in own) env.Add((name, value));
-        return env;
-    }
 
     private static string Stderr(InvocationContext context) =>
         context.Stderr.Length == 0 ? ""

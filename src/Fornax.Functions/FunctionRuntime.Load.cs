@@ -32,7 +32,7 @@ public sealed partial class FunctionRuntime
     {
         var compiled = await PrepareAsync(definition, module, cancellationToken).ConfigureAwait(false);
         var counters = _counters.GetOrAdd(definition.Name, static _ => new FunctionCounters());
-        var loaded = new LoadedFunction(definition, compiled, _options.DefaultLimits, counters);
+        var loaded = new LoadedFunction(definition, compiled, _options.DefaultLimits, counters, _options.SiteName);
         _functions[definition.Name] = loaded;
         return loaded;
     }
@@ -109,9 +109,10 @@ public sealed partial class FunctionRuntime
             _metrics.ModuleReady(fromDisk: false);
             if (path is not null) TryWriteCache(path, module);
         }
+        Native.InstancePre pre;
         try
         {
-            CheckLinks(name, module);
+            pre = Link(name, module);
         }
         catch
         {
@@ -120,7 +121,7 @@ public sealed partial class FunctionRuntime
         }
         bool importsWasi = module.Imports.Any(i => i.ModuleName == WasiModule);
         bool exportsInitialize = module.Exports.Any(e => e is FunctionExport { Name: "_initialize" });
-        return new CompiledModule(module, digest, importsWasi, exportsInitialize);
+        return new CompiledModule(module, pre, digest, importsWasi, Wasi.HostWasi.NeedsWasmtimeContext(module), exportsInitialize);
     }
 
     private string? CachePath(string digest) =>
@@ -150,30 +151,21 @@ public sealed partial class FunctionRuntime
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    /// <summary>Instantiates once at load, so an unknown import is an apply-time error, not a 500 on every request.</summary>
-    private void CheckLinks(string name, Module module)
+    /// <summary>Links once at load, so an unknown import is an apply-time error, not a 500 on every request.</summary>
+    private Native.InstancePre Link(string name, Module module)
     {
         foreach (var import in module.Imports)
             if (import.ModuleName != WasiModule)
                 throw new FunctionCompileException(name,
                     $"unsupported import {import.ModuleName}::{import.Name}: functions may import only {WasiModule}");
-
-        using var store = new Store(_engine, new Wasi.InvocationContext(default, 1, 0));
-        store.SetWasiConfiguration(new WasiConfiguration());
-        // A module's start function runs at instantiation; give it the default timeout so a spinning one cannot hang the load.
-        store.SetEpochDeadline(DeadlineTicks(_options.DefaultLimits.Timeout!.Value, _options.EpochTick));
         try
         {
-            _linker.Instantiate(store, module);
+            return Native.InstancePre.Create(_linker, module);
         }
-        catch (WasmtimeException e) when (e.Message.Contains("unknown import", StringComparison.OrdinalIgnoreCase)
-                                          || e.Message.Contains("incompatible import", StringComparison.OrdinalIgnoreCase))
+        catch (WasmtimeException e)
         {
+            // "unknown import: `wasi_snapshot_preview1::nope` has not been defined", or a type mismatch.
             throw new FunctionCompileException(name, $"module does not link: {FirstLine(e.Message)}", e);
-        }
-        catch (WasmtimeException)
-        {
-            // Anything else (a trapping start function, a full pool) shows at invocation, with its own outcome.
         }
     }
 

@@ -19,7 +19,7 @@ public sealed partial class FunctionRuntime : IDisposable
     private readonly string _engineKey;
     private readonly ConcurrentDictionary<string, FunctionCounters> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LoadedFunction> _functions = new(StringComparer.Ordinal);
-    private readonly Store.EpochDeadlineCallback _onDeadline;
+    private readonly Func<InvocationContext, ulong?> _onDeadline;
     private int _disposed;
 
     public FunctionRuntime(FunctionRuntimeOptions options)
@@ -30,13 +30,12 @@ public sealed partial class FunctionRuntime : IDisposable
         (_engine, _engineKey) = CreateEngine(options);
         _metrics = new FunctionMetrics(options.MeterFactory);
 
-        // One linker for the whole runtime: it holds only host definitions (WASI and our stdio), which read per-request
-        // state from the Store, so every module and request shares it. The .NET binding exposes no InstancePre, so each
-        // request still resolves imports by name in Linker.Instantiate; what it never does is build a linker (wasmtime #2295).
+        // One linker for the whole runtime: it holds only host definitions (WASI and the host's own), which read
+        // per-request state from the Store, so every module and request shares it. Each module is linked against it once,
+        // at load, into an InstancePre (Native/), so a request never builds a linker (wasmtime #2295) nor resolves imports.
         _linker = new Linker(_engine);
         _linker.DefineWasi();
-        HostStdio.Define(_linker);
-        HostEnvironment.Define(_linker);
+        HostWasi.Define(_linker);
 
         // Epoch interruption is the only way to stop a guest spinning in compiled code, and it must advance on real time:
         // a timeout is a wall-clock promise to the HTTP client. Tests may pass a fake TimeProvider and advance it by hand.
@@ -72,7 +71,7 @@ public sealed partial class FunctionRuntime : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _epochTicker.Dispose();
         foreach (var entry in _modules.Values)
-            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully) entry.Value.Result.Module.Dispose();
+            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully) entry.Value.Result.Dispose();
         _linker.Dispose();
         _engine.Dispose();
         _metrics.Dispose();
@@ -88,9 +87,8 @@ public sealed partial class FunctionRuntime : IDisposable
     /// The first deadline comes at <see cref="FunctionRuntimeOptions.LongGuestAfter"/>: from then on the guest is long and
     /// holds a compensating pool thread until it ends (<see cref="LongGuestThreads"/>).
     /// </summary>
-    private ulong OnDeadline(Store store)
+    private ulong? OnDeadline(InvocationContext context)
     {
-        var context = (Wasi.InvocationContext)store.GetData()!;
         var remaining = context.Timeout - _options.TimeProvider.GetElapsedTime(context.Started);
         if (remaining > TimeSpan.Zero)
         {
@@ -104,6 +102,6 @@ public sealed partial class FunctionRuntime : IDisposable
         }
 
         context.TimedOut = true;
-        throw new TimeoutException("epoch deadline reached");
+        return null;
     }
 }

@@ -10,7 +10,7 @@ public sealed class LoadedFunction
 {
     private int _inFlight;
 
-    internal LoadedFunction(FunctionDefinition definition, CompiledModule module, FunctionLimits defaults, FunctionCounters counters)
+    internal LoadedFunction(FunctionDefinition definition, CompiledModule module, FunctionLimits defaults, FunctionCounters counters, string? site)
     {
         Definition = definition;
         Module = module;
@@ -21,6 +21,19 @@ public sealed class LoadedFunction
         MaxConcurrency = own?.MaxConcurrency ?? defaults.MaxConcurrency!.Value;
         Fuel = own?.Fuel ?? defaults.Fuel;
         Arguments = Wasi.StringBlock.Of(definition.Name);
+        Cgi = new Wagi.CgiEnvironment(definition.Environment, site, definition.Name);
+        RawEnvironment = RawVariables(definition, site);
+    }
+
+    /// <summary>A raw-ABI guest's environment is the same for every request: its name, the site, its own spec.env.</summary>
+    private static Wasi.StringBlock RawVariables(FunctionDefinition definition, string? site)
+    {
+        var env = new List<(string, string)> { ("FORNAX_FUNCTION", definition.Name) };
+        if (site is not null) env.Add(("FORNAX_SITE", site));
+        if (definition.Environment is { } own)
+            foreach (var (name, value) in own)
+                if (name is not ("FORNAX_FUNCTION" or "FORNAX_SITE")) env.Add((name, value));
+        return Wasi.StringBlock.OfVariables(env);
     }
 
     public FunctionDefinition Definition { get; }
@@ -48,6 +61,11 @@ public sealed class LoadedFunction
 
     /// <summary>The guest's argv (its name), encoded once.</summary>
     internal Wasi.StringBlock Arguments { get; }
+
+    /// <summary>Builds a WAGI request's environment on the part encoded once per function.</summary>
+    internal Wagi.CgiEnvironment Cgi { get; }
+
+    internal Wasi.StringBlock RawEnvironment { get; }
     internal FunctionCounters Counters { get; }
 
     /// <summary>Admits one invocation unless <see cref="MaxConcurrency"/> already run; no queue, so no unbounded wait.</summary>
@@ -61,15 +79,29 @@ public sealed class LoadedFunction
     internal void Exit() => Interlocked.Decrement(ref _inFlight);
 }
 
-/// <summary>A compiled module and what the host learnt about it once, at load.</summary>
-internal sealed class CompiledModule(Module module, string digest, bool importsWasi, bool exportsInitialize)
+/// <summary>A compiled module, linked, and what the host learnt about it once, at load.</summary>
+internal sealed class CompiledModule(Module module, Native.InstancePre pre, string digest, bool importsWasi, bool needsWasmtimeWasi, bool exportsInitialize)
+    : IDisposable
 {
     public Module Module { get; } = module;
+
+    /// <summary>The module with its imports resolved against the runtime's linker: what each request instantiates.</summary>
+    public Native.InstancePre Pre { get; } = pre;
+
     public string Digest { get; } = digest;
 
     /// <summary>False for modules with no WASI imports (e.g. a pure raw-ABI module): their stores skip WASI setup.</summary>
     public bool ImportsWasi { get; } = importsWasi;
 
+    /// <summary>True when it imports WASI calls beyond those the host serves (<see cref="Wasi.HostWasi"/>).</summary>
+    public bool NeedsWasmtimeWasi { get; } = needsWasmtimeWasi;
+
     /// <summary>A WASI reactor's <c>_initialize</c>, run before a raw-ABI call.</summary>
     public bool ExportsInitialize { get; } = exportsInitialize;
+
+    public void Dispose()
+    {
+        Pre.Dispose();
+        Module.Dispose();
+    }
 }

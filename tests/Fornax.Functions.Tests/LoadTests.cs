@@ -40,6 +40,20 @@ public sealed class LoadTests : IDisposable
         Assert.Contains("no_such_call", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("fd_write", "(param i32) (result i32)")] // served by the host, wrong type
+    [InlineData("clock_time_get", "(param i32)")]          // Wasmtime's WASI, wrong type
+    public async Task LoadAsync_WasiImportOfWrongType_ThrowsLinkErrorNamingIt(string name, string type)
+    {
+        var module = Guests.Wat($$"""(module (import "wasi_snapshot_preview1" "{{name}}" (func {{type}})) (func (export "_start")))""");
+
+        var error = await Assert.ThrowsAsync<FunctionCompileException>(() => _fx.LoadAsync("imp", module));
+
+        Assert.Contains("module does not link", error.Message, StringComparison.Ordinal);
+        Assert.Contains(name, error.Message, StringComparison.Ordinal);
+        Assert.Null(_fx.Runtime.GetStats("imp"));
+    }
+
     [Fact]
     public async Task LoadAsync_WagiModuleWithoutStart_ThrowsAbiError()
     {

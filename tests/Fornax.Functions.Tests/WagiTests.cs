@@ -66,6 +66,41 @@ public sealed class WagiTests : IDisposable
     }
 
     [Fact]
+    public async Task InvokeAsync_FunctionEnvNamedLikeHostVariable_DoesNotOverrideIt()
+    {
+        var fn = await _fx.LoadAsync("printenv", Guests.PrintEnv, env: new Dictionary<string, string>
+        {
+            ["REQUEST_METHOD"] = "FAKE", ["FORNAX_SITE"] = "elsewhere", ["MINE"] = "kept",
+        });
+
+        var result = await _fx.InvokeAsync(fn, new InvocationRequest(Method: "PUT"));
+
+        var lines = Encoding.UTF8.GetString(result.Body.Span).Split('\n');
+        Assert.Contains("REQUEST_METHOD=PUT", lines);
+        Assert.Contains("FORNAX_SITE=test-site", lines);
+        Assert.Contains("MINE=kept", lines);
+        Assert.Single(lines, l => l.StartsWith("REQUEST_METHOD=", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("FORNAX_SITE=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_HeadersMappingToOneVariable_FirstWinsAndValuesStayUtf8()
+    {
+        var fn = await _fx.LoadAsync("printenv", Guests.PrintEnv);
+
+        var result = await _fx.InvokeAsync(fn, new InvocationRequest(Headers:
+        [
+            new("X-Name", "Zoë"), new("x_name", "second"), new("Tëst", "not a token"), new("Accept", "*/*"),
+        ]));
+
+        var lines = Encoding.UTF8.GetString(result.Body.Span).Split('\n');
+        Assert.Single(lines, l => l.StartsWith("HTTP_X_NAME=", StringComparison.Ordinal));
+        Assert.Contains("HTTP_X_NAME=Zoë", lines);
+        Assert.Contains("HTTP_ACCEPT=*/*", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("not a token", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task InvokeAsync_JsonTransform_UppercasesStringValues()
     {
         var fn = await _fx.LoadAsync("json", Guests.JsonTransform);

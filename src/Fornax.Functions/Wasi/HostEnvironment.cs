@@ -11,6 +11,9 @@ namespace Fornax.Functions.Wasi;
 internal static class HostEnvironment
 {
 
+    /// <summary>What <see cref="Define"/> serves.</summary>
+    public static readonly string[] Names = ["environ_sizes_get", "environ_get", "args_sizes_get", "args_get"];
+
     public static void Define(Linker linker)
     {
         linker.AllowShadowing = true;
@@ -35,7 +38,7 @@ internal static class HostEnvironment
             memory.WriteInt32(sizePointer, strings.Bytes.Length);
             return Preview1.Success;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
         {
             return Preview1.Fault;
         }
@@ -61,7 +64,7 @@ internal static class HostEnvironment
 
             return Preview1.Success;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
             return Preview1.Fault;
         }

@@ -4,11 +4,12 @@ using Wasmtime;
 namespace Fornax.Functions.Wasi;
 
 /// <summary>
-/// Replaces Wasmtime's WASI <c>fd_read</c> and <c>fd_write</c> so stdio never leaves the process:
+/// Replaces Wasmtime's WASI calls on the three stdio descriptors so stdio never leaves the process:
 /// stdin is read straight from the request body, stdout/stderr go into capped buffers.
 /// Why not <c>WasiConfiguration</c>: its stdin is a file path only (a temp file per request), and its output callback runs on
 /// another thread and cannot stop the guest. Here a write past the stdout cap traps the guest at once.
-/// All other WASI calls are Wasmtime's, configured with no preopened directories, so the guest has no filesystem.
+/// The descriptors are pipes, as a CGI program's are: not a terminal, not seekable. Every other descriptor is unknown
+/// (EBADF): the guest is given no preopened directories, so it can never open one.
 /// </summary>
 internal static class HostStdio
 {
@@ -16,13 +17,51 @@ internal static class HostStdio
     /// <summary>Thrown inside the guest's write when stdout passes its cap; becomes a trap that ends the invocation.</summary>
     internal sealed class OutputCapExceededException() : Exception("stdout exceeded its cap");
 
+    /// <summary>What <see cref="Define"/> serves.</summary>
+    public static readonly string[] Names = ["fd_read", "fd_write", "fd_fdstat_get", "fd_seek", "fd_close"];
+
     public static void Define(Linker linker)
     {
         linker.AllowShadowing = true;
         linker.DefineFunction(Preview1.Module, "fd_read", (CallerFunc<int, int, int, int, int>)FdRead);
         linker.DefineFunction(Preview1.Module, "fd_write", (CallerFunc<int, int, int, int, int>)FdWrite);
+        linker.DefineFunction(Preview1.Module, "fd_fdstat_get", (CallerFunc<int, int, int>)FdStatGet);
+        linker.DefineFunction(Preview1.Module, "fd_seek", (Func<int, long, int, int, int>)FdSeek);
+        linker.DefineFunction(Preview1.Module, "fd_close", (Func<int, int>)FdClose);
         linker.AllowShadowing = false;
     }
+
+    private static bool IsStdio(int fd) => fd is >= 0 and <= 2;
+
+    /// <summary>
+    /// fd_fdstat_get(fd, *fdstat): a 24-byte <c>fdstat</c> { u8 filetype; u16 flags @2; u64 rights_base @8;
+    /// u64 rights_inheriting @16 }. Unknown filetype and no seek right: libc treats stdout as a pipe (fully buffered),
+    /// so a guest's output arrives in one write rather than one per line.
+    /// </summary>
+    private static int FdStatGet(Caller caller, int fd, int pointer)
+    {
+        if (!IsStdio(fd)) return Preview1.BadFileDescriptor;
+        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory) return Preview1.Fault;
+        try
+        {
+            var stat = memory.GetSpan(pointer, 24);
+            stat.Clear();
+            stat[0] = Preview1.FiletypeUnknown;
+            BinaryPrimitives.WriteUInt64LittleEndian(stat[8..], fd == 0 ? Preview1.RightFdRead : Preview1.RightFdWrite);
+            return Preview1.Success;
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        {
+            return Preview1.Fault;
+        }
+    }
+
+    /// <summary>fd_seek(fd, offset, whence, *newoffset): a pipe cannot seek.</summary>
+    private static int FdSeek(int fd, long offset, int whence, int newOffsetPointer) =>
+        IsStdio(fd) ? Preview1.IllegalSeek : Preview1.BadFileDescriptor;
+
+    /// <summary>fd_close(fd): closing stdio is allowed and changes nothing (the buffers are the host's to read after).</summary>
+    private static int FdClose(int fd) => IsStdio(fd) ? Preview1.Success : Preview1.BadFileDescriptor;
 
     private static int FdRead(Caller caller, int fd, int iovs, int iovsLength, int readPointer)
     {
@@ -42,7 +81,7 @@ internal static class HostStdio
             memory.WriteInt32(readPointer, (int)total);
             return Preview1.Success;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
             return Preview1.Fault;
         }
@@ -68,7 +107,7 @@ internal static class HostStdio
             memory.WriteInt32(writtenPointer, (int)total);
             return Preview1.Success;
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
             return Preview1.Fault;
         }

@@ -27,6 +27,15 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
     public long Started { get; set; }
     public TimeSpan Timeout { get; set; }
 
+    /// <summary>The status the guest passed to <c>proc_exit</c>, if it called it (<see cref="HostExit"/>).</summary>
+    public int? ExitStatus { get; set; }
+
+    /// <summary>
+    /// Called when the guest reaches its epoch deadline (<see cref="Native.EpochDeadline"/>): further ticks to run, or
+    /// null to stop it. The runtime's one cached delegate, so setting it allocates nothing.
+    /// </summary>
+    public Func<InvocationContext, ulong?>? Deadline { get; set; }
+
     /// <summary>Set when the deadline callback stopped the guest.</summary>
     public bool TimedOut { get; set; }
 

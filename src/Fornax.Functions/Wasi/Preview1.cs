@@ -8,5 +8,19 @@ internal static class Preview1
     // errno values of wasi_snapshot_preview1's `errno` type.
     public const int Success = 0;
     public const int BadFileDescriptor = 8;
+    /// <summary>
+    /// A pointer or length from the guest reaches past its memory. The binding's <c>Memory</c> reports that as an
+    /// <see cref="ArgumentException"/> (<c>GetSpan</c>) or <see cref="ArgumentOutOfRangeException"/> (<c>WriteInt32</c>);
+    /// host functions catch both and return this, as a kernel returns EFAULT, instead of trapping the guest.
+    /// </summary>
     public const int Fault = 21;
+    public const int Invalid = 28;
+    public const int IllegalSeek = 70;
+
+    // filetype: what fd_fdstat_get reports for a descriptor.
+    public const byte FiletypeUnknown = 0;
+
+    // rights (a u64 bit set).
+    public const ulong RightFdRead = 1UL << 1;
+    public const ulong RightFdWrite = 1UL << 6;
 }

@@ -11,7 +11,8 @@ internal sealed class StringBlock
 {
     public static readonly StringBlock Empty = new([], []);
 
-    private StringBlock(byte[] bytes, int[] offsets)
+    /// <summary>Takes <paramref name="bytes"/> (NUL-terminated strings) and where each starts, as they are.</summary>
+    internal StringBlock(byte[] bytes, int[] offsets)
     {
         Bytes = bytes;
         Offsets = offsets;
