@@ -159,6 +159,9 @@ public static class MissionStates
     public const string NotMatch = "not match";
     public const string ClusterOffline = "cluster offline";
     public const string Unreachable = "unreachable";
+
+    /// <summary>The site has its own mission of the same name, so it does not take the inherited one (docs/tree.md).</summary>
+    public const string Conflict = "conflict: this site has its own mission of that name";
     public const string FailedPrefix = "Failed: ";
 
     public static string Failed(string reason) => FailedPrefix + reason;

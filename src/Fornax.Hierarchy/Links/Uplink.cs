@@ -55,6 +55,8 @@ public sealed partial class Uplink
         {
             _parentRv = JsonNode.Parse(File.ReadAllText(_stateFile))?["parentRv"]?.GetValue<long>() ?? 0;
         }
+
+        LoadBlocked();
     }
 
     /// <summary>True while the stream to the parent is up (Welcome received).</summary>
@@ -324,7 +326,10 @@ public sealed partial class Uplink
 
                 await foreach (var change in _store.WatchAsync(list.ResourceVersion, "Mission", null, ct))
                 {
-                    Track(change.Object.Object, change.Type == WatchEventType.Deleted);
+                    if (Track(change.Object.Object, change.Type == WatchEventType.Deleted))
+                    {
+                        await ApplyUnblockedAsync((change.Object.Key.Namespace, change.Object.Key.Name), ct);
+                    }
                 }
             }
             catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
@@ -337,20 +342,21 @@ public sealed partial class Uplink
         }
     }
 
-    private void Track(JsonObject mission, bool deleted)
+    /// <summary>Tracks one mission of this site's store; returns true when it was this site's own and is now deleted.</summary>
+    private bool Track(JsonObject mission, bool deleted)
     {
+        var key = (mission["metadata"]!["namespace"]!.GetValue<string>(), mission["metadata"]!["name"]!.GetValue<string>());
         if (MissionStatus.Annotation(mission, MissionStatus.OriginAnnotation) is null)
         {
-            return;
+            return deleted;
         }
 
-        var key = (mission["metadata"]!["namespace"]!.GetValue<string>(), mission["metadata"]!["name"]!.GetValue<string>());
         lock (_gate)
         {
             if (deleted)
             {
                 _reports.Remove(key);
-                return;
+                return false;
             }
 
             var states = MissionStatus.States(mission).Where(s => MissionStatus.IsUnder(s.Key, _self.Path)).ToDictionary();
@@ -358,20 +364,35 @@ public sealed partial class Uplink
             if (_reports.TryGetValue(key, out var known) && known.Generation == generation
                 && known.States.Count == states.Count && !known.States.Except(states).Any())
             {
-                return;
+                return false;
             }
 
             _reports[key] = (states, generation, ++_reportSeq);
-            _reportsChanged.TrySetResult();
-            _reportsChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            SignalReports();
         }
+
+        return false;
     }
 
     private async Task ApplyChangeAsync(MissionChange change, CancellationToken ct)
     {
+        await _applyLock.WaitAsync(ct);
+        try
+        {
+            await ApplyChangeLockedAsync(change, ct);
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    private async Task ApplyChangeLockedAsync(MissionChange change, CancellationToken ct)
+    {
         var key = new ObjectKey("Mission", change.Namespace, change.Name);
         if (change.Type == MissionChange.Types.Type.Delete)
         {
+            Unblock((change.Namespace, change.Name));
             var local = await _store.GetAsync(key, ct);
             if (local is not null && MissionStatus.Annotation(local.Object, MissionStatus.OriginAnnotation) is not null)
             {
@@ -388,6 +409,14 @@ public sealed partial class Uplink
             return;
         }
 
+        // This site's own mission of that name is never overwritten; the parent hears why instead.
+        if (await _store.GetAsync(key, ct) is { } existing && MissionStatus.Annotation(existing.Object, MissionStatus.OriginAnnotation) is null)
+        {
+            Block((change.Namespace, change.Name), change);
+            return;
+        }
+
+        Unblock((change.Namespace, change.Name));
         var json = JsonNode.Parse(change.Json)!.AsObject();
         json.Remove("status");
         var meta = json["metadata"]!.AsObject();
@@ -427,6 +456,7 @@ public sealed partial class Uplink
             }
         }
 
+        await ForgetBlockedExceptAsync(keep, ct);
         SaveParentRv(snapshot.Rv);
     }
 

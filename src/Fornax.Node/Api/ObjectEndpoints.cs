@@ -128,6 +128,16 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.Invalid(new ObjectValidationException(context.Errors, $"{obj.Kind} \"{obj.Metadata.Name}\""), obj.Kind, obj.Metadata.Name);
         }
 
+        if (InheritedMissions.RefuseOriginAnnotation(obj) is { } annotated)
+        {
+            return annotated;
+        }
+
+        if (await InheritedMissions.RefuseChangeAsync(store, new ObjectKey(obj.Kind, ns, obj.Metadata.Name!), "change", ct) is { } inherited)
+        {
+            return inherited;
+        }
+
         var json = ObjectSerializer.ToJsonObject(obj);
         if (create)
         {
@@ -172,7 +182,13 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return error;
         }
 
-        var deleted = await store.DeleteAsync(new ObjectKey(kind.Kind, ns, name), resourceVersion, ct);
+        var key = new ObjectKey(kind.Kind, ns, name);
+        if (await InheritedMissions.RefuseChangeAsync(store, key, "delete", ct) is { } inherited)
+        {
+            return inherited;
+        }
+
+        var deleted = await store.DeleteAsync(key, resourceVersion, ct);
         return Results.Json(deleted.Object);
     }
 
