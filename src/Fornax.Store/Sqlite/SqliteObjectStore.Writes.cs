@@ -8,7 +8,7 @@ internal sealed partial class SqliteObjectStore
     public Task<StoredObject> CreateAsync(JsonObject obj, CancellationToken ct = default)
     {
         var (key, _) = ObjectDocument.Parse(obj);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
             if (ReadRow(_writer, transaction, key) is not null)
                 StoreErrors.AlreadyExists(key);
@@ -19,7 +19,7 @@ internal sealed partial class SqliteObjectStore
     public Task<StoredObject> UpdateAsync(JsonObject obj, CancellationToken ct = default)
     {
         var (key, expected) = ObjectDocument.Parse(obj);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
@@ -29,10 +29,10 @@ internal sealed partial class SqliteObjectStore
         }, ct);
     }
 
-    public Task<(StoredObject Object, ApplyOutcome Outcome)> ApplyAsync(JsonObject obj, CancellationToken ct = default)
+    public Task<(StoredObject Object, ApplyOutcome Outcome)> ApplyAsync(JsonObject obj, WriteDurability durability, CancellationToken ct = default)
     {
         var (key, expected) = ObjectDocument.Parse(obj);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, durability, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
@@ -43,12 +43,12 @@ internal sealed partial class SqliteObjectStore
         }, ct);
     }
 
-    public Task<StoredObject> UpdateStatusAsync(ObjectKey key, JsonNode? status, long? expectedResourceVersion = null, CancellationToken ct = default)
+    public Task<StoredObject> UpdateStatusAsync(ObjectKey key, JsonNode? status, long? expectedResourceVersion, WriteDurability durability, CancellationToken ct = default)
     {
         key = ObjectDocument.NormalizeKey(key);
         if (status is not null and not JsonObject)
             StoreErrors.Invalid($"{key}: status must be an object, got {status.ToJsonString()}");
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, durability, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
@@ -68,7 +68,7 @@ internal sealed partial class SqliteObjectStore
     public Task<StoredObject> DeleteAsync(ObjectKey key, long? expectedResourceVersion = null, CancellationToken ct = default)
     {
         key = ObjectDocument.NormalizeKey(key);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
@@ -170,15 +170,17 @@ internal sealed partial class SqliteObjectStore
 
     /// <summary>
     /// Group commit: the write joins a queue, and whoever holds the write gate runs every queued write in
-    /// ONE transaction — one fsync for the lot — each inside its own savepoint, so a write that fails
-    /// (conflict, not found) rolls back alone. A write is acknowledged only after its batch committed;
-    /// if the commit fails, every write of the batch fails and none is acknowledged.
+    /// ONE transaction — one fsync for the lot, none when every write of it is relaxed — each inside its own
+    /// savepoint, so a write that fails (conflict, not found) rolls back alone. A write is acknowledged only
+    /// after its batch committed; if the commit fails, every write of the batch fails and none is acknowledged.
     /// </summary>
-    private async Task<T> WriteAsync<T>(ObjectKey key, Func<SqliteTransaction, T> work, CancellationToken ct)
+    private async Task<T> WriteAsync<T>(ObjectKey key, WriteDurability durability, Func<SqliteTransaction, T> work, CancellationToken ct)
     {
         ThrowIfDisposed();
         ct.ThrowIfCancellationRequested();
-        var write = new PendingWrite(key, transaction => work(transaction));
+        if (!Enum.IsDefined(durability))
+            throw new ArgumentOutOfRangeException(nameof(durability), durability, $"{nameof(durability)}: {durability} is not a {nameof(WriteDurability)}");
+        var write = new PendingWrite(key, durability, transaction => work(transaction));
         _pending.Enqueue(write);
         // Not cancellable once queued: another writer may already be running this write in its batch.
         await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -213,8 +215,12 @@ internal sealed partial class SqliteObjectStore
         _stagedResourceVersion = _resourceVersion;
         _stagedCompactedThrough = _compactedThrough;
         _batchChanges.Clear();
+        var synced = false;
+        long? reserved = null;
         try
         {
+            SetSynchronous(NeedsSync(batch));
+            synced = _synchronousFull;
             using var transaction = _writer.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -238,7 +244,10 @@ internal sealed partial class SqliteObjectStore
                 }
             }
 
+            if (synced)
+                reserved = Reserve(transaction);
             transaction.Commit();
+            Committed(synced, reserved);
         }
         catch (Exception e)
         {
@@ -268,9 +277,11 @@ internal sealed partial class SqliteObjectStore
         e is SqliteException { SqliteErrorCode: SqliteErrors.Full } full ? SqliteErrors.StorageFull(full, key.ToString()) : e;
 
     /// <summary>One queued write: the work to run inside the batch's transaction and its completion.</summary>
-    private sealed class PendingWrite(ObjectKey key, Func<SqliteTransaction, object?> work)
+    private sealed class PendingWrite(ObjectKey key, WriteDurability durability, Func<SqliteTransaction, object?> work)
     {
         public ObjectKey Key { get; } = key;
+
+        public WriteDurability Durability { get; } = durability;
 
         public Func<SqliteTransaction, object?> Work { get; } = work;
 
