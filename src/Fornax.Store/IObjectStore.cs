@@ -17,8 +17,8 @@ namespace Fornax.Store;
 /// and <see cref="UpdateStatusAsync(ObjectKey, JsonNode?, long?, WriteDurability, CancellationToken)"/> take it): a
 /// write derived from something the caller rebuilds after a restart. A relaxed write is read, watched and versioned
 /// exactly like a durable one; only its group commit skips the fsync when no durable write shares it. A durable write
-/// that completes also makes every earlier write durable (the log is append-only), and a durable write that changed
-/// nothing still waits until the earlier relaxed ones are on disk. The resourceVersion never goes back, even when an OS
+/// that completes also makes every earlier write durable (the log is append-only), and a durable write that finds an
+/// object as a relaxed write left it waits until that write is on disk. The resourceVersion never goes back, even when an OS
 /// crash loses relaxed writes: relaxed commits only use versions reserved by the last durable commit, and a store
 /// opened after an unclean shutdown continues after the reservation (a gap in the versions, never a reuse).
 /// </para>

@@ -102,20 +102,28 @@ public sealed class ObjectStoreRelaxedWriteTests : IDisposable
     }
 
     [Fact]
-    public async Task DurableApply_Unchanged_SyncsEarlierRelaxedWrites()
+    public async Task DurableApply_UnchangedSinceRelaxedWrite_SyncsIt()
     {
         using var store = TestObjects.Open(_dir.Path);
         await store.ApplyAsync(TestObjects.ConfigMap("c1", "x"));
-        await store.ApplyAsync(TestObjects.ConfigMap("c1", "x"));
-        Assert.Equal(new StoreCommitCounts(1, 1), store.CommitCounts); // unchanged, nothing pending: no commit at all
-
         await store.ApplyAsync(TestObjects.ConfigMap("c2", "x"), WriteDurability.Relaxed);
-        var (_, outcome) = await store.ApplyAsync(TestObjects.ConfigMap("c1", "x"));
+        Assert.Equal(new StoreCommitCounts(2, 1), store.CommitCounts);
 
-        // Acknowledged as durable, so what it confirms must be on disk, and the relaxed write before it is.
-        Assert.Equal(ApplyOutcome.Unchanged, outcome);
+        // c1 is on disk: acknowledging it unchanged needs no commit at all, relaxed writes pending or not.
+        var (_, c1) = await store.ApplyAsync(TestObjects.ConfigMap("c1", "x"));
+        Assert.Equal(ApplyOutcome.Unchanged, c1);
+        Assert.Equal(new StoreCommitCounts(2, 1), store.CommitCounts);
+
+        // c2 is not: acknowledged as durable, it must be on disk first.
+        var (_, c2) = await store.ApplyAsync(TestObjects.ConfigMap("c2", "x"));
+        Assert.Equal(ApplyOutcome.Unchanged, c2);
         Assert.Equal(new StoreCommitCounts(3, 2), store.CommitCounts);
         Assert.Equal(2, store.ResourceVersion);
+
+        // Now it is; and a relaxed write that changes nothing never commits.
+        await store.ApplyAsync(TestObjects.ConfigMap("c2", "x"));
+        await store.UpdateStatusAsync(new ObjectKey("ConfigMap", "default", "c2"), null, null, WriteDurability.Relaxed);
+        Assert.Equal(new StoreCommitCounts(3, 2), store.CommitCounts);
     }
 
     [Fact]

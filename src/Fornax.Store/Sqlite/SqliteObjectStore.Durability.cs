@@ -15,10 +15,13 @@ internal sealed partial class SqliteObjectStore
     /// </summary>
     internal const long ReservedVersions = 10_000;
 
-    // Under _writeGate: the reservation on disk, whether a relaxed commit came after the last fsynced one, and the
-    // writer's synchronous setting as SQLite reports it (Schema.Initialize leaves it at FULL).
+    // Under _writeGate: the reservation on disk; the version the last fsync covered (at open everything is on disk: a
+    // clean close and the recovery of an unclean one both fsync); whether the running batch acknowledges, as durable, an
+    // object a relaxed commit after that left as it is; the writer's synchronous setting as SQLite reports it
+    // (Schema.Initialize leaves it at FULL).
     private long _reservedThrough;
-    private bool _unsynced;
+    private long _syncedResourceVersion;
+    private bool _confirmsUnsynced;
     private bool _synchronousFull = true;
 
     private long _commits;
@@ -49,13 +52,24 @@ internal sealed partial class SqliteObjectStore
     }
 
     /// <summary>
+    /// A write that changes nothing returns the stored object. If the caller wants it durable and a relaxed commit not yet
+    /// on disk wrote it, the batch must fsync all the same (see <see cref="Reserve"/>).
+    /// </summary>
+    private StoredObject Unchanged(ObjectKey key, StoredRow row, WriteDurability durability)
+    {
+        if (durability == WriteDurability.Durable && row.ResourceVersion > _syncedResourceVersion)
+            _confirmsUnsynced = true;
+        return row.ToStoredObject(key);
+    }
+
+    /// <summary>
     /// In a batch that fsyncs: reserves the versions after it for relaxed commits. Also written when the batch changed
-    /// nothing but relaxed commits are not yet on disk, so that the commit fsyncs them before a durable write (say, an
-    /// apply that found its content unchanged) is acknowledged. Returns the new reservation, or null when none was due.
+    /// nothing but acknowledges as durable an object written by a relaxed commit not yet on disk, so that the commit
+    /// fsyncs it. Returns the new reservation, or null when none was due (and nothing is written).
     /// </summary>
     private long? Reserve(SqliteTransaction transaction)
     {
-        if (_batchChanges.Count == 0 && !_unsynced)
+        if (_batchChanges.Count == 0 && !_confirmsUnsynced)
             return null;
         var reserved = _stagedResourceVersion + ReservedVersions;
         using var command = _writer.CreateCommand();
@@ -75,12 +89,8 @@ internal sealed partial class SqliteObjectStore
         if (synced)
         {
             Interlocked.Increment(ref _syncedCommits);
-            _unsynced = false;
+            _syncedResourceVersion = _stagedResourceVersion;
             _reservedThrough = reserved ?? _reservedThrough;
-        }
-        else
-        {
-            _unsynced = true;
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed partial class SqliteObjectStore
             if (row is null)
                 StoreErrors.NotFound(key);
             CheckPrecondition(key, row, expected);
-            return Replace(transaction, key, row, obj).Object;
+            return Replace(transaction, key, row, obj, WriteDurability.Durable).Object;
         }, ct);
     }
 
@@ -38,7 +38,7 @@ internal sealed partial class SqliteObjectStore
             if (row is null)
                 return (Insert(transaction, key, obj), ApplyOutcome.Created);
             CheckPrecondition(key, row, expected);
-            var (result, changed) = Replace(transaction, key, row, obj);
+            var (result, changed) = Replace(transaction, key, row, obj, durability);
             return (result, changed ? ApplyOutcome.Configured : ApplyOutcome.Unchanged);
         }, ct);
     }
@@ -56,7 +56,7 @@ internal sealed partial class SqliteObjectStore
             CheckPrecondition(key, row, expectedResourceVersion);
             var doc = row.Document;
             if (JsonNode.DeepEquals(doc["status"], status))
-                return row.ToStoredObject(key);
+                return Unchanged(key, row, durability);
             // Remove then add, so status stays the last property.
             doc.Remove("status");
             if (status is not null)
@@ -92,7 +92,7 @@ internal sealed partial class SqliteObjectStore
     }
 
     /// <summary>Replaces everything but status; writes nothing when the result equals what is stored.</summary>
-    private (StoredObject Object, bool Changed) Replace(SqliteTransaction transaction, ObjectKey key, StoredRow row, JsonObject obj)
+    private (StoredObject Object, bool Changed) Replace(SqliteTransaction transaction, ObjectKey key, StoredRow row, JsonObject obj, WriteDurability durability)
     {
         var stored = row.Document;
         var generation = ObjectDocument.SameDesiredState(stored, obj) ? row.Generation : row.Generation + 1;
@@ -104,7 +104,7 @@ internal sealed partial class SqliteObjectStore
             generation,
             stored["status"]);
         if (JsonNode.DeepEquals(candidate, stored))
-            return (row.ToStoredObject(key), false);
+            return (Unchanged(key, row, durability), false);
         return (Commit(transaction, WatchEventType.Modified, key, generation, candidate), true);
     }
 
@@ -217,6 +217,7 @@ internal sealed partial class SqliteObjectStore
         _batchChanges.Clear();
         var synced = false;
         long? reserved = null;
+        _confirmsUnsynced = false;
         try
         {
             SetSynchronous(NeedsSync(batch));

@@ -45,6 +45,7 @@ internal sealed partial class SqliteObjectStore : IObjectStore
         _writer = writer;
         _readConnectionString = readConnectionString;
         (_resourceVersion, _reservedThrough) = RecoverReservation(writer, Schema.ReadMeta(writer, null, Schema.ResourceVersionKey));
+        _syncedResourceVersion = _resourceVersion;
         _compactedThrough = Schema.ReadMeta(writer, null, Schema.CompactedThroughKey);
     }
 
