@@ -124,6 +124,10 @@ public sealed partial class MissionController(
         var mission = ObjectSerializer.FromJson<Mission>(stored.Object);
         var selected = mission.Spec.Placement is not { } placement || placement.Selects(site.Name, site.Path, site.Labels);
         string state;
+        // This site's own state is derived (the reconcile at every start writes it again from the mission and the
+        // delivered content, both durable), so it is written relaxed, except where it records that a command ran for
+        // this generation: lost, the command would run again.
+        var durability = WriteDurability.Relaxed;
         if (!selected)
         {
             await RemoveContentAsync(key, keep: new HashSet<ObjectKey>(), ct);
@@ -137,10 +141,11 @@ public sealed partial class MissionController(
             {
                 var ranForThisGeneration = mission.Status?.ObservedGeneration == stored.Generation && previous is not null && previous != MissionStates.Pending;
                 state = ranForThisGeneration ? previous! : await RunCommandAsync(command, ct);
+                durability = WriteDurability.Durable;
             }
         }
 
-        await WriteStateAsync(key, state, ct);
+        await WriteStateAsync(key, state, durability, ct);
     }
 
     private async Task<string> DeliverAsync(ObjectKey missionKey, Mission mission, CancellationToken ct)
@@ -245,7 +250,7 @@ public sealed partial class MissionController(
         }
     }
 
-    private async Task WriteStateAsync(ObjectKey key, string state, CancellationToken ct)
+    private async Task WriteStateAsync(ObjectKey key, string state, WriteDurability durability, CancellationToken ct)
     {
         var current = await store.GetAsync(key, ct);
         if (current is null)
@@ -268,7 +273,7 @@ public sealed partial class MissionController(
         status["observedGeneration"] = current.Generation;
         try
         {
-            await store.UpdateStatusAsync(key, status, current.ResourceVersion, ct);
+            await store.UpdateStatusAsync(key, status, current.ResourceVersion, durability, ct);
             _settled[key] = (current.Generation, state);
             LogState(key.ToString(), site.Path, state);
         }
