@@ -107,6 +107,24 @@ public sealed class MissionTests
     }
 
     [Fact]
+    public async Task Mission_DeletedAfterRestart_RemovesContentDeliveredBeforeIt()
+    {
+        var first = await TestSite.StartAsync();
+        await first.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(first, "welcome", "Active");
+        first.Http.Dispose();
+        await first.Node.DisposeAsync(); // not first.DisposeAsync(): that deletes the data directory
+
+        // The restarted controller knows the content from its first list, not from having delivered it.
+        await using var site = await TestSite.StartAsync(dataDirectory: first.DataDirectory);
+        await site.PutYamlAsync("configmaps", "unrelated", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: unrelated}\ndata: {a: b}\n");
+        await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "welcome"));
+
+        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is null, "the content to be removed with its mission");
+        Assert.NotNull(await site.GetAsync("configmaps", "unrelated"));
+    }
+
+    [Fact]
     public async Task Mission_OwnStateWithoutCommand_WrittenWithoutSync()
     {
         await using var site = await TestSite.StartAsync();

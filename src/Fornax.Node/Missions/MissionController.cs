@@ -37,9 +37,16 @@ public sealed partial class MissionController(
     // tree, hundreds per mission), and reconciling on each listed the whole store every time.
     private readonly ConcurrentDictionary<ObjectKey, (long Generation, string State)> _settled = new();
 
+    private readonly ContentIndex _content = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var all = await store.ListAsync(null, null, stoppingToken);
+        foreach (var item in all.Items)
+        {
+            _content.Set(item.Key, OwnerOf(item.Object));
+        }
+
         var missions = all.Items.Where(i => i.Key.Kind == "Mission").Select(i => i.Key).ToHashSet();
         await RemoveOrphansAsync(all.Items, missions, stoppingToken);
         foreach (var key in missions)
@@ -77,6 +84,7 @@ public sealed partial class MissionController(
         {
             await foreach (var change in store.WatchAsync(from, ct: ct))
             {
+                _content.Set(change.Object.Key, change.Type == WatchEventType.Deleted ? null : OwnerOf(change.Object.Object));
                 if (change.Object.Key.Kind == "Mission")
                 {
                     if (change.Type == WatchEventType.Deleted)
@@ -165,6 +173,7 @@ public sealed partial class MissionController(
             try
             {
                 var (_, outcome) = await store.ApplyAsync(json, ct);
+                _content.Set(itemKey, missionKey);
                 if (outcome != ApplyOutcome.Unchanged)
                 {
                     LogDelivered(itemKey.ToString(), owner, outcome.ToString().ToLowerInvariant());
@@ -216,14 +225,23 @@ public sealed partial class MissionController(
 
     private async Task RemoveContentAsync(ObjectKey missionKey, ISet<ObjectKey> keep, CancellationToken ct)
     {
-        var owner = $"{missionKey.Namespace}/{missionKey.Name}";
-        var all = await store.ListAsync(null, null, ct);
-        foreach (var item in all.Items)
+        foreach (var key in _content.Owned(missionKey))
         {
-            if (OwnerOf(item.Object) is { } o && $"{o.Namespace}/{o.Name}" == owner && !keep.Contains(item.Key))
+            if (keep.Contains(key))
             {
-                await DeleteQuietlyAsync(item.Key, ct);
+                continue;
             }
+
+            // The index may lag the store by a watch event: delete only what the mission still owns, as read now (a
+            // later change fails the precondition, and its watch event reconciles the owner again).
+            var item = await store.GetAsync(key, ct);
+            if (item is null || OwnerOf(item.Object) != missionKey)
+            {
+                _content.Set(key, item is null ? null : OwnerOf(item.Object));
+                continue;
+            }
+
+            await DeleteQuietlyAsync(key, ct, item.ResourceVersion);
         }
     }
 
@@ -238,14 +256,15 @@ public sealed partial class MissionController(
         }
     }
 
-    private async Task DeleteQuietlyAsync(ObjectKey key, CancellationToken ct)
+    private async Task DeleteQuietlyAsync(ObjectKey key, CancellationToken ct, long? expectedResourceVersion = null)
     {
         try
         {
-            await store.DeleteAsync(key, ct: ct);
+            await store.DeleteAsync(key, expectedResourceVersion, ct);
+            _content.Set(key, null);
             LogRemoved(key.ToString());
         }
-        catch (StoreException e) when (e.Reason == StoreErrorReason.NotFound)
+        catch (StoreException e) when (e.Reason is StoreErrorReason.NotFound or StoreErrorReason.Conflict)
         {
         }
     }
