@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Fornax.Core.Objects;
+using Fornax.Store;
 using Fornax.Testing.Trees;
+using Microsoft.Extensions.DependencyInjection;
 
 // Tree propagation: N real SiteNodes in one process (Fornax.Testing.TestTree: each its own store, Kestrel listeners,
 // mutual-TLS link through a link emulator), fan-out F. Applies one mission at the root that selects the edge sites
@@ -55,6 +57,12 @@ using (var self = Process.GetCurrentProcess())
 }
 
 var results = new List<(double Active, double Complete)>();
+// What a round writes: the versions each store took (one per object write), and the commits (group commits) and how many
+// of them fsynced.
+var stores = tree.Sites.Values.Select(s => s.Node.Services.GetRequiredService<IObjectStore>()).ToList();
+var rootStore = root.Node.Services.GetRequiredService<IObjectStore>();
+(long Root, long All, long Commits, long Synced) Writes() =>
+    (rootStore.ResourceVersion, stores.Sum(s => s.ResourceVersion), stores.Sum(s => s.CommitCounts.Commits), stores.Sum(s => s.CommitCounts.SyncedCommits));
 for (var round = 1; round <= rounds; round++)
 {
     var name = $"edges-{round}";
@@ -72,6 +80,7 @@ for (var round = 1; round <= rounds; round++)
               metadata: {name: {{name}}}
               data: {round: "{{round}}"}
         """;
+    var writes = Writes();
     var clock = Stopwatch.StartNew();
     await TestTree.ApplyAsync(root, "missions", name, yaml);
     double? allActive = null;
@@ -88,6 +97,8 @@ for (var round = 1; round <= rounds; round++)
         {
             results.Add((allActive!.Value, clock.Elapsed.TotalSeconds));
             Console.WriteLine($"round {round}: all {edges} edge sites Active at the root after {allActive:0.000}s; state map complete ({sites} paths) after {clock.Elapsed.TotalSeconds:0.000}s");
+            var after = Writes();
+            Console.WriteLine($"  writes: root store +{after.Root - writes.Root} versions; all stores +{after.All - writes.All} versions in {after.Commits - writes.Commits} commits, {after.Synced - writes.Synced} fsynced");
             break;
         }
 

@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Fornax.Store;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fornax.Node.Tests;
 
@@ -102,6 +104,54 @@ public sealed class MissionTests
 
         await WaitForStateAsync(site, "bad", "Failed: command exited with 3: broken");
         await WaitForStateAsync(site, "slow", "Failed: command timed out after 200ms");
+    }
+
+    [Fact]
+    public async Task Mission_DeletedAfterRestart_RemovesContentDeliveredBeforeIt()
+    {
+        var first = await TestSite.StartAsync();
+        await first.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(first, "welcome", "Active");
+        first.Http.Dispose();
+        await first.Node.DisposeAsync(); // not first.DisposeAsync(): that deletes the data directory
+
+        // The restarted controller knows the content from its first list, not from having delivered it.
+        await using var site = await TestSite.StartAsync(dataDirectory: first.DataDirectory);
+        await site.PutYamlAsync("configmaps", "unrelated", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: unrelated}\ndata: {a: b}\n");
+        await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "welcome"));
+
+        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is null, "the content to be removed with its mission");
+        Assert.NotNull(await site.GetAsync("configmaps", "unrelated"));
+    }
+
+    [Fact]
+    public async Task Mission_OwnStateWithoutCommand_WrittenWithoutSync()
+    {
+        await using var site = await TestSite.StartAsync();
+        var store = site.Node.Services.GetRequiredService<IObjectStore>();
+        var before = store.CommitCounts;
+
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(site, "welcome", "Active");
+
+        // The mission and its delivered content fsync; this site's state (derived: written again by the reconcile at
+        // every start) does not.
+        Assert.True(store.CommitCounts.Commits >= before.Commits + 3, $"{store.CommitCounts} after {before}");
+        Assert.Equal(before.SyncedCommits + 2, store.CommitCounts.SyncedCommits);
+    }
+
+    [Fact]
+    public async Task CommandMission_OwnState_Synced()
+    {
+        await using var site = await TestSite.StartAsync(o => o with { AllowCommands = true });
+        var store = site.Node.Services.GetRequiredService<IObjectStore>();
+        var before = store.CommitCounts;
+
+        await site.PutYamlAsync("missions", "cmd", Command("true"));
+        await WaitForStateAsync(site, "cmd", "Active");
+
+        // The state records that the command ran for this generation: lost, the command would run again.
+        Assert.Equal(before.SyncedCommits + 2, store.CommitCounts.SyncedCommits);
     }
 
     private static string Command(string command, string? reverse = null, string timeout = "10s") => $"""

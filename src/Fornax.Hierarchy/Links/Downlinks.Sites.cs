@@ -10,7 +10,8 @@ namespace Fornax.Hierarchy.Links;
 /// <c>lastHeartbeat</c> had moved (in a 111-site tree, ~13 % of the idle process's CPU and ~11 % in fsync, perf). So
 /// a Site is written when anything but <c>lastHeartbeat</c> changed, and otherwise only every
 /// <see cref="LinkOptions.SiteRefreshHeartbeats"/> heartbeats; the newest heartbeat time is kept in memory
-/// (<see cref="LastHeartbeatOf"/>), and the API serves it from there.
+/// (<see cref="LastHeartbeatOf"/>), and the API serves it from there. The writes from heartbeats are relaxed
+/// (<see cref="WriteDurability.Relaxed"/>, no fsync of their own): heartbeats rebuild them after a restart.
 /// </summary>
 public sealed partial class Downlinks
 {
@@ -46,11 +47,11 @@ public sealed partial class Downlinks
     }
 
     /// <summary>Writes a subtree site's <c>Site</c> unless only its heartbeat time moved and the stored one is recent enough.</summary>
-    private Task WriteSiteAsync(SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, string? phase, CancellationToken ct)
+    private Task WriteSiteAsync(SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, string? phase, WriteDurability durability, CancellationToken ct)
     {
         NoteHeartbeat(site.Path, lastHeartbeat);
         return WriteIfChangedAsync(site, healthy, phase ?? (healthy ? "Ready" : "Unknown"), lastHeartbeat,
-            () => SiteObjects.WriteAsync(store, site, healthy, lastHeartbeat, ct, phase), ct);
+            () => SiteObjects.WriteAsync(store, site, healthy, lastHeartbeat, durability, ct, phase), ct);
     }
 
     /// <summary>Writes this site's own <c>Site</c> on the same terms.</summary>

@@ -117,7 +117,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         {
             var healthy = site.Path == childPath ? heartbeat.Healthy : site.Healthy;
             var last = site.Path == childPath ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
-            await WriteSiteAsync(site, healthy, last, phase: null, ct);
+            await WriteSiteAsync(site, healthy, last, phase: null, WriteDurability.Relaxed, ct);
         }
 
         if (wasOffline)
@@ -192,7 +192,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             LogChildOffline(child.Path, options.MissedHeartbeats);
             foreach (var site in child.Subtree)
             {
-                await WriteSiteAsync(site, healthy: false, child.LastHeartbeat, phase: "Offline", ct);
+                await WriteSiteAsync(site, healthy: false, child.LastHeartbeat, phase: "Offline", WriteDurability.Durable, ct);
             }
         }
 
@@ -246,7 +246,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
     }
 
     private Task WriteStatesAsync(ObjectKey key, string childPath, Dictionary<string, string> states, CancellationToken ct) =>
-        WithWriteGateAsync(() => IsOnline(childPath) ? MissionStatus.ReplaceSubtreeAsync(store, key, childPath, states, ct) : Task.FromResult(false), ct);
+        WithWriteGateAsync(() => IsOnline(childPath) ? MissionStatus.ReplaceSubtreeAsync(store, key, childPath, states, WriteDurability.Relaxed, ct) : Task.FromResult(false), ct);
 
     private async Task WithWriteGateAsync(Func<Task<bool>> write, CancellationToken ct)
     {
@@ -276,7 +276,11 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 /// <summary>Writes the <c>Site</c> objects that show the subtree at each level.</summary>
 public static class SiteObjects
 {
-    public static async Task WriteAsync(IObjectStore store, SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, CancellationToken ct, string? phase = null)
+    /// <summary>
+    /// Writes a subtree site's <c>Site</c>. From a heartbeat it is <see cref="WriteDurability.Relaxed"/> (the next heartbeat
+    /// after a restart rebuilds it); the pruner's <c>Offline</c> mark is durable, as the mission marks are.
+    /// </summary>
+    public static async Task WriteAsync(IObjectStore store, SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, WriteDurability durability, CancellationToken ct, string? phase = null)
     {
         var obj = new Site
         {
@@ -293,9 +297,13 @@ public static class SiteObjects
             Missions = new SiteMissionCounts { Received = site.MissionsReceived, Active = site.MissionsActive },
             Endpoints = site.Endpoints is { } e ? new SiteEndpoints { Api = Empty(e.Api), Ingress = Empty(e.Ingress), Resp = Empty(e.Resp) } : null,
         };
-        await WriteAsync(store, obj, status, ct);
+        await WriteAsync(store, obj, status, durability, ct);
     }
 
+    /// <summary>
+    /// Writes this site's own <c>Site</c>, <see cref="WriteDurability.Relaxed"/>: every start and every pruner pass
+    /// write it again from the site's configuration, children and missions.
+    /// </summary>
     public static async Task WriteSelfAsync(IObjectStore store, LinkSiteInfo self, List<string> children, IReadOnlyList<StoredObject> missions, DateTimeOffset now, CancellationToken ct)
     {
         var (received, active) = Counts(missions, self.Path);
@@ -314,20 +322,20 @@ public static class SiteObjects
             Missions = new SiteMissionCounts { Received = received, Active = active },
             Endpoints = new SiteEndpoints { Api = self.Api, Ingress = self.Ingress, Resp = self.Resp },
         };
-        await WriteAsync(store, obj, status, ct);
+        await WriteAsync(store, obj, status, WriteDurability.Relaxed, ct);
     }
 
     /// <summary>Missions this site holds, and how many are Active here.</summary>
     public static (int Received, int Active) Counts(IReadOnlyList<StoredObject> missions, string path) =>
         (missions.Count, missions.Count(m => MissionStatus.States(m.Object).GetValueOrDefault(path) == MissionStates.Active));
 
-    private static async Task WriteAsync(IObjectStore store, Site obj, Fornax.Core.Objects.SiteStatus status, CancellationToken ct)
+    private static async Task WriteAsync(IObjectStore store, Site obj, Fornax.Core.Objects.SiteStatus status, WriteDurability durability, CancellationToken ct)
     {
-        var (stored, _) = await store.ApplyAsync(ObjectSerializer.ToJsonObject(obj), ct);
+        var (stored, _) = await store.ApplyAsync(ObjectSerializer.ToJsonObject(obj), durability, ct);
         var statusJson = ObjectSerializer.ToJsonObject(new Site { Status = status })["status"]!.DeepClone();
         if (!JsonNode.DeepEquals(stored.Object["status"], statusJson))
         {
-            await store.UpdateStatusAsync(stored.Key, statusJson, null, ct);
+            await store.UpdateStatusAsync(stored.Key, statusJson, null, durability, ct);
         }
     }
 

@@ -17,9 +17,12 @@ public static class MissionStatus
     public static bool IsUnder(string path, string root) =>
         path == root || (path.Length > root.Length && path.StartsWith(root, StringComparison.Ordinal) && path[root.Length] == '/');
 
-    /// <summary>Replaces every entry at or under <paramref name="subtreeRoot"/> with <paramref name="entries"/>.</summary>
-    public static Task<bool> ReplaceSubtreeAsync(IObjectStore store, ObjectKey key, string subtreeRoot, IReadOnlyDictionary<string, string> entries, CancellationToken ct) =>
-        EditAsync(store, key, states =>
+    /// <summary>
+    /// Replaces every entry at or under <paramref name="subtreeRoot"/> with <paramref name="entries"/>. A roll-up of what
+    /// a child reported is <see cref="WriteDurability.Relaxed"/>: the child reports it again after a restart of either side.
+    /// </summary>
+    public static Task<bool> ReplaceSubtreeAsync(IObjectStore store, ObjectKey key, string subtreeRoot, IReadOnlyDictionary<string, string> entries, WriteDurability durability, CancellationToken ct) =>
+        EditAsync(store, key, durability, states =>
         {
             var changed = false;
             foreach (var path in states.Select(p => p.Key).Where(p => IsUnder(p, subtreeRoot) && !entries.ContainsKey(p)).ToList())
@@ -40,9 +43,13 @@ public static class MissionStatus
             return changed;
         }, ct);
 
-    /// <summary>Marks a child <c>cluster offline</c>: its own entry set, every deeper key under it removed.</summary>
+    /// <summary>
+    /// Marks a child <c>cluster offline</c>: its own entry set, every deeper key under it removed. Durable: nothing
+    /// rebuilds it after a restart of this site while the child stays away (the restarted site does not know the child
+    /// until it connects), and marks are rare (one per child that goes away, per mission).
+    /// </summary>
     public static Task<bool> MarkOfflineAsync(IObjectStore store, ObjectKey key, string childPath, CancellationToken ct) =>
-        ReplaceSubtreeAsync(store, key, childPath, new Dictionary<string, string> { [childPath] = MissionStates.ClusterOffline }, ct);
+        ReplaceSubtreeAsync(store, key, childPath, new Dictionary<string, string> { [childPath] = MissionStates.ClusterOffline }, WriteDurability.Durable, ct);
 
     /// <summary>Reads the state map of a stored mission.</summary>
     public static Dictionary<string, string> States(JsonObject mission)
@@ -65,7 +72,7 @@ public static class MissionStatus
     public static string? Annotation(JsonObject obj, string name) =>
         obj["metadata"]?["annotations"]?[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
-    internal static async Task<bool> EditAsync(IObjectStore store, ObjectKey key, Func<JsonObject, bool> edit, CancellationToken ct)
+    internal static async Task<bool> EditAsync(IObjectStore store, ObjectKey key, WriteDurability durability, Func<JsonObject, bool> edit, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
@@ -85,7 +92,7 @@ public static class MissionStatus
             status["state"] = states;
             try
             {
-                await store.UpdateStatusAsync(key, status, current.ResourceVersion, ct);
+                await store.UpdateStatusAsync(key, status, current.ResourceVersion, durability, ct);
                 return true;
             }
             catch (StoreException e) when (e.Reason == StoreErrorReason.Conflict)

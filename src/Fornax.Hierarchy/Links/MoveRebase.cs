@@ -41,7 +41,8 @@ public static class MoveRebase
         var missions = await store.ListAsync("Mission", null, ct);
         foreach (var mission in missions.Items)
         {
-            await MissionStatus.EditAsync(store, mission.Key, states =>
+            // Durable: a step of the move, which must not be undone once the site has switched identity.
+            await MissionStatus.EditAsync(store, mission.Key, WriteDurability.Durable, states =>
             {
                 var old = states.Select(s => s.Key).Where(k => move.Rebase(k) is not null).ToList();
                 foreach (var path in old)

@@ -37,9 +37,16 @@ public sealed partial class MissionController(
     // tree, hundreds per mission), and reconciling on each listed the whole store every time.
     private readonly ConcurrentDictionary<ObjectKey, (long Generation, string State)> _settled = new();
 
+    private readonly ContentIndex _content = new();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var all = await store.ListAsync(null, null, stoppingToken);
+        foreach (var item in all.Items)
+        {
+            _content.Set(item.Key, OwnerOf(item.Object));
+        }
+
         var missions = all.Items.Where(i => i.Key.Kind == "Mission").Select(i => i.Key).ToHashSet();
         await RemoveOrphansAsync(all.Items, missions, stoppingToken);
         foreach (var key in missions)
@@ -77,6 +84,7 @@ public sealed partial class MissionController(
         {
             await foreach (var change in store.WatchAsync(from, ct: ct))
             {
+                _content.Set(change.Object.Key, change.Type == WatchEventType.Deleted ? null : OwnerOf(change.Object.Object));
                 if (change.Object.Key.Kind == "Mission")
                 {
                     if (change.Type == WatchEventType.Deleted)
@@ -124,6 +132,10 @@ public sealed partial class MissionController(
         var mission = ObjectSerializer.FromJson<Mission>(stored.Object);
         var selected = mission.Spec.Placement is not { } placement || placement.Selects(site.Name, site.Path, site.Labels);
         string state;
+        // This site's own state is derived (the reconcile at every start writes it again from the mission and the
+        // delivered content, both durable), so it is written relaxed, except where it records that a command ran for
+        // this generation: lost, the command would run again.
+        var durability = WriteDurability.Relaxed;
         if (!selected)
         {
             await RemoveContentAsync(key, keep: new HashSet<ObjectKey>(), ct);
@@ -137,10 +149,11 @@ public sealed partial class MissionController(
             {
                 var ranForThisGeneration = mission.Status?.ObservedGeneration == stored.Generation && previous is not null && previous != MissionStates.Pending;
                 state = ranForThisGeneration ? previous! : await RunCommandAsync(command, ct);
+                durability = WriteDurability.Durable;
             }
         }
 
-        await WriteStateAsync(key, state, ct);
+        await WriteStateAsync(key, state, durability, ct);
     }
 
     private async Task<string> DeliverAsync(ObjectKey missionKey, Mission mission, CancellationToken ct)
@@ -160,6 +173,7 @@ public sealed partial class MissionController(
             try
             {
                 var (_, outcome) = await store.ApplyAsync(json, ct);
+                _content.Set(itemKey, missionKey);
                 if (outcome != ApplyOutcome.Unchanged)
                 {
                     LogDelivered(itemKey.ToString(), owner, outcome.ToString().ToLowerInvariant());
@@ -211,14 +225,23 @@ public sealed partial class MissionController(
 
     private async Task RemoveContentAsync(ObjectKey missionKey, ISet<ObjectKey> keep, CancellationToken ct)
     {
-        var owner = $"{missionKey.Namespace}/{missionKey.Name}";
-        var all = await store.ListAsync(null, null, ct);
-        foreach (var item in all.Items)
+        foreach (var key in _content.Owned(missionKey))
         {
-            if (OwnerOf(item.Object) is { } o && $"{o.Namespace}/{o.Name}" == owner && !keep.Contains(item.Key))
+            if (keep.Contains(key))
             {
-                await DeleteQuietlyAsync(item.Key, ct);
+                continue;
             }
+
+            // The index may lag the store by a watch event: delete only what the mission still owns, as read now (a
+            // later change fails the precondition, and its watch event reconciles the owner again).
+            var item = await store.GetAsync(key, ct);
+            if (item is null || OwnerOf(item.Object) != missionKey)
+            {
+                _content.Set(key, item is null ? null : OwnerOf(item.Object));
+                continue;
+            }
+
+            await DeleteQuietlyAsync(key, ct, item.ResourceVersion);
         }
     }
 
@@ -233,19 +256,20 @@ public sealed partial class MissionController(
         }
     }
 
-    private async Task DeleteQuietlyAsync(ObjectKey key, CancellationToken ct)
+    private async Task DeleteQuietlyAsync(ObjectKey key, CancellationToken ct, long? expectedResourceVersion = null)
     {
         try
         {
-            await store.DeleteAsync(key, ct: ct);
+            await store.DeleteAsync(key, expectedResourceVersion, ct);
+            _content.Set(key, null);
             LogRemoved(key.ToString());
         }
-        catch (StoreException e) when (e.Reason == StoreErrorReason.NotFound)
+        catch (StoreException e) when (e.Reason is StoreErrorReason.NotFound or StoreErrorReason.Conflict)
         {
         }
     }
 
-    private async Task WriteStateAsync(ObjectKey key, string state, CancellationToken ct)
+    private async Task WriteStateAsync(ObjectKey key, string state, WriteDurability durability, CancellationToken ct)
     {
         var current = await store.GetAsync(key, ct);
         if (current is null)
@@ -268,7 +292,7 @@ public sealed partial class MissionController(
         status["observedGeneration"] = current.Generation;
         try
         {
-            await store.UpdateStatusAsync(key, status, current.ResourceVersion, ct);
+            await store.UpdateStatusAsync(key, status, current.ResourceVersion, durability, ct);
             _settled[key] = (current.Generation, state);
             LogState(key.ToString(), site.Path, state);
         }

@@ -1,6 +1,6 @@
 namespace Fornax.Store;
 
-/// <summary>What <see cref="IObjectStore.ApplyAsync"/> did, in <c>kubectl apply</c> words.</summary>
+/// <summary>What <see cref="IObjectStore.ApplyAsync(System.Text.Json.Nodes.JsonObject, WriteDurability, CancellationToken)"/> did, in <c>kubectl apply</c> words.</summary>
 public enum ApplyOutcome
 {
     /// <summary>The object did not exist and was created.</summary>

@@ -10,6 +10,13 @@ internal static class Schema
     /// <summary>Every change with rv at or below this value has been compacted out of <c>changes</c>.</summary>
     public const string CompactedThroughKey = "compactedThrough";
 
+    /// <summary>
+    /// Versions up to this value may have been taken by relaxed commits that were not fsynced; written by every fsynced
+    /// commit, set back to the resourceVersion by a clean close. A store that opens with it above its resourceVersion
+    /// was not closed cleanly and continues after it, so no version handed out before a crash is ever reused.
+    /// </summary>
+    public const string ReservedThroughKey = "reservedThrough";
+
     private const string CreateTables = """
         CREATE TABLE IF NOT EXISTS meta (
             key   TEXT PRIMARY KEY,
@@ -35,13 +42,15 @@ internal static class Schema
             json       TEXT NOT NULL
         );
         INSERT OR IGNORE INTO meta (key, value) VALUES ('resourceVersion', 0), ('compactedThrough', 0);
+        INSERT OR IGNORE INTO meta (key, value) SELECT 'reservedThrough', value FROM meta WHERE key = 'resourceVersion';
         PRAGMA user_version = 1;
         """;
 
     public static void Initialize(SqliteConnection writer, long? maxDatabaseBytes)
     {
         // WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL on every commit,
-        // which is what makes an acknowledged write survive kill -9 and power loss.
+        // which is what makes an acknowledged write survive kill -9 and power loss. A group commit of
+        // relaxed writes only switches to NORMAL for itself (SqliteObjectStore.Durability).
         Execute(writer, "PRAGMA journal_mode = WAL;");
         Execute(writer, "PRAGMA synchronous = FULL;");
         Execute(writer, CreateTables);
@@ -61,14 +70,14 @@ internal static class Schema
         return (long)command.ExecuteScalar()!;
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    public static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
-    private static long Scalar(SqliteConnection connection, string sql)
+    public static long Scalar(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -8,7 +8,7 @@ internal sealed partial class SqliteObjectStore
     public Task<StoredObject> CreateAsync(JsonObject obj, CancellationToken ct = default)
     {
         var (key, _) = ObjectDocument.Parse(obj);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
             if (ReadRow(_writer, transaction, key) is not null)
                 StoreErrors.AlreadyExists(key);
@@ -19,36 +19,36 @@ internal sealed partial class SqliteObjectStore
     public Task<StoredObject> UpdateAsync(JsonObject obj, CancellationToken ct = default)
     {
         var (key, expected) = ObjectDocument.Parse(obj);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
                 StoreErrors.NotFound(key);
             CheckPrecondition(key, row, expected);
-            return Replace(transaction, key, row, obj).Object;
+            return Replace(transaction, key, row, obj, WriteDurability.Durable).Object;
         }, ct);
     }
 
-    public Task<(StoredObject Object, ApplyOutcome Outcome)> ApplyAsync(JsonObject obj, CancellationToken ct = default)
+    public Task<(StoredObject Object, ApplyOutcome Outcome)> ApplyAsync(JsonObject obj, WriteDurability durability, CancellationToken ct = default)
     {
         var (key, expected) = ObjectDocument.Parse(obj);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, durability, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
                 return (Insert(transaction, key, obj), ApplyOutcome.Created);
             CheckPrecondition(key, row, expected);
-            var (result, changed) = Replace(transaction, key, row, obj);
+            var (result, changed) = Replace(transaction, key, row, obj, durability);
             return (result, changed ? ApplyOutcome.Configured : ApplyOutcome.Unchanged);
         }, ct);
     }
 
-    public Task<StoredObject> UpdateStatusAsync(ObjectKey key, JsonNode? status, long? expectedResourceVersion = null, CancellationToken ct = default)
+    public Task<StoredObject> UpdateStatusAsync(ObjectKey key, JsonNode? status, long? expectedResourceVersion, WriteDurability durability, CancellationToken ct = default)
     {
         key = ObjectDocument.NormalizeKey(key);
         if (status is not null and not JsonObject)
             StoreErrors.Invalid($"{key}: status must be an object, got {status.ToJsonString()}");
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, durability, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
@@ -56,7 +56,7 @@ internal sealed partial class SqliteObjectStore
             CheckPrecondition(key, row, expectedResourceVersion);
             var doc = row.Document;
             if (JsonNode.DeepEquals(doc["status"], status))
-                return row.ToStoredObject(key);
+                return Unchanged(key, row, durability);
             // Remove then add, so status stays the last property.
             doc.Remove("status");
             if (status is not null)
@@ -68,7 +68,7 @@ internal sealed partial class SqliteObjectStore
     public Task<StoredObject> DeleteAsync(ObjectKey key, long? expectedResourceVersion = null, CancellationToken ct = default)
     {
         key = ObjectDocument.NormalizeKey(key);
-        return WriteAsync(key, transaction =>
+        return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
             if (row is null)
@@ -92,7 +92,7 @@ internal sealed partial class SqliteObjectStore
     }
 
     /// <summary>Replaces everything but status; writes nothing when the result equals what is stored.</summary>
-    private (StoredObject Object, bool Changed) Replace(SqliteTransaction transaction, ObjectKey key, StoredRow row, JsonObject obj)
+    private (StoredObject Object, bool Changed) Replace(SqliteTransaction transaction, ObjectKey key, StoredRow row, JsonObject obj, WriteDurability durability)
     {
         var stored = row.Document;
         var generation = ObjectDocument.SameDesiredState(stored, obj) ? row.Generation : row.Generation + 1;
@@ -104,7 +104,7 @@ internal sealed partial class SqliteObjectStore
             generation,
             stored["status"]);
         if (JsonNode.DeepEquals(candidate, stored))
-            return (row.ToStoredObject(key), false);
+            return (Unchanged(key, row, durability), false);
         return (Commit(transaction, WatchEventType.Modified, key, generation, candidate), true);
     }
 
@@ -170,15 +170,17 @@ internal sealed partial class SqliteObjectStore
 
     /// <summary>
     /// Group commit: the write joins a queue, and whoever holds the write gate runs every queued write in
-    /// ONE transaction — one fsync for the lot — each inside its own savepoint, so a write that fails
-    /// (conflict, not found) rolls back alone. A write is acknowledged only after its batch committed;
-    /// if the commit fails, every write of the batch fails and none is acknowledged.
+    /// ONE transaction — one fsync for the lot, none when every write of it is relaxed — each inside its own
+    /// savepoint, so a write that fails (conflict, not found) rolls back alone. A write is acknowledged only
+    /// after its batch committed; if the commit fails, every write of the batch fails and none is acknowledged.
     /// </summary>
-    private async Task<T> WriteAsync<T>(ObjectKey key, Func<SqliteTransaction, T> work, CancellationToken ct)
+    private async Task<T> WriteAsync<T>(ObjectKey key, WriteDurability durability, Func<SqliteTransaction, T> work, CancellationToken ct)
     {
         ThrowIfDisposed();
         ct.ThrowIfCancellationRequested();
-        var write = new PendingWrite(key, transaction => work(transaction));
+        if (!Enum.IsDefined(durability))
+            throw new ArgumentOutOfRangeException(nameof(durability), durability, $"{nameof(durability)}: {durability} is not a {nameof(WriteDurability)}");
+        var write = new PendingWrite(key, durability, transaction => work(transaction));
         _pending.Enqueue(write);
         // Not cancellable once queued: another writer may already be running this write in its batch.
         await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -213,8 +215,13 @@ internal sealed partial class SqliteObjectStore
         _stagedResourceVersion = _resourceVersion;
         _stagedCompactedThrough = _compactedThrough;
         _batchChanges.Clear();
+        var synced = false;
+        long? reserved = null;
+        _confirmsUnsynced = false;
         try
         {
+            SetSynchronous(NeedsSync(batch));
+            synced = _synchronousFull;
             using var transaction = _writer.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -238,7 +245,10 @@ internal sealed partial class SqliteObjectStore
                 }
             }
 
+            if (synced)
+                reserved = Reserve(transaction);
             transaction.Commit();
+            Committed(synced, reserved);
         }
         catch (Exception e)
         {
@@ -268,9 +278,11 @@ internal sealed partial class SqliteObjectStore
         e is SqliteException { SqliteErrorCode: SqliteErrors.Full } full ? SqliteErrors.StorageFull(full, key.ToString()) : e;
 
     /// <summary>One queued write: the work to run inside the batch's transaction and its completion.</summary>
-    private sealed class PendingWrite(ObjectKey key, Func<SqliteTransaction, object?> work)
+    private sealed class PendingWrite(ObjectKey key, WriteDurability durability, Func<SqliteTransaction, object?> work)
     {
         public ObjectKey Key { get; } = key;
+
+        public WriteDurability Durability { get; } = durability;
 
         public Func<SqliteTransaction, object?> Work { get; } = work;
 

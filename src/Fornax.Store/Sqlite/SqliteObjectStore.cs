@@ -4,9 +4,9 @@ namespace Fornax.Store;
 
 /// <summary>
 /// <see cref="IObjectStore"/> on one SQLite database in WAL mode: one long-lived writer connection
-/// behind a gate that commits queued writes in groups (one fsync per group), pooled reader connections
-/// for concurrent reads.
-/// Split by aspect: <c>.Reads</c>, <c>.Writes</c>, <c>.Watch</c>.
+/// behind a gate that commits queued writes in groups (one fsync per group, none for a group of relaxed writes),
+/// pooled reader connections for concurrent reads.
+/// Split by aspect: <c>.Reads</c>, <c>.Writes</c>, <c>.Durability</c>, <c>.Watch</c>.
 /// </summary>
 internal sealed partial class SqliteObjectStore : IObjectStore
 {
@@ -44,7 +44,8 @@ internal sealed partial class SqliteObjectStore : IObjectStore
         _lock = directoryLock;
         _writer = writer;
         _readConnectionString = readConnectionString;
-        _resourceVersion = Schema.ReadMeta(writer, null, Schema.ResourceVersionKey);
+        (_resourceVersion, _reservedThrough) = RecoverReservation(writer, Schema.ReadMeta(writer, null, Schema.ResourceVersionKey));
+        _syncedResourceVersion = _resourceVersion;
         _compactedThrough = Schema.ReadMeta(writer, null, Schema.CompactedThroughKey);
     }
 
@@ -100,6 +101,7 @@ internal sealed partial class SqliteObjectStore : IObjectStore
         try
         {
             _hub.Close(new ObjectDisposedException(nameof(IObjectStore), $"the object store in {_directory} was closed"));
+            ReleaseReservation();
             _writer.Dispose();
             using (var pooled = new SqliteConnection(_readConnectionString))
                 SqliteConnection.ClearPool(pooled);
