@@ -51,7 +51,7 @@ public sealed partial class Downlinks
     {
         NoteHeartbeat(site.Path, lastHeartbeat);
         return WriteIfChangedAsync(site, healthy, phase ?? (healthy ? "Ready" : "Unknown"), lastHeartbeat,
-            () => SiteObjects.WriteAsync(store, site, healthy, lastHeartbeat, durability, ct, phase), ct);
+            statusOnly => SiteObjects.WriteAsync(store, site, healthy, lastHeartbeat, durability, ct, phase, statusOnly), ct);
     }
 
     /// <summary>Writes this site's own <c>Site</c> on the same terms.</summary>
@@ -72,10 +72,16 @@ public sealed partial class Downlinks
         content.Children.Add(children);
         content.Labels.Add(new Dictionary<string, string>(self.Labels));
         return WriteIfChangedAsync(content, healthy: true, "Ready", now,
-            () => SiteObjects.WriteSelfAsync(store, self, children, missions, now, ct), ct);
+            _ => SiteObjects.WriteSelfAsync(store, self, children, missions, now, ct), ct);
     }
 
-    private async Task WriteIfChangedAsync(SiteSummary site, bool healthy, string phase, DateTimeOffset lastHeartbeat, Func<Task> write, CancellationToken ct)
+    /// <summary>
+    /// Calls <paramref name="write"/> unless nothing but the heartbeat time moved (and not for a while). Its argument says
+    /// whether only the status can have changed — the stored spec and labels are the ones this site wrote last — so the
+    /// write can skip re-applying the spec: during a mission round every ancestor rewrites every descendant's
+    /// <c>Site</c> for its new mission counts, and the spec apply was half of those store operations.
+    /// </summary>
+    private async Task WriteIfChangedAsync(SiteSummary site, bool healthy, string phase, DateTimeOffset lastHeartbeat, Func<bool, Task> write, CancellationToken ct)
     {
         var content = site.Clone();
         content.LastHeartbeatUnixMs = 0;
@@ -91,8 +97,12 @@ public sealed partial class Downlinks
                 return;
             }
 
+            // A periodic refresh (nothing but the heartbeat moved) writes the whole object, so a Site edited by hand
+            // comes back to what the subtree reports within SiteRefreshHeartbeats.
+            bool onlyRefresh = written is not null && written.Healthy == healthy && written.Phase == phase && written.Content.Equals(content);
+            bool statusOnly = written is not null && !onlyRefresh && SameSpec(written.Content, content);
             _written.Remove(site.Path);
-            await write();
+            await write(statusOnly);
             _written[site.Path] = new WrittenSite(content, healthy, phase, lastHeartbeat);
         }
         finally
@@ -100,4 +110,8 @@ public sealed partial class Downlinks
             _siteWrites.Release();
         }
     }
+
+    /// <summary>Whether two summaries give a <c>Site</c> the same name, labels and spec (parent, tier).</summary>
+    private static bool SameSpec(SiteSummary a, SiteSummary b) =>
+        a.Name == b.Name && a.Parent == b.Parent && a.Tier == b.Tier && a.Labels.Equals(b.Labels);
 }

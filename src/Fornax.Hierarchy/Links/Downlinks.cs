@@ -280,7 +280,11 @@ public static class SiteObjects
     /// Writes a subtree site's <c>Site</c>. From a heartbeat it is <see cref="WriteDurability.Relaxed"/> (the next heartbeat
     /// after a restart rebuilds it); the pruner's <c>Offline</c> mark is durable, as the mission marks are.
     /// </summary>
-    public static async Task WriteAsync(IObjectStore store, SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, WriteDurability durability, CancellationToken ct, string? phase = null)
+    /// <remarks>
+    /// With <paramref name="statusOnly"/> the caller knows the stored spec and labels are these, so only the status is
+    /// written (one store operation instead of two); if the object is gone after all, it is written in full.
+    /// </remarks>
+    public static async Task WriteAsync(IObjectStore store, SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, WriteDurability durability, CancellationToken ct, string? phase = null, bool statusOnly = false)
     {
         var obj = new Site
         {
@@ -297,6 +301,20 @@ public static class SiteObjects
             Missions = new SiteMissionCounts { Received = site.MissionsReceived, Active = site.MissionsActive },
             Endpoints = site.Endpoints is { } e ? new SiteEndpoints { Api = Empty(e.Api), Ingress = Empty(e.Ingress), Resp = Empty(e.Resp) } : null,
         };
+        if (statusOnly)
+        {
+            try
+            {
+                var key = new ObjectKey("Site", Kinds.DefaultNamespace, site.Name);
+                await store.UpdateStatusAsync(key, ObjectSerializer.ToJsonObject(new Site { Status = status })["status"]!.DeepClone(), null, durability, ct);
+                return;
+            }
+            catch (StoreException gone) when (gone.Reason == StoreErrorReason.NotFound)
+            {
+                // Deleted since this site wrote it (by hand, say): write it whole again below.
+            }
+        }
+
         await WriteAsync(store, obj, status, durability, ct);
     }
 
