@@ -6,7 +6,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Fornax.Hierarchy.Tests.Links;
 
-/// <summary>The Site objects a parent writes from its children's heartbeats: only on change, or every few heartbeats.</summary>
+/// <summary>
+/// The Site objects a parent writes from its children's heartbeats: only on change, or every few heartbeats; a change of
+/// the status alone is written as the status, while a spec change, the periodic refresh, or a Site removed by hand write
+/// the whole object. Real SQLite store.
+/// </summary>
 public sealed class DownlinksSiteTests : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
@@ -74,6 +78,75 @@ public sealed class DownlinksSiteTests : IAsyncDisposable
         var back = (await _store.GetAsync(SiteB))!.Object["status"]!;
         Assert.True(back["healthy"]!.GetValue<bool>());
         Assert.Equal("Ready", back["phase"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task MissionCountsChange_StatusUpdated_SpecAndLabelsKept()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 0, tier: "edge"), default);
+        var first = (await _store.GetAsync(SiteB))!;
+
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 3, tier: "edge"), default);
+
+        var second = (await _store.GetAsync(SiteB))!;
+        Assert.Equal(3, second.Object["status"]!["missions"]!["received"]!.GetValue<int>());
+        Assert.Equal(first.Generation, second.Generation); // the spec was not touched
+        Assert.Equal(first.ResourceVersion + 1, second.ResourceVersion); // one change: the status
+        Assert.Equal("edge", second.Object["spec"]!["tier"]!.GetValue<string>());
+        Assert.Equal("yes", second.Object["metadata"]!["labels"]!["shop"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task SpecChange_WritesTheWholeObject()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 0, tier: "edge"), default);
+        var first = (await _store.GetAsync(SiteB))!;
+
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 0, tier: "region"), default);
+
+        var second = (await _store.GetAsync(SiteB))!;
+        Assert.Equal("region", second.Object["spec"]!["tier"]!.GetValue<string>());
+        Assert.Equal(first.Generation + 1, second.Generation);
+    }
+
+    [Fact]
+    public async Task SiteRemovedByHand_NextStatusChangeWritesItAgain()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 0, tier: "edge"), default);
+        await _store.DeleteAsync(SiteB);
+
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 1, tier: "edge"), default);
+
+        var again = (await _store.GetAsync(SiteB))!;
+        Assert.Equal(("edge", 1), (again.Object["spec"]!["tier"]!.GetValue<string>(), again.Object["status"]!["missions"]!["received"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task LabelsEditedByHand_RestoredByThePeriodicRefresh()
+    {
+        await _downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 0, tier: "edge"), default);
+        var edited = (await _store.GetAsync(SiteB))!.Object.DeepClone().AsObject();
+        edited["metadata"]!["labels"]!["shop"] = "edited";
+        edited["metadata"]!.AsObject().Remove("resourceVersion");
+        await _store.ApplyAsync(edited);
+
+        _time.Advance(Interval * 4); // SiteRefreshHeartbeats
+        await _downlinks.HeartbeatAsync("a/b", LabelledBeat(received: 0, tier: "edge"), default);
+
+        Assert.Equal("yes", (await _store.GetAsync(SiteB))!.Object["metadata"]!["labels"]!["shop"]!.GetValue<string>());
+    }
+
+    /// <summary>A heartbeat of b with a label and the given tier and mission count.</summary>
+    private Heartbeat LabelledBeat(int received, string tier)
+    {
+        var beat = Beat(received);
+        beat.Subtree[0].Tier = tier;
+        beat.Subtree[0].Labels["shop"] = "yes";
+        return beat;
     }
 
     private Heartbeat Beat(int missions)
