@@ -13,19 +13,19 @@ namespace Fornax.Hierarchy.Tests.Links;
 /// </summary>
 public sealed class DownlinksSiteTests : IAsyncDisposable
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Interval = TestParentSite.Interval;
     private static readonly ObjectKey SiteB = new("Site", "default", "b");
 
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("fornax-downlinks-");
+    private readonly TestParentSite _parent = new(siteRefreshHeartbeats: 4);
+    private readonly FakeTimeProvider _time;
     private readonly IObjectStore _store;
     private readonly Downlinks _downlinks;
 
     public DownlinksSiteTests()
     {
-        _store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = _data.FullName, TimeProvider = _time });
-        var options = new LinkOptions { HeartbeatInterval = Interval, MissedHeartbeats = 3, SiteRefreshHeartbeats = 4, TimeProvider = _time };
-        _downlinks = new Downlinks(_store, new LinkSiteInfo("a", "a", "cloud", new Dictionary<string, string>()), options, NullLogger.Instance);
+        _time = _parent.Time;
+        _store = _parent.Store;
+        _downlinks = _parent.Downlinks;
     }
 
     [Fact]
@@ -165,10 +165,5 @@ public sealed class DownlinksSiteTests : IAsyncDisposable
         return beat;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _downlinks.Dispose();
-        await _store.DisposeAsync();
-        _data.Delete(recursive: true);
-    }
+    public ValueTask DisposeAsync() => _parent.DisposeAsync();
 }
