@@ -27,18 +27,6 @@ public sealed partial class Uplink
 
     private string BlockedFile => Path.Combine(_dataDirectory, "links", "blocked-missions.json");
 
-    /// <summary>Missions from the parent held back here by a name conflict, as namespace/name.</summary>
-    public IReadOnlyList<string> BlockedMissions
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _blocked.Keys.Select(k => $"{k.Item1}/{k.Item2}").Order(StringComparer.Ordinal)];
-            }
-        }
-    }
-
     private void LoadBlocked()
     {
         if (!File.Exists(BlockedFile)) return;

@@ -345,12 +345,12 @@ public sealed partial class Uplink
     /// <summary>Tracks one mission of this site's store; returns true when it was this site's own and is now deleted.</summary>
     private bool Track(JsonObject mission, bool deleted)
     {
-        var key = (mission["metadata"]!["namespace"]!.GetValue<string>(), mission["metadata"]!["name"]!.GetValue<string>());
         if (MissionStatus.Annotation(mission, MissionStatus.OriginAnnotation) is null)
         {
             return deleted;
         }
 
+        var key = (mission["metadata"]!["namespace"]!.GetValue<string>(), mission["metadata"]!["name"]!.GetValue<string>());
         lock (_gate)
         {
             if (deleted)
