@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Fornax.Functions.Native;
 using Fornax.Functions.Wagi;
 using Fornax.Functions.Wasi;
 using Wasmtime;
@@ -54,28 +55,28 @@ public sealed partial class FunctionRuntime
         var compiled = function.Module;
         bool wagi = function.Definition.Abi == FunctionAbi.Wagi;
         using var context = new InvocationContext(wagi ? request.Body : default, _options.StdoutLimitBytes, _options.StderrLimitBytes);
-        using var store = new Store(_engine, context);
-        store.SetLimits(memorySize: function.MemoryBytes, tableElements: null, instances: null, tables: null, memories: null);
+        using var store = RequestStore.Create(_engineHandle, context);
+        store.LimitMemory(function.MemoryBytes);
         context.Timeout = function.Timeout;
         context.Started = _options.TimeProvider.GetTimestamp();
+        context.Deadline = _onDeadline;
         // The first deadline is the long-guest check (or the timeout, if sooner); OnDeadline then sets the rest.
         store.SetEpochDeadline(DeadlineTicks(function.Timeout < _options.LongGuestAfter ? function.Timeout : _options.LongGuestAfter, _options.EpochTick));
-        context.Deadline = _onDeadline;
-        Native.EpochDeadline.Register(store);
-        if (_options.EnableFuel) store.Fuel = function.Fuel ?? ulong.MaxValue;
-        if (compiled.ImportsWasi)
-        {
-            context.Environment = wagi ? function.Cgi.Build(request) : function.RawEnvironment;
-            context.Arguments = function.Arguments;
-            if (compiled.NeedsWasmtimeWasi) store.SetWasiConfiguration(new WasiConfiguration());
-        }
 
-        Instance? instance = null;
+        NativeInstance instance = default;
         try
         {
-            instance = compiled.Pre.Instantiate(store);
+            if (_options.EnableFuel) store.SetFuel(function.Fuel ?? ulong.MaxValue);
+            if (compiled.ImportsWasi)
+            {
+                context.Environment = wagi ? function.Cgi.Build(request) : function.RawEnvironment;
+                context.Arguments = function.Arguments;
+                if (compiled.NeedsWasmtimeWasi) store.AddWasmtimeWasi();
+            }
+
+            instance = compiled.Pre.Instantiate(store.Context);
             instantiated = true;
-            return wagi ? RunWagi(instance, context) : RunRaw(function, instance, context, request.Body.Span);
+            return wagi ? RunWagi(store, instance, context) : RunRaw(function, store, instance, context, request.Body.Span);
         }
         catch (WasmtimeException e) when ((context.ExitStatus ?? e.ExitCode) == 0 && wagi)
         {
@@ -84,7 +85,7 @@ public sealed partial class FunctionRuntime
         }
         catch (WasmtimeException e)
         {
-            return Classify(function, e, context, instance, instantiated);
+            return Classify(function, e, context, store, instance, instantiated);
         }
         finally
         {
@@ -92,10 +93,10 @@ public sealed partial class FunctionRuntime
         }
     }
 
-    private static InvocationResult RunWagi(Instance instance, InvocationContext context)
+    private static InvocationResult RunWagi(in RequestStore store, in NativeInstance instance, InvocationContext context)
     {
-        var start = instance.GetAction("_start") ?? throw new InvalidOperationException("_start was checked at load");
-        start();
+        if (!store.TryGetFunc(instance, "_start"u8, out var start)) throw new InvalidOperationException("_start was checked at load");
+        store.Call(start, []);
         return WagiResponse(context);
     }
 
@@ -115,24 +116,30 @@ public sealed partial class FunctionRuntime
         };
     }
 
-    private InvocationResult RunRaw(LoadedFunction function, Instance instance, InvocationContext context, ReadOnlySpan<byte> body)
+    private InvocationResult RunRaw(LoadedFunction function, in RequestStore store, in NativeInstance instance, InvocationContext context, ReadOnlySpan<byte> body)
     {
-        if (function.Module.ExportsInitialize) instance.GetAction("_initialize")?.Invoke();
-        var alloc = instance.GetFunction<int, int>("alloc")!;
-        var handle = instance.GetFunction<int, int, long>("handle")!;
-        var memory = instance.GetMemory("memory")!;
+        if (function.Module.ExportsInitialize && store.TryGetFunc(instance, "_initialize"u8, out var initialize)) store.Call(initialize, []);
+        if (!store.TryGetFunc(instance, "alloc"u8, out var alloc) || !store.TryGetFunc(instance, "handle"u8, out var handle)
+            || !store.TryGetMemory(instance, out var memory))
+            throw new InvalidOperationException("alloc, handle and memory were checked at load");
 
-        int pointer = alloc(body.Length);
-        if (!TryGetSpan(memory, pointer, body.Length, out var input))
-            return RawViolation(context, $"alloc({body.Length}) returned {pointer}, outside memory");
+        Span<NativeValue> slots = stackalloc NativeValue[2];
+        slots[0].I32 = body.Length;
+        store.Call(alloc, slots[..1]);
+        uint pointer = (uint)slots[0].I32;
+        if (!store.View(memory).TryGet(pointer, (uint)body.Length, out var input))
+            return RawViolation(context, $"alloc({body.Length}) returned {(int)pointer}, outside memory");
         body.CopyTo(input);
 
-        long packed = handle(pointer, body.Length);
+        slots[0].I32 = (int)pointer;
+        slots[1].I32 = body.Length;
+        store.Call(handle, slots);
+        long packed = slots[0].I64;
         uint responsePointer = (uint)((ulong)packed >> 32);
         uint responseLength = (uint)packed;
         if (responseLength > _options.StdoutLimitBytes)
             return OutputTooLarge(context);
-        if (!TryGetSpan(memory, responsePointer, (int)responseLength, out var response))
+        if (!store.View(memory).TryGet(responsePointer, responseLength, out var response))
             return RawViolation(context, $"handle returned {responseLength} bytes at {responsePointer}, outside memory");
         return new InvocationResult
         {
@@ -144,14 +151,6 @@ public sealed partial class FunctionRuntime
         };
     }
 
-    private static bool TryGetSpan(Memory memory, long pointer, int length, out Span<byte> span)
-    {
-        span = default;
-        if (pointer < 0 || length < 0 || pointer + length > memory.GetLength()) return false;
-        span = memory.GetSpan(pointer, length);
-        return true;
-    }
-
     private static InvocationResult RawViolation(InvocationContext context, string message) =>
         InvocationResult.Error(InvocationOutcome.Trap, $"raw ABI violation: {message}", "raw abi violation", Stderr(context));
 
@@ -160,12 +159,13 @@ public sealed partial class FunctionRuntime
             $"response exceeded the output cap of {FormatBytes(_options.StdoutLimitBytes)}", stderr: Stderr(context));
 
     /// <summary>Maps a failure to its outcome, most specific cause first.</summary>
-    private InvocationResult Classify(LoadedFunction function, WasmtimeException error, InvocationContext context, Instance? instance, bool instantiated)
+    private InvocationResult Classify(LoadedFunction function, WasmtimeException error, InvocationContext context, in RequestStore store, in NativeInstance instance, bool instantiated)
     {
         string stderr = Stderr(context);
         if (context.StdoutOverflowed) return OutputTooLarge(context);
 
-        var trap = (error as TrapException)?.Type;
+        // A trap a host function returned (e.g. an exit status out of range) has no trap code: its message says what.
+        var trap = (error as TrapException)?.Type is { } trapCode && trapCode != TrapCode.Undefined ? trapCode : (TrapCode?)null;
         if (context.TimedOut || trap == TrapCode.Interrupt)
             return InvocationResult.Error(InvocationOutcome.Timeout, $"timed out after {FormatDuration(function.Timeout)}", stderr: stderr);
         if (trap == TrapCode.OutOfFuel)
@@ -184,14 +184,14 @@ public sealed partial class FunctionRuntime
 
         // Wasmtime reports a refused memory.grow as -1 to the guest, not as an error. A guest that then traps or exits
         // non-zero with its memory within one page of the limit ran out of memory — name the limit, not the trap.
-        if (instance?.GetMemory("memory") is { } memory && memory.GetLength() + FunctionRuntimeOptions.WasmPageSize > function.MemoryBytes)
+        if (instantiated && store.TryGetMemory(instance, out var memory)
+            && (long)store.View(memory).Size + FunctionRuntimeOptions.WasmPageSize > function.MemoryBytes)
             return MemoryLimit(function, stderr);
 
         if ((context.ExitStatus ?? error.ExitCode) is int code)
             return InvocationResult.Error(InvocationOutcome.Trap, $"function exited with code {code}", $"exit code {code}", stderr);
         string kind = trap is { } t ? TrapKind(t) : "host error";
-        // A host function that threw (e.g. an exit status out of range) is the inner exception; its message says what.
-        string detail = trap is null ? FirstLine(error.InnerException?.Message ?? error.Message) : kind;
+        string detail = trap is null ? context.HostFailure ?? FirstLine(error.InnerException?.Message ?? error.Message) : kind;
         return InvocationResult.Error(InvocationOutcome.Trap, $"function trapped: {detail}", kind, stderr);
     }
 

@@ -13,6 +13,7 @@ public sealed partial class FunctionRuntime : IDisposable
 {
     private readonly FunctionRuntimeOptions _options;
     private readonly Engine _engine;
+    private readonly nint _engineHandle;
     private readonly Linker _linker;
     private readonly EpochTicker _epochTicker;
     private readonly FunctionMetrics _metrics;
@@ -28,6 +29,7 @@ public sealed partial class FunctionRuntime : IDisposable
         options.Validate();
         _options = options;
         (_engine, _engineKey) = CreateEngine(options);
+        _engineHandle = Native.BindingInternals.Handle(_engine);
         _metrics = new FunctionMetrics(options.MeterFactory);
 
         // One linker for the whole runtime: it holds only host definitions (WASI and the host's own), which read

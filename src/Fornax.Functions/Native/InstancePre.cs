@@ -25,19 +25,18 @@ internal sealed class InstancePre : IDisposable
     }
 
     /// <summary>
-    /// A fresh instance in <paramref name="store"/> (which must belong to the linker's engine). Throws as
+    /// A fresh instance in the store of <paramref name="context"/> (which must belong to the linker's engine). Throws as
     /// <see cref="Linker.Instantiate(Store, Module)"/> does: a full instance pool or an over-limit memory as a
     /// <see cref="WasmtimeException"/>, a trapping start function as a <see cref="TrapException"/>.
     /// </summary>
-    public Instance Instantiate(Store store)
+    public NativeInstance Instantiate(nint context)
     {
         ObjectDisposedException.ThrowIf(_handle == 0, this);
-        nint error = WasmtimeNative.wasmtime_instance_pre_instantiate(_handle, BindingInternals.ContextHandle(store), out var instance, out nint trap);
-        GC.KeepAlive(store);
+        nint error = WasmtimeNative.wasmtime_instance_pre_instantiate(_handle, context, out var instance, out nint trap);
         GC.KeepAlive(this);
         if (error != 0) throw BindingInternals.Error(error);
         if (trap != 0) throw BindingInternals.Trap(trap);
-        return BindingInternals.Wrap(store, instance);
+        return instance;
     }
 
     public void Dispose()

@@ -1,34 +1,40 @@
-using Wasmtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Fornax.Functions.Native;
 
 namespace Fornax.Functions.Wasi;
 
 /// <summary>
-/// Serves <c>proc_exit</c>: records the status in the request's <see cref="InvocationContext"/> and unwinds the guest.
-/// Like Wasmtime's own, a status of 126 or more is not an exit but an error (the range WASI leaves to the host).
+/// Serves <c>proc_exit</c>: records the status in the request's <see cref="InvocationContext"/> and unwinds the guest
+/// with a trap (the runtime reads the status from the context, not the trap). Like Wasmtime's own, a status of 126 or
+/// more is not an exit but an error (the range WASI leaves to the host).
 /// </summary>
-internal static class HostExit
+internal static unsafe class HostExit
 {
     /// <summary>What <see cref="Define"/> serves.</summary>
     public static readonly string[] Names = ["proc_exit"];
 
-    /// <summary>Thrown out of the guest's <c>proc_exit</c>; the binding turns it into a trap, which ends the instance.</summary>
-    internal sealed class GuestExitException(int status) : Exception($"guest exited with status {status}")
-    {
-        public int Status { get; } = status;
-    }
+    public static void Define(nint linker) => HostCall.Define(linker, "proc_exit", [HostCall.I32], false, &Exit);
 
-    public static void Define(Linker linker)
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static nint Exit(nint env, nint caller, NativeValue* slots, nuint count)
     {
-        linker.AllowShadowing = true;
-        linker.DefineFunction(Preview1.Module, "proc_exit", (CallerAction<int>)Exit);
-        linker.AllowShadowing = false;
-    }
-
-    private static void Exit(Caller caller, int status)
-    {
-        if ((uint)status >= 126)
-            throw new InvalidOperationException($"exit with invalid exit status outside of [0..126): {(uint)status}");
-        if (caller.GetData() is InvocationContext context) context.ExitStatus = status;
-        throw new GuestExitException(status);
+        int status = slots[0].I32;
+        try
+        {
+            var context = InvocationContext.From(caller);
+            if ((uint)status >= 126)
+            {
+                string message = $"exit with invalid exit status outside of [0..126): {(uint)status}";
+                if (context is not null) context.HostFailure = message;
+                return WasmtimeNative.NewTrap(message);
+            }
+            if (context is not null) context.ExitStatus = status;
+            return WasmtimeNative.NewTrap($"guest exited with status {status}");
+        }
+        catch (Exception e)
+        {
+            return HostCall.Trap(e);
+        }
     }
 }

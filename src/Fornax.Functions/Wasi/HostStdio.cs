@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
-using Wasmtime;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Fornax.Functions.Native;
 
 namespace Fornax.Functions.Wasi;
 
@@ -11,24 +13,21 @@ namespace Fornax.Functions.Wasi;
 /// The descriptors are pipes, as a CGI program's are: not a terminal, not seekable. Every other descriptor is unknown
 /// (EBADF): the guest is given no preopened directories, so it can never open one.
 /// </summary>
-internal static class HostStdio
+internal static unsafe class HostStdio
 {
-
-    /// <summary>Thrown inside the guest's write when stdout passes its cap; becomes a trap that ends the invocation.</summary>
-    internal sealed class OutputCapExceededException() : Exception("stdout exceeded its cap");
+    /// <summary>The trap message when a guest writes past the stdout cap (the invocation is then classified by the cap, not the trap).</summary>
+    private const string OutputCapExceeded = "stdout exceeded its cap";
 
     /// <summary>What <see cref="Define"/> serves.</summary>
     public static readonly string[] Names = ["fd_read", "fd_write", "fd_fdstat_get", "fd_seek", "fd_close"];
 
-    public static void Define(Linker linker)
+    public static void Define(nint linker)
     {
-        linker.AllowShadowing = true;
-        linker.DefineFunction(Preview1.Module, "fd_read", (CallerFunc<int, int, int, int, int>)FdRead);
-        linker.DefineFunction(Preview1.Module, "fd_write", (CallerFunc<int, int, int, int, int>)FdWrite);
-        linker.DefineFunction(Preview1.Module, "fd_fdstat_get", (CallerFunc<int, int, int>)FdStatGet);
-        linker.DefineFunction(Preview1.Module, "fd_seek", (Func<int, long, int, int, int>)FdSeek);
-        linker.DefineFunction(Preview1.Module, "fd_close", (Func<int, int>)FdClose);
-        linker.AllowShadowing = false;
+        HostCall.Define(linker, "fd_read", [HostCall.I32, HostCall.I32, HostCall.I32, HostCall.I32], true, &FdRead);
+        HostCall.Define(linker, "fd_write", [HostCall.I32, HostCall.I32, HostCall.I32, HostCall.I32], true, &FdWrite);
+        HostCall.Define(linker, "fd_fdstat_get", [HostCall.I32, HostCall.I32], true, &FdStatGet);
+        HostCall.Define(linker, "fd_seek", [HostCall.I32, HostCall.I64, HostCall.I32, HostCall.I32], true, &FdSeek);
+        HostCall.Define(linker, "fd_close", [HostCall.I32], true, &FdClose);
     }
 
     private static bool IsStdio(int fd) => fd is >= 0 and <= 2;
@@ -38,87 +37,129 @@ internal static class HostStdio
     /// u64 rights_inheriting @16 }. Unknown filetype and no seek right: libc treats stdout as a pipe (fully buffered),
     /// so a guest's output arrives in one write rather than one per line.
     /// </summary>
-    private static int FdStatGet(Caller caller, int fd, int pointer)
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static nint FdStatGet(nint env, nint caller, NativeValue* slots, nuint count)
     {
-        if (!IsStdio(fd)) return Preview1.BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory) return Preview1.Fault;
+        int fd = slots[0].I32;
+        uint pointer = (uint)slots[1].I32;
+        slots[0].I32 = Preview1.Fault;
         try
         {
-            var stat = memory.GetSpan(pointer, 24);
-            stat.Clear();
-            stat[0] = Preview1.FiletypeUnknown;
-            BinaryPrimitives.WriteUInt64LittleEndian(stat[8..], fd == 0 ? Preview1.RightFdRead : Preview1.RightFdWrite);
-            return Preview1.Success;
+            if (!IsStdio(fd))
+            {
+                slots[0].I32 = Preview1.BadFileDescriptor;
+            }
+            else if (InvocationContext.From(caller) is { } context && context.TryMemory(caller, out var memory) && memory.TryGet(pointer, 24, out var stat))
+            {
+                stat.Clear();
+                stat[0] = Preview1.FiletypeUnknown;
+                BinaryPrimitives.WriteUInt64LittleEndian(stat[8..], fd == 0 ? Preview1.RightFdRead : Preview1.RightFdWrite);
+                slots[0].I32 = Preview1.Success;
+            }
+            return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        catch (Exception e)
         {
-            return Preview1.Fault;
+            return HostCall.Trap(e);
         }
     }
 
     /// <summary>fd_seek(fd, offset, whence, *newoffset): a pipe cannot seek.</summary>
-    private static int FdSeek(int fd, long offset, int whence, int newOffsetPointer) =>
-        IsStdio(fd) ? Preview1.IllegalSeek : Preview1.BadFileDescriptor;
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static nint FdSeek(nint env, nint caller, NativeValue* slots, nuint count)
+    {
+        slots[0].I32 = IsStdio(slots[0].I32) ? Preview1.IllegalSeek : Preview1.BadFileDescriptor;
+        return 0;
+    }
 
     /// <summary>fd_close(fd): closing stdio is allowed and changes nothing (the buffers are the host's to read after).</summary>
-    private static int FdClose(int fd) => IsStdio(fd) ? Preview1.Success : Preview1.BadFileDescriptor;
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static nint FdClose(nint env, nint caller, NativeValue* slots, nuint count)
+    {
+        slots[0].I32 = IsStdio(slots[0].I32) ? Preview1.Success : Preview1.BadFileDescriptor;
+        return 0;
+    }
 
-    private static int FdRead(Caller caller, int fd, int iovs, int iovsLength, int readPointer)
+    /// <summary>fd_read(fd, *iovs, iovs_len, *nread): only stdin, from the request body.</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static nint FdRead(nint env, nint caller, NativeValue* slots, nuint count)
+    {
+        int fd = slots[0].I32;
+        uint iovs = (uint)slots[1].I32, iovsLength = (uint)slots[2].I32, readPointer = (uint)slots[3].I32;
+        try
+        {
+            slots[0].I32 = Read(caller, fd, iovs, iovsLength, readPointer);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return HostCall.Trap(e);
+        }
+    }
+
+    private static int Read(nint caller, int fd, uint iovs, uint iovsLength, uint readPointer)
     {
         if (fd != 0) return Preview1.BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory) return Preview1.BadFileDescriptor;
+        if (InvocationContext.From(caller) is not { } context || !context.TryMemory(caller, out var memory)) return Preview1.BadFileDescriptor;
+        long total = 0;
+        for (uint i = 0; i < iovsLength; i++)
+        {
+            if (!TryReadIovec(memory, iovs, i, out uint buffer, out uint length)) return Preview1.Fault;
+            if (length == 0) continue;
+            if (!memory.TryGet(buffer, length, out var into)) return Preview1.Fault;
+            int n = context.ReadStdin(into);
+            total += n;
+            if (n < length) break;
+        }
+        return memory.TryWriteInt32(readPointer, (int)total) ? Preview1.Success : Preview1.Fault;
+    }
+
+    /// <summary>fd_write(fd, *iovs, iovs_len, *nwritten): stdout and stderr, into their capped buffers.</summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static nint FdWrite(nint env, nint caller, NativeValue* slots, nuint count)
+    {
+        int fd = slots[0].I32;
+        uint iovs = (uint)slots[1].I32, iovsLength = (uint)slots[2].I32, writtenPointer = (uint)slots[3].I32;
         try
         {
-            long total = 0;
-            for (int i = 0; i < iovsLength; i++)
-            {
-                var (buffer, length) = ReadIovec(memory, iovs, i);
-                if (length == 0) continue;
-                int n = context.ReadStdin(memory.GetSpan(buffer, length));
-                total += n;
-                if (n < length) break;
-            }
-            memory.WriteInt32(readPointer, (int)total);
-            return Preview1.Success;
+            int? errno = Write(caller, fd, iovs, iovsLength, writtenPointer);
+            if (errno is null) return WasmtimeNative.NewTrap(OutputCapExceeded);
+            slots[0].I32 = errno.Value;
+            return 0;
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e)
         {
-            return Preview1.Fault;
+            return HostCall.Trap(e);
         }
     }
 
-    private static int FdWrite(Caller caller, int fd, int iovs, int iovsLength, int writtenPointer)
+    /// <summary>The errno, or null when stdout passed its cap: the guest is then trapped at this write.</summary>
+    private static int? Write(nint caller, int fd, uint iovs, uint iovsLength, uint writtenPointer)
     {
         if (fd is not (1 or 2)) return Preview1.BadFileDescriptor;
-        if (caller.GetData() is not InvocationContext context || context.Memory(caller) is not { } memory) return Preview1.BadFileDescriptor;
+        if (InvocationContext.From(caller) is not { } context || !context.TryMemory(caller, out var memory)) return Preview1.BadFileDescriptor;
         var target = fd == 1 ? context.Stdout : context.Stderr;
         long total = 0;
-        try
+        for (uint i = 0; i < iovsLength; i++)
         {
-            for (int i = 0; i < iovsLength; i++)
-            {
-                var (buffer, length) = ReadIovec(memory, iovs, i);
-                if (length == 0) continue;
-                if (!target.Write(memory.GetSpan(buffer, length)) && fd == 1)
-                    throw new OutputCapExceededException();
-                // stderr past its cap is dropped silently: a chatty log must not fail the request.
-                total += length;
-            }
-            memory.WriteInt32(writtenPointer, (int)total);
-            return Preview1.Success;
+            if (!TryReadIovec(memory, iovs, i, out uint buffer, out uint length)) return Preview1.Fault;
+            if (length == 0) continue;
+            if (!memory.TryGet(buffer, length, out var data)) return Preview1.Fault;
+            if (!target.Write(data) && fd == 1) return null;
+            // stderr past its cap is dropped silently: a chatty log must not fail the request.
+            total += length;
         }
-        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
-        {
-            return Preview1.Fault;
-        }
+        return memory.TryWriteInt32(writtenPointer, (int)total) ? Preview1.Success : Preview1.Fault;
     }
 
-    private static (int Buffer, int Length) ReadIovec(Memory memory, int iovs, int index)
+    private static bool TryReadIovec(GuestMemory memory, uint iovs, uint index, out uint buffer, out uint length)
     {
         // An iovec is { u32 buf, u32 buf_len }, 8 bytes, little-endian.
-        var iovec = memory.GetSpan(iovs + (long)index * 8, 8);
-        uint buffer = BinaryPrimitives.ReadUInt32LittleEndian(iovec);
-        uint length = BinaryPrimitives.ReadUInt32LittleEndian(iovec[4..]);
-        return (checked((int)buffer), checked((int)length));
+        buffer = length = 0;
+        ulong at = iovs + (ulong)index * 8;
+        if (at > uint.MaxValue || !memory.TryGet((uint)at, 8, out var iovec)) return false;
+        buffer = BinaryPrimitives.ReadUInt32LittleEndian(iovec);
+        length = BinaryPrimitives.ReadUInt32LittleEndian(iovec[4..]);
+        return true;
     }
 }

@@ -17,6 +17,13 @@ internal static class HostWasi
     /// <summary>Defines the host's calls over Wasmtime's (which <see cref="Linker.DefineWasi"/> must have defined first).</summary>
     public static void Define(Linker linker)
     {
+        nint handle = Native.BindingInternals.Handle(linker);
+        Define(handle);
+        GC.KeepAlive(linker);
+    }
+
+    private static void Define(nint linker)
+    {
         HostStdio.Define(linker);
         HostEnvironment.Define(linker);
         HostExit.Define(linker);

@@ -1,15 +1,20 @@
-using Wasmtime;
+using System.Runtime.InteropServices;
+using Fornax.Functions.Native;
 
 namespace Fornax.Functions.Wasi;
 
-/// <summary>Per-request state, attached to the request's Store and read by the host functions in <see cref="HostStdio"/>.</summary>
-internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCap, int stderrCap) : IDisposable
+/// <summary>
+/// Per-request state: the data of the request's native store (through a <see cref="GCHandle"/>), read by the host
+/// functions (<see cref="HostStdio"/>, <see cref="HostEnvironment"/>, <see cref="HostExit"/>) and the epoch deadline.
+/// </summary>
+internal sealed unsafe class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCap, int stderrCap) : IDisposable
 {
     private int _stdinPosition;
 
     public OutputBuffer Stdout { get; } = new(stdoutCap);
 
-    private Memory? _memory;
+    private WasmMemory _memory;
+    private bool _hasMemory;
 
     /// <summary>The guest's environment as <c>NAME=value</c> strings, served by <see cref="HostEnvironment"/>.</summary>
     public StringBlock Environment { get; set; } = StringBlock.Empty;
@@ -17,11 +22,40 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
     /// <summary>The guest's arguments (argv).</summary>
     public StringBlock Arguments { get; set; } = StringBlock.Empty;
 
+    /// <summary>The request's context of a host call: the data of the calling store; null for a store of someone else's.</summary>
+    public static InvocationContext? From(nint caller)
+    {
+        nint data = WasmtimeNative.wasmtime_context_get_data(WasmtimeNative.wasmtime_caller_context(caller));
+        return data == 0 ? null : GCHandle.FromIntPtr(data).Target as InvocationContext;
+    }
+
     /// <summary>
-    /// The guest's exported memory, looked up by name once per request rather than on every host call (a C program makes
-    /// half a dozen at start-up). One context belongs to one store and one instance, so the export cannot change.
+    /// The guest's exported memory as it is now. The export is looked up by name once per request rather than on every
+    /// host call (a C program makes half a dozen at start-up): one context belongs to one store and one instance, so the
+    /// export cannot change; its size can, so that is read each time.
     /// </summary>
-    public Memory? Memory(Caller caller) => _memory ??= caller.GetMemory("memory");
+    public bool TryMemory(nint caller, out GuestMemory memory)
+    {
+        memory = default;
+        if (!_hasMemory)
+        {
+            NativeExtern item;
+            bool found;
+            fixed (byte* name = "memory"u8) found = WasmtimeNative.wasmtime_caller_export_get(caller, name, 6, out item);
+            if (!found) return false;
+            if (item.Kind != NativeExtern.KindMemory)
+            {
+                if (item.Kind == NativeExtern.KindSharedMemory) WasmtimeNative.wasmtime_extern_delete(ref item);
+                return false;
+            }
+            _memory = item.Memory;
+            _hasMemory = true;
+        }
+
+        nint context = WasmtimeNative.wasmtime_caller_context(caller);
+        memory = new GuestMemory(WasmtimeNative.wasmtime_memory_data(context, in _memory), WasmtimeNative.wasmtime_memory_data_size(context, in _memory));
+        return true;
+    }
 
     /// <summary>When the guest started (a <see cref="TimeProvider"/> timestamp) and how long it may run; read at the epoch deadline.</summary>
     public long Started { get; set; }
@@ -35,6 +69,12 @@ internal sealed class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCa
     /// null to stop it. The runtime's one cached delegate, so setting it allocates nothing.
     /// </summary>
     public Func<InvocationContext, ulong?>? Deadline { get; set; }
+
+    /// <summary>
+    /// Why a host function stopped the guest, when it was not the guest's doing (e.g. an exit status out of range). The
+    /// trap Wasmtime reports then has no trap code and buries the reason under a backtrace, so it is kept here.
+    /// </summary>
+    public string? HostFailure { get; set; }
 
     /// <summary>Set when the deadline callback stopped the guest.</summary>
     public bool TimedOut { get; set; }
