@@ -82,6 +82,12 @@ public sealed partial class Uplink
             {
                 break;
             }
+            catch (RpcException e) when (ForgottenRefusal.Is(e))
+            {
+                // Forgotten at the parent: no retry would be let in. Say so once and stop dialing.
+                Refused(e.Status.Detail);
+                break;
+            }
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException or StoreException)
             {
                 LogLinkDown(_parentLink, e.Message);
@@ -276,6 +282,14 @@ public sealed partial class Uplink
 
                 heartbeat.Subtree.Add(copy);
             }
+
+            // Forgets below the child, relayed: every ancestor drops its Site objects of them.
+            heartbeat.Forgotten.Add(child.Forgotten);
+        }
+
+        foreach (var forget in _downlinks.Forgotten.Standing.Where(f => MissionStatus.IsUnder(f.Path, _self.Path)))
+        {
+            heartbeat.Forgotten.Add(new ForgottenSite { Path = forget.Path, ForgottenAtUnixMs = forget.ForgottenAt.ToUnixTimeMilliseconds() });
         }
 
         return heartbeat;
