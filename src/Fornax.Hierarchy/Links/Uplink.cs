@@ -119,7 +119,9 @@ public sealed partial class Uplink
     /// <summary>Forwards a joining descendant's CSR to the parent (towards the root, which holds the CA).</summary>
     public async Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, IReadOnlyList<string> subtree, CancellationToken ct)
     {
-        var channel = _channel ?? throw new InvalidOperationException($"the link to the parent is down; {name} can join once {_self.Path} is connected");
+        var channel = _channel ?? throw new InvalidOperationException(Refusal is { } refusal
+            ? $"the parent refuses {_self.Path}'s link ({refusal}), so nothing below it can join until it joins again"
+            : $"the link to the parent is down; {name} can join once {_self.Path} is connected");
         try
         {
             var request = new SignRequest { CsrPem = csrPem, Name = name, Path = path };
