@@ -50,7 +50,6 @@ public sealed partial class Downlinks
         }
 
         var closed = child is { Online: true };
-        // Not disposed: a session still running reads the token until it ends.
         await (child?.Links.CancelAsync() ?? Task.CompletedTask);
         var dropped = await DropSubtreeAsync([childPath, .. alsoDrop], ct);
         LogChildForgotten(childPath, closed, dropped.Count);

@@ -30,7 +30,10 @@ public sealed class ChildState(string name, string path)
     /// <summary>The last state map the child reported per mission (namespace, name).</summary>
     internal Dictionary<(string, string), Dictionary<string, string>> Reports { get; } = [];
 
-    /// <summary>Cancelled when the child is forgotten: every link session it has open ends.</summary>
+    /// <summary>
+    /// Cancelled when the child is forgotten: every link session it has open ends. Never disposed (it holds no timer or
+    /// wait handle), so a session still reading its token during a shutdown never meets a disposed source.
+    /// </summary>
     internal CancellationTokenSource Links { get; } = new();
 }
 
@@ -54,13 +57,6 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
     {
         _writes.Dispose();
         _siteWrites.Dispose();
-        lock (_gate)
-        {
-            foreach (var child in _children.Values)
-            {
-                child.Links.Dispose();
-            }
-        }
     }
 
     private readonly Lock _gate = new();

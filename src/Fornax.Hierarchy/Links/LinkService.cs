@@ -54,17 +54,12 @@ public sealed partial class LinkService(
         }
 
         hello.Path = peer;
-        var fingerprint = PeerFingerprint(context);
+        // Checked again as the child is admitted, under the lock a forget is recorded under (no session slips in between).
+        RefuseIfForgotten(certified!, peer, context);
         ChildConnection connection;
         try
         {
-            // A child still on the old tree is refused by its old path too (the forget recorded its new one).
-            if (unmoved && downlinks.Forgotten.WhyRefused(certified!, fingerprint) is { } refusal)
-            {
-                throw new ChildForgottenException(refusal);
-            }
-
-            connection = await downlinks.ConnectAsync(hello, fingerprint, ct);
+            connection = await downlinks.ConnectAsync(hello, PeerFingerprint(context), ct);
         }
         catch (ChildForgottenException e)
         {
@@ -283,7 +278,10 @@ public sealed partial class LinkService(
     private static string? PeerFingerprint(ServerCallContext context) =>
         context.GetHttpContext().Connection.ClientCertificate is { } certificate ? SiteCertificates.Fingerprint(certificate) : null;
 
-    /// <summary>A forgotten child (or a site below it) with a certificate from before the forget gets nothing here.</summary>
+    /// <summary>
+    /// A forgotten child (or a site below it) with a certificate from before the forget gets nothing here. While this site
+    /// moves, a child still on the old tree is refused by its old path too (a forget records the new one).
+    /// </summary>
     private void RefuseIfForgotten(string certified, string peer, ServerCallContext context)
     {
         var fingerprint = PeerFingerprint(context);
