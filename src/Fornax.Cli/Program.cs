@@ -75,6 +75,7 @@ public static class Program
         root.Subcommands.Add(new LinkCommand(context, sites));
         root.Subcommands.Add(new TokenCommand(context, sites));
         root.Subcommands.Add(new AttachCommand(context, sites));
+        root.Subcommands.Add(new SiteCommand(context, sites));
         return root;
     }
 

@@ -114,6 +114,14 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
         return await ReadObjectAsync(response, ct);
     }
 
+    /// <summary><c>DELETE /api/children/{name}</c>: forget a direct child of the site (docs/tree.md, "Forgetting a site").</summary>
+    public async Task<JsonObject> ForgetChildAsync(string name, bool force, CancellationToken ct)
+    {
+        var path = $"api/children/{Uri.EscapeDataString(name)}" + (force ? "?force=true" : "");
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, path), ct);
+        return await ReadObjectAsync(response, ct);
+    }
+
     /// <summary><c>POST /api/tokens</c>: a join token (or a user token) with an optional time to live such as <c>1h</c>.</summary>
     public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct)
     {

@@ -41,7 +41,15 @@ public sealed partial class SiteIdentity
     private string MoveFile => Path.Combine(_options.PkiDirectory, SiteMove.FileName);
 
     /// <summary>A direct child connected with a certificate of the new tree: it has moved.</summary>
-    public void ChildMoved(string childName)
+    public void ChildMoved(string childName) => StopWaitingFor(childName);
+
+    /// <summary>
+    /// A direct child was forgotten (<c>fornax site forget</c>): the move no longer waits for it, so the old tree's CA stops
+    /// being trusted once the other children have moved. Idempotent.
+    /// </summary>
+    public void ChildForgotten(string childName) => StopWaitingFor(childName);
+
+    private void StopWaitingFor(string childName)
     {
         if (_move is { } move && move.MarkMoved(childName))
         {

@@ -91,6 +91,11 @@ public sealed partial class Downlinks
         await _siteWrites.WaitAsync(ct);
         try
         {
+            if (!IsKnown(site.Path))
+            {
+                return; // a forget removed it while this write waited: it must not come back
+            }
+
             if (_written.TryGetValue(site.Path, out var written) && written.Healthy == healthy && written.Phase == phase
                 && written.Content.Equals(content) && lastHeartbeat - written.LastHeartbeat < refresh)
             {

@@ -24,17 +24,34 @@ public sealed class ChildState(string name, string path)
 
     public IReadOnlyList<SiteSummary> Subtree { get; set; } = [];
 
+    /// <summary>Sites forgotten in the child's subtree, as its last heartbeat listed them (relayed up in this site's own).</summary>
+    public IReadOnlyList<Protocol.ForgottenSite> Forgotten { get; set; } = [];
+
     /// <summary>The last state map the child reported per mission (namespace, name).</summary>
     internal Dictionary<(string, string), Dictionary<string, string>> Reports { get; } = [];
 
-    internal int Session { get; set; }
+    /// <summary>
+    /// Cancelled when the child is forgotten: every link session it has open ends. Never disposed (it holds no timer or
+    /// wait handle), so a session still reading its token during a shutdown never meets a disposed source.
+    /// </summary>
+    internal CancellationTokenSource Links { get; } = new();
 }
+
+/// <summary>A child's link session as the parent admitted it.</summary>
+/// <param name="ReportsReceived">The report sequence already held from this incarnation of the child.</param>
+/// <param name="Closed">Cancelled when the child is forgotten (<see cref="Downlinks.ForgetAsync"/>): the session must end.</param>
+public readonly record struct ChildConnection(long ReportsReceived, CancellationToken Closed);
 
 /// <summary>
 /// The parent's side of its links, free of hosting: children, their reports and heartbeats, and the pruner that
 /// notices heartbeats that did <em>not</em> arrive and marks the child <c>cluster offline</c>.
 /// </summary>
-public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger) : IDisposable
+/// <param name="store">This site's store: mission state maps and <c>Site</c> objects are written there.</param>
+/// <param name="self">This site.</param>
+/// <param name="options">Heartbeat settings and time.</param>
+/// <param name="logger">Receives link events.</param>
+/// <param name="forgotten">The children forgotten here (<c>DATA/links/forgotten.json</c>); null keeps them in memory only.</param>
+public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger, ForgottenChildren? forgotten = null) : IDisposable
 {
     public void Dispose()
     {
@@ -59,14 +76,25 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         }
     }
 
-    /// <summary>A child said Hello: returns the report sequence already held from this incarnation, and the session number.</summary>
-    public async Task<(long ReportsReceived, int Session)> ConnectAsync(Hello hello, CancellationToken ct)
+    /// <summary>A child said Hello (tests that drive the engine by hand: no certificate to check against forgotten children).</summary>
+    public Task<ChildConnection> ConnectAsync(Hello hello, CancellationToken ct) => ConnectAsync(hello, null, ct);
+
+    /// <summary>
+    /// A child said Hello with a certificate of this fingerprint: admits it, or throws <see cref="ChildForgottenException"/>
+    /// when it was forgotten here. Checked under the same lock a forget records under, so a child is never let in
+    /// after its forget was recorded.
+    /// </summary>
+    public async Task<ChildConnection> ConnectAsync(Hello hello, string? certificateFingerprint, CancellationToken ct)
     {
         ChildState child;
         bool sameIncarnation;
-        int session;
         lock (_gate)
         {
+            if (certificateFingerprint is not null && _forgotten.WhyRefused(hello.Path, certificateFingerprint) is { } refusal)
+            {
+                throw new ChildForgottenException(refusal);
+            }
+
             if (!_children.TryGetValue(hello.Path, out child!))
             {
                 child = new ChildState(hello.Name, hello.Path);
@@ -83,7 +111,6 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 
             child.Online = true;
             child.LastHeartbeat = options.TimeProvider.GetUtcNow();
-            session = ++child.Session;
         }
 
         LogChildConnected(hello.Path, hello.ResumeFromParentRv);
@@ -92,7 +119,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             await RestoreReportsAsync(child, ct);
         }
 
-        return (sameIncarnation ? child.ReportSeq : 0, session);
+        return new ChildConnection(sameIncarnation ? child.ReportSeq : 0, child.Links.Token);
     }
 
     public async Task HeartbeatAsync(string childPath, Heartbeat heartbeat, CancellationToken ct)
@@ -111,6 +138,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             child.Online = true;
             child.LastHeartbeat = now;
             child.Subtree = [.. heartbeat.Subtree];
+            child.Forgotten = [.. heartbeat.Forgotten.Where(f => f.Path != childPath && MissionStatus.IsUnder(f.Path, childPath))];
         }
 
         foreach (var site in heartbeat.Subtree)
@@ -119,6 +147,9 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             var last = site.Path == childPath ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
             await WriteSiteAsync(site, healthy, last, phase: null, WriteDurability.Relaxed, ct);
         }
+
+        // Sites forgotten below the child: their Site objects here go too (its reports drop their state keys).
+        await DropRelayedForgetsAsync(child.Forgotten, ct);
 
         if (wasOffline)
         {
@@ -204,8 +235,8 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
                 var states = MissionStatus.States(mission.Object);
                 if (states.GetValueOrDefault(path) != MissionStates.ClusterOffline || states.Keys.Any(k => k != path && MissionStatus.IsUnder(k, path)))
                 {
-                    // Checked again under the write gate: a heartbeat may have brought the child back meanwhile.
-                    await WithWriteGateAsync(() => IsOnline(path) ? Task.FromResult(false) : MissionStatus.MarkOfflineAsync(store, mission.Key, path, ct), ct);
+                    // Checked again under the write gate: a heartbeat may have brought the child back meanwhile, or it was forgotten.
+                    await WithWriteGateAsync(() => IsOffline(path) ? MissionStatus.MarkOfflineAsync(store, mission.Key, path, ct) : Task.FromResult(false), ct);
                 }
             }
         }
@@ -242,6 +273,15 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         lock (_gate)
         {
             return _children.TryGetValue(childPath, out var child) && child.Online;
+        }
+    }
+
+    /// <summary>A child this site still knows (not forgotten) whose heartbeats stopped.</summary>
+    private bool IsOffline(string childPath)
+    {
+        lock (_gate)
+        {
+            return _children.TryGetValue(childPath, out var child) && !child.Online;
         }
     }
 

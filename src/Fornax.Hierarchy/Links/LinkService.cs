@@ -54,8 +54,23 @@ public sealed partial class LinkService(
         }
 
         hello.Path = peer;
+        // Checked again as the child is admitted, under the lock a forget is recorded under (no session slips in between).
+        RefuseIfForgotten(certified!, peer, context);
+        ChildConnection connection;
+        try
+        {
+            connection = await downlinks.ConnectAsync(hello, PeerFingerprint(context), ct);
+        }
+        catch (ChildForgottenException e)
+        {
+            LogForgottenRefused(peer, e.Message);
+            throw ForgottenRefusal.Create(e.Message);
+        }
 
-        var (received, _) = await downlinks.ConnectAsync(hello, ct);
+        // The session also ends when the child is forgotten (a forced forget closes its link).
+        using var admitted = CancellationTokenSource.CreateLinkedTokenSource(ct, connection.Closed);
+        ct = admitted.Token;
+        var received = connection.ReportsReceived;
         var writeGate = new SemaphoreSlim(1, 1);
         async Task SendAsync(Down message)
         {
@@ -134,6 +149,8 @@ public sealed partial class LinkService(
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"site \"{peer}\" may not request a certificate for \"{request.Path}\""));
         }
+
+        RefuseIfForgotten(certified!, peer, context);
 
         try
         {
@@ -233,6 +250,8 @@ public sealed partial class LinkService(
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"site \"{peer}\" is not below {self.Path}"));
         }
 
+        RefuseIfForgotten(certified!, peer, context);
+
         if (!BlobDigest.IsValid(request.Digest))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"\"{request.Digest}\" is not a blob digest sha256:<64 hex digits>"));
@@ -255,6 +274,26 @@ public sealed partial class LinkService(
         var certificate = context.GetHttpContext().Connection.ClientCertificate;
         return certificate is null ? null : SiteCertificates.GetSitePath(certificate);
     }
+
+    private static string? PeerFingerprint(ServerCallContext context) =>
+        context.GetHttpContext().Connection.ClientCertificate is { } certificate ? SiteCertificates.Fingerprint(certificate) : null;
+
+    /// <summary>
+    /// A forgotten child (or a site below it) with a certificate from before the forget gets nothing here. While this site
+    /// moves, a child still on the old tree is refused by its old path too (a forget records the new one).
+    /// </summary>
+    private void RefuseIfForgotten(string certified, string peer, ServerCallContext context)
+    {
+        var fingerprint = PeerFingerprint(context);
+        if ((downlinks.Forgotten.WhyRefused(peer, fingerprint) ?? (certified == peer ? null : downlinks.Forgotten.WhyRefused(certified, fingerprint))) is { } refusal)
+        {
+            LogForgottenRefused(peer, refusal);
+            throw ForgottenRefusal.Create(refusal);
+        }
+    }
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Warning, Message = "Refused the link of {Path}: {Reason}")]
+    private partial void LogForgottenRefused(string path, string reason);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Information, Message = "Served blob {Digest} to {Path}")]
     private partial void LogBlobServed(string digest, string path);

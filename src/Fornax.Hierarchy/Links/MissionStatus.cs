@@ -51,6 +51,22 @@ public static class MissionStatus
     public static Task<bool> MarkOfflineAsync(IObjectStore store, ObjectKey key, string childPath, CancellationToken ct) =>
         ReplaceSubtreeAsync(store, key, childPath, new Dictionary<string, string> { [childPath] = MissionStates.ClusterOffline }, WriteDurability.Durable, ct);
 
+    /// <summary>
+    /// Removes every entry at or under one of <paramref name="roots"/>: a forgotten child's subtree. Durable: nothing would
+    /// remove the keys again after a restart (no report of the child comes any more).
+    /// </summary>
+    public static Task<bool> RemoveSubtreesAsync(IObjectStore store, ObjectKey key, IReadOnlyList<string> roots, CancellationToken ct) =>
+        EditAsync(store, key, WriteDurability.Durable, states =>
+        {
+            var gone = states.Select(p => p.Key).Where(p => roots.Any(r => IsUnder(p, r))).ToList();
+            foreach (var path in gone)
+            {
+                states.Remove(path);
+            }
+
+            return gone.Count > 0;
+        }, ct);
+
     /// <summary>Reads the state map of a stored mission.</summary>
     public static Dictionary<string, string> States(JsonObject mission)
     {

@@ -20,6 +20,11 @@ public static class MoveRebase
             site.Path = move.Rebase(site.Path) ?? site.Path;
         }
 
+        foreach (var forget in copy.Forgotten)
+        {
+            forget.Path = move.Rebase(forget.Path) ?? forget.Path;
+        }
+
         return copy;
     }
 

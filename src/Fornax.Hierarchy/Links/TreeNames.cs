@@ -32,9 +32,11 @@ public static class TreeNames
             var existing = site.Object["status"]?["path"]?.GetValue<string>();
             if (existing is not null && seen.TryGetValue(site.Key.Name, out var wanted) && wanted != existing)
             {
+                var gone = existing.Contains('/')
+                    ? $"forget it at its parent with `fornax site forget {site.Key.Name} --site {existing.Split('/')[^2]}`"
+                    : "it is the root of this tree and cannot be forgotten";
                 return $"site name \"{site.Key.Name}\" is already used at {existing}; the joining site would be {wanted}. "
-                    + "Site names must be unique in a tree: rename one of them (or, if the site at "
-                    + $"{existing} is gone for good, delete its Site object with `fornax delete site {site.Key.Name}`)";
+                    + $"Site names must be unique in a tree: rename one of them (or, if the site at {existing} is gone for good, {gone})";
             }
         }
 

@@ -82,6 +82,12 @@ public sealed partial class Uplink
             {
                 break;
             }
+            catch (RpcException e) when (ForgottenRefusal.Is(e))
+            {
+                // Forgotten at the parent: no retry would be let in. Say so once and stop dialing.
+                Refused(e.Status.Detail);
+                break;
+            }
             catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException or OperationCanceledException or StoreException)
             {
                 LogLinkDown(_parentLink, e.Message);
@@ -113,7 +119,9 @@ public sealed partial class Uplink
     /// <summary>Forwards a joining descendant's CSR to the parent (towards the root, which holds the CA).</summary>
     public async Task<SignedSiteCertificate> SignAsync(string csrPem, string name, string path, IReadOnlyList<string> subtree, CancellationToken ct)
     {
-        var channel = _channel ?? throw new InvalidOperationException($"the link to the parent is down; {name} can join once {_self.Path} is connected");
+        var channel = _channel ?? throw new InvalidOperationException(Refusal is { } refusal
+            ? $"the parent refuses {_self.Path}'s link ({refusal}), so nothing below it can join until it joins again"
+            : $"the link to the parent is down; {name} can join once {_self.Path} is connected");
         try
         {
             var request = new SignRequest { CsrPem = csrPem, Name = name, Path = path };
@@ -276,6 +284,14 @@ public sealed partial class Uplink
 
                 heartbeat.Subtree.Add(copy);
             }
+
+            // Forgets below the child, relayed: every ancestor drops its Site objects of them.
+            heartbeat.Forgotten.Add(child.Forgotten);
+        }
+
+        foreach (var forget in _downlinks.Forgotten.Standing.Where(f => MissionStatus.IsUnder(f.Path, _self.Path)))
+        {
+            heartbeat.Forgotten.Add(new ForgottenSite { Path = forget.Path, ForgottenAtUnixMs = forget.ForgottenAt.ToUnixTimeMilliseconds() });
         }
 
         return heartbeat;

@@ -26,8 +26,10 @@ internal static class SiteInfoEndpoints
                 ["resp"] = holder.Node!.Endpoints.Resp,
             },
             ["resourceVersion"] = store.ResourceVersion,
-            // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it).
-            ["uplink"] = links.Uplink is { } uplink ? (uplink.IsConnected ? "connected" : "disconnected") : null,
+            // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it), or
+            // "refused" when the parent forgot this site, with the parent's reason.
+            ["uplink"] = links.Uplink is { } uplink ? (uplink.Refusal is not null ? "refused" : uplink.IsConnected ? "connected" : "disconnected") : null,
+            ["uplinkRefusal"] = links.Uplink?.Refusal,
             // The tree this site belongs to, and, while it moves into another one (attachment), how far that got.
             ["caFingerprint"] = Fornax.Hierarchy.Identity.SiteCertificates.Fingerprint(identity.TrustAnchor),
             ["move"] = identity.Move is { } move

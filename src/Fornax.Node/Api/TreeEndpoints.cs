@@ -12,13 +12,17 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Fornax.Node.Api;
 
-/// <summary><c>POST /api/join</c> (a child presents a join token and a CSR; an attaching subtree also its paths and CA), <c>POST /api/attach</c> and <c>POST /api/tokens</c>.</summary>
+/// <summary>
+/// <c>POST /api/join</c> (a child presents a join token and a CSR; an attaching subtree also its paths and CA),
+/// <c>POST /api/attach</c>, <c>DELETE /api/children/{name}</c> (forget a child) and <c>POST /api/tokens</c>.
+/// </summary>
 internal static class TreeEndpoints
 {
     public static void MapTreeApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/join", JoinAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
         app.MapPost("/api/attach", AttachEndpoint.AttachAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
+        app.MapDelete("/api/children/{name}", ForgetEndpoint.ForgetAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
         app.MapPost("/api/tokens", CreateTokenAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
         app.MapPost("/api/uplink/{action}", (string action, LinkRunner links) => action switch
         {
@@ -87,6 +91,13 @@ internal static class TreeEndpoints
         try
         {
             var signed = await signer.SignAsync(csr, name, path, paths[1..], ct);
+            // A child forgotten here joins again: its new certificate is let in, the old ones stay refused.
+            if (links.Downlinks.Forgotten.Find(path) is not null)
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(signed.CertificatePem);
+                links.Downlinks.Forgotten.Readmit(path, SiteCertificates.Fingerprint(certificate));
+            }
+
             return Results.Json(new JsonObject
             {
                 ["certificate"] = signed.CertificatePem,

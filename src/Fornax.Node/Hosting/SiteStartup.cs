@@ -22,6 +22,18 @@ internal static class SiteStartup
         var existing = SiteIdentity.TryLoad(pki);
         if (parent is not null && existing is not null)
         {
+            if (UplinkRefusal.TryLoad(options.DataDirectory) is { } refusal)
+            {
+                if (refusal.Certificate != SiteCertificates.Fingerprint(existing.Certificate))
+                {
+                    UplinkRefusal.Clear(options.DataDirectory); // joined again already; a crash kept the record
+                }
+                else if (options.Join is not null && !string.IsNullOrEmpty(options.JoinToken))
+                {
+                    return await RejoinAsync(options, pki, existing, refusal.Reason, ct);
+                }
+            }
+
             return (existing, null, parent);
         }
 
@@ -56,5 +68,25 @@ internal static class SiteStartup
         existing?.Dispose();
         var (joined, joinedParent) = await JoinClient.JoinAsync(options.Join, options.JoinToken, options.Name, pki, ct);
         return (joined, null, joinedParent);
+    }
+
+    /// <summary>
+    /// A site its parent forgot (<c>DATA/links/refused.json</c>) started with a join token joins again: a new key and
+    /// certificate, the same store. Only then is a token used at a joined site, so restarting one with the command line
+    /// it first joined with (a used token) still just starts it. A refused join changes nothing and stops the start.
+    /// </summary>
+    private static async Task<(SiteIdentity Identity, TreeCertificateAuthority? Ca, ParentInfo? Parent)> RejoinAsync(NodeOptions options, PkiOptions pki, SiteIdentity existing, string refusal, CancellationToken ct)
+    {
+        existing.Dispose();
+        try
+        {
+            var (joined, joinedParent) = await JoinClient.JoinAsync(options.Join!, options.JoinToken!, options.Name, pki, ct);
+            UplinkRefusal.Clear(options.DataDirectory);
+            return (joined, null, joinedParent);
+        }
+        catch (JoinRefusedException e)
+        {
+            throw new JoinRefusedException(e.StatusCode, $"{e.Message} (joining again: {refusal})");
+        }
     }
 }
