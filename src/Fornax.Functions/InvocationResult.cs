@@ -50,7 +50,7 @@ public sealed record InvocationResult
     public string Stderr { get; init; } = "";
 
     /// <summary>Time from admission to result, instantiation included.</summary>
-    public TimeSpan Duration { get; init; }
+    public TimeSpan Duration { get; internal set; }
 
     /// <summary>The HTTP status each error outcome maps to.</summary>
     public static int StatusFor(InvocationOutcome outcome) => outcome switch

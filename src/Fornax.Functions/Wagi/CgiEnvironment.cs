@@ -54,8 +54,9 @@ internal sealed class CgiEnvironment
     {
         var headers = request.Headers ?? [];
         string contentType = "";
-        foreach (var (name, value) in headers)
-            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = value;
+        // Indexed, not foreach: enumerating the interface would box an enumerator per request.
+        for (int i = 0; i < headers.Count; i++)
+            if (headers[i].Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) contentType = headers[i].Value;
         string contentLength = request.Body.Length.ToString(CultureInfo.InvariantCulture);
         ReadOnlySpan<string> values =
         [

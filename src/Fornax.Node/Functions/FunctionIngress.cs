@@ -139,7 +139,8 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFun
     }
 
     /// <summary>The body in a pooled buffer (return it), or length -1 when it is over the limit.</summary>
-    private async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext http)
+    // A ValueTask: most function requests have no body, and then this completes at once with nothing allocated.
+    private async ValueTask<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext http)
     {
         var request = http.Request;
         var limit = options.MaxRequestBodyBytes;
