@@ -46,7 +46,7 @@ public sealed partial class FunctionRuntime
         // Set on the result made for this call (never a shared one), rather than copied with `with`: one object less per request.
         result.Duration = _options.TimeProvider.GetElapsedTime(started);
         function.Counters.Record(result.Outcome, instantiated, result.Duration);
-        _metrics.Invoked(function.Name, result, instantiated);
+        _metrics.Invoked(function.Name, result);
         return new ValueTask<InvocationResult>(result);
     }
 

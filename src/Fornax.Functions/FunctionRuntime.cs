@@ -30,7 +30,7 @@ public sealed partial class FunctionRuntime : IDisposable
         _options = options;
         (_engine, _engineKey) = CreateEngine(options);
         _engineHandle = Native.BindingInternals.Handle(_engine);
-        _metrics = new FunctionMetrics(options.MeterFactory);
+        _metrics = new FunctionMetrics(options.MeterFactory, () => _counters);
 
         // One linker for the whole runtime: it holds only host definitions (WASI and the host's own), which read
         // per-request state from the Store, so every module and request shares it. Each module is linked against it once,

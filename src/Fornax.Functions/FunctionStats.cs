@@ -38,6 +38,10 @@ internal sealed class FunctionCounters
         Interlocked.Add(ref _durationTicks, duration.Ticks);
     }
 
+    public long Count(InvocationOutcome outcome) => Interlocked.Read(ref _byOutcome[(int)outcome]);
+
+    public long Instantiations => Interlocked.Read(ref _instantiations);
+
     public FunctionStats Snapshot(string name, string digest, long inFlight)
     {
         long Get(InvocationOutcome o) => Interlocked.Read(ref _byOutcome[(int)o]);

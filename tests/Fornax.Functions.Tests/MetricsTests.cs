@@ -29,6 +29,7 @@ public sealed class MetricsTests : IDisposable
 
         await _fx.InvokeAsync(hello);
         await _fx.InvokeAsync(trap);
+        listener.RecordObservableInstruments(); // invocations and instantiations are observed when collected
 
         lock (measurements)
         {
