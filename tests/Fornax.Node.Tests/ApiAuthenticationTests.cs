@@ -104,7 +104,7 @@ public sealed class ApiAuthenticationTests
         var body = new MemoryStream();
         http.Response.Body = body;
         var ran = false;
-        await ApiAuthentication.InvokeAsync(http, _ =>
+        await ApiAuthentication.For(services)(http, _ =>
         {
             ran = true;
             return Task.CompletedTask;

@@ -113,8 +113,11 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFun
     {
         var response = http.Response;
         response.StatusCode = result.StatusCode;
-        foreach (var (header, value) in result.Headers)
+        // Indexed, not foreach: enumerating the interface would box an enumerator per request.
+        var headers = result.Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
+            var (header, value) = headers[i];
             if (!Reserved.Contains(header))
             {
                 response.Headers.Append(header, value);

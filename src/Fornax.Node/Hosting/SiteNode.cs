@@ -176,7 +176,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         var app = builder.Build();
         app.UseRouting();
         app.Use(listeners.Filter);
-        app.Use(ApiAuthentication.InvokeAsync);
+        app.Use(ApiAuthentication.For(app.Services));
         app.MapObjectApiWithErrors();
         app.MapBlobApi();
         app.MapSiteInfo();
