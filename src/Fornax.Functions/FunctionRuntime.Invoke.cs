@@ -55,7 +55,7 @@ public sealed partial class FunctionRuntime
         instantiated = false;
         var compiled = function.Module;
         bool wagi = function.Definition.Abi == FunctionAbi.Wagi;
-        using var context = new InvocationContext(wagi ? request.Body : default, _options.StdoutLimitBytes, _options.StderrLimitBytes);
+        using var context = InvocationContext.Rent(wagi ? request.Body : default, _options.StdoutLimitBytes, _options.StderrLimitBytes);
         using var store = RequestStore.Create(_engineHandle, context);
         store.LimitMemory(function.MemoryBytes);
         context.Timeout = function.Timeout;
@@ -70,7 +70,7 @@ public sealed partial class FunctionRuntime
             if (_options.EnableFuel) store.SetFuel(function.Fuel ?? ulong.MaxValue);
             if (compiled.ImportsWasi)
             {
-                context.Environment = wagi ? function.Cgi.Build(request) : function.RawEnvironment;
+                context.Environment = wagi ? function.Cgi.Build(request, context.OwnEnvironment) : function.RawEnvironment;
                 context.Arguments = function.Arguments;
                 if (compiled.NeedsWasmtimeWasi) store.AddWasmtimeWasi();
             }

@@ -11,7 +11,7 @@ public sealed class StringBlockTests
         var block = StringBlock.OfVariables([("A", "1"), ("EMPTY", ""), ("NAME", "Zoë")]);
 
         Assert.Equal("A=1\0EMPTY=\0NAME=Zo\u00eb\0", Encoding.UTF8.GetString(block.Bytes));
-        Assert.Equal([0, 4, 11], block.Offsets);
+        Assert.Equal([0, 4, 11], block.Offsets.ToArray());
         Assert.Equal(["A=1", "EMPTY=", "NAME=Zoë"], block.Strings());
     }
 

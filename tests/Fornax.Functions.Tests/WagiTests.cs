@@ -54,6 +54,32 @@ public sealed class WagiTests : IDisposable
     }
 
     [Fact]
+    public async Task InvokeAsync_ConsecutiveRequestsOnOneThread_ShareNothing()
+    {
+        // A thread reuses its invocation context (output and environment buffers) for its next request: a big request
+        // followed by a small one must leave no trace of the first in the second's environment, stdin or output.
+        var fn = await _fx.LoadAsync("printenv", Guests.PrintEnv);
+        var bigHeaders = Enumerable.Range(1, 20).Select(i => new KeyValuePair<string, string>($"X-Big-{i}", new string('v', 200))).ToList();
+        int thread = Environment.CurrentManagedThreadId;
+
+        var firstCall = _fx.Runtime.InvokeAsync(fn, new InvocationRequest(Method: "POST", Headers: bigHeaders, Body: Encoding.UTF8.GetBytes(new string('A', 5000))));
+        var secondCall = _fx.Runtime.InvokeAsync(fn, new InvocationRequest(Method: "POST", Body: "second"u8.ToArray()));
+
+        // Both ran to completion on this thread, one after the other, before either was awaited.
+        Assert.True(firstCall.IsCompletedSuccessfully && secondCall.IsCompletedSuccessfully);
+        Assert.Equal(thread, Environment.CurrentManagedThreadId);
+        var first = await firstCall;
+        var second = await secondCall;
+        Assert.Equal(InvocationOutcome.Ok, first.Outcome);
+        Assert.Contains("HTTP_X_BIG_20=" + new string('v', 200), Encoding.UTF8.GetString(first.Body.Span).Split('\n'));
+        string body = Encoding.UTF8.GetString(second.Body.Span);
+        var lines = body.Split('\n');
+        Assert.DoesNotContain(lines, l => l.StartsWith("HTTP_X_BIG", StringComparison.Ordinal));
+        Assert.Contains("CONTENT_LENGTH=6", lines);
+        Assert.EndsWith("stdin:second", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvokeAsync_HeaderNamedLikeFunctionEnv_DoesNotOverrideIt()
     {
         var fn = await _fx.LoadAsync("printenv", Guests.PrintEnv, env: new Dictionary<string, string> { ["HTTP_X_ROLE"] = "function" });

@@ -45,12 +45,13 @@ internal sealed class CgiEnvironment
             foreach (var (name, value) in functionEnv) Add(name, value);
 
         var block = StringBlock.OfVariables(variables);
-        _fixed = block.Bytes;
-        _fixedOffsets = block.Offsets;
+        _fixed = block.Bytes.ToArray();
+        _fixedOffsets = block.Offsets.ToArray();
         _fixedHeaderNames = variables.Select(v => v.Item1).Where(n => n.StartsWith("HTTP_", StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal);
     }
 
-    public StringBlock Build(InvocationRequest request)
+    /// <summary>Writes <paramref name="request"/>'s environment into <paramref name="into"/> (a reusable block) and returns it.</summary>
+    public StringBlock Build(InvocationRequest request, StringBlock into)
     {
         var headers = request.Headers ?? [];
         string contentType = "";
@@ -79,29 +80,32 @@ internal sealed class CgiEnvironment
         }
 
         // Pass 2: write NAME=value\0 back to back, remembering where each starts.
-        var bytes = new byte[size];
-        var offsets = new int[count];
+        into.Rewrite(size, count);
+        var bytes = into.WritableBytes;
+        var offsets = into.WritableOffsets;
         int at = 0, n = 0;
         for (int i = 0; i < RequestVariables.Length; i++)
         {
             offsets[n++] = at;
-            at += Encoding.ASCII.GetBytes(RequestVariables[i], bytes.AsSpan(at));
+            at += Encoding.ASCII.GetBytes(RequestVariables[i], bytes[at..]);
             bytes[at++] = (byte)'=';
-            at += Encoding.UTF8.GetBytes(values[i], bytes.AsSpan(at)) + 1;
+            at += Encoding.UTF8.GetBytes(values[i], bytes[at..]);
+            bytes[at++] = 0;
         }
         foreach (int offset in _fixedOffsets) offsets[n++] = at + offset;
-        _fixed.CopyTo(bytes, at);
+        _fixed.CopyTo(bytes[at..]);
         at += _fixed.Length;
         for (int i = 0; i < headers.Count; i++)
         {
             if (!included[i]) continue;
             var (name, value) = headers[i];
             offsets[n++] = at;
-            at += WriteHeaderVariable(name, bytes.AsSpan(at));
+            at += WriteHeaderVariable(name, bytes[at..]);
             bytes[at++] = (byte)'=';
-            at += Encoding.UTF8.GetBytes(value, bytes.AsSpan(at)) + 1;
+            at += Encoding.UTF8.GetBytes(value, bytes[at..]);
+            bytes[at++] = 0;
         }
-        return new StringBlock(bytes, offsets);
+        return into;
     }
 
     /// <summary>

@@ -6,12 +6,47 @@ namespace Fornax.Functions.Wasi;
 /// <summary>
 /// Per-request state: the data of the request's native store (through a <see cref="GCHandle"/>), read by the host
 /// functions (<see cref="HostStdio"/>, <see cref="HostEnvironment"/>, <see cref="HostExit"/>) and the epoch deadline.
+/// A request runs on one thread from start to end, so each thread keeps its last context, output buffers and environment
+/// buffer for its next request (<see cref="Rent"/>, <see cref="Dispose"/>): a request then allocates none of them. The
+/// runtime copies out everything a result keeps before it disposes the context.
 /// </summary>
-internal sealed unsafe class InvocationContext(ReadOnlyMemory<byte> stdin, int stdoutCap, int stderrCap) : IDisposable
+internal sealed unsafe class InvocationContext : IDisposable
 {
+    /// <summary>Output buffers larger than this go back to the pool rather than stay with the thread.</summary>
+    private const int KeptBufferBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static InvocationContext? t_spare;
+
+    private ReadOnlyMemory<byte> _stdin;
     private int _stdinPosition;
 
-    public OutputBuffer Stdout { get; } = new(stdoutCap);
+    private InvocationContext(int stdoutCap, int stderrCap)
+    {
+        Stdout = new OutputBuffer(stdoutCap);
+        Stderr = new OutputBuffer(stderrCap);
+    }
+
+    /// <summary>This thread's spare context if its caps match, else a new one; <paramref name="stdin"/> is the request body.</summary>
+    public static InvocationContext Rent(ReadOnlyMemory<byte> stdin, int stdoutCap, int stderrCap)
+    {
+        var context = t_spare;
+        if (context is not null && context.Stdout.Cap == stdoutCap && context.Stderr.Cap == stderrCap)
+        {
+            t_spare = null;
+        }
+        else
+        {
+            context = new InvocationContext(stdoutCap, stderrCap);
+        }
+        context._stdin = stdin;
+        return context;
+    }
+
+    public OutputBuffer Stdout { get; }
+
+    /// <summary>This request's own environment block, rewritten per request (a WAGI guest's CGI variables).</summary>
+    public StringBlock OwnEnvironment { get; } = StringBlock.Reusable();
 
     private WasmMemory _memory;
     private bool _hasMemory;
@@ -84,7 +119,7 @@ internal sealed unsafe class InvocationContext(ReadOnlyMemory<byte> stdin, int s
 
     /// <summary>What this guest added to the pool's minimum when it turned long, given back when it ends.</summary>
     public int LongThreadsAdded { get; set; }
-    public OutputBuffer Stderr { get; } = new(stderrCap);
+    public OutputBuffer Stderr { get; }
 
     /// <summary>Set when the guest tried to write past the stdout cap; the guest is trapped at that write.</summary>
     public bool StdoutOverflowed => Stdout.Overflowed;
@@ -92,16 +127,32 @@ internal sealed unsafe class InvocationContext(ReadOnlyMemory<byte> stdin, int s
     /// <summary>Copies up to <paramref name="into"/>.Length unread stdin bytes; 0 at end of input.</summary>
     public int ReadStdin(Span<byte> into)
     {
-        var rest = stdin.Span[_stdinPosition..];
+        var rest = _stdin.Span[_stdinPosition..];
         int n = Math.Min(rest.Length, into.Length);
         rest[..n].CopyTo(into);
         _stdinPosition += n;
         return n;
     }
 
+    /// <summary>Forgets the request and keeps the context as this thread's spare.</summary>
     public void Dispose()
     {
-        Stdout.Dispose();
-        Stderr.Dispose();
+        Stdout.Reset(KeptBufferBytes);
+        Stderr.Reset(KeptBufferBytes);
+        _stdin = default;
+        _stdinPosition = 0;
+        _memory = default;
+        _hasMemory = false;
+        Environment = StringBlock.Empty;
+        Arguments = StringBlock.Empty;
+        Started = 0;
+        Timeout = TimeSpan.Zero;
+        ExitStatus = null;
+        HostFailure = null;
+        Deadline = null;
+        TimedOut = false;
+        CountedLong = false;
+        LongThreadsAdded = 0;
+        t_spare = this;
     }
 }

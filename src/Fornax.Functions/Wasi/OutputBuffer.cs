@@ -54,5 +54,14 @@ internal sealed class OutputBuffer(int cap) : IDisposable
     {
         Return();
         Length = 0;
+        Overflowed = false;
+    }
+
+    /// <summary>Empties the buffer for another use, keeping its storage unless that is over <paramref name="keepBytes"/>.</summary>
+    public void Reset(int keepBytes)
+    {
+        if (_buffer.Length > keepBytes) Return();
+        Length = 0;
+        Overflowed = false;
     }
 }
