@@ -112,6 +112,21 @@ public sealed class DownlinksRestoreTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Restore_ForgetCutShortAfterItsRecord_ChildNotKnownAgain_AndDroppedFromTheRecord()
+    {
+        await TwoChildrenReportingAsync();
+        // As if the site crashed right after recording the forget of b: its Site objects and its entry of the known
+        // children are still there.
+        ForgottenChildren.Open(_parent.DataDirectory).Record("b", "a/b", _parent.Time.GetUtcNow());
+        await _parent.RestartAsync();
+
+        var restored = await Downlinks.RestoreChildrenAsync(null, default);
+
+        Assert.Equal(["a/d"], restored);
+        Assert.Equal(["a/d"], KnownChildren.Open(_parent.DataDirectory).All.Select(k => k.Path));
+    }
+
+    [Fact]
     public async Task Restore_SiteObjectDeletedByHand_KnownFromTheRecord_ShownOfflineFromIt()
     {
         await TwoChildrenReportingAsync();
