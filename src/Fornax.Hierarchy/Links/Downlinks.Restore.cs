@@ -60,16 +60,9 @@ public sealed partial class Downlinks
             // Under the lock a forget records under: a forget while this runs either is seen here or removes the child after.
             foreach (var (path, candidate) in candidates)
             {
-                if (IsForgotten(path))
+                if (IsForgotten(path) || _children.ContainsKey(path))
                 {
-                    continue;
-                }
-
-                // The record says what this start found, so the next one finds it even without the Site objects.
-                _known.Record(candidate.Name, path, candidate.Tier, candidate.Since);
-                if (_children.ContainsKey(path))
-                {
-                    continue; // linked again already (the link listener is up before this runs)
+                    continue; // forgotten, or linked again already (the link listener is up before this runs)
                 }
 
                 var subtree = Subtree(path, candidate, summaries);
@@ -81,10 +74,16 @@ public sealed partial class Downlinks
                 };
                 restored.Add(path);
             }
-
-            // Recorded paths that are not children here any more: forgotten, or old-tree paths a move gave new ones.
-            _known.Remove(recorded.Select(c => c.Path).Where(p => !candidates.ContainsKey(p) || IsForgotten(p)).ToList());
         }
+
+        // The record says what this start found, so the next one finds it even without the Site objects; recorded paths
+        // that are not children here any more go: forgotten, or old-tree paths a move gave new ones.
+        foreach (var (path, candidate) in candidates.Where(c => !IsForgotten(c.Key)))
+        {
+            _known.Record(candidate.Name, path, candidate.Tier, candidate.Since);
+        }
+
+        _known.Remove(recorded.Select(c => c.Path).Where(p => !candidates.ContainsKey(p) || IsForgotten(p)).ToList());
 
         if (restored.Count > 0)
         {

@@ -113,10 +113,6 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
                 _children[hello.Path] = child;
             }
 
-            // Under the lock a forget records under, so a forget never leaves the child recorded as known behind it.
-            // Writes the file only the first time (or when its tier changed): once in a child's life.
-            _known.Record(hello.Name, hello.Path, hello.Tier, options.TimeProvider.GetUtcNow());
-
             sameIncarnation = child.Incarnation == hello.Incarnation;
             if (!sameIncarnation)
             {
@@ -130,6 +126,9 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             child.LastHeartbeat = options.TimeProvider.GetUtcNow();
         }
 
+        // Flushes a file the first time only (or when its tier changed): once in a child's life, and outside the lock
+        // heartbeats take. A forget racing with this may leave the child recorded; no start restores a standing forget.
+        _known.Record(hello.Name, hello.Path, hello.Tier, options.TimeProvider.GetUtcNow());
         LogChildConnected(hello.Path, hello.ResumeFromParentRv);
         if (sameIncarnation)
         {
