@@ -39,6 +39,8 @@ public sealed class ParentRestartTests
         var (cloud, east) = (tree["cloud"], tree["east"]);
         await ApplyEverySiteAsync(cloud, "before");
         await WaitAsync(() => AllActiveAsync(cloud, "before"), "every site Active in 'before' at cloud", Describe(cloud, "before"));
+        // What east restores of east-1's subtree is what east-1's heartbeats last reported: shop-1 must have been in one.
+        await WaitAsync(() => HasSitesAsync(east, "east-1", "shop-1", "east-2"), "east to have the Site objects of its subtree");
 
         await tree.StopAsync("east-1");
         await tree.RestartAsync("east");
@@ -54,7 +56,8 @@ public sealed class ParentRestartTests
         foreach (var name in new[] { "east-1", "shop-1" })
         {
             await WaitAsync(async () => (await TestTree.GetAsync(east, "sites", name))?["status"] is { } status
-                && status["phase"]?.GetValue<string>() == "Offline" && status["healthy"]?.GetValue<bool>() == false, $"east to show {name} Offline and unhealthy");
+                && status["phase"]?.GetValue<string>() == "Offline" && status["healthy"]?.GetValue<bool>() == false, $"east to show {name} Offline and unhealthy",
+                async () => (await TestTree.GetAsync(east, "sites", name))?.ToJsonString() ?? "no Site");
         }
 
         await WaitAsync(async () => (await TestTree.GetAsync(cloud, "sites", "east-1"))?["status"]?["healthy"]?.GetValue<bool>() == false, "cloud to show east-1 unhealthy");
