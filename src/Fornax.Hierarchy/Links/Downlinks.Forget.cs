@@ -47,6 +47,8 @@ public sealed partial class Downlinks
             // Recorded (and flushed) under the lock connections are admitted under: no session of it starts after this.
             entry = _forgotten.Record(name, childPath, options.TimeProvider.GetUtcNow());
             _children.Remove(childPath);
+            // Tidying only: a start never restores a standing forget, whatever the record of known children says.
+            _known.Remove([childPath, .. alsoDrop]);
         }
 
         var closed = child is { Online: true };

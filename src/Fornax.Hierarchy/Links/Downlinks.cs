@@ -18,8 +18,19 @@ public sealed class ChildState(string name, string path)
 
     public long ReportSeq { get; set; }
 
+    /// <summary>Linked: its heartbeats arrive (or were due only a little while ago).</summary>
     public bool Online { get; set; }
 
+    /// <summary>
+    /// Set while the child is known from this site's records at a start (<see cref="Downlinks.RestoreChildrenAsync"/>) and
+    /// has not linked since: neither online nor declared offline yet. The pruner counts its missed heartbeats from here.
+    /// </summary>
+    public DateTimeOffset? AwaitedSince { get; set; }
+
+    /// <summary>Declared offline by the pruner: its missions show <c>cluster offline</c>, its <c>Site</c> objects <c>Offline</c>.</summary>
+    public bool IsOffline => !Online && AwaitedSince is null;
+
+    /// <summary>When it was last heard from (for a child restored at a start: as its <c>Site</c> object last showed it).</summary>
     public DateTimeOffset LastHeartbeat { get; set; }
 
     public IReadOnlyList<SiteSummary> Subtree { get; set; } = [];
@@ -51,7 +62,8 @@ public readonly record struct ChildConnection(long ReportsReceived, Cancellation
 /// <param name="options">Heartbeat settings and time.</param>
 /// <param name="logger">Receives link events.</param>
 /// <param name="forgotten">The children forgotten here (<c>DATA/links/forgotten.json</c>); null keeps them in memory only.</param>
-public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger, ForgottenChildren? forgotten = null) : IDisposable
+/// <param name="known">The children admitted here (<c>DATA/links/children.json</c>); null keeps them in memory only.</param>
+public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger, ForgottenChildren? forgotten = null, KnownChildren? known = null) : IDisposable
 {
     public void Dispose()
     {
@@ -110,9 +122,13 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             }
 
             child.Online = true;
+            child.AwaitedSince = null;
             child.LastHeartbeat = options.TimeProvider.GetUtcNow();
         }
 
+        // Flushes a file the first time only (or when its tier changed): once in a child's life, and outside the lock
+        // heartbeats take. A forget racing with this may leave the child recorded; no start restores a standing forget.
+        _known.Record(hello.Name, hello.Path, hello.Tier, options.TimeProvider.GetUtcNow());
         LogChildConnected(hello.Path, hello.ResumeFromParentRv);
         if (sameIncarnation)
         {
@@ -192,14 +208,15 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 
     /// <summary>
     /// One pruner pass: a child whose last heartbeat is older than <see cref="LinkOptions.MissedHeartbeats"/>
-    /// intervals goes offline; every mission gets <c>cluster offline</c> for every offline child (missions
-    /// applied while it is away too). Also refreshes this site's own <c>Site</c> status.
+    /// intervals goes offline, and so does a child restored at start that has not linked within as many intervals of
+    /// the start; every mission gets <c>cluster offline</c> for every offline child (missions applied while it is away
+    /// too). Also refreshes this site's own <c>Site</c> status.
     /// </summary>
     public async Task PruneAsync(CancellationToken ct)
     {
         var now = options.TimeProvider.GetUtcNow();
         var limit = options.HeartbeatInterval * options.MissedHeartbeats;
-        List<ChildState> wentOffline = [];
+        List<(ChildState Child, bool SinceStart)> wentOffline = [];
         List<string> offline = [];
         lock (_gate)
         {
@@ -208,19 +225,32 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
                 if (child.Online && now - child.LastHeartbeat > limit)
                 {
                     child.Online = false;
-                    wentOffline.Add(child);
+                    wentOffline.Add((child, false));
+                }
+                else if (child.AwaitedSince is { } since && now - since > limit)
+                {
+                    child.AwaitedSince = null;
+                    wentOffline.Add((child, true));
                 }
 
-                if (!child.Online)
+                if (child.IsOffline)
                 {
                     offline.Add(child.Path);
                 }
             }
         }
 
-        foreach (var child in wentOffline)
+        foreach (var (child, sinceStart) in wentOffline)
         {
-            LogChildOffline(child.Path, options.MissedHeartbeats);
+            if (sinceStart)
+            {
+                LogRestoredChildOffline(child.Path, options.MissedHeartbeats);
+            }
+            else
+            {
+                LogChildOffline(child.Path, options.MissedHeartbeats);
+            }
+
             foreach (var site in child.Subtree)
             {
                 await WriteSiteAsync(site, healthy: false, child.LastHeartbeat, phase: "Offline", WriteDurability.Durable, ct);
@@ -281,7 +311,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
     {
         lock (_gate)
         {
-            return _children.TryGetValue(childPath, out var child) && !child.Online;
+            return _children.TryGetValue(childPath, out var child) && child.IsOffline;
         }
     }
 
@@ -306,6 +336,9 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Child {Path} missed {Count} heartbeats: offline")]
     private partial void LogChildOffline(string path, int count);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Child {Path} has not linked within {Count} heartbeats of this site's start: offline")]
+    private partial void LogRestoredChildOffline(string path, int count);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Pruner pass failed")]
     private partial void LogPruneFailed(Exception e);

@@ -44,9 +44,10 @@ public static class MissionStatus
         }, ct);
 
     /// <summary>
-    /// Marks a child <c>cluster offline</c>: its own entry set, every deeper key under it removed. Durable: nothing
-    /// rebuilds it after a restart of this site while the child stays away (the restarted site does not know the child
-    /// until it connects), and marks are rare (one per child that goes away, per mission).
+    /// Marks a child <c>cluster offline</c>: its own entry set, every deeper key under it removed. Durable: a restarted
+    /// site marks a child that stays away again only <see cref="LinkOptions.MissedHeartbeats"/> intervals after its start
+    /// (<see cref="Downlinks.RestoreChildrenAsync"/>), and the mark must hold meanwhile; marks are rare (one per child that
+    /// goes away, per mission).
     /// </summary>
     public static Task<bool> MarkOfflineAsync(IObjectStore store, ObjectKey key, string childPath, CancellationToken ct) =>
         ReplaceSubtreeAsync(store, key, childPath, new Dictionary<string, string> { [childPath] = MissionStates.ClusterOffline }, WriteDurability.Durable, ct);

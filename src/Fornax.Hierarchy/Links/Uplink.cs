@@ -272,7 +272,9 @@ public sealed partial class Uplink
             foreach (var site in child.Subtree)
             {
                 var copy = site.Clone();
-                if (!child.Online)
+                // Unhealthy once its parent declared it offline; a child this site awaits since its start is shown as it
+                // was last heard until then (it may link again any moment).
+                if (child.IsOffline)
                 {
                     copy.Healthy = false;
                 }

@@ -154,7 +154,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(linkOptions);
         services.AddSingleton(JoinTokenIssuer.ForSite(pki));
         services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
-        services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory)));
+        services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory), KnownChildren.Open(options.DataDirectory)));
         services.AddSingleton(sp => new SiteForgetting(store, sp.GetRequiredService<Downlinks>(), identity));
         services.AddSingleton(sp => parent is null ? null! : new Uplink(
             store, sp.GetRequiredService<IBlobStore>(), linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,
@@ -219,6 +219,9 @@ public sealed partial class SiteNode : IAsyncDisposable
         // A forget that a crash cut short after it was recorded is finished before the pruner and the uplink run (the
         // forgotten child itself is refused from the first connection on: the record is loaded with the Downlinks).
         await app.Services.GetRequiredService<SiteForgetting>().ResumeAsync(ct);
+        // Then the children this site had (forgotten ones excepted) are known again before the pruner runs, so one that
+        // stays away shows cluster offline in every mission instead of no entry at all.
+        await links.Downlinks.RestoreChildrenAsync(identity.Move, ct);
         links.Start();
         await WriteEndpointsFileAsync(options.DataDirectory, node.Endpoints, ct);
         node.IsReady = true;

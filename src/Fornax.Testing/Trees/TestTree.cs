@@ -49,6 +49,9 @@ public sealed class TreeSite(string name, string? parent, string dataDirectory, 
 
     public HttpClient Http { get; internal set; } = null!;
 
+    /// <summary>False between <see cref="TestTree.StopAsync"/> and <see cref="TestTree.StartAgainAsync"/>.</summary>
+    public bool IsRunning { get; internal set; }
+
     public string Path => Node.Links.Self.Path;
 }
 
@@ -161,6 +164,7 @@ public sealed class TestTree : IAsyncDisposable
     {
         site.Node = await SiteNode.StartAsync(site.Options, ct);
         site.Http = new HttpClient { BaseAddress = new Uri(site.Node.Endpoints.Api), Timeout = TimeSpan.FromSeconds(30) };
+        site.IsRunning = true;
     }
 
     private static async Task<string> CreateJoinTokenAsync(TreeSite parent, CancellationToken ct)
@@ -188,22 +192,46 @@ public sealed class TestTree : IAsyncDisposable
     /// <summary>Stops a site, keeping its data, and starts it again with <paramref name="change"/> applied to its options (e.g. a parent to attach to).</summary>
     public async Task RestartAsync(string name, Func<NodeOptions, NodeOptions> change, CancellationToken ct = default)
     {
+        await StopAsync(name);
+        await StartAgainAsync(name, change, ct);
+    }
+
+    /// <summary>
+    /// Stops a site, keeping its data and its ports, until <see cref="StartAgainAsync"/>: its children keep dialing it and
+    /// its parent sees its heartbeats stop, as when its machine is switched off.
+    /// </summary>
+    public async Task StopAsync(string name)
+    {
         var site = _sites[name];
-        // Same ports again, so children (and their emulators) find the site where it was.
-        site.Options = change(site.Options) with
+        // Same ports again at the next start, so children (and their emulators) find the site where it was.
+        site.Options = site.Options with
         {
             ApiPort = new Uri(site.Node.Endpoints.Api).Port,
             IngressPort = new Uri(site.Node.Endpoints.Ingress).Port,
             LinkPort = new Uri(site.Node.Links.Self.Link!).Port,
         };
+        site.IsRunning = false;
         site.Http.Dispose();
         await site.Node.DisposeAsync();
+    }
+
+    /// <summary>Starts a site stopped by <see cref="StopAsync"/> on its data and ports, with <paramref name="change"/> applied to its options.</summary>
+    public async Task StartAgainAsync(string name, Func<NodeOptions, NodeOptions>? change = null, CancellationToken ct = default)
+    {
+        var site = _sites[name];
+        if (site.IsRunning)
+        {
+            throw new InvalidOperationException($"{name} is running; stop it first");
+        }
+
+        site.Options = change?.Invoke(site.Options) ?? site.Options;
         await StartSiteAsync(site, ct);
     }
 
-    /// <summary>Waits until every child's uplink is connected.</summary>
+    /// <summary>Waits until the uplink of every running child of a running parent is connected.</summary>
     public Task WaitConnectedAsync(TimeSpan? deadline = null) =>
-        WaitUntilAsync(() => Task.FromResult(_sites.Values.All(s => s.Parent is null || s.Node.Links.Uplink?.IsConnected == true)), "every uplink connected", deadline);
+        WaitUntilAsync(() => Task.FromResult(_sites.Values.All(s => s.Parent is null || !s.IsRunning || !_sites[s.Parent].IsRunning || s.Node.Links.Uplink?.IsConnected == true)),
+            "every uplink connected", deadline);
 
     /// <summary>Applies a YAML object at a site through its API.</summary>
     public static async Task ApplyAsync(TreeSite site, string plural, string name, string yaml)
@@ -253,7 +281,7 @@ public sealed class TestTree : IAsyncDisposable
         {
             var site = _sites[name];
             site.Http?.Dispose();
-            if (site.Node is not null)
+            if (site.Node is not null && site.IsRunning)
             {
                 await site.Node.DisposeAsync();
             }
