@@ -12,12 +12,7 @@ internal static class LatencyProbe
     public static void Run(int count)
     {
         using var runtime = Guests.CreateRuntime();
-        var cases = new (string Name, LoadedFunction Function, InvocationRequest Request)[]
-        {
-            ("counter (WAT, WAGI)", Load(runtime, "counter", "counter/counter.wasm", FunctionAbi.Wagi), new(PathInfo: "/bench")),
-            ("hello (C, WAGI)", Load(runtime, "hello", "hello/hello.wasm", FunctionAbi.Wagi), new(PathInfo: "/bench", QueryString: "name=bench")),
-            ("echo 256 B (WAT, raw)", Load(runtime, "echo", "echo-raw/echo.wasm", FunctionAbi.Raw), new(Method: "POST", Body: new byte[256])),
-        };
+        var cases = Guests.ProbeCases(runtime);
         Console.WriteLine($"| function | n | p50 (µs) | p90 (µs) | p99 (µs) | max (µs) |");
         Console.WriteLine($"| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (name, function, request) in cases)
@@ -36,12 +31,5 @@ internal static class LatencyProbe
         }
     }
 
-    private static LoadedFunction Load(FunctionRuntime runtime, string name, string path, FunctionAbi abi) =>
-        runtime.LoadAsync(new FunctionDefinition(name, abi), Guests.Bytes(path)).GetAwaiter().GetResult();
-
-    private static void Invoke(FunctionRuntime runtime, LoadedFunction function, InvocationRequest request)
-    {
-        var result = Guests.Complete(runtime.InvokeAsync(function, request));
-        if (result.Outcome != InvocationOutcome.Ok) throw new InvalidOperationException(result.Message);
-    }
+    private static void Invoke(FunctionRuntime runtime, LoadedFunction function, InvocationRequest request) => Guests.InvokeOk(runtime, function, request);
 }
