@@ -136,22 +136,15 @@ public sealed class ForgottenChildren
 
     private void Load(string file)
     {
-        try
+        var entries = JsonListFile.Read(file, "forgotten", "forgotten sites", "restore it, or delete it to trust their certificates again",
+            node => new ForgottenChild(
+                node["name"]!.GetValue<string>(),
+                node["path"]!.GetValue<string>(),
+                node["forgottenAt"]!.GetValue<DateTimeOffset>(),
+                [.. (node["readmitted"] as JsonArray ?? []).Select(f => f!.GetValue<string>())]));
+        foreach (var entry in entries)
         {
-            var doc = JsonNode.Parse(File.ReadAllText(file))!;
-            foreach (var node in doc["forgotten"] as JsonArray ?? [])
-            {
-                var entry = new ForgottenChild(
-                    node!["name"]!.GetValue<string>(),
-                    node["path"]!.GetValue<string>(),
-                    node["forgottenAt"]!.GetValue<DateTimeOffset>(),
-                    [.. (node["readmitted"] as JsonArray ?? []).Select(f => f!.GetValue<string>())]);
-                _entries[entry.Path] = entry;
-            }
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{file}: not a list of forgotten sites ({e.Message}); restore it, or delete it to trust their certificates again", e);
+            _entries[entry.Path] = entry;
         }
     }
 
@@ -163,18 +156,12 @@ public sealed class ForgottenChildren
             return;
         }
 
-        var list = new JsonArray();
-        foreach (var entry in _entries.Values.OrderBy(e => e.Path, StringComparer.Ordinal))
+        JsonListFile.Write(_file, "forgotten", _entries.Values.OrderBy(e => e.Path, StringComparer.Ordinal).Select(entry => new JsonObject
         {
-            list.Add(new JsonObject
-            {
-                ["name"] = entry.Name,
-                ["path"] = entry.Path,
-                ["forgottenAt"] = entry.ForgottenAt,
-                ["readmitted"] = new JsonArray([.. entry.Readmitted.Select(f => (JsonNode)f)]),
-            });
-        }
-
-        PkiFiles.WriteAtomically(_file, new JsonObject { ["forgotten"] = list }.ToJsonString(), secret: false);
+            ["name"] = entry.Name,
+            ["path"] = entry.Path,
+            ["forgottenAt"] = entry.ForgottenAt,
+            ["readmitted"] = new JsonArray([.. entry.Readmitted.Select(f => (JsonNode)f)]),
+        }));
     }
 }

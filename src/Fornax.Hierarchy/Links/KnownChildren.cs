@@ -100,22 +100,15 @@ public sealed class KnownChildren
 
     private void Load(string file)
     {
-        try
+        var entries = JsonListFile.Read(file, "children", "child sites", "restore it, or delete it (the children's Site objects are used instead)",
+            node => new KnownChild(
+                node["name"]!.GetValue<string>(),
+                node["path"]!.GetValue<string>(),
+                node["tier"]?.GetValue<string>() ?? "",
+                node["since"]!.GetValue<DateTimeOffset>()));
+        foreach (var entry in entries)
         {
-            var doc = JsonNode.Parse(File.ReadAllText(file))!;
-            foreach (var node in doc["children"] as JsonArray ?? [])
-            {
-                var entry = new KnownChild(
-                    node!["name"]!.GetValue<string>(),
-                    node["path"]!.GetValue<string>(),
-                    node["tier"]?.GetValue<string>() ?? "",
-                    node["since"]!.GetValue<DateTimeOffset>());
-                _entries[entry.Path] = entry;
-            }
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{file}: not a list of child sites ({e.Message}); restore it, or delete it (the children's Site objects are used instead)", e);
+            _entries[entry.Path] = entry;
         }
     }
 
@@ -127,18 +120,12 @@ public sealed class KnownChildren
             return;
         }
 
-        var list = new JsonArray();
-        foreach (var entry in _entries.Values.OrderBy(e => e.Path, StringComparer.Ordinal))
+        JsonListFile.Write(_file, "children", _entries.Values.OrderBy(e => e.Path, StringComparer.Ordinal).Select(entry => new JsonObject
         {
-            list.Add(new JsonObject
-            {
-                ["name"] = entry.Name,
-                ["path"] = entry.Path,
-                ["tier"] = entry.Tier,
-                ["since"] = entry.Since,
-            });
-        }
-
-        PkiFiles.WriteAtomically(_file, new JsonObject { ["children"] = list }.ToJsonString(), secret: false);
+            ["name"] = entry.Name,
+            ["path"] = entry.Path,
+            ["tier"] = entry.Tier,
+            ["since"] = entry.Since,
+        }));
     }
 }
