@@ -10,6 +10,7 @@ internal static class Guests
 
     public static byte[] Hello => Bytes("hello/hello.wasm");
     public static byte[] PrintEnv => Bytes("testing/printenv.wasm");
+    public static byte[] DeepStack => Bytes("testing/deepstack.wasm");
     public static byte[] JsonTransform => Bytes("json-transform/json-transform.wasm");
     public static byte[] Echo => Bytes("echo-raw/echo.wasm");
     public static byte[] Counter => Bytes("counter/counter.wasm");
