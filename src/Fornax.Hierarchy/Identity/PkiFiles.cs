@@ -27,7 +27,8 @@ internal static class PkiFiles
 
     /// <summary>
     /// Writes to a temporary file in the same folder (created with the final mode, so a secret is never
-    /// readable by others even for a moment), flushes it to disk, then renames it over the target.
+    /// readable by others even for a moment), flushes it to disk, renames it over the target, and flushes the folder, so
+    /// the new name is on disk too when this returns (<see cref="DirectoryFlush"/>).
     /// </summary>
     public static void WriteAtomically(string path, string contents, bool secret)
     {
@@ -57,5 +58,7 @@ internal static class PkiFiles
             File.Delete(temporary);
             throw;
         }
+
+        DirectoryFlush.Flush(directory);
     }
 }
