@@ -7,6 +7,8 @@ using Fornax.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
+using static Fornax.Hierarchy.Tests.Links.TestParentSite;
+
 namespace Fornax.Hierarchy.Tests.Links;
 
 /// <summary>
@@ -79,17 +81,6 @@ public sealed class DownlinksDurabilityTests : IAsyncDisposable
 
     private Task<StoredObject> CreateMissionAsync() =>
         _store.CreateAsync(JsonNode.Parse("""{"apiVersion": "fornax.io/v1", "kind": "Mission", "metadata": {"name": "m"}, "spec": {}}""")!.AsObject());
-
-    private static MissionStateReport Report(params (string Path, string State)[] states)
-    {
-        var report = new MissionStateReport { Namespace = "default", Name = "m", Generation = 1, Seq = 1 };
-        foreach (var (path, state) in states)
-        {
-            report.States[path] = state;
-        }
-
-        return report;
-    }
 
     private Heartbeat Beat()
     {

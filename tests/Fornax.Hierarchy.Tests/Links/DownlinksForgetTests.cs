@@ -6,6 +6,8 @@ using Fornax.Store;
 using Microsoft.Extensions.Time.Testing;
 using MissionStatus = Fornax.Hierarchy.Links.MissionStatus;
 
+using static Fornax.Hierarchy.Tests.Links.TestParentSite;
+
 namespace Fornax.Hierarchy.Tests.Links;
 
 /// <summary>
@@ -85,7 +87,7 @@ public sealed class DownlinksForgetTests : IAsyncDisposable
         await _downlinks.ForgetAsync("b", "a/b", force: false, [], default);
 
         // What a session still draining after the forget would deliver, and a pruner pass long after.
-        await _downlinks.HeartbeatAsync("a/b", Beat("b", "c"), default);
+        await _downlinks.HeartbeatAsync("a/b", _parent.Beat("b", "c"), default);
         await _downlinks.ReportAsync("a/b", Report(("a/b", MissionStates.Active), ("a/b/c", MissionStates.Active)), default);
         _time.Advance(Interval * 10);
         await _downlinks.PruneAsync(default);
@@ -101,10 +103,10 @@ public sealed class DownlinksForgetTests : IAsyncDisposable
     {
         // a is the grandparent here: b forgot its child c, and says so in its heartbeats.
         await _downlinks.ConnectAsync(Hello("b"), default);
-        await _downlinks.HeartbeatAsync("a/b", Beat("b", "c"), default);
+        await _downlinks.HeartbeatAsync("a/b", _parent.Beat("b", "c"), default);
         Assert.NotNull(await _store.GetAsync(Site("c")));
 
-        var beat = Beat("b");
+        var beat = _parent.Beat("b");
         beat.Forgotten.Add(new ForgottenSite { Path = "a/b/c", ForgottenAtUnixMs = 1 });
         _time.Advance(Interval);
         await _downlinks.HeartbeatAsync("a/b", beat, default);
@@ -135,8 +137,8 @@ public sealed class DownlinksForgetTests : IAsyncDisposable
         await _store.CreateAsync(MissionJson());
         await _downlinks.ConnectAsync(Hello("b"), default);
         await _downlinks.ConnectAsync(Hello("d"), default);
-        await _downlinks.HeartbeatAsync("a/b", Beat("b", "c"), default);
-        await _downlinks.HeartbeatAsync("a/d", Beat("d"), default);
+        await _downlinks.HeartbeatAsync("a/b", _parent.Beat("b", "c"), default);
+        await _downlinks.HeartbeatAsync("a/d", _parent.Beat("d"), default);
         await _downlinks.ReportAsync("a/b", Report(("a/b", MissionStates.NotMatch), ("a/b/c", MissionStates.Active)), default);
         await _downlinks.ReportAsync("a/d", Report(("a/d", MissionStates.Active)), default);
     }
@@ -145,44 +147,14 @@ public sealed class DownlinksForgetTests : IAsyncDisposable
     private async Task GoOfflineAsync(string staying)
     {
         _time.Advance(Interval * 3 + TimeSpan.FromSeconds(1));
-        await _downlinks.HeartbeatAsync($"a/{staying}", Beat(staying), default);
+        await _downlinks.HeartbeatAsync($"a/{staying}", _parent.Beat(staying), default);
         await _downlinks.PruneAsync(default);
         Assert.Equal(MissionStates.ClusterOffline, (await StatesAsync()).GetValueOrDefault("a/b"));
     }
 
     private async Task<Dictionary<string, string>> StatesAsync() => MissionStatus.States((await _store.GetAsync(Mission))!.Object);
 
-    private static ObjectKey Site(string name) => new("Site", "default", name);
-
     private static Hello Hello(string name) => new() { Name = name, Path = $"a/{name}", Incarnation = "1" };
-
-    private static JsonObject MissionJson() =>
-        JsonNode.Parse("""{"apiVersion": "fornax.io/v1", "kind": "Mission", "metadata": {"name": "m"}, "spec": {}}""")!.AsObject();
-
-    private static MissionStateReport Report(params (string Path, string State)[] states)
-    {
-        var report = new MissionStateReport { Namespace = "default", Name = "m", Generation = 1, Seq = 1 };
-        foreach (var (path, state) in states)
-        {
-            report.States[path] = state;
-        }
-
-        return report;
-    }
-
-    /// <summary>A heartbeat of a/<paramref name="child"/>, with the given children below it.</summary>
-    private Heartbeat Beat(string child, params string[] below)
-    {
-        var beat = new Heartbeat { Sequence = 1, Healthy = true };
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        beat.Subtree.Add(new SiteSummary { Name = child, Path = $"a/{child}", Parent = "a", Tier = "region", Healthy = true, LastHeartbeatUnixMs = now, Children = { below } });
-        foreach (var name in below)
-        {
-            beat.Subtree.Add(new SiteSummary { Name = name, Path = $"a/{child}/{name}", Parent = child, Tier = "edge", Healthy = true, LastHeartbeatUnixMs = now });
-        }
-
-        return beat;
-    }
 
     public ValueTask DisposeAsync() => _parent.DisposeAsync();
 }

@@ -6,6 +6,8 @@ using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
 using MissionStatus = Fornax.Hierarchy.Links.MissionStatus;
 
+using static Fornax.Hierarchy.Tests.Links.TestParentSite;
+
 namespace Fornax.Hierarchy.Tests.Links;
 
 /// <summary>
@@ -50,9 +52,9 @@ public sealed class DownlinksRestoreTests : IAsyncDisposable
         // d links again within the missed heartbeats; b does not.
         _parent.Time.Advance(Interval);
         await Downlinks.ConnectAsync(Hello("d"), default);
-        await Downlinks.HeartbeatAsync("a/d", Beat("d"), default);
+        await Downlinks.HeartbeatAsync("a/d", _parent.Beat("d"), default);
         _parent.Time.Advance(Missed - Interval);
-        await Downlinks.HeartbeatAsync("a/d", Beat("d"), default);
+        await Downlinks.HeartbeatAsync("a/d", _parent.Beat("d"), default);
         await Downlinks.PruneAsync(default);
 
         Assert.True(b.IsOffline);
@@ -79,7 +81,7 @@ public sealed class DownlinksRestoreTests : IAsyncDisposable
         Assert.Equal(MissionStates.ClusterOffline, (await StatesAsync(Mission))["a/b"]);
 
         await Downlinks.ConnectAsync(Hello("b"), default);
-        await Downlinks.HeartbeatAsync("a/b", Beat("b", "c"), default);
+        await Downlinks.HeartbeatAsync("a/b", _parent.Beat("b", "c"), default);
         await Downlinks.ReportAsync("a/b", Report(("a/b", MissionStates.NotMatch), ("a/b/c", MissionStates.Active)), default);
 
         var states = await StatesAsync(Mission);
@@ -174,45 +176,15 @@ public sealed class DownlinksRestoreTests : IAsyncDisposable
         await Store.CreateAsync(MissionJson("m"));
         await Downlinks.ConnectAsync(Hello("b"), default);
         await Downlinks.ConnectAsync(Hello("d"), default);
-        await Downlinks.HeartbeatAsync("a/b", Beat("b", "c"), default);
-        await Downlinks.HeartbeatAsync("a/d", Beat("d"), default);
+        await Downlinks.HeartbeatAsync("a/b", _parent.Beat("b", "c"), default);
+        await Downlinks.HeartbeatAsync("a/d", _parent.Beat("d"), default);
         await Downlinks.ReportAsync("a/b", Report(("a/b", MissionStates.NotMatch), ("a/b/c", MissionStates.Active)), default);
         await Downlinks.ReportAsync("a/d", Report(("a/d", MissionStates.Active)), default);
     }
 
     private async Task<Dictionary<string, string>> StatesAsync(ObjectKey mission) => MissionStatus.States((await Store.GetAsync(mission))!.Object);
 
-    private static ObjectKey Site(string name) => new("Site", "default", name);
-
     private static Hello Hello(string name) => new() { Name = name, Path = $"a/{name}", Tier = "region", Incarnation = "1" };
-
-    private static JsonObject MissionJson(string name) =>
-        JsonNode.Parse($$$"""{"apiVersion": "fornax.io/v1", "kind": "Mission", "metadata": {"name": "{{{name}}}"}, "spec": {}}""")!.AsObject();
-
-    private static MissionStateReport Report(params (string Path, string State)[] states)
-    {
-        var report = new MissionStateReport { Namespace = "default", Name = "m", Generation = 1, Seq = 1 };
-        foreach (var (path, state) in states)
-        {
-            report.States[path] = state;
-        }
-
-        return report;
-    }
-
-    /// <summary>A heartbeat of a/<paramref name="child"/>, with the given children below it.</summary>
-    private Heartbeat Beat(string child, params string[] below)
-    {
-        var beat = new Heartbeat { Sequence = 1, Healthy = true };
-        var now = _parent.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        beat.Subtree.Add(new SiteSummary { Name = child, Path = $"a/{child}", Parent = "a", Tier = "region", Healthy = true, LastHeartbeatUnixMs = now, Children = { below } });
-        foreach (var name in below)
-        {
-            beat.Subtree.Add(new SiteSummary { Name = name, Path = $"a/{child}/{name}", Parent = child, Tier = "edge", Healthy = true, LastHeartbeatUnixMs = now });
-        }
-
-        return beat;
-    }
 
     public ValueTask DisposeAsync() => _parent.DisposeAsync();
 }

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
 using Fornax.Hierarchy.Links;
+using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -50,6 +53,39 @@ internal sealed class TestParentSite : IAsyncDisposable
         var self = new LinkSiteInfo("a", "a", "cloud", new Dictionary<string, string>());
         var downlinks = new Downlinks(store, self, _options, NullLogger.Instance, ForgottenChildren.Open(_data.FullName), KnownChildren.Open(_data.FullName));
         return (store, downlinks);
+    }
+
+    /// <summary>The key of the <c>Site</c> object <paramref name="name"/>.</summary>
+    public static ObjectKey Site(string name) => new("Site", "default", name);
+
+    /// <summary>An empty mission <paramref name="name"/> in the default namespace.</summary>
+    public static JsonObject MissionJson(string name = "m") =>
+        JsonNode.Parse($$$"""{"apiVersion": "fornax.io/v1", "kind": "Mission", "metadata": {"name": "{{{name}}}"}, "spec": {}}""")!.AsObject();
+
+    /// <summary>A child's report for mission <c>default/m</c>, generation 1: each path with its state.</summary>
+    public static MissionStateReport Report(params (string Path, string State)[] states)
+    {
+        var report = new MissionStateReport { Namespace = "default", Name = "m", Generation = 1, Seq = 1 };
+        foreach (var (path, state) in states)
+        {
+            report.States[path] = state;
+        }
+
+        return report;
+    }
+
+    /// <summary>A heartbeat of the region a/<paramref name="child"/>, now, with the edge sites <paramref name="below"/> under it.</summary>
+    public Heartbeat Beat(string child, params string[] below)
+    {
+        var beat = new Heartbeat { Sequence = 1, Healthy = true };
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        beat.Subtree.Add(new SiteSummary { Name = child, Path = $"a/{child}", Parent = "a", Tier = "region", Healthy = true, LastHeartbeatUnixMs = now, Children = { below } });
+        foreach (var name in below)
+        {
+            beat.Subtree.Add(new SiteSummary { Name = name, Path = $"a/{child}/{name}", Parent = child, Tier = "edge", Healthy = true, LastHeartbeatUnixMs = now });
+        }
+
+        return beat;
     }
 
     public async ValueTask DisposeAsync()
