@@ -14,6 +14,24 @@ internal static class ForgetHarness
     /// <summary>The refusal a forgotten child of cloud/east named east-1 gets, at the parent's link and in its own status.</summary>
     public const string EastOneRefusal = "site \"east-1\" was forgotten at cloud/east; join again with a new token";
 
+    /// <summary>Selects every site of the tree (each has the built-in site label).</summary>
+    public const string EverySite = """
+        apiVersion: fornax.io/v1
+        kind: Mission
+        metadata: {name: NAME}
+        spec:
+          placement: {selector: {matchExpressions: [{key: fornax.io/site, operator: Exists}]}}
+          content:
+            - apiVersion: fornax.io/v1
+              kind: ConfigMap
+              metadata: {name: NAME-config}
+              data: {from: NAME}
+        """;
+
+    /// <summary>Applies <see cref="EverySite"/> as mission <paramref name="name"/> at <paramref name="site"/>.</summary>
+    public static Task ApplyEverySiteAsync(TreeSite site, string name) =>
+        TestTree.ApplyAsync(site, "missions", name, EverySite.Replace("NAME", name, StringComparison.Ordinal));
+
     /// <summary><c>DELETE /api/children/{name}</c> at a site: the status code and the answer (or the Status of a refusal).</summary>
     public static async Task<(int Status, JsonObject Body)> ForgetAsync(TreeSite parent, string name, bool force = false)
     {

@@ -13,20 +13,6 @@ namespace Fornax.IntegrationTests.Forget;
 /// </summary>
 public sealed class ForgetTests
 {
-    /// <summary>Selects every site of the tree (each has the built-in site label).</summary>
-    private const string EverySite = """
-        apiVersion: fornax.io/v1
-        kind: Mission
-        metadata: {name: NAME}
-        spec:
-          placement: {selector: {matchExpressions: [{key: fornax.io/site, operator: Exists}]}}
-          content:
-            - apiVersion: fornax.io/v1
-              kind: ConfigMap
-              metadata: {name: NAME-config}
-              data: {from: NAME}
-        """;
-
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Forget_OnlineChildGrandchildOrUnknown_IsRefusedChangingNothing_ForcedClosesTheLinkAndTheChildSeesWhy()
@@ -181,9 +167,6 @@ public sealed class ForgetTests
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => HandshakeTrustingAnyServerAsync(east, oldEast2));
         Assert.True(refused is IOException or System.Security.Authentication.AuthenticationException, refused.ToString());
     }
-
-    private static Task ApplyEverySiteAsync(TreeSite site, string name) =>
-        TestTree.ApplyAsync(site, "missions", name, EverySite.Replace("NAME", name, StringComparison.Ordinal));
 
     /// <summary>east-1 and shop-1 are gone from east's and cloud's Site objects and from the mission's state maps.</summary>
     private static Task AssertForgottenEverywhereAsync(TestTree tree, string mission) =>

@@ -17,20 +17,6 @@ public sealed class ParentRestartTests
     private const string Shop1 = "cloud/east/east-1/shop-1";
     private const string East2 = "cloud/east/east-2";
 
-    /// <summary>Selects every site of the tree (each has the built-in site label).</summary>
-    private const string EverySite = """
-        apiVersion: fornax.io/v1
-        kind: Mission
-        metadata: {name: NAME}
-        spec:
-          placement: {selector: {matchExpressions: [{key: fornax.io/site, operator: Exists}]}}
-          content:
-            - apiVersion: fornax.io/v1
-              kind: ConfigMap
-              metadata: {name: NAME-config}
-              data: {from: NAME}
-        """;
-
     [Fact]
     [Trait("Category", "Slow")]
     public async Task ParentRestart_ChildAwayAcrossIt_ClusterOfflineAtParentAndRoot_ActiveAgainWhenItReturns()
@@ -143,9 +129,6 @@ public sealed class ParentRestartTests
         return states.Count == others.Count + 1 && states.GetValueOrDefault(East1) == MissionStates.ClusterOffline
             && others.All(p => states.GetValueOrDefault(p) == MissionStates.Active);
     }
-
-    private static Task ApplyEverySiteAsync(TreeSite site, string name) =>
-        TestTree.ApplyAsync(site, "missions", name, EverySite.Replace("NAME", name, StringComparison.Ordinal));
 
     private static Func<Task<string>> Describe(TreeSite site, string mission) =>
         async () => string.Join(", ", (await TestTree.StatesAsync(site, mission)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}: {s.Value}"));
