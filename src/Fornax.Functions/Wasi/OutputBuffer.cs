@@ -2,8 +2,11 @@ using System.Buffers;
 
 namespace Fornax.Functions.Wasi;
 
-/// <summary>A capped, pooled byte buffer for a guest's stdout or stderr. Never grows past its cap, whatever the guest writes.</summary>
-internal sealed class OutputBuffer(int cap) : IDisposable
+/// <summary>
+/// A capped, pooled byte buffer for a guest's stdout or stderr. Never grows past its cap, whatever the guest writes.
+/// Reused request after request by its thread's <see cref="InvocationContext"/> (<see cref="Reset"/>).
+/// </summary>
+internal sealed class OutputBuffer(int cap)
 {
     private byte[] _buffer = [];
 
@@ -48,13 +51,6 @@ internal sealed class OutputBuffer(int cap) : IDisposable
     {
         if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
-    }
-
-    public void Dispose()
-    {
-        Return();
-        Length = 0;
-        Overflowed = false;
     }
 
     /// <summary>Empties the buffer for another use, keeping its storage unless that is over <paramref name="keepBytes"/>.</summary>

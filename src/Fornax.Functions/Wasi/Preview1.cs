@@ -9,9 +9,9 @@ internal static class Preview1
     public const int Success = 0;
     public const int BadFileDescriptor = 8;
     /// <summary>
-    /// A pointer or length from the guest reaches past its memory. The binding's <c>Memory</c> reports that as an
-    /// <see cref="ArgumentException"/> (<c>GetSpan</c>) or <see cref="ArgumentOutOfRangeException"/> (<c>WriteInt32</c>);
-    /// host functions catch both and return this, as a kernel returns EFAULT, instead of trapping the guest.
+    /// A pointer or length from the guest reaches past its memory. The host functions check every guest range against
+    /// the memory's current size (<see cref="Native.GuestMemory"/>) and return this, as a kernel returns EFAULT, instead
+    /// of trapping the guest.
     /// </summary>
     public const int Fault = 21;
     public const int Invalid = 28;
