@@ -81,6 +81,7 @@ for (var round = 1; round <= rounds; round++)
               data: {round: "{{round}}"}
         """;
     var writes = Writes();
+    var cost = RoundCost.Start();
     var clock = Stopwatch.StartNew();
     await TestTree.ApplyAsync(root, "missions", name, yaml);
     double? allActive = null;
@@ -99,6 +100,7 @@ for (var round = 1; round <= rounds; round++)
             Console.WriteLine($"round {round}: all {edges} edge sites Active at the root after {allActive:0.000}s; state map complete ({sites} paths) after {clock.Elapsed.TotalSeconds:0.000}s");
             var after = Writes();
             Console.WriteLine($"  writes: root store +{after.Root - writes.Root} versions; all stores +{after.All - writes.All} versions in {after.Commits - writes.Commits} commits, {after.Synced - writes.Synced} fsynced");
+            Console.WriteLine($"  cost: {cost.Describe(clock.Elapsed)}");
             break;
         }
 
