@@ -93,6 +93,12 @@ public sealed class ChainTests
         Assert.Equal("1", await ConfigVersionAsync(tree["c"]));
         var siteC = await TestTree.GetAsync(tree["b"], "sites", "c");
         Assert.False(siteC!["status"]!["healthy"]!.GetValue<bool>());
+        // A shows C and D as B does, from B's next heartbeat: Offline (not Unknown).
+        foreach (var name in new[] { "c", "d" })
+        {
+            await TestTree.WaitUntilAsync(async () => (await TestTree.GetAsync(tree["a"], "sites", name))?["status"]?["phase"]?.GetValue<string>() == "Offline",
+                $"A to show {name} Offline", Heartbeat * 2 + TimeSpan.FromSeconds(2));
+        }
 
         // Autonomy: a mission applied at the region during the cut still reaches its own subtree.
         await TestTree.ApplyAsync(tree["c"], "missions", "local", ShopMission.Replace("name: shops", "name: local").Replace("shop-config", "local-config"));

@@ -30,6 +30,12 @@ public sealed class ChildState(string name, string path)
     /// <summary>Declared offline by the pruner: its missions show <c>cluster offline</c>, its <c>Site</c> objects <c>Offline</c>.</summary>
     public bool IsOffline => !Online && AwaitedSince is null;
 
+    /// <summary>
+    /// The pruner's <c>Offline</c> mark is on every <c>Site</c> of its subtree. Until it is, each pruner pass writes it
+    /// again (a pass whose store write failed must not leave the child shown <c>Ready</c> while it is offline).
+    /// </summary>
+    internal bool SitesShownOffline { get; set; }
+
     /// <summary>When it was last heard from (for a child restored at a start: as its <c>Site</c> object last showed it).</summary>
     public DateTimeOffset LastHeartbeat { get; set; }
 
@@ -122,6 +128,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             }
 
             child.Online = true;
+            child.SitesShownOffline = false;
             child.AwaitedSince = null;
             child.LastHeartbeat = options.TimeProvider.GetUtcNow();
         }
@@ -152,6 +159,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 
             wasOffline = !child.Online;
             child.Online = true;
+            child.SitesShownOffline = false;
             child.LastHeartbeat = now;
             child.Subtree = [.. heartbeat.Subtree];
             child.Forgotten = [.. heartbeat.Forgotten.Where(f => f.Path != childPath && MissionStatus.IsUnder(f.Path, childPath))];
@@ -159,9 +167,12 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 
         foreach (var site in heartbeat.Subtree)
         {
-            var healthy = site.Path == childPath ? heartbeat.Healthy : site.Healthy;
-            var last = site.Path == childPath ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
-            await WriteSiteAsync(site, healthy, last, phase: null, WriteDurability.Relaxed, ct);
+            var own = site.Path == childPath;
+            var healthy = own ? heartbeat.Healthy : site.Healthy;
+            var last = own ? now : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
+            // A deeper site keeps the phase the level below gave it (Offline there is Offline here, not Unknown).
+            var phase = own || string.IsNullOrEmpty(site.Phase) ? null : site.Phase;
+            await WriteSiteAsync(site, healthy, last, phase, WriteDurability.Relaxed, ct);
         }
 
         // Sites forgotten below the child: their Site objects here go too (its reports drop their state keys).
@@ -218,6 +229,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
         var limit = options.HeartbeatInterval * options.MissedHeartbeats;
         List<(ChildState Child, bool SinceStart)> wentOffline = [];
         List<string> offline = [];
+        List<ChildState> toShowOffline = [];
         lock (_gate)
         {
             foreach (var child in _children.Values)
@@ -236,6 +248,10 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
                 if (child.IsOffline)
                 {
                     offline.Add(child.Path);
+                    if (!child.SitesShownOffline)
+                    {
+                        toShowOffline.Add(child);
+                    }
                 }
             }
         }
@@ -250,10 +266,21 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             {
                 LogChildOffline(child.Path, options.MissedHeartbeats);
             }
+        }
 
+        foreach (var child in toShowOffline)
+        {
             foreach (var site in child.Subtree)
             {
-                await WriteSiteAsync(site, healthy: false, child.LastHeartbeat, phase: "Offline", WriteDurability.Durable, ct);
+                // Each deeper site keeps its own last heartbeat as the child last relayed it: none is newer than that.
+                var last = site.Path == child.Path ? child.LastHeartbeat : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
+                await WriteSiteAsync(site, healthy: false, last, phase: "Offline", WriteDurability.Durable, ct);
+            }
+
+            lock (_gate)
+            {
+                // Unless a heartbeat brought it back meanwhile (its Sites then show what that heartbeat said).
+                child.SitesShownOffline = child.IsOffline;
             }
         }
 

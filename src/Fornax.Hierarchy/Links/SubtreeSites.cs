@@ -49,6 +49,8 @@ public static class SubtreeSites
                 MissionsReceived = site.Status.Missions?.Received ?? 0,
                 MissionsActive = site.Status.Missions?.Active ?? 0,
                 Endpoints = site.Status.Endpoints is { } e ? new Endpoints { Api = e.Api ?? "", Ingress = e.Ingress ?? "", Resp = e.Resp ?? "" } : null,
+                // Only a phase that says more than `healthy` travels (see SiteSummary.phase in link.proto).
+                Phase = site.Status.Phase is "Ready" or null ? "" : site.Status.Phase,
             };
             summary.Children.Add(site.Status.Children ?? []);
             summary.Labels.Add(site.Metadata.Labels ?? []);

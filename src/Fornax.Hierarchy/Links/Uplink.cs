@@ -277,6 +277,7 @@ public sealed partial class Uplink
                 if (child.IsOffline)
                 {
                     copy.Healthy = false;
+                    copy.Phase = "Offline";
                 }
 
                 if (site.Path == child.Path)

@@ -21,8 +21,13 @@ internal sealed class TestParentSite : IAsyncDisposable
 
     private readonly LinkOptions _options;
 
-    public TestParentSite(int? siteRefreshHeartbeats = null)
+    private readonly Func<IObjectStore, IObjectStore> _storeSeenByLinks;
+
+    /// <param name="siteRefreshHeartbeats">Overrides <see cref="LinkOptions.SiteRefreshHeartbeats"/>.</param>
+    /// <param name="storeSeenByLinks">Wraps the store the links write through (to inject a failure); <see cref="Store"/> stays the real one.</param>
+    public TestParentSite(int? siteRefreshHeartbeats = null, Func<IObjectStore, IObjectStore>? storeSeenByLinks = null)
     {
+        _storeSeenByLinks = storeSeenByLinks ?? (store => store);
         _options = new LinkOptions { HeartbeatInterval = Interval, MissedHeartbeats = 3, TimeProvider = Time };
         if (siteRefreshHeartbeats is int refresh) _options = _options with { SiteRefreshHeartbeats = refresh };
         (Store, Downlinks) = Open();
@@ -51,7 +56,7 @@ internal sealed class TestParentSite : IAsyncDisposable
     {
         var store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = _data.FullName, TimeProvider = Time });
         var self = new LinkSiteInfo("a", "a", "cloud", new Dictionary<string, string>());
-        var downlinks = new Downlinks(store, self, _options, NullLogger.Instance, ForgottenChildren.Open(_data.FullName), KnownChildren.Open(_data.FullName));
+        var downlinks = new Downlinks(_storeSeenByLinks(store), self, _options, NullLogger.Instance, ForgottenChildren.Open(_data.FullName), KnownChildren.Open(_data.FullName));
         return (store, downlinks);
     }
 

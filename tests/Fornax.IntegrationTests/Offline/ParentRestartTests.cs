@@ -39,14 +39,13 @@ public sealed class ParentRestartTests
                 $"{site.Name} to show {East1} cluster offline and no {Shop1} in '{mission}'", Describe(site, mission));
         }
 
-        foreach (var name in new[] { "east-1", "shop-1" })
+        // The root shows what east shows: Offline, relayed in east's heartbeats (not Unknown).
+        foreach (var (site, name) in new[] { (east, "east-1"), (east, "shop-1"), (cloud, "east-1"), (cloud, "shop-1") })
         {
-            await WaitAsync(async () => (await TestTree.GetAsync(east, "sites", name))?["status"] is { } status
-                && status["phase"]?.GetValue<string>() == "Offline" && status["healthy"]?.GetValue<bool>() == false, $"east to show {name} Offline and unhealthy",
-                async () => (await TestTree.GetAsync(east, "sites", name))?.ToJsonString() ?? "no Site");
+            await WaitAsync(async () => (await TestTree.GetAsync(site, "sites", name))?["status"] is { } status
+                && status["phase"]?.GetValue<string>() == "Offline" && status["healthy"]?.GetValue<bool>() == false, $"{site.Name} to show {name} Offline and unhealthy",
+                async () => (await TestTree.GetAsync(site, "sites", name))?.ToJsonString() ?? "no Site");
         }
-
-        await WaitAsync(async () => (await TestTree.GetAsync(cloud, "sites", "east-1"))?["status"]?["healthy"]?.GetValue<bool>() == false, "cloud to show east-1 unhealthy");
         Assert.True((await TestTree.GetAsync(east, "sites", "east-2"))!["status"]!["healthy"]!.GetValue<bool>());
 
         await tree.StartAgainAsync("east-1");
@@ -55,7 +54,10 @@ public sealed class ParentRestartTests
             await WaitAsync(() => AllActiveAsync(site, mission), $"every site Active in '{mission}' at {site.Name} again", Describe(site, mission));
         }
 
-        await WaitAsync(async () => (await TestTree.GetAsync(east, "sites", "shop-1"))?["status"]?["phase"]?.GetValue<string>() == "Ready", "east to show shop-1 Ready again");
+        foreach (var site in new[] { east, cloud })
+        {
+            await WaitAsync(async () => (await TestTree.GetAsync(site, "sites", "shop-1"))?["status"]?["phase"]?.GetValue<string>() == "Ready", $"{site.Name} to show shop-1 Ready again");
+        }
     }
 
     [Fact]
