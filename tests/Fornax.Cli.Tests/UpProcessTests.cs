@@ -41,7 +41,6 @@ public sealed class UpProcessTests : IDisposable
         var chain = Path.Combine(AppContext.BaseDirectory, "examples", "topologies", "chain.yaml");
         var shops = Path.Combine(AppContext.BaseDirectory, "examples", "missions", "tree", "shops.yaml");
         List<RunningSiteEntry> recorded = [];
-        System.Diagnostics.Process? restarted = null;
         try
         {
             var up = await FornaxAsync("up", "-f", chain, "--data-dir", DataDir, "--heartbeat", "300ms", "--base-port", basePort.ToString());
@@ -112,9 +111,9 @@ public sealed class UpProcessTests : IDisposable
             Assert.True(heal.ExitCode == 0, heal.Stderr);
             await WaitStatesAsync(http, a, active, TimeSpan.FromSeconds(20), "A to show C and D Active again after the heal");
 
-            // kill -9 of a site process, then the same command line again: nothing acknowledged is lost.
+            // kill -9 of a site process, then `fornax up` again: it starts the stopped site alone, on its ports and data,
+            // with the heartbeat it was started with (no --heartbeat or --base-port now). Nothing acknowledged is lost.
             var siteC = recorded[2];
-            var commandLine = (await File.ReadAllTextAsync($"/proc/{siteC.Pid}/cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
             SiteProcesses.Kill(siteC.Pid); // SIGKILL
             await SiteProcesses.WaitGoneAsync(siteC.Pid, siteC.StartedAt, TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
             await WaitStatesAsync(http, a, new()
@@ -123,19 +122,29 @@ public sealed class UpProcessTests : IDisposable
                 ["a/b"] = MissionStates.NotMatch,
                 ["a/b/c"] = MissionStates.ClusterOffline,
             }, (Heartbeat * 4) + TimeSpan.FromSeconds(5), "A to show the killed C cluster offline");
-            var restart = new System.Diagnostics.ProcessStartInfo(commandLine[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in commandLine.Skip(1))
-            {
-                restart.ArgumentList.Add(arg);
-            }
+            // A file that no longer matches what runs is refused, and nothing is started.
+            var renamed = Path.Combine(_root, "chain-renamed.yaml");
+            await File.WriteAllTextAsync(renamed, (await File.ReadAllTextAsync(chain)).Replace("- name: d", "- name: e", StringComparison.Ordinal));
+            var mismatch = await FornaxAsync("up", "-f", renamed, "--data-dir", DataDir);
+            Assert.Equal(1, mismatch.ExitCode);
+            Assert.Contains("topology chain is running with other sites than", mismatch.Stderr);
+            Assert.False(SiteProcesses.IsRunning(siteC.Pid, siteC.StartedAt));
+            Assert.Equal(siteC.Pid, Config.Load(ConfigPath).Topology!.FindSite("c")!.Pid);
 
-            restarted = System.Diagnostics.Process.Start(restart)!;
-            restarted.OutputDataReceived += (_, _) => { };
-            restarted.ErrorDataReceived += (_, _) => { };
-            restarted.BeginOutputReadLine();
-            restarted.BeginErrorReadLine();
+            var upAgain = await FornaxAsync("up", "-f", chain, "--data-dir", DataDir);
+            Assert.True(upAgain.ExitCode == 0, upAgain.Stdout + upAgain.Stderr);
+            Assert.Contains("running with 3 of 4 sites; starting c again", upAgain.Stdout);
+            var restartedC = Config.Load(ConfigPath).Topology!.FindSite("c")!;
+            Assert.NotEqual(siteC.Pid, restartedC.Pid);
+            Assert.True(SiteProcesses.IsRunning(restartedC.Pid, restartedC.StartedAt), "the restarted c is not running");
+            Assert.All(recorded.Where(s => s.Name != "c"), s => Assert.True(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} was restarted or stopped"));
+            var arguments = (await File.ReadAllTextAsync($"/proc/{restartedC.Pid}/cmdline")).Split('\0');
+            Assert.Equal("300ms", arguments[Array.IndexOf(arguments, "--heartbeat") + 1]);
             await WaitStatesAsync(http, a, active, TimeSpan.FromSeconds(30), "A to show C and D Active again after C's restart");
             Assert.Equal(MissionStates.Active, (await StatesAsync(http, c)).GetValueOrDefault("a/b/c"));
+            var delivered = await http.GetFromJsonAsync<JsonObject>($"{c}/apis/fornax.io/v1/namespaces/default/configmaps/shop-config");
+            Assert.Equal("1", delivered?["data"]?["version"]?.GetValue<string>());
+            recorded = Config.Load(ConfigPath).Topology!.Sites;
 
             var down = await FornaxAsync("down");
             Assert.True(down.ExitCode == 0, down.Stdout + down.Stderr);
@@ -145,14 +154,8 @@ public sealed class UpProcessTests : IDisposable
         }
         finally
         {
-            // Whatever failed, leave no site behind.
-            if (restarted is { HasExited: false })
-            {
-                restarted.Kill(entireProcessTree: true);
-                await restarted.WaitForExitAsync();
-            }
-
-            foreach (var site in recorded.Where(s => SiteProcesses.IsRunning(s.Pid, s.StartedAt)))
+            // Whatever failed, leave no site behind (a site `up` restarted is in the config's record).
+            foreach (var site in recorded.Concat(Config.Load(ConfigPath).Topology?.Sites ?? []).Where(s => SiteProcesses.IsRunning(s.Pid, s.StartedAt)))
             {
                 SiteProcesses.Kill(site.Pid);
             }

@@ -192,6 +192,9 @@ public sealed class TopologyEntry
     /// <summary>The topology file it was started from.</summary>
     public string? File { get; set; }
 
+    /// <summary>The heartbeat interval the sites were started with (<c>--heartbeat</c> or the file's); null = the sites' default.</summary>
+    public string? Heartbeat { get; set; }
+
     /// <summary>The <c>currentSite</c> before <c>fornax up</c> made the root current; <c>fornax down</c> puts it back.</summary>
     public string? PreviousCurrentSite { get; set; }
 

@@ -21,7 +21,7 @@ using Config = Fornax.Cli.Configuration.Config;
 /// token and dialling it through a link emulator with its link profile; returns when every site is linked and the
 /// root sees all of them healthy, and records the running topology in the client config.
 /// </summary>
-internal sealed class UpCommand : Command
+internal sealed partial class UpCommand : Command
 {
     /// <summary>API, ingress, RESP, link: the ports each site takes from the base, in file order.</summary>
     public const int PortsPerSite = 4;
@@ -75,6 +75,12 @@ internal sealed class UpCommand : Command
             var running = recorded.Sites.Where(s => SiteProcesses.IsRunning(s.Pid, s.StartedAt)).ToList();
             if (running.Count > 0)
             {
+                if (recorded.Name == name && recorded.DataDir == dataDir && running.Count < recorded.Sites.Count)
+                {
+                    // Some of its sites stopped (killed, crashed): start those again, as `docker compose up` would.
+                    return await RestartStoppedAsync(topology, file, parse.GetValue(_heartbeat), recorded, configPath, TimeSpan.FromSeconds(parse.GetValue(_timeout)), ct);
+                }
+
                 if (recorded.Name == name && recorded.DataDir == dataDir)
                 {
                     _context.Out.MarkupLine($"topology [bold]{Markup.Escape(name)}[/] is already running ({running.Count} of {recorded.Sites.Count} sites; root {Markup.Escape(recorded.Sites[0].Name)} at {Markup.Escape(recorded.Sites[0].Api)}); 'fornax down' stops it");
@@ -92,25 +98,38 @@ internal sealed class UpCommand : Command
 
         var plan = Plan(topology, basePort, dataDir);
         CheckPortsFree(plan, basePort);
-        foreach (var site in plan)
-        {
-            var pidFile = Path.Combine(site.DataDir, NodeCommand.PidFileName);
-            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var pid) && SiteProcesses.IsRunning(pid, null) && IsFornax(pid))
-            {
-                throw new CliException($"site {site.Spec.Name}'s data directory {site.DataDir} is in use by process {pid}; stop it first");
-            }
-        }
-
-        var deadline = TimeSpan.FromSeconds(parse.GetValue(_timeout));
-        using var timeout = new CancellationTokenSource(deadline, _context.Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        CheckDataDirectoriesFree(plan);
         var console = _context.Out;
         console.MarkupLine($"Starting topology [bold]{Markup.Escape(name)}[/] ({sites.Count} sites) from {Markup.Escape(Shown(file))}; data in {Markup.Escape(Shown(dataDir))}");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await StartSitesAsync(name, plan, plan, heartbeat, TimeSpan.FromSeconds(parse.GetValue(_timeout)), http, async linked =>
+        {
+            // Credentials for each site's API, so the client config works from other addresses too (the API trusts
+            // loopback only); a user token is valid at the site that made it.
+            foreach (var site in plan)
+            {
+                site.UserToken = await CreateTokenAsync(site, """{"user":true,"description":"fornax up"}""", http, linked);
+            }
+        }, ct);
+
+        Record(config, configPath, topology, file, dataDir, heartbeat, plan);
+        Print(topology, plan, heartbeat);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="toStart"/> level by level (parents first), each child joined to its parent, until every
+    /// one is linked, the root sees every site of <paramref name="plan"/> healthy and <paramref name="then"/> has run.
+    /// On a failure or the timeout it stops the sites it started and says what it was waiting for.
+    /// </summary>
+    private async Task StartSitesAsync(string name, List<PlannedSite> plan, IReadOnlyCollection<PlannedSite> toStart, string? heartbeat, TimeSpan deadline, HttpClient http, Func<CancellationToken, Task>? then, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(deadline, _context.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         var started = new List<PlannedSite>();
         try
         {
-            foreach (var level in Levels(plan))
+            foreach (var level in Levels(plan).Select(l => l.Where(toStart.Contains).ToList()).Where(l => l.Count > 0))
             {
                 foreach (var site in level)
                 {
@@ -122,17 +141,14 @@ internal sealed class UpCommand : Command
                 {
                     await WaitLinkedAsync(site, http, linked.Token);
                     var joined = site.Parent is null ? "root, holds the tree CA" : $"joined {site.Parent.Spec.Name} through a link emulator{LinkText(site.Spec.Link, " (", ")")}";
-                    console.MarkupLine($"  [green]✓[/] {Markup.Escape(site.Spec.Name.PadRight(Width(plan)))} pid {site.Pid,-7} {Markup.Escape(site.Api)}  [grey]{Markup.Escape(joined)}[/]");
+                    _context.Out.MarkupLine($"  [green]✓[/] {Markup.Escape(site.Spec.Name.PadRight(Width(plan)))} pid {site.Pid,-7} {Markup.Escape(site.Api)}  [grey]{Markup.Escape(joined)}[/]");
                 }
             }
 
             await WaitRootSeesAllAsync(plan, http, linked.Token);
-
-            // Credentials for each site's API, so the client config works from other addresses too (the API trusts
-            // loopback only); a user token is valid at the site that made it.
-            foreach (var site in plan)
+            if (then is not null)
             {
-                site.UserToken = await CreateTokenAsync(site, """{"user":true,"description":"fornax up"}""", http, linked.Token);
+                await then(linked.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or CliException or HttpRequestException)
@@ -162,10 +178,6 @@ internal sealed class UpCommand : Command
 
             throw;
         }
-
-        Record(config, configPath, topology, file, dataDir, plan);
-        Print(topology, plan, heartbeat);
-        return ExitCodes.Success;
     }
 
     private Topology ReadTopology(string file)
@@ -248,7 +260,19 @@ internal sealed class UpCommand : Command
     private static IEnumerable<List<PlannedSite>> Levels(List<PlannedSite> plan) =>
         plan.GroupBy(s => s.Depth).OrderBy(g => g.Key).Select(g => g.ToList());
 
-    private static void CheckPortsFree(List<PlannedSite> plan, int basePort)
+    private static void CheckDataDirectoriesFree(IEnumerable<PlannedSite> sites)
+    {
+        foreach (var site in sites)
+        {
+            var pidFile = System.IO.Path.Combine(site.DataDir, NodeCommand.PidFileName);
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var pid) && SiteProcesses.IsRunning(pid, null) && IsFornax(pid))
+            {
+                throw new CliException($"site {site.Spec.Name}'s data directory {site.DataDir} is in use by process {pid}; stop it first");
+            }
+        }
+    }
+
+    private static void CheckPortsFree(IReadOnlyCollection<PlannedSite> plan, int basePort)
     {
         foreach (var site in plan)
         {
@@ -263,7 +287,7 @@ internal sealed class UpCommand : Command
                 {
                     throw new CliException(
                         $"port {port} (the {what} port of site {site.Spec.Name}) is in use on 127.0.0.1",
-                        [$"the sites take {plan.Count * PortsPerSite} ports from {basePort}; pick another base with --base-port or spec.basePort"]);
+                        [$"the sites take {PortsPerSite} ports each from {basePort}; pick another base with --base-port or spec.basePort"]);
                 }
             }
         }
@@ -459,7 +483,7 @@ internal sealed class UpCommand : Command
         }
     }
 
-    private void Record(Config config, string configPath, Topology topology, string file, string dataDir, List<PlannedSite> plan)
+    private void Record(Config config, string configPath, Topology topology, string file, string dataDir, string? heartbeat, List<PlannedSite> plan)
     {
         // Reload: another command may have written the config while the sites started.
         var fresh = Config.Load(configPath);
@@ -468,6 +492,7 @@ internal sealed class UpCommand : Command
             Name = topology.Metadata.Name,
             DataDir = dataDir,
             File = file,
+            Heartbeat = heartbeat,
             PreviousCurrentSite = config.Topology is null ? fresh.CurrentSite : config.Topology.PreviousCurrentSite,
             Sites = [.. plan.OrderBy(p => p.Depth).Select(p => new RunningSiteEntry
             {
