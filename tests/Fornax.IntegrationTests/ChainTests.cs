@@ -80,6 +80,8 @@ public sealed class ChainTests
             ["a/b/c/d"] = MissionStates.Active,
         }, TimeSpan.FromSeconds(10), "A to show every path");
 
+        // D's Site reaches A a heartbeat per level after D's first: wait for it, so that B knows D when C is cut off.
+        await TestTree.WaitUntilAsync(async () => await TestTree.GetAsync(tree["a"], "sites", "d") is not null, "A to have D's Site");
         tree.Cut("b", "c");
 
         // 3 missed heartbeats + one pruner pass: within 4 heartbeats (plus scheduling slack).
@@ -97,7 +99,8 @@ public sealed class ChainTests
         foreach (var name in new[] { "c", "d" })
         {
             await TestTree.WaitUntilAsync(async () => (await TestTree.GetAsync(tree["a"], "sites", name))?["status"]?["phase"]?.GetValue<string>() == "Offline",
-                $"A to show {name} Offline", Heartbeat * 2 + TimeSpan.FromSeconds(2));
+                $"A to show {name} Offline", Heartbeat * 2 + TimeSpan.FromSeconds(2),
+                async () => $"A: {(await TestTree.GetAsync(tree["a"], "sites", name))?["status"]?.ToJsonString()}; B: {(await TestTree.GetAsync(tree["b"], "sites", name))?["status"]?.ToJsonString()}");
         }
 
         // Autonomy: a mission applied at the region during the cut still reaches its own subtree.

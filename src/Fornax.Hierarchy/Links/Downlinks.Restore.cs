@@ -21,7 +21,7 @@ public sealed partial class Downlinks
     /// here (a data directory from before the record), except standing forgets, is known again, with its subtree as its
     /// <c>Site</c> objects last showed it. It is <em>awaited</em>: not linked, not yet offline. One that has not linked
     /// within <see cref="LinkOptions.MissedHeartbeats"/> heartbeat intervals of this call goes offline at the next pruner
-    /// pass (<see cref="PruneAsync"/>), exactly as a child whose heartbeats stopped: <c>cluster offline</c> in every
+    /// pass (<see cref="PruneAsync(CancellationToken)"/>), exactly as a child whose heartbeats stopped: <c>cluster offline</c> in every
     /// mission, <c>Site</c> objects <c>Offline</c>.
     /// </summary>
     /// <remarks>

@@ -1,3 +1,4 @@
+using Fornax.Hierarchy.Links;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
 
@@ -89,6 +90,49 @@ public sealed class DownlinksOfflineSitesTests : IAsyncDisposable
 
         Assert.Equal(bHeard, await LastHeartbeatAsync("b"));
         Assert.Equal(cHeard, await LastHeartbeatAsync("c"));
+    }
+
+    [Fact]
+    public async Task Pruner_LooksSeveralTimesPerInterval_ChildOfflineWithinAQuarterIntervalOfTheLimit()
+    {
+        await _parent.Downlinks.ConnectAsync(new Hello { Name = "b", Path = "a/b", Incarnation = "1" }, default);
+        await _parent.Downlinks.HeartbeatAsync("a/b", _parent.Beat("b"), default);
+        using var stop = new CancellationTokenSource();
+        var pruner = _parent.Downlinks.RunPrunerAsync(stop.Token);
+        var quarter = Interval / 4;
+        try
+        {
+            // 3 missed heartbeats are 15 s; the pruner looks every quarter interval, so at 16.25 s, not at its next
+            // full pass (20 s). Each step waits for the look it causes, so every look sees its own time.
+            await WaitForAsync(() => _parent.Downlinks.PrunerLooks == 1, "the pruner's first pass");
+            for (var look = 2; look <= 14; look++)
+            {
+                _parent.Time.Advance(quarter);
+                await WaitForAsync(() => _parent.Downlinks.PrunerLooks == look, $"the pruner's look at {quarter * (look - 1)}");
+            }
+
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (await PhaseAsync("b") != ("Offline", false))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"b not Offline at {Interval * 3 + quarter} after its last heartbeat: {await PhaseAsync("b")}");
+                await Task.Delay(20);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await pruner;
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> done, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(5);
+        }
     }
 
     private async Task<(string Phase, bool Healthy)> PhaseAsync(string name)
