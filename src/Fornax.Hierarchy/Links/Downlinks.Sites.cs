@@ -20,6 +20,9 @@ public sealed partial class Downlinks
     // Touched under _siteWrites only: what the store holds for each Site this site writes, by path.
     private readonly Dictionary<string, WrittenSite> _written = new(StringComparer.Ordinal);
 
+    // Under _gate: this site's last mission counts and the index version they were counted at.
+    private (long IndexRv, int Received, int Active)? _ownCounts;
+
     // Under _gate: the newest heartbeat heard for each site path (this site's own: its last pruner pass).
     private readonly Dictionary<string, DateTimeOffset> _heartbeats = new(StringComparer.Ordinal);
 
@@ -55,10 +58,10 @@ public sealed partial class Downlinks
     }
 
     /// <summary>Writes this site's own <c>Site</c> on the same terms.</summary>
-    private Task WriteSelfSiteAsync(List<string> children, IReadOnlyList<StoredObject> missions, DateTimeOffset now, CancellationToken ct)
+    private Task WriteSelfSiteAsync(List<string> children, (int Received, int Active) missions, DateTimeOffset now, CancellationToken ct)
     {
         NoteHeartbeat(self.Path, now);
-        var (received, active) = SiteObjects.Counts(missions, self.Path);
+        var (received, active) = missions;
         var content = new SiteSummary
         {
             Name = self.Name,
@@ -73,6 +76,37 @@ public sealed partial class Downlinks
         content.Labels.Add(new Dictionary<string, string>(self.Labels));
         return WriteIfChangedAsync(content, healthy: true, "Ready", now,
             _ => SiteObjects.WriteSelfAsync(store, self, children, missions, now, ct), ct);
+    }
+
+    /// <summary>
+    /// How many missions this site holds and how many are <c>Active</c> here, for its own <c>Site</c> and its heartbeat.
+    /// Counting lists every mission and parses its state map (at the root of a large tree, a path per site for each
+    /// mission), once per heartbeat and once per pruner pass; with the spec-change index (which moves with every mission
+    /// write, status included) the last count is reused until the index has seen a change, so an idle site never lists.
+    /// </summary>
+    internal async Task<(int Received, int Active)> OwnMissionCountsAsync(CancellationToken ct)
+    {
+        // Read before the list: a change the list misses moves the index after this, and the next call counts again.
+        var seen = index?.ResourceVersion;
+        lock (_gate)
+        {
+            if (seen is { } rv && _ownCounts is { } cached && cached.IndexRv == rv)
+            {
+                return (cached.Received, cached.Active);
+            }
+        }
+
+        var missions = await store.ListAsync("Mission", null, ct);
+        var counts = SiteObjects.Counts(missions.Items, self.Path);
+        if (seen is { } at)
+        {
+            lock (_gate)
+            {
+                _ownCounts = (at, counts.Received, counts.Active);
+            }
+        }
+
+        return counts;
     }
 
     /// <summary>

@@ -69,7 +69,9 @@ public readonly record struct ChildConnection(long ReportsReceived, Cancellation
 /// <param name="logger">Receives link events.</param>
 /// <param name="forgotten">The children forgotten here (<c>DATA/links/forgotten.json</c>); null keeps them in memory only.</param>
 /// <param name="known">The children admitted here (<c>DATA/links/children.json</c>); null keeps them in memory only.</param>
-public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger, ForgottenChildren? forgotten = null, KnownChildren? known = null) : IDisposable
+/// <param name="index">This site's spec-change index: while it has seen no mission change, this site's mission counts are
+/// not counted again (<see cref="OwnMissionCountsAsync"/>); null counts them every time.</param>
+public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, LinkOptions options, ILogger logger, ForgottenChildren? forgotten = null, KnownChildren? known = null, MissionIndex? index = null) : IDisposable
 {
     public void Dispose()
     {
@@ -303,10 +305,11 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             }
         }
 
-        var missions = await store.ListAsync("Mission", null, ct);
+        // Listed only when an offline child needs its marks: the counts below come from a cache.
+        var missions = offline.Count > 0 ? (await store.ListAsync("Mission", null, ct)).Items : [];
         foreach (var path in offline)
         {
-            foreach (var mission in missions.Items)
+            foreach (var mission in missions)
             {
                 var states = MissionStatus.States(mission.Object);
                 if (states.GetValueOrDefault(path) != MissionStates.ClusterOffline || states.Keys.Any(k => k != path && MissionStatus.IsUnder(k, path)))
@@ -317,7 +320,7 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
             }
         }
 
-        await WriteSelfSiteAsync(Children.Select(c => c.Name).Order().ToList(), missions.Items, now, ct);
+        await WriteSelfSiteAsync(Children.Select(c => c.Name).Order().ToList(), await OwnMissionCountsAsync(ct), now, ct);
     }
 
     /// <summary>
@@ -449,9 +452,9 @@ public static class SiteObjects
     /// Writes this site's own <c>Site</c>, <see cref="WriteDurability.Relaxed"/>: every start and every pruner pass
     /// write it again from the site's configuration, children and missions.
     /// </summary>
-    public static async Task WriteSelfAsync(IObjectStore store, LinkSiteInfo self, List<string> children, IReadOnlyList<StoredObject> missions, DateTimeOffset now, CancellationToken ct)
+    public static async Task WriteSelfAsync(IObjectStore store, LinkSiteInfo self, List<string> children, (int Received, int Active) missions, DateTimeOffset now, CancellationToken ct)
     {
-        var (received, active) = Counts(missions, self.Path);
+        var (received, active) = missions;
         var obj = new Site
         {
             Metadata = new ObjectMeta { Name = self.Name, Namespace = Kinds.DefaultNamespace, Labels = new(self.Labels) },

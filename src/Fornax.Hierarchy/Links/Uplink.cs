@@ -248,8 +248,7 @@ public sealed partial class Uplink
 
     internal async Task<Heartbeat> BuildHeartbeatAsync(long seq, CancellationToken ct)
     {
-        var missions = await _store.ListAsync("Mission", null, ct);
-        var (received, active) = SiteObjects.Counts(missions.Items, _self.Path);
+        var (received, active) = await _downlinks.OwnMissionCountsAsync(ct);
         var children = _downlinks.Children;
         var me = new SiteSummary
         {

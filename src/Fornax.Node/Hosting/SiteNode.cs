@@ -154,7 +154,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(linkOptions);
         services.AddSingleton(JoinTokenIssuer.ForSite(pki));
         services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
-        services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory), KnownChildren.Open(options.DataDirectory)));
+        services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory), KnownChildren.Open(options.DataDirectory), sp.GetRequiredService<MissionIndex>()));
         services.AddSingleton(sp => new SiteForgetting(store, sp.GetRequiredService<Downlinks>(), identity));
         services.AddSingleton(sp => parent is null ? null! : new Uplink(
             store, sp.GetRequiredService<IBlobStore>(), linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,

@@ -13,12 +13,12 @@ public sealed class DownlinksOfflineSitesTests : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TestParentSite.Interval;
 
-    private FailingSiteWrites? _failing;
+    private InstrumentedStore? _failing;
     private readonly TestParentSite _parent;
 
     public DownlinksOfflineSitesTests()
     {
-        _parent = new TestParentSite(storeSeenByLinks: store => _failing = new FailingSiteWrites(store));
+        _parent = new TestParentSite(storeSeenByLinks: store => _failing = new InstrumentedStore(store));
     }
 
     [Fact]

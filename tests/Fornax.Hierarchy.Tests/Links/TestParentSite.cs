@@ -23,10 +23,17 @@ internal sealed class TestParentSite : IAsyncDisposable
 
     private readonly Func<IObjectStore, IObjectStore> _storeSeenByLinks;
 
+    private readonly bool _withIndex;
+
+    /// <summary>The spec-change index the links were given, or null.</summary>
+    public MissionIndex? Index { get; private set; }
+
     /// <param name="siteRefreshHeartbeats">Overrides <see cref="LinkOptions.SiteRefreshHeartbeats"/>.</param>
     /// <param name="storeSeenByLinks">Wraps the store the links write through (to inject a failure); <see cref="Store"/> stays the real one.</param>
-    public TestParentSite(int? siteRefreshHeartbeats = null, Func<IObjectStore, IObjectStore>? storeSeenByLinks = null)
+    /// <param name="withIndex">Gives the links a spec-change index (<see cref="Index"/>, not running until a test runs it).</param>
+    public TestParentSite(int? siteRefreshHeartbeats = null, Func<IObjectStore, IObjectStore>? storeSeenByLinks = null, bool withIndex = false)
     {
+        _withIndex = withIndex;
         _storeSeenByLinks = storeSeenByLinks ?? (store => store);
         _options = new LinkOptions { HeartbeatInterval = Interval, MissedHeartbeats = 3, TimeProvider = Time };
         if (siteRefreshHeartbeats is int refresh) _options = _options with { SiteRefreshHeartbeats = refresh };
@@ -56,7 +63,8 @@ internal sealed class TestParentSite : IAsyncDisposable
     {
         var store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = _data.FullName, TimeProvider = Time });
         var self = new LinkSiteInfo("a", "a", "cloud", new Dictionary<string, string>());
-        var downlinks = new Downlinks(_storeSeenByLinks(store), self, _options, NullLogger.Instance, ForgottenChildren.Open(_data.FullName), KnownChildren.Open(_data.FullName));
+        Index = _withIndex ? new MissionIndex(store, _data.FullName) : null;
+        var downlinks = new Downlinks(_storeSeenByLinks(store), self, _options, NullLogger.Instance, ForgottenChildren.Open(_data.FullName), KnownChildren.Open(_data.FullName), Index);
         return (store, downlinks);
     }
 

@@ -4,12 +4,17 @@ using Fornax.Store;
 namespace Fornax.Hierarchy.Tests.Links;
 
 /// <summary>
-/// The real store, except that while <see cref="Failing"/> is set every write to a <c>Site</c> object throws
-/// <see cref="StoreErrorReason.StorageFull"/>, as SQLite does when the disk is full. Everything else goes through.
+/// The real store, seen through two instruments: while <see cref="Failing"/> is set every write to a <c>Site</c> object
+/// throws <see cref="StoreErrorReason.StorageFull"/>, as SQLite does when the disk is full; and <see cref="MissionLists"/>
+/// counts the lists of missions. Everything else goes through.
 /// </summary>
-internal sealed class FailingSiteWrites(IObjectStore inner) : IObjectStore
+internal sealed class InstrumentedStore(IObjectStore inner) : IObjectStore
 {
+    private int _missionLists;
+
     public bool Failing { get; set; }
+
+    public int MissionLists => Volatile.Read(ref _missionLists);
 
     public long ResourceVersion => inner.ResourceVersion;
 
@@ -17,7 +22,15 @@ internal sealed class FailingSiteWrites(IObjectStore inner) : IObjectStore
 
     public Task<StoredObject?> GetAsync(ObjectKey key, CancellationToken ct = default) => inner.GetAsync(key, ct);
 
-    public Task<ObjectList> ListAsync(string? kind, string? @namespace, CancellationToken ct = default) => inner.ListAsync(kind, @namespace, ct);
+    public Task<ObjectList> ListAsync(string? kind, string? @namespace, CancellationToken ct = default)
+    {
+        if (kind == "Mission")
+        {
+            Interlocked.Increment(ref _missionLists);
+        }
+
+        return inner.ListAsync(kind, @namespace, ct);
+    }
 
     public Task<StoredObject> CreateAsync(JsonObject obj, CancellationToken ct = default) =>
         FailIfSite(obj["kind"]?.GetValue<string>()) ?? inner.CreateAsync(obj, ct);
