@@ -45,16 +45,7 @@ using (var self = Process.GetCurrentProcess())
 }
 
 // Idle cost of the settled tree: CPU time the whole process used over the window, as a share of one core.
-using (var self = Process.GetCurrentProcess())
-{
-    var cpuBefore = self.TotalProcessorTime;
-    var window = Stopwatch.StartNew();
-    await Task.Delay(idle);
-    self.Refresh();
-    var share = (self.TotalProcessorTime - cpuBefore) / window.Elapsed;
-    var fds = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : -1;
-    Console.WriteLine($"idle over {window.Elapsed.TotalSeconds:0}s: {share * 100:0.0} % of a core ({share * 100 / sites:0.000} % per site), threads {self.Threads.Count}, fds {fds} ({fds / (double)sites:0.0} per site)");
-}
+await IdleAsync("idle");
 
 var results = new List<(double Active, double Complete)>();
 // What a round writes: the versions each store took (one per object write), and the commits (group commits) and how many
@@ -115,7 +106,34 @@ for (var round = 1; round <= rounds; round++)
 }
 
 Console.WriteLine($"median: Active {Median(results.Select(r => r.Active)):0.000}s, complete {Median(results.Select(r => r.Complete)):0.000}s");
+
+// What counting its missions by listing them costs the root now (each mission's state map has a path per site): what
+// every heartbeat and every pruner pass paid at each site before the counts were cached (Downlinks.OwnMissionCountsAsync).
+var listing = Stopwatch.StartNew();
+for (var i = 0; i < 5; i++)
+{
+    var listed = await rootStore.ListAsync("Mission", null);
+    _ = Fornax.Hierarchy.Links.SiteObjects.Counts(listed.Items, root.Node.Links.Self.Path);
+}
+
+Console.WriteLine($"root: listing and counting its {rounds} missions takes {listing.Elapsed.TotalMilliseconds / 5:0.0} ms");
+
+// The same once the tree holds the rounds' missions (every site counts them for its heartbeat).
+await Task.Delay(heartbeat * 2);
+await IdleAsync($"idle with {rounds} missions");
 return 0;
+
+async Task IdleAsync(string what)
+{
+    using var self = Process.GetCurrentProcess();
+    var cpuBefore = self.TotalProcessorTime;
+    var window = Stopwatch.StartNew();
+    await Task.Delay(idle);
+    self.Refresh();
+    var share = (self.TotalProcessorTime - cpuBefore) / window.Elapsed;
+    var fds = Directory.Exists("/proc/self/fd") ? Directory.GetFiles("/proc/self/fd").Length : -1;
+    Console.WriteLine($"{what} over {window.Elapsed.TotalSeconds:0}s: {share * 100:0.0} % of a core ({share * 100 / sites:0.000} % per site), threads {self.Threads.Count}, fds {fds} ({fds / (double)sites:0.0} per site)");
+}
 
 static TimeSpan Seconds(string value) => TimeSpan.FromSeconds(double.Parse(value.TrimEnd('s'), CultureInfo.InvariantCulture));
 
