@@ -13,12 +13,12 @@ public sealed class DownlinksOfflineSitesTests : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TestParentSite.Interval;
 
-    private InstrumentedStore? _failing;
+    private InstrumentedStore? _store;
     private readonly TestParentSite _parent;
 
     public DownlinksOfflineSitesTests()
     {
-        _parent = new TestParentSite(storeSeenByLinks: store => _failing = new InstrumentedStore(store));
+        _parent = new TestParentSite(storeSeenByLinks: store => _store = new InstrumentedStore(store));
     }
 
     [Fact]
@@ -57,12 +57,12 @@ public sealed class DownlinksOfflineSitesTests : IAsyncDisposable
         await _parent.Downlinks.HeartbeatAsync("a/b", _parent.Beat("b", "c"), default);
         _parent.Time.Advance(Interval * 3 + TimeSpan.FromSeconds(1));
 
-        _failing!.Failing = true;
+        _store!.Failing = true;
         var failed = await Assert.ThrowsAsync<StoreException>(() => _parent.Downlinks.PruneAsync(default));
         Assert.Equal(StoreErrorReason.StorageFull, failed.Reason);
         Assert.Equal(("Ready", true), await PhaseAsync("b"));
 
-        _failing.Failing = false;
+        _store.Failing = false;
         await _parent.Downlinks.PruneAsync(default);
         Assert.Equal(("Offline", false), await PhaseAsync("b"));
         Assert.Equal(("Offline", false), await PhaseAsync("c"));

@@ -49,12 +49,13 @@ public sealed class OwnMissionCountsTests : IAsyncDisposable
     [Fact]
     public async Task Counts_WithoutIndex_ListedEachTime()
     {
-        await using var plain = new TestParentSite(storeSeenByLinks: store => _seen = new InstrumentedStore(store));
+        InstrumentedStore? seen = null;
+        await using var plain = new TestParentSite(storeSeenByLinks: store => seen = new InstrumentedStore(store));
         await plain.Store.ApplyAsync(TestParentSite.MissionJson("m1"));
 
         Assert.Equal((1, 0), await plain.Downlinks.OwnMissionCountsAsync(default));
         Assert.Equal((1, 0), await plain.Downlinks.OwnMissionCountsAsync(default));
-        Assert.Equal(2, _seen!.MissionLists);
+        Assert.Equal(2, seen!.MissionLists);
     }
 
     /// <summary>Waits until the index has seen every write so far (it follows the store's watch), then counts.</summary>
