@@ -1,0 +1,47 @@
+namespace Fornax.Kv.Engine;
+
+/// <summary>
+/// The edge KV store of one site: CRDT values in memory, durable on RocksDB, replicated along the tree.
+/// Every command runs as one atomic transaction at the site (MULTI/EXEC is one transaction of several
+/// commands); its writes become one RocksDB write batch and one replication batch.
+/// </summary>
+public interface IKvStore : IAsyncDisposable
+{
+    /// <summary>
+    /// Runs <paramref name="body"/> atomically (no other transaction at this site interleaves with it) and
+    /// applies its writes. The body must not block or await; it may throw <see cref="KvException"/>, in which
+    /// case none of its writes are applied. The returned <see cref="KvCommit"/> completes when the writes are
+    /// durable under the site's <c>durability</c> policy (at once under <c>everysec</c> and <c>none</c>; after
+    /// the group commit's fsync under <c>always</c>): a reply must not be sent before it completes.
+    /// </summary>
+    KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
+        where TState : allows ref struct;
+
+    /// <summary>Number of live keys (DBSIZE).</summary>
+    long Count { get; }
+
+    /// <summary>True while the store refuses writes (e.g. a full disk); reads still work.</summary>
+    bool IsReadOnly { get; }
+}
+
+/// <summary>The body of a transaction: reads and writes through <paramref name="tx"/>.</summary>
+public delegate TResult KvTransactionBody<TState, TResult>(IKvTransaction tx, TState state)
+    where TState : allows ref struct;
+
+/// <summary>
+/// Completes when a transaction's writes are durable under the site's policy. Cheap when already complete
+/// (no allocation), so a pipeline can await only its last commit before flushing replies.
+/// </summary>
+public readonly struct KvCommit
+{
+    private readonly Task? durable;
+
+    public KvCommit(Task? durable) => this.durable = durable;
+
+    /// <summary>A commit with nothing to wait for (a read-only transaction, or a policy that does not wait).</summary>
+    public static KvCommit Completed => default;
+
+    public bool IsCompleted => durable is null || durable.IsCompleted;
+
+    public ValueTask WaitAsync() => durable is null ? ValueTask.CompletedTask : new ValueTask(durable);
+}
