@@ -32,6 +32,9 @@ for rid in $rids; do
   dotnet publish src/Fornax.Cli -c Release -r "$rid" -p:PublishProfile=release -p:Version="$version" \
     -o "$stage" --nologo -v quiet
 
+  # Symbols and XML docs of the referenced projects are copied beside the bundle; the archive does not carry them.
+  rm -f "$stage"/*.pdb "$stage"/*.xml
+
   # A release for one architecture must carry nothing of another: check the executable and every native.
   for binary in "$stage/fornax" "$stage"/*.so; do
     [ -e "$binary" ] || continue

@@ -71,7 +71,7 @@ internal static class Arm64Build
             .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                         && !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "build"), "*", SearchOption.AllDirectories))
-            .Concat(["Directory.Build.props", "Directory.Packages.props", "global.json"].Select(name => Path.Combine(root, name)).Where(File.Exists))
+            .Concat(new[] { "Directory.Build.props", "Directory.Packages.props", "global.json" }.Select(name => Path.Combine(root, name)).Where(File.Exists))
             .Select(path => Path.GetRelativePath(root, path))
             .Order(StringComparer.Ordinal);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

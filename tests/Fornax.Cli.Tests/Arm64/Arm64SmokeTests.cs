@@ -96,7 +96,13 @@ public sealed class Arm64SmokeTests : IDisposable
     private static async Task ApplyAtSiteAsync(SiteEndpointsInfo endpoints, string name)
     {
         using var http = new HttpClient();
-        var body = $$"""{"apiVersion":"fornax.io/v1","kind":"ConfigMap","metadata":{"name":"{{name}}"},"data":{"arch":"arm64"}}""";
+        var body = new JsonObject
+        {
+            ["apiVersion"] = "fornax.io/v1",
+            ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["data"] = new JsonObject { ["arch"] = "arm64" },
+        }.ToJsonString();
         using var response = await http.PutAsync(endpoints.Api + RealSite.ObjectPath("configmaps", name), new StringContent(body, Encoding.UTF8, "application/json"));
         response.EnsureSuccessStatusCode();
     }
