@@ -11,8 +11,9 @@ namespace Fornax.Cli.Tests.Arm64;
 /// </summary>
 internal sealed class EmulatedSite : IAsyncDisposable
 {
-    // JIT-free start-up (ReadyToRun) takes a few seconds under emulation; a loaded shared machine multiplies it.
-    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(90);
+    // A bound, not a timing check: a start under emulation took 76 s at load 11 and over 90 s at load 50 on the
+    // shared two-core machine (docs/benchmarks.md, "Release builds").
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(5);
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
