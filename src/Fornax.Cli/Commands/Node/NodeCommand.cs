@@ -103,7 +103,7 @@ internal sealed class NodeCommand : Command
 
         if (parse.GetValue(_emulateUplink) || options.Uplink is not null)
         {
-            options = options with { UplinkEmulator = new Fornax.Testing.Links.UplinkEmulatorFactory(_context.Time) };
+            options = options with { UplinkEmulator = new Fornax.Node.Emulation.UplinkEmulatorFactory(_context.Time) };
         }
 
         Validate(options);
