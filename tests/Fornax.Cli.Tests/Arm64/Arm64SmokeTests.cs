@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fornax.Node.Hosting;
-using Fornax.Testing.Trees;
+using Fornax.Testing;
 
 namespace Fornax.Cli.Tests.Arm64;
 
@@ -65,7 +65,7 @@ public sealed class Arm64SmokeTests : IDisposable
     {
         using var http = new HttpClient();
         JsonObject? info = null;
-        await TestTree.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (info = await http.GetFromJsonAsync<JsonObject>(endpoints.Api + "/api/site"))?["uplink"]?.GetValue<string>() == "connected",
             "the arm64 site's uplink to connect", TimeSpan.FromSeconds(60), () => Task.FromResult($"{info}\n{site.Output}"));
         Assert.Equal($"cloud/{SiteName}", info!["path"]!.GetValue<string>());
@@ -79,7 +79,7 @@ public sealed class Arm64SmokeTests : IDisposable
         Assert.True(apply.ExitCode == 0, apply.Stderr);
 
         JsonObject? found = null;
-        await TestTree.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (found = await parent.FindAsync("missions", "hello-function"))?["status"]?["state"]?[$"cloud/{SiteName}"]?.GetValue<string>() == "Active",
             "the arm64 site to report the mission Active at the parent", TimeSpan.FromSeconds(60),
             () => Task.FromResult($"{found?["status"]}\n{site.Output}"));
