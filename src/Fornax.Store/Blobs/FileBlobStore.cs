@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Fornax.Store.Files;
 
 namespace Fornax.Store;
 
@@ -85,9 +84,9 @@ internal sealed class FileBlobStore(string root) : IBlobStore
             // Same content under the same name: replacing an existing blob is harmless and keeps
             // concurrent puts of one blob free of races.
             File.Move(temp, target, overwrite: true);
-            DirectoryFlush.Flush(directory);
+            DirectorySync.Flush(directory);
             if (created)
-                DirectoryFlush.Flush(root);
+                DirectorySync.Flush(root);
             return digest;
         }
         catch (IOException e) when (IsDiskFull(e))
