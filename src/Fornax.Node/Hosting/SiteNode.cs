@@ -146,13 +146,14 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(listeners);
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
+        services.AddSingleton<RefusedModules>();
         services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
         services.AddSingleton(identity);
         services.AddSingleton(linkSelf);
         services.AddSingleton(linkOptions);
-        services.AddSingleton(JoinTokenIssuer.ForSite(pki));
+        services.AddSingleton(options.TokenStore is { } tokenStore ? new JoinTokenIssuer(tokenStore, options.TimeProvider) : JoinTokenIssuer.ForSite(pki));
         services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
         services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory), KnownChildren.Open(options.DataDirectory), sp.GetRequiredService<MissionIndex>()));
         services.AddSingleton(sp => new SiteForgetting(store, sp.GetRequiredService<Downlinks>(), identity));
@@ -174,8 +175,10 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(holder);
 
         var app = builder.Build();
+        app.Use(ApiErrors.For(app.Services));
         app.UseRouting();
         app.Use(listeners.Filter);
+        app.Use(ApiRequestGuard.For(app.Services));
         app.Use(ApiAuthentication.For(app.Services));
         app.MapObjectApiWithErrors();
         app.MapBlobApi();
