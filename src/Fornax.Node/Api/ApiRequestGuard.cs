@@ -104,12 +104,12 @@ internal static class ApiRequestGuard
 
         var type = WriteContentTypes.MediaType(request.ContentType);
         var blob = request.Path.StartsWithSegments("/blobs", StringComparison.Ordinal);
-        if (blob ? string.Equals(type, WriteContentTypes.Blob, StringComparison.OrdinalIgnoreCase) : type is not null && WriteContentTypes.Objects.Contains(type))
+        if (type is not null && (blob ? WriteContentTypes.Blobs : WriteContentTypes.Objects).Contains(type))
         {
             return null;
         }
 
-        var wanted = blob ? WriteContentTypes.Blob : "application/json or application/yaml";
+        var wanted = blob ? "application/octet-stream (or application/wasm)" : "application/json or application/yaml";
         return $"{method} {request.Path} needs Content-Type {wanted}, not {(type is null ? "none" : $"\"{type}\"")}: the API takes no form or plain-text writes";
     }
 

@@ -6,7 +6,8 @@ namespace Fornax.Node.Api;
 /// </summary>
 internal static class WriteContentTypes
 {
-    public const string Blob = "application/octet-stream";
+    /// <summary>Blobs are bytes: a Wasm module is sent as <c>application/octet-stream</c> or <c>application/wasm</c>.</summary>
+    public static readonly IReadOnlySet<string> Blobs = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "application/octet-stream", "application/wasm" };
 
     /// <summary>JSON and YAML, and the patch types kubectl sends.</summary>
     public static readonly IReadOnlySet<string> Objects = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
