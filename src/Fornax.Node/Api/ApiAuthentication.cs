@@ -16,6 +16,9 @@ internal static class ApiAuthentication
 {
     private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/healthz", "/readyz", "/api/join" };
 
+    /// <summary>Paths open to every address without a token: probes, and the join whose token is in its body.</summary>
+    public static bool IsOpenPath(PathString path) => OpenPaths.Contains(path.Value ?? "");
+
     /// <summary>
     /// The middleware, with its two singletons resolved once. Why not <c>http.RequestServices</c> per request: the first
     /// touch of it creates a DI scope (three objects) for every request, function traffic on the ingress included.

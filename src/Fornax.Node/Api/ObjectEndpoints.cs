@@ -32,7 +32,7 @@ internal static class ObjectEndpoints
 }
 
 /// <summary>The handlers behind <see cref="ObjectEndpoints"/>.</summary>
-internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission, SiteHeartbeats heartbeats)
+internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission, SiteHeartbeats heartbeats, RefusedModules refusedModules)
 {
     public async Task<IResult> ListAsync(string plural, string? ns, HttpContext http)
     {
@@ -44,7 +44,11 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         var query = http.Request.Query;
         if (query["watch"] is { Count: > 0 } watch && watch[0] is "true" or "1")
         {
-            var from = long.TryParse(query["resourceVersion"].FirstOrDefault(), out var rv) ? rv : 0;
+            if (!TryWatchStart(query["resourceVersion"].FirstOrDefault(), out var from))
+            {
+                return ApiStatus.BadRequest($"resourceVersion: \"{query["resourceVersion"]}\" is not a resource version (a whole number, 0 or more, such as a list's metadata.resourceVersion)");
+            }
+
             await WatchStream.RunAsync(http, store, from, kind.Kind, ns);
             return Results.Empty;
         }
@@ -86,7 +90,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         FornaxObject obj;
         try
         {
-            obj = Parse(text);
+            obj = Parse(text, WriteContentTypes.MediaType(request.ContentType));
         }
         catch (ObjectValidationException e)
         {
@@ -104,15 +108,23 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.BadRequest($"metadata.namespace \"{obj.Metadata.Namespace}\" does not match the namespace \"{ns}\" in the path");
         }
 
+        if (create && obj.Metadata.ResourceVersion is { } rv)
+        {
+            return ApiStatus.BadRequest($"metadata.resourceVersion: must not be set when creating (got {rv}); it is a precondition for updates (PUT)");
+        }
+
         if (name is not null && obj.Metadata.Name != name)
         {
             return ApiStatus.BadRequest($"metadata.name \"{obj.Metadata.Name}\" does not match the name \"{name}\" in the path");
         }
 
+        // A write that names module blobs holds the lock from admission to the store (see RefusedModules).
+        var modules = RefusedModules.Of(obj);
+        using var locked = modules.Count > 0 ? await refusedModules.LockAsync(ct) : null;
         var context = new ValidationContext();
-        foreach (var error2 in ObjectValidator.Validate(obj))
+        foreach (var problem in ObjectValidator.Validate(obj))
         {
-            context.Add(error2.Path, error2.Message);
+            context.Add(problem.Path, problem.Message);
         }
 
         if (context.Count == 0)
@@ -125,9 +137,19 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
 
         if (context.Count > 0)
         {
+            if (modules.Count > 0)
+            {
+                await refusedModules.RemoveUnreferencedAsync(modules, ct);
+            }
+
             return ApiStatus.Invalid(new ObjectValidationException(context.Errors, $"{obj.Kind} \"{obj.Metadata.Name}\""), obj.Kind, obj.Metadata.Name);
         }
 
+        return await StoreAsync(obj, ns, create, request, ct);
+    }
+
+    private async Task<IResult> StoreAsync(FornaxObject obj, string ns, bool create, HttpRequest request, CancellationToken ct)
+    {
         if (InheritedMissions.RefuseOriginAnnotation(obj) is { } annotated)
         {
             return annotated;
@@ -204,10 +226,18 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         return text is null ? (kind, "", ApiStatus.TooLarge(options.MaxRequestBodyBytes)) : (kind, text, null);
     }
 
-    private static FornaxObject Parse(string text)
+    /// <summary>Where a watch starts: absent or empty is 0 (everything kept); anything but digits is refused, not guessed.</summary>
+    private static bool TryWatchStart(string? text, out long from)
     {
-        var trimmed = text.TrimStart();
-        if (trimmed.StartsWith('{'))
+        from = 0;
+        return string.IsNullOrEmpty(text)
+            || long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from);
+    }
+
+    /// <summary>JSON by its own reader (as the Content-Type says), anything else as YAML; both bound the depth at 64.</summary>
+    private static FornaxObject Parse(string text, string? mediaType)
+    {
+        if (mediaType is not null && mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase))
         {
             return ObjectSerializer.FromJson(text);
         }

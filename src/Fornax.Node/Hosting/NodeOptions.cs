@@ -57,6 +57,10 @@ public sealed record NodeOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public IUplinkEmulatorFactory? UplinkEmulator { get; init; }
 
+    /// <summary>Where tokens are kept instead of <c>DATA/pki/tokens.json</c> (tests inject a store that fails as a full disk does).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Fornax.Hierarchy.Identity.ITokenStore? TokenStore { get; init; }
+
     /// <summary>Randomness for reconnect jitter (injected by tests).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Random Random { get; init; } = Random.Shared;

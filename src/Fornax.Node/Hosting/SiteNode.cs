@@ -147,9 +147,16 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(listeners);
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
+        services.AddSingleton<RefusedModules>();
         services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
+        if (options.TokenStore is { } tokenStore)
+        {
+            // Registered before the tree engine, whose TryAdd keeps it: tests put tokens on a failing "disk".
+            services.AddSingleton(new JoinTokenIssuer(tokenStore, options.TimeProvider));
+        }
+
         services.AddFornaxHierarchy(new HierarchySetup(store, identity, ca, parent, linkSelf, linkOptions, pki, options.DataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
@@ -162,8 +169,10 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(holder);
 
         var app = builder.Build();
+        app.Use(ApiErrors.For(app.Services));
         app.UseRouting();
         app.Use(listeners.Filter);
+        app.Use(ApiRequestGuard.For(app.Services));
         app.Use(ApiAuthentication.For(app.Services));
         app.MapObjectApiWithErrors();
         app.MapBlobApi();

@@ -129,6 +129,7 @@ internal sealed class DemoCommand : Command
         var cloud = tree["cloud"];
         using (var upload = new ByteArrayContent(bytes))
         {
+            upload.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
             (await cloud.Http.PutAsync($"/blobs/{digest}", upload, ct)).EnsureSuccessStatusCode();
         }
 
