@@ -1,0 +1,13 @@
+using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
+using Fornax.Hierarchy.Links.Protocol;
+using Fornax.Store;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Hierarchy.Links;
+
+/// <summary>A child's link session as the parent admitted it.</summary>
+/// <param name="ReportsReceived">The report sequence already held from this incarnation of the child.</param>
+/// <param name="Closed">Cancelled when the child is forgotten (<see cref="Downlinks.ForgetAsync"/>): the session must end.</param>
+public readonly record struct ChildConnection(long ReportsReceived, CancellationToken Closed);
