@@ -86,7 +86,7 @@ public sealed partial class Downlinks
             {
                 // Each deeper site keeps its own last heartbeat as the child last relayed it: none is newer than that.
                 var last = site.Path == child.Path ? child.LastHeartbeat : DateTimeOffset.FromUnixTimeMilliseconds(site.LastHeartbeatUnixMs);
-                await WriteSiteAsync(site, healthy: false, last, phase: "Offline", WriteDurability.Durable, ct);
+                await WriteSiteAsync(site, healthy: false, last, phase: SitePhases.Offline, WriteDurability.Durable, ct);
             }
 
             lock (_gate)

@@ -29,7 +29,7 @@ public static class SiteObjects
         {
             Path = site.Path,
             Healthy = healthy,
-            Phase = phase ?? (healthy ? "Ready" : "Unknown"),
+            Phase = phase ?? (healthy ? SitePhases.Ready : SitePhases.Unknown),
             LastHeartbeat = lastHeartbeat,
             Children = [.. site.Children],
             Missions = new SiteMissionCounts { Received = site.MissionsReceived, Active = site.MissionsActive },
@@ -68,7 +68,7 @@ public static class SiteObjects
         {
             Path = self.Path,
             Healthy = true,
-            Phase = "Ready",
+            Phase = SitePhases.Ready,
             LastHeartbeat = now,
             Children = children,
             Missions = new SiteMissionCounts { Received = received, Active = active },

@@ -53,7 +53,7 @@ public sealed partial class Uplink
                 if (child.IsOffline)
                 {
                     copy.Healthy = false;
-                    copy.Phase = "Offline";
+                    copy.Phase = Fornax.Core.Objects.SitePhases.Offline;
                 }
 
                 if (site.Path == child.Path)

@@ -101,10 +101,7 @@ public sealed partial class Uplink
     private void SaveParentRv(long rv)
     {
         Interlocked.Exchange(ref _parentRv, rv);
-        Directory.CreateDirectory(Path.GetDirectoryName(_stateFile)!);
-        var temp = _stateFile + ".tmp";
-        File.WriteAllText(temp, new JsonObject { ["parentRv"] = rv, ["parentLink"] = _parentLink }.ToJsonString());
-        File.Move(temp, _stateFile, overwrite: true);
+        ResumeFile.Write(_stateFile, new JsonObject { ["parentRv"] = rv, ["parentLink"] = _parentLink });
     }
 
     [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Mission {Mission} from the parent (generation {Generation}, {Outcome})")]

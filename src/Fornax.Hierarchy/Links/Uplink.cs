@@ -51,10 +51,8 @@ public sealed partial class Uplink
         _logger = logger;
         _dataDirectory = dataDirectory;
         _stateFile = Path.Combine(dataDirectory, "links", "uplink.json");
-        if (File.Exists(_stateFile))
-        {
-            _parentRv = JsonNode.Parse(File.ReadAllText(_stateFile))?["parentRv"]?.GetValue<long>() ?? 0;
-        }
+        // Torn, it costs one full snapshot from the parent, not the site.
+        _parentRv = ResumeFile.Read(_stateFile, doc => doc["parentRv"]!.GetValue<long>(), logger, "resuming from the parent's full snapshot");
 
         LoadBlocked();
     }

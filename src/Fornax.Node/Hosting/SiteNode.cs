@@ -153,7 +153,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(linkSelf);
         services.AddSingleton(linkOptions);
         services.AddSingleton(JoinTokenIssuer.ForSite(pki));
-        services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
+        services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MissionIndex>()));
         services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory), KnownChildren.Open(options.DataDirectory), sp.GetRequiredService<MissionIndex>()));
         services.AddSingleton(sp => new SiteForgetting(store, sp.GetRequiredService<Downlinks>(), identity));
         services.AddSingleton(sp => parent is null ? null! : new Uplink(

@@ -185,6 +185,12 @@ internal sealed class NodeCommand : Command
             // A refused join or attachment changed nothing here: say why, in one line.
             throw new CliException(e.Message);
         }
+        catch (Exception e) when (e is Fornax.Hierarchy.Identity.SiteDataException or InvalidDataException)
+        {
+            // A torn file the site cannot rebuild (SiteDataException), or a record under links/ that is not what it should
+            // be: the message names the file and the way out.
+            throw new CliException(e.Message);
+        }
         catch (Fornax.Hierarchy.Identity.ParentUnreachableException e)
         {
             throw new CliException(e.Message, ["nothing changed at this site: run the same command again once the parent can be reached"]);
