@@ -4,7 +4,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Fornax.Cli.Api;
 using Fornax.Cli.Commands.Node;
+using Fornax.Hierarchy.Identity;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
@@ -34,13 +36,15 @@ internal sealed partial class UpCommand
             {
                 foreach (var site in level)
                 {
-                    await StartAsync(site, heartbeat, http, linked.Token);
+                    await StartAsync(site, heartbeat, linked.Token);
                     started.Add(site);
                 }
 
                 foreach (var site in level)
                 {
                     await WaitLinkedAsync(site, http, linked.Token);
+                    // Used up once the site joined: nothing to keep.
+                    File.Delete(site.JoinTokenFile);
                     var joined = site.Parent is null ? "root, holds the tree CA" : $"joined {site.Parent.Spec.Name} through a link emulator{LinkText(site.Spec.Link, " (", ")")}";
                     _context.Out.MarkupLine($"  [green]✓[/] {Markup.Escape(site.Spec.Name.PadRight(Width(plan)))} pid {site.Pid,-7} {Markup.Escape(site.Api)}  [grey]{Markup.Escape(joined)}[/]");
                 }
@@ -52,7 +56,7 @@ internal sealed partial class UpCommand
                 await then(linked.Token);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or CliException or HttpRequestException)
+        catch (Exception e) when (e is OperationCanceledException or CliException or ApiException or HttpRequestException)
         {
             foreach (var site in started)
             {
@@ -81,7 +85,7 @@ internal sealed partial class UpCommand
         }
     }
 
-    private async Task StartAsync(PlannedSite site, string? heartbeat, HttpClient http, CancellationToken ct)
+    private async Task StartAsync(PlannedSite site, string? heartbeat, CancellationToken ct)
     {
         Directory.CreateDirectory(site.DataDir);
         var args = new List<string>(_context.FornaxCommand)
@@ -117,10 +121,18 @@ internal sealed partial class UpCommand
 
         if (site.Parent is { } parent)
         {
-            site.Waiting = true;
-            site.WaitingFor = $"a join token from {parent.Spec.Name}";
-            var token = await CreateJoinTokenAsync(parent, http, ct);
-            args.AddRange(["--join", parent.Api, "--token", token, "--emulate-uplink"]);
+            args.AddRange(["--join", parent.Api, "--emulate-uplink"]);
+            // A site that has joined (its certificate and its parent's address are on its disk) needs no token again.
+            if (!File.Exists(ParentInfo.FileOf(site.DataDir)))
+            {
+                site.Waiting = true;
+                site.WaitingFor = $"a join token from {parent.Spec.Name}";
+                var token = await CreateTokenAsync(parent, JoinTokenTtl, user: false, ct);
+                // In a file only its owner reads, not on the command line, where every local user sees it (ps).
+                WriteSecretFile(site.JoinTokenFile, token);
+                args.AddRange(["--token-file", site.JoinTokenFile]);
+            }
+
             if (site.Spec.Link is { } link)
             {
                 AddIf(args, "--uplink-latency", link.Latency);
@@ -144,18 +156,28 @@ internal sealed partial class UpCommand
         }
     }
 
-    private static Task<string> CreateJoinTokenAsync(PlannedSite parent, HttpClient http, CancellationToken ct) =>
-        CreateTokenAsync(parent, """{"ttl":"10m"}""", http, ct);
+    /// <summary>A join token lives until the child joins; a few minutes cover a slow start.</summary>
+    private const string JoinTokenTtl = "10m";
 
-    private static async Task<string> CreateTokenAsync(PlannedSite parent, string request, HttpClient http, CancellationToken ct)
+    /// <summary><c>POST /api/tokens</c> at <paramref name="site"/>: a join token, or a user token for its API.</summary>
+    private async Task<string> CreateTokenAsync(PlannedSite site, string? ttl, bool user, CancellationToken ct)
     {
-        using var response = await http.PostAsync($"{parent.Api}/api/tokens", new StringContent(request, System.Text.Encoding.UTF8, "application/json"), ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode)
+        using var client = _sites.Connect(new SiteTarget(site.Api, site.Spec.Name));
+        var issued = await client.CreateTokenAsync(ttl, user, ct, description: "fornax up");
+        return issued["token"]?.GetValue<string>() ?? throw new CliException($"site {site.Spec.Name} answered without a token");
+    }
+
+    /// <summary>Writes <paramref name="secret"/> to a new file readable by its owner only (0600) from the first byte.</summary>
+    private static void WriteSecretFile(string path, string secret)
+    {
+        File.Delete(path);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
         {
-            throw new CliException($"site {parent.Spec.Name} refused a token ({(int)response.StatusCode}): {body}");
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        return JsonNode.Parse(body)?["token"]?.GetValue<string>() ?? throw new CliException($"site {parent.Spec.Name} answered without a token");
+        using var writer = new StreamWriter(new FileStream(path, options));
+        writer.WriteLine(secret);
     }
 }

@@ -46,6 +46,9 @@ internal sealed partial class UpCommand
 
         public string LogFile => System.IO.Path.Combine(DataDir, "node.log");
 
+        /// <summary>Where the site reads its join token (<c>--token-file</c>) until it has joined.</summary>
+        public string JoinTokenFile => System.IO.Path.Combine(DataDir, "join-token");
+
         public Process? Process { get; set; }
 
         public int Pid { get; set; }

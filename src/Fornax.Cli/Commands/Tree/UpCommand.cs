@@ -108,7 +108,7 @@ internal sealed partial class UpCommand : Command
             // loopback only); a user token is valid at the site that made it.
             foreach (var site in plan)
             {
-                site.UserToken = await CreateTokenAsync(site, """{"user":true,"description":"fornax up"}""", http, linked);
+                site.UserToken = await CreateTokenAsync(site, ttl: null, user: true, linked);
             }
         }, ct);
 
