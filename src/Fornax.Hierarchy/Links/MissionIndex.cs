@@ -76,31 +76,15 @@ public sealed class MissionIndex
     }
 
     /// <summary>Follows the store until cancelled; rebuilds from a list when the log was compacted past the index.</summary>
-    public async Task RunAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
+    public Task RunAsync(CancellationToken ct) =>
+        _store.FollowAsync("Mission", (list, _) => Rebuild(list), (change, _) =>
         {
-            try
-            {
-                await foreach (var change in _store.WatchAsync(ResourceVersion, "Mission", null, ct))
-                {
-                    Apply(change);
-                }
-            }
-            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
-            {
-                await RebuildAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+            Apply(change);
+            return Task.CompletedTask;
+        }, ct, resumeFrom: ResourceVersion);
 
-    private async Task RebuildAsync(CancellationToken ct)
+    private Task Rebuild(ObjectList list)
     {
-        var list = await _store.ListAsync("Mission", null, ct);
         lock (_gate)
         {
             var present = new HashSet<(string, string)>();
@@ -120,6 +104,8 @@ public sealed class MissionIndex
             _floor = list.ResourceVersion;
             SaveAndSignal();
         }
+
+        return Task.CompletedTask;
     }
 
     private void Apply(WatchEvent change)

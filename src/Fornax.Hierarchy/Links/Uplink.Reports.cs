@@ -43,34 +43,24 @@ public sealed partial class Uplink
     }
 
     /// <summary>Follows this site's store: each inherited mission whose subtree state map changed gets a new report.</summary>
-    private async Task FollowLocalStatesAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
+    private Task FollowLocalStatesAsync(CancellationToken ct) =>
+        _store.FollowAsync("Mission", TrackAllAsync, async (change, token) =>
         {
-            try
+            if (Track(change.Object.Object, change.Type == WatchEventType.Deleted))
             {
-                var list = await _store.ListAsync("Mission", null, ct);
-                foreach (var item in list.Items)
-                {
-                    Track(item.Object, deleted: false);
-                }
+                await ApplyUnblockedAsync((change.Object.Key.Namespace, change.Object.Key.Name), token);
+            }
+        }, ct);
 
-                await foreach (var change in _store.WatchAsync(list.ResourceVersion, "Mission", null, ct))
-                {
-                    if (Track(change.Object.Object, change.Type == WatchEventType.Deleted))
-                    {
-                        await ApplyUnblockedAsync((change.Object.Key.Namespace, change.Object.Key.Name), ct);
-                    }
-                }
-            }
-            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
-            {
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
+    /// <summary>After a (re)list: tracks every mission.</summary>
+    private Task TrackAllAsync(ObjectList list, CancellationToken ct)
+    {
+        foreach (var item in list.Items)
+        {
+            Track(item.Object, deleted: false);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>Tracks one mission of this site's store; returns true when it was this site's own and is now deleted.</summary>
