@@ -54,6 +54,9 @@ public sealed record NodeOptions
     /// </summary>
     public string? JoinTokenFile { get; init; }
 
+    /// <summary>Store settings beyond the data directory and the clock (tests shrink the watch history and buffer).</summary>
+    internal Func<Fornax.Store.ObjectStoreOptions, Fornax.Store.ObjectStoreOptions>? ConfigureStore { get; init; }
+
     /// <summary>The link listener (HTTPS with required client certificates, HTTP/2, gRPC) children dial; 0 picks a free port.</summary>
     public int LinkPort { get; init; }
 

@@ -39,6 +39,11 @@ public sealed partial class MissionController(
 
     private readonly ContentIndex _content = new();
 
+    private int _lists;
+
+    /// <summary>How many times the controller listed the store: once at the start, again after each watch that fell too far behind.</summary>
+    internal int Lists => Volatile.Read(ref _lists);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Reactions come from the store (list, then watch; a watch that falls behind resumes or lists again), commands
@@ -72,6 +77,7 @@ public sealed partial class MissionController(
     /// <summary>Everything the store holds, at the start and after a watch fell too far behind: reconcile it all.</summary>
     private async Task ResyncAsync(ObjectList all, CancellationToken ct)
     {
+        Interlocked.Increment(ref _lists);
         foreach (var item in all.Items)
         {
             _content.Set(item.Key, OwnerOf(item.Object));
@@ -92,6 +98,13 @@ public sealed partial class MissionController(
 
     private async Task OnChangeAsync(WatchEvent change, CancellationToken ct)
     {
+        // A delivered object rewritten without its annotation (not through the API, which refuses that) is still its
+        // mission's: the mission reconciles and puts its content back, so it never says Active over other content.
+        if (change.Type != WatchEventType.Deleted && OwnerOf(change.Object.Object) is null && _content.OwnerOf(change.Object.Key) is { } previous)
+        {
+            Enqueue(previous);
+        }
+
         _content.Set(change.Object.Key, change.Type == WatchEventType.Deleted ? null : OwnerOf(change.Object.Object));
         if (change.Object.Key.Kind == "Mission")
         {
@@ -170,7 +183,8 @@ public sealed partial class MissionController(
                     state = MissionStates.Pending;
                 }
 
-                durability = WriteDurability.Durable;
+                // Pending is relaxed: lost, the command runs again, which is what Pending means.
+                durability = state == MissionStates.Pending ? WriteDurability.Relaxed : WriteDurability.Durable;
             }
         }
 
