@@ -1,9 +1,6 @@
-using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
-using Fornax.Core.Serialization;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
-using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Links;
 

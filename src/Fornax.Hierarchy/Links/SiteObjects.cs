@@ -3,7 +3,6 @@ using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
-using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Links;
 

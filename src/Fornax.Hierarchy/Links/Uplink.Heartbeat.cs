@@ -1,12 +1,5 @@
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
-using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links.Protocol;
-using Fornax.Store;
-using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Links;
 /// <summary>Heartbeats: this site's subtree, every heartbeat interval.</summary>

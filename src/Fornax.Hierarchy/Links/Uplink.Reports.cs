@@ -1,12 +1,7 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
-using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
-using Grpc.Core;
-using Grpc.Net.Client;
-using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Links;
 /// <summary>Change-based state reports: each inherited mission whose subtree state map changed here is reported up.</summary>

@@ -1,12 +1,6 @@
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using Fornax.Core.Objects;
-using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links.Protocol;
-using Fornax.Store;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Links;
 /// <summary>One session of the link: Hello, Welcome, then what the parent sends, with heartbeats and reports going up beside it.</summary>

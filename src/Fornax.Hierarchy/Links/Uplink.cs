@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using Fornax.Core.Objects;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;

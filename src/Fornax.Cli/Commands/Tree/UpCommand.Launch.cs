@@ -1,21 +1,15 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Fornax.Cli.Api;
 using Fornax.Cli.Commands.Node;
 using Fornax.Hierarchy.Identity;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
-using Fornax.Core.Serialization;
-using Fornax.Core.Validation;
 using Spectre.Console;
 
 namespace Fornax.Cli.Commands.Tree;
 
-using Config = Fornax.Cli.Configuration.Config;
 
 /// <summary>Launching: the sites level by level, each child with a join token from its parent.</summary>
 internal sealed partial class UpCommand

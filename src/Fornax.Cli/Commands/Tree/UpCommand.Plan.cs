@@ -3,17 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 using Fornax.Cli.Commands.Node;
-using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
-using Fornax.Core.Serialization;
-using Fornax.Core.Validation;
 using Spectre.Console;
 
 namespace Fornax.Cli.Commands.Tree;
 
-using Config = Fornax.Cli.Configuration.Config;
 
 /// <summary>Planning: each site's ports and folder from the file order, and the checks that they are free.</summary>
 internal sealed partial class UpCommand

@@ -1,14 +1,6 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json.Nodes;
-using Fornax.Cli.Commands.Node;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
-using Fornax.Core.Serialization;
-using Fornax.Core.Validation;
 using Spectre.Console;
 
 namespace Fornax.Cli.Commands.Tree;

@@ -1,10 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.Json.Nodes;
-using Fornax.Cli.Commands.Node;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
