@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fornax.Store;
+using Fornax.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fornax.Node.Tests;
@@ -39,13 +40,13 @@ public sealed class MissionControllerQueueTests
         (await site.Http.GetFromJsonAsync<JsonObject>(TestSite.ObjectsPath("missions", mission)))?["status"]?["state"]?["solo"]?.GetValue<string>();
 
     private static Task WaitForStateAsync(TestSite site, string mission, string state) =>
-        TestSite.WaitUntilAsync(async () => await StateAsync(site, mission) == state, $"mission {mission} to be \"{state}\" at solo");
+        Poll.UntilAsync(async () => await StateAsync(site, mission) == state, $"mission {mission} to be \"{state}\" at solo");
 
     private static async Task AssertDeliveredObjectComesBackAsync(TestSite site, string name)
     {
         // Straight in the store: the API refuses to delete what a mission delivered.
         await site.Node.Services.GetRequiredService<IObjectStore>().DeleteAsync(new ObjectKey("ConfigMap", "default", $"{name}-note"));
-        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", $"{name}-note") is not null, $"{name}-note to be put back");
+        await Poll.UntilAsync(async () => await site.GetAsync("configmaps", $"{name}-note") is not null, $"{name}-note to be put back");
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class MissionControllerQueueTests
         }));
 
         var controller = site.Node.Services.GetRequiredService<Fornax.Node.Missions.MissionController>();
-        await TestSite.WaitUntilAsync(() => Task.FromResult(controller.Lists >= 2), "the controller's watch to fall behind and list again");
+        await Poll.UntilAsync(() => Task.FromResult(controller.Lists >= 2), "the controller's watch to fall behind and list again");
         await site.PutYamlAsync("missions", "after", Delivering("after"));
 
         await WaitForStateAsync(site, "after", "Active");
@@ -93,7 +94,7 @@ public sealed class MissionControllerQueueTests
             Assert.True(delete.IsSuccessStatusCode, $"{delete.StatusCode}");
         }
 
-        await TestSite.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(site.DataDirectory, "reversing"))), "the reverse command to start");
+        await Poll.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(site.DataDirectory, "reversing"))), "the reverse command to start");
         await site.PutYamlAsync("missions", "other", Delivering("other"));
 
         await WaitForStateAsync(site, "other", "Active");

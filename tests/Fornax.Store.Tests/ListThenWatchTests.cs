@@ -1,3 +1,5 @@
+using Fornax.Testing;
+
 namespace Fornax.Store.Tests;
 
 /// <summary>
@@ -69,7 +71,6 @@ public sealed class ListThenWatchTests : IDisposable
         resume.SetResult();
 
         var expected = (await store.ListAsync("ConfigMap", null)).Items.ToDictionary(i => i.Key.Name, i => i.Object["data"]!["key"]!.GetValue<string>());
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         bool Converged()
         {
             lock (gate)
@@ -78,11 +79,7 @@ public sealed class ListThenWatchTests : IDisposable
             }
         }
 
-        while (!Converged() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
+        await Poll.UntilAsync(Converged, "the follower to see what the store holds");
         await stop.CancelAsync();
         await follower;
         Assert.Equal(expected.OrderBy(e => e.Key), seen.OrderBy(e => e.Key));

@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Hierarchy.Identity;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
+using Fornax.Testing;
 
 namespace Fornax.IntegrationTests.Restart;
 
@@ -49,14 +50,14 @@ public sealed class TornResumeFileTests
     }
 
     private static Task ApplyAsync(TreeSite site, string name, string owner) =>
-        TestTree.ApplyAsync(site, "missions", name, Mission.Replace("NAME", name).Replace("OWNER", owner));
+        TreeHost.ApplyAsync(site, "missions", name, Mission.Replace("NAME", name).Replace("OWNER", owner));
 
     private static async Task<string?> OwnerAsync(TreeSite site, string name) =>
-        (await TestTree.GetAsync(site, "configmaps", $"{name}-config"))?["data"]?["owner"]?.GetValue<string>();
+        (await TreeHost.GetAsync(site, "configmaps", $"{name}-config"))?["data"]?["owner"]?.GetValue<string>();
 
     private static Task WaitShopActiveAsync(TreeSite cloud, string mission) =>
-        TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(cloud, mission)).GetValueOrDefault("cloud/shop") == MissionStates.Active,
-            $"cloud to see '{mission}' Active at shop", Deadline, async () => string.Join(", ", await TestTree.StatesAsync(cloud, mission)));
+        Poll.UntilAsync(async () => (await TreeHost.StatesAsync(cloud, mission)).GetValueOrDefault("cloud/shop") == MissionStates.Active,
+            $"cloud to see '{mission}' Active at shop", Deadline, async () => string.Join(", ", await TreeHost.StatesAsync(cloud, mission)));
 
     private static string Links(TreeSite site, string file) => Path.Combine(site.DataDirectory, "links", file);
 
@@ -81,7 +82,7 @@ public sealed class TornResumeFileTests
     [InlineData(Tear.Garbage)]
     public async Task TornUplinkBookmark_SiteRestarts_AndGetsWhatChangedMeanwhile(Tear how)
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "shop"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "shop"));
         var (cloud, shop) = (tree["cloud"], tree["shop"]);
         await ApplyAsync(cloud, "before", "cloud");
         await WaitShopActiveAsync(cloud, "before");
@@ -103,11 +104,11 @@ public sealed class TornResumeFileTests
     [InlineData(Tear.Garbage)]
     public async Task TornHeldBackMissions_SiteRestarts_AndStillAppliesTheParentsOnceItsOwnIsGone(Tear how)
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "shop"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "shop"));
         var (cloud, shop) = (tree["cloud"], tree["shop"]);
         await ApplyAsync(shop, "web", "shop");
         await ApplyAsync(cloud, "web", "cloud");
-        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(cloud, "web")).GetValueOrDefault("cloud/shop") == MissionStates.Conflict,
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(cloud, "web")).GetValueOrDefault("cloud/shop") == MissionStates.Conflict,
             "cloud to see that shop holds its mission back", Deadline);
 
         await tree.StopAsync("shop");
@@ -115,7 +116,7 @@ public sealed class TornResumeFileTests
         await tree.StartAgainAsync("shop");
         // Held back again (from the parent's snapshot, which rewrites the record): once shop's own mission is gone, the
         // parent's goes in.
-        await TestTree.WaitUntilAsync(() => Task.FromResult(IsReadable(Links(shop, "blocked-missions.json"))),
+        await Poll.UntilAsync(() => Task.FromResult(IsReadable(Links(shop, "blocked-missions.json"))),
             "shop to hold cloud's mission back again", Deadline);
         using var delete = await shop.Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/missions/web");
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
@@ -131,7 +132,7 @@ public sealed class TornResumeFileTests
     [InlineData(Tear.Garbage)]
     public async Task TornMissionIndex_ParentRestarts_AndItsChildStillGetsMissions(Tear how)
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "shop"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "shop"));
         var (cloud, shop) = (tree["cloud"], tree["shop"]);
         await ApplyAsync(cloud, "before", "cloud");
         await WaitShopActiveAsync(cloud, "before");
@@ -153,7 +154,7 @@ public sealed class TornResumeFileTests
     [InlineData(Tear.Garbage)]
     public async Task TornParentRecord_SiteDoesNotStart_AndSaysWhichFileAndTheWayOut(Tear how)
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "shop"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "shop"));
         var shop = tree["shop"];
         await tree.StopAsync("shop");
         var file = Links(shop, "parent.json");

@@ -33,6 +33,9 @@ internal sealed partial class UpCommand
 
         public int RespPort => ApiPort + 2;
 
+        /// <summary>The RESP endpoint the site reports in <c>/api/site</c> (null while it serves none: nothing is printed for it).</summary>
+        public string? ServedResp { get; set; }
+
         public int LinkPort => ApiPort + 3;
 
         public string Api => $"http://127.0.0.1:{ApiPort}";

@@ -30,6 +30,7 @@ internal sealed partial class UpCommand
                 if (response.IsSuccessStatusCode)
                 {
                     var info = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+                    site.ServedResp = info?["endpoints"]?["resp"]?.GetValue<string>();
                     if (site.Parent is null || info?["uplink"]?.GetValue<string>() == "connected")
                     {
                         break;

@@ -108,7 +108,7 @@ internal sealed partial class UpCommand : Command
         }, ct);
 
         Record(config, configPath, topology, file, dataDir, heartbeat, plan);
-        Print(topology, plan, heartbeat);
+        Print(topology, plan, heartbeat, await ServesDashboardAsync(plan.First(p => p.Parent is null), http, ct));
         return ExitCodes.Success;
     }
 
