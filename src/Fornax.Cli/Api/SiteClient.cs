@@ -126,9 +126,14 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
     }
 
     /// <summary><c>POST /api/tokens</c>: a join token (or a user token) with an optional time to live such as <c>1h</c>.</summary>
-    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct)
+    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct, string? description = null)
     {
         var body = new JsonObject { ["user"] = user };
+        if (description is not null)
+        {
+            body["description"] = description;
+        }
+
         if (ttl is not null)
         {
             body["ttl"] = ttl;

@@ -53,7 +53,7 @@ public static class SiteTree
         var health = status?.Healthy switch
         {
             true => "[green]● healthy[/]",
-            false when status.Phase is { } phase && phase != "Unknown" => $"[darkorange]○ {Markup.Escape(phase.ToLowerInvariant())}[/]",
+            false when status.Phase is { } phase && phase != SitePhases.Unknown => $"[darkorange]○ {Markup.Escape(phase.ToLowerInvariant())}[/]",
             false => "[darkorange]○ unhealthy[/]",
             null => "[grey]? unknown[/]",
         };

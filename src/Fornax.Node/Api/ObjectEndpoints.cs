@@ -160,6 +160,11 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return inherited;
         }
 
+        if (await DeliveredObjects.RefuseChangeAsync(store, new ObjectKey(obj.Kind, ns, obj.Metadata.Name!), "change", ct) is { } delivered)
+        {
+            return delivered;
+        }
+
         var json = ObjectSerializer.ToJsonObject(obj);
         if (create)
         {
@@ -208,6 +213,11 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         if (await InheritedMissions.RefuseChangeAsync(store, key, "delete", ct) is { } inherited)
         {
             return inherited;
+        }
+
+        if (await DeliveredObjects.RefuseChangeAsync(store, key, "delete", ct) is { } delivered)
+        {
+            return delivered;
         }
 
         var deleted = await store.DeleteAsync(key, resourceVersion, ct);

@@ -47,6 +47,16 @@ public sealed record NodeOptions
     /// <summary>The one-time join token from <c>fornax token create</c> at the parent; needed only until the site has its certificate.</summary>
     public string? JoinToken { get; init; }
 
+    /// <summary>
+    /// A file holding the join token (<c>joinTokenFile</c>, <c>--token-file</c>): unlike <see cref="JoinToken"/> on a
+    /// command line, other local users cannot read it in <c>ps</c> (keep the file mode 0600). Read only when the site
+    /// joins, so a joined site starts without it.
+    /// </summary>
+    public string? JoinTokenFile { get; init; }
+
+    /// <summary>Store settings beyond the data directory and the clock (tests shrink the watch history and buffer).</summary>
+    internal Func<Fornax.Store.ObjectStoreOptions, Fornax.Store.ObjectStoreOptions>? ConfigureStore { get; init; }
+
     /// <summary>The link listener (HTTPS with required client certificates, HTTP/2, gRPC) children dial; 0 picks a free port.</summary>
     public int LinkPort { get; init; }
 

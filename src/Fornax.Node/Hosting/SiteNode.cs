@@ -62,7 +62,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.DataDirectory);
-        var store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider });
+        var storeOptions = new ObjectStoreOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider };
+        var store = ObjectStore.Open(options.ConfigureStore?.Invoke(storeOptions) ?? storeOptions);
         try
         {
             var node = new SiteNode(store, options);
