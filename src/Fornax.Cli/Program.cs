@@ -6,6 +6,7 @@ using Fornax.Cli.Commands.Demo;
 using Fornax.Cli.Commands.Node;
 using Fornax.Cli.Commands.Tree;
 using Fornax.Cli.Configuration;
+using Fornax.Core.Selectors;
 using Fornax.Core.Validation;
 using Spectre.Console;
 
@@ -94,6 +95,7 @@ public static class Program
     private static CliException? Describe(Exception e) => e switch
     {
         CliException cli => cli,
+        SelectorSyntaxException selector => new CliException(selector.Message),
         ApiException api => new CliException(api.Message, api.Causes),
         ObjectValidationException invalid => FromValidation(invalid),
         OperationCanceledException => new CliException("cancelled", exitCode: 130),
