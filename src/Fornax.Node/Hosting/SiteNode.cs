@@ -4,6 +4,7 @@ using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
+using Fornax.Node.Api.Kube;
 using Fornax.Node.Functions;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
@@ -146,6 +147,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(listeners);
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
+        services.AddSingleton<ListApi>();
+        services.AddSingleton<PatchApi>();
         services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
@@ -178,6 +181,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.Use(listeners.Filter);
         app.Use(ApiAuthentication.For(app.Services));
         app.MapObjectApiWithErrors();
+        app.MapKubeDiscovery();
+        app.MapOpenApi();
         app.MapBlobApi();
         app.MapSiteInfo();
         app.MapTreeApi();
