@@ -86,7 +86,7 @@ public sealed class KubectlTests
         var all = await kubectl.OkAsync("get", "fornax", "-o", "name");
         var patched = await kubectl.OkAsync("patch", "mission", "greeting", "--type", "merge", "-p", """{"metadata":{"labels":{"app":"office"}}}""");
         var afterPatch = await kubectl.OkAsync("get", "ms", "-l", "app=office", "-o", "name");
-        var badPatch = await kubectl.RunAsync("patch", "mission", "greeting", "--type", "merge", "-p", """{"spec":{"placement":{"sites":["Not A Site"]}}}""");
+        var badPatch = await kubectl.RunAsync("", "patch", "mission", "greeting", "--type", "merge", "-p", """{"spec":{"placement":{"sites":["Not A Site"]}}}""");
         var deleted = await kubectl.OkAsync("delete", "mission", "other");
         var remaining = await kubectl.OkAsync("get", "missions", "-o", "name");
 
