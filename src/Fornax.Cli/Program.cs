@@ -3,6 +3,7 @@ using Fornax.Cli.Api;
 using Fornax.Cli.Commands;
 using Fornax.Cli.Commands.Config;
 using Fornax.Cli.Commands.Demo;
+using Fornax.Cli.Commands.Kube;
 using Fornax.Cli.Commands.Node;
 using Fornax.Cli.Commands.Tree;
 using Fornax.Cli.Configuration;
@@ -77,6 +78,7 @@ public static class Program
         root.Subcommands.Add(new TokenCommand(context, sites));
         root.Subcommands.Add(new AttachCommand(context, sites));
         root.Subcommands.Add(new SiteCommand(context, sites));
+        root.Subcommands.Add(new KubeconfigCommand(context));
         return root;
     }
 
