@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Serialization;
+using Fornax.Testing.Kubectl;
 
 namespace Fornax.Cli.Tests;
 
@@ -64,19 +64,10 @@ public sealed class KubeconfigTests : IDisposable
         }.Save(_cli.ConfigPath);
         Assert.Equal(0, (await _cli.RunAsync("kubeconfig", "--topology", "--out", "kube.yaml")).ExitCode);
 
-        var start = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["--kubeconfig", Path.Combine(_cli.WorkingDirectory, "kube.yaml"), "--context", "east", "--cache-dir", Path.Combine(_cli.Root, "kube-cache"), "get", "sites", "-o", "name"])
-        {
-            start.ArgumentList.Add(arg);
-        }
+        using var kubectl = new KubectlRunner(null);
+        var result = await kubectl.RunAsync("", "--kubeconfig", Path.Combine(_cli.WorkingDirectory, "kube.yaml"), "--context", "east", "get", "sites", "-o", "name");
 
-        using var kubectl = Process.Start(start)!;
-        var output = kubectl.StandardOutput.ReadToEndAsync();
-        var error = kubectl.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await kubectl.WaitForExitAsync(deadline.Token);
-
-        Assert.True(kubectl.ExitCode == 0, await error);
-        Assert.Equal("site.fornax.io/east\n", await output);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("site.fornax.io/east\n", result.Out);
     }
 }

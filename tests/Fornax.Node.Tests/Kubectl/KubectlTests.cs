@@ -1,3 +1,5 @@
+using Fornax.Testing.Kubectl;
+
 namespace Fornax.Node.Tests.Kubectl;
 
 /// <summary>Debian's kubectl against a real site on port 0.</summary>
@@ -24,7 +26,7 @@ public sealed class KubectlTests
     public async Task Kubectl_Discovery_ListsEveryKindWithShortNamesAndCategory()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
 
         var resources = await kubectl.OkAsync("api-resources", "--api-group=fornax.io", "-o", "wide");
         var versions = await kubectl.OkAsync("api-versions");
@@ -39,7 +41,7 @@ public sealed class KubectlTests
     public async Task Kubectl_ApplyTwice_CreatesThenReportsUnchangedThenConfigured()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
 
         var created = await kubectl.OkWithInputAsync(Mission, "apply", "-f", "-");
         var unchanged = await kubectl.OkWithInputAsync(Mission, "apply", "-f", "-");
@@ -57,7 +59,7 @@ public sealed class KubectlTests
     public async Task Kubectl_ServerSideApplyTwice_CreatesThenKeepsAndOwnsFields()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
 
         var created = await kubectl.OkWithInputAsync(Mission, "apply", "--server-side", "-f", "-");
         var again = await kubectl.OkWithInputAsync(Mission, "apply", "--server-side", "-f", "-");
@@ -77,7 +79,7 @@ public sealed class KubectlTests
     public async Task Kubectl_GetTableLabelsPatchDelete_ReadLikeFornaxGet()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
         await kubectl.OkWithInputAsync(Mission, "apply", "-f", "-");
         await kubectl.OkWithInputAsync(Mission.Replace("name: greeting", "name: other", StringComparison.Ordinal).Replace("app: shop", "app: office", StringComparison.Ordinal), "apply", "-f", "-");
 
@@ -107,7 +109,7 @@ public sealed class KubectlTests
     public async Task Kubectl_ApplyUnknownField_IsRefusedClientSideNamingTheField()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
 
         var unknown = await kubectl.RunAsync(Mission.Replace("    sites: [solo]", "    sites: [solo]\n    zone: x", StringComparison.Ordinal), "apply", "-f", "-");
         var wrongType = await kubectl.RunAsync(Mission.Replace("sites: [solo]", "sites: 3", StringComparison.Ordinal), "apply", "-f", "-");
@@ -123,7 +125,7 @@ public sealed class KubectlTests
     public async Task Kubectl_Explain_DescribesFieldsFromDocComments()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
 
         var explained = await kubectl.OkAsync("explain", "mission.spec.placement");
 
@@ -136,7 +138,7 @@ public sealed class KubectlTests
     public async Task Kubectl_GetWatch_SeesAChange()
     {
         await using var site = await TestSite.StartAsync();
-        using var kubectl = new Kubectl(site.Node.Endpoints.Api);
+        using var kubectl = new KubectlRunner(site.Node.Endpoints.Api);
         await kubectl.OkWithInputAsync(Mission, "apply", "-f", "-");
 
         using var watch = kubectl.Stream("get", "missions", "-w", "-o", "name");

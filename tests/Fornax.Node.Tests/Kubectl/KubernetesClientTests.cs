@@ -43,11 +43,17 @@ public sealed class KubernetesClientTests
 
     private static async Task PutMissionAsync(TestSite site, string name)
     {
-        var response = await site.PutYamlAsync("missions", name, $$"""
+        var response = await site.PutYamlAsync("missions", name, $"""
             apiVersion: fornax.io/v1
             kind: Mission
-            metadata: {name: {{name}}}
-            spec: {content: [{apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: c}}]}
+            metadata:
+              name: {name}
+            spec:
+              content:
+                - apiVersion: fornax.io/v1
+                  kind: ConfigMap
+                  metadata:
+                    name: c
             """);
         response.EnsureSuccessStatusCode();
     }

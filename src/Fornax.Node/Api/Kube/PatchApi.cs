@@ -44,6 +44,11 @@ internal sealed class PatchApi(ObjectApi objects, IObjectStore store, NodeOption
         }
 
         var current = await store.GetAsync(new ObjectKey(kind.Kind, ns, name), ct);
+        if (current is not null && await InheritedMissions.RefuseChangeAsync(store, current.Key, "change", ct) is { } inherited)
+        {
+            return inherited;
+        }
+
         if (type == ApplyPatch)
         {
             return await ApplyAsync(kind, ns, name, text, current?.Object, request.HttpContext);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Fornax.Node.Tests.Kubectl;
+namespace Fornax.Testing.Kubectl;
 
-/// <summary>Debian's kubectl run against a site: no kubeconfig of the user's, a fresh discovery cache per instance.</summary>
-internal sealed class Kubectl(string server) : IDisposable
+/// <summary>Debian's kubectl run against a site (or what a <c>--kubeconfig</c> names): never the user's kubeconfig, a fresh discovery cache per instance.</summary>
+public sealed class KubectlRunner(string? server) : IDisposable
 {
     private readonly string _home = Directory.CreateTempSubdirectory("fornax-kubectl-").FullName;
 
@@ -27,12 +27,12 @@ internal sealed class Kubectl(string server) : IDisposable
     /// <summary>Starts a long-running kubectl (a watch); <see cref="Streaming.Output"/> grows as it prints.</summary>
     public Streaming Stream(params string[] args) => new(Start(args));
 
-    internal sealed class Streaming : IDisposable
+    public sealed class Streaming : IDisposable
     {
         private readonly Process _process;
         private readonly System.Text.StringBuilder _output = new();
 
-        public Streaming(Process process)
+        internal Streaming(Process process)
         {
             _process = process;
             _process.StandardInput.Close();
@@ -73,7 +73,8 @@ internal sealed class Kubectl(string server) : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in (string[])["--server", server, "--cache-dir", Path.Combine(_home, "cache"), "--request-timeout", "20s", .. args])
+        string[] target = server is null ? [] : ["--server", server];
+        foreach (var arg in (string[])[.. target, "--cache-dir", Path.Combine(_home, "cache"), "--request-timeout", "20s", .. args])
         {
             start.ArgumentList.Add(arg);
         }
@@ -91,8 +92,7 @@ internal sealed class Kubectl(string server) : IDisposable
     public async Task<string> OkWithInputAsync(string stdin, params string[] args)
     {
         var result = await RunAsync(stdin, args);
-        Assert.True(result.ExitCode == 0, $"kubectl {string.Join(' ', args)} failed: {result}");
-        return result.Out;
+        return result.ExitCode == 0 ? result.Out : throw new InvalidOperationException($"kubectl {string.Join(' ', args)} failed: {result}");
     }
 
     public void Dispose()
