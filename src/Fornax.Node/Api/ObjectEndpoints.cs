@@ -176,7 +176,11 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.BadRequest($"invalid JSON: {e.Message}");
         }
 
-        long? expected = body["metadata"]?["resourceVersion"]?.GetValue<long>();
+        if (!KubeWire.TryReadVersion(body["metadata"]?["resourceVersion"], out var expected))
+        {
+            return ApiStatus.BadRequest($"metadata.resourceVersion: {body["metadata"]?["resourceVersion"]?.ToJsonString()} is not a resourceVersion");
+        }
+
         var stored = await store.UpdateStatusAsync(new ObjectKey(kind.Kind, ns, name), body["status"]?.DeepClone(), expected, ct);
         return Results.Json(KubeWire.Object(stored.Object));
     }

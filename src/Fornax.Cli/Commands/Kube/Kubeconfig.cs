@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Fornax.Cli.Configuration;
+using CliConfig = Fornax.Cli.Configuration.Config;
 
 namespace Fornax.Cli.Commands.Kube;
 
@@ -11,7 +12,7 @@ namespace Fornax.Cli.Commands.Kube;
 /// </summary>
 public static class Kubeconfig
 {
-    public static JsonObject Build(Config config, bool topology)
+    public static JsonObject Build(CliConfig config, bool topology)
     {
         var sites = topology
             ? (config.Topology?.Sites ?? throw new CliException("no running topology in the config (start one with fornax up)"))

@@ -23,6 +23,25 @@ internal static class KubeWire
         return obj;
     }
 
+    /// <summary>Reads a resourceVersion a client sent, quoted or not; absent is null.</summary>
+    public static bool TryReadVersion(JsonNode? node, out long? version)
+    {
+        version = null;
+        if (node is null)
+        {
+            return true;
+        }
+
+        if (node is JsonValue value && (value.TryGetValue<long>(out var number)
+            || (value.TryGetValue<string>(out var text) && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number))))
+        {
+            version = number;
+            return true;
+        }
+
+        return false;
+    }
+
     public static string Version(long resourceVersion) => resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The <c>{Kind}List</c> envelope of a list answer.</summary>
