@@ -113,7 +113,7 @@ internal sealed partial class UpCommand : Command
         }, ct);
 
         Record(config, configPath, topology, file, dataDir, heartbeat, plan);
-        Print(topology, plan, heartbeat);
+        Print(topology, plan, heartbeat, await ServesDashboardAsync(plan.First(p => p.Parent is null), http, ct));
         return ExitCodes.Success;
     }
 
@@ -215,6 +215,9 @@ internal sealed partial class UpCommand : Command
         public int IngressPort => ApiPort + 1;
 
         public int RespPort => ApiPort + 2;
+
+        /// <summary>The RESP endpoint the site reports in <c>/api/site</c> (null while it serves none: nothing is printed for it).</summary>
+        public string? ServedResp { get; set; }
 
         public int LinkPort => ApiPort + 3;
 
@@ -389,6 +392,7 @@ internal sealed partial class UpCommand : Command
                 if (response.IsSuccessStatusCode)
                 {
                     var info = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+                    site.ServedResp = info?["endpoints"]?["resp"]?.GetValue<string>();
                     if (site.Parent is null || info?["uplink"]?.GetValue<string>() == "connected")
                     {
                         break;
@@ -537,7 +541,25 @@ internal sealed partial class UpCommand : Command
         config.Topology = null;
     }
 
-    private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat)
+    /// <summary>Whether the root serves the web dashboard (<c>GET /ui/</c> answers 200): its URL is printed only then.</summary>
+    private static async Task<bool> ServesDashboardAsync(PlannedSite root, HttpClient http, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await http.GetAsync($"{root.Api}/ui/", ct);
+            return response.StatusCode == System.Net.HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat, bool dashboard)
     {
         var console = _context.Out;
         var root = plan.First(p => p.Parent is null);
@@ -548,22 +570,33 @@ internal sealed partial class UpCommand : Command
         console.WriteLine();
 
         var table = new Table().Border(TableBorder.None);
-        foreach (var header in new[] { "SITE", "PATH", "API", "INGRESS", "RESP", "LINK", "PID" })
+        // A port is listed only once it serves: the RESP column appears when a site reports its RESP endpoint.
+        var resp = plan.Any(p => p.ServedResp is not null);
+        foreach (var header in new[] { "SITE", "PATH", "API", "INGRESS", "RESP", "LINK", "PID" }.Where(h => resp || h != "RESP"))
         {
             table.AddColumn(new TableColumn(new Text(header)) { Padding = new Padding(0, 0, 3, 0), NoWrap = true });
         }
 
         foreach (var site in plan)
         {
-            table.AddRow(
-                new Text(site.Spec.Name), new Text(site.Path), new Text(site.Api), new Text($"http://127.0.0.1:{site.IngressPort}"),
-                new Text($"127.0.0.1:{site.RespPort} (reserved)"), new Text($"127.0.0.1:{site.LinkPort}"), new Text(site.Pid.ToString(CultureInfo.InvariantCulture)));
+            var cells = new List<string> { site.Spec.Name, site.Path, site.Api, $"http://127.0.0.1:{site.IngressPort}" };
+            if (resp)
+            {
+                cells.Add(site.ServedResp ?? "");
+            }
+
+            cells.AddRange([$"127.0.0.1:{site.LinkPort}", site.Pid.ToString(CultureInfo.InvariantCulture)]);
+            table.AddRow([.. cells.Select(c => new Text(c))]);
         }
 
         console.Write(table);
         console.WriteLine();
         console.MarkupLine($"Heartbeat {Markup.Escape(heartbeat ?? "5s")}; logs in {Markup.Escape(Shown(System.IO.Path.GetDirectoryName(root.DataDir)!))}/<site>/node.log");
-        console.MarkupLine($"Dashboard: {Markup.Escape(root.Api)}/ [grey](the web dashboard arrives in a later issue)[/]");
+        if (dashboard)
+        {
+            console.MarkupLine($"Dashboard: {Markup.Escape(root.Api)}/ui/");
+        }
+
         console.MarkupLine($"Current site is now [bold]{Markup.Escape(root.Spec.Name)}[/]; pick another with --site NAME. Next:");
         var leaf = plan.OrderByDescending(p => p.Depth).First();
         foreach (var (command, what) in new[]
