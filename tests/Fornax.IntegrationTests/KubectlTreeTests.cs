@@ -1,6 +1,7 @@
 using Fornax.Core.Objects;
+using Fornax.Node.Trees;
+using Fornax.Testing;
 using Fornax.Testing.Kubectl;
-using Fornax.Testing.Trees;
 
 namespace Fornax.IntegrationTests;
 
@@ -25,13 +26,13 @@ public sealed class KubectlTreeTests
     [Trait("Category", "Slow")]
     public async Task Kubectl_OnATree_AppliesAtTheRoot_ListsSitesAndStates_RefusesPatchingAnInheritedMission()
     {
-        await using var tree = await TestTree.StartAsync(ChainTests.ChainWithShops());
+        await using var tree = await TreeHost.StartAsync(ChainTests.ChainWithShops());
         using var root = new KubectlRunner(tree["a"].Node.Endpoints.Api);
         using var shop = new KubectlRunner(tree["c"].Node.Endpoints.Api);
 
         var applied = await root.OkWithInputAsync(ShopMission, "apply", "-f", "-");
-        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(tree["a"], "shops")).Count(s => s.Value == MissionStates.Active) == 2, "the shops to report Active");
-        await TestTree.WaitUntilAsync(async () => (await root.OkAsync("get", "sites", "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 4, "the root to know every site");
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["a"], "shops")).Count(s => s.Value == MissionStates.Active) == 2, "the shops to report Active");
+        await Poll.UntilAsync(async () => (await root.OkAsync("get", "sites", "-o", "name")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 4, "the root to know every site");
         var sites = await root.OkAsync("get", "sites");
         var missions = await root.OkAsync("get", "missions", "-o", "wide");
         var patchInherited = await shop.RunAsync("", "patch", "mission", "shops", "--type", "merge", "-p", """{"metadata":{"labels":{"x":"y"}}}""");
@@ -43,6 +44,6 @@ public sealed class KubectlTreeTests
         Assert.Matches(@"\nshops\s+4\s+2\s+2 Active, 2 not match\s+\S+\s+not match\s+not match\s+Active\s+Active\n", missions);
         Assert.NotEqual(0, patchInherited.ExitCode);
         Assert.Contains("inherited", patchInherited.Err);
-        Assert.DoesNotContain("x", (await TestTree.GetAsync(tree["c"], "missions", "shops"))!["metadata"]!["labels"]?.ToJsonString() ?? "");
+        Assert.DoesNotContain("x", (await TreeHost.GetAsync(tree["c"], "missions", "shops"))!["metadata"]!["labels"]?.ToJsonString() ?? "");
     }
 }

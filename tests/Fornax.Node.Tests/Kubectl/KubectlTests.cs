@@ -1,3 +1,4 @@
+using Fornax.Testing;
 using Fornax.Testing.Kubectl;
 
 namespace Fornax.Node.Tests.Kubectl;
@@ -142,11 +143,11 @@ public sealed class KubectlTests
         await kubectl.OkWithInputAsync(Mission, "apply", "-f", "-");
 
         using var watch = kubectl.Stream("get", "missions", "-w", "-o", "name");
-        await TestSite.WaitUntilAsync(() => Task.FromResult(watch.Output.Contains("mission.fornax.io/greeting", StringComparison.Ordinal)), "the watch to print the mission");
+        await Poll.UntilAsync(() => Task.FromResult(watch.Output.Contains("mission.fornax.io/greeting", StringComparison.Ordinal)), "the watch to print the mission");
         await kubectl.OkAsync("label", "mission", "greeting", "seen=yes");
 
         // kubectl -o name prints each event's object; the label change is the second line.
-        await TestSite.WaitUntilAsync(() => Task.FromResult(watch.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 2), "the watch to print the change");
+        await Poll.UntilAsync(() => Task.FromResult(watch.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length >= 2), "the watch to print the change");
         Assert.Equal(["mission.fornax.io/greeting", "mission.fornax.io/greeting"], watch.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
