@@ -49,7 +49,7 @@ public sealed class ApiErrorTests
     {
         await using var site = await TestSite.StartAsync();
         var created = await (await site.PutYamlAsync("configmaps", "settings", ConfigMapYaml)).Content.ReadFromJsonAsync<JsonObject>();
-        var rv = created!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        var rv = long.Parse(created!["metadata"]!["resourceVersion"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
         (await site.Http.DeleteAsync(TestSite.ObjectsPath("configmaps", "settings"))).EnsureSuccessStatusCode();
 
         using var stale = await site.PutYamlAsync("configmaps", "settings", ConfigMapYaml.Replace("{name: settings}", $"{{name: settings, resourceVersion: {rv}}}", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using Fornax.Core.Columns;
 using Fornax.Core.Objects;
 using Spectre.Console;
 using Spectre.Console.Rendering;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Fornax.Core.Columns;
 using Spectre.Console;
 
 namespace Fornax.Cli.Output;

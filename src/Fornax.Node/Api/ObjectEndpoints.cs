@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
+using Fornax.Node.Api.Kube;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Store;
@@ -21,49 +22,21 @@ internal static class ObjectEndpoints
     public static void MapObjectApiWithErrors(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(Prefix).WithMetadata(new ListenerMetadata(Listeners.Api)).AddEndpointFilter<StoreErrorFilter>();
-        api.MapGet("/{plural}", (string plural, HttpContext http, ObjectApi handler) => handler.ListAsync(plural, null, http));
-        api.MapGet("/namespaces/{ns}/{plural}", (string ns, string plural, HttpContext http, ObjectApi handler) => handler.ListAsync(plural, ns, http));
+        api.MapGet("/{plural}", (string plural, HttpContext http, ListApi lists) => lists.ListAsync(plural, null, http));
+        api.MapGet("/namespaces/{ns}/{plural}", (string ns, string plural, HttpContext http, ListApi lists) => lists.ListAsync(plural, ns, http));
+        api.MapDelete("/namespaces/{ns}/{plural}", (string ns, string plural, HttpContext http, ListApi lists) => lists.DeleteCollectionAsync(plural, ns, http));
+        api.MapPatch("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, HttpRequest request, PatchApi patches) => patches.PatchAsync(plural, ns, name, request));
         api.MapGet("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, ObjectApi handler, CancellationToken ct) => handler.GetAsync(plural, ns, name, ct));
         api.MapPost("/namespaces/{ns}/{plural}", (string ns, string plural, HttpRequest request, ObjectApi handler) => handler.WriteAsync(plural, ns, null, request, create: true));
         api.MapPut("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, HttpRequest request, ObjectApi handler) => handler.WriteAsync(plural, ns, name, request, create: false));
         api.MapPut("/namespaces/{ns}/{plural}/{name}/status", (string ns, string plural, string name, HttpRequest request, ObjectApi handler) => handler.WriteStatusAsync(plural, ns, name, request));
-        api.MapDelete("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, long? resourceVersion, ObjectApi handler, CancellationToken ct) => handler.DeleteAsync(plural, ns, name, resourceVersion, ct));
+        api.MapDelete("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, long? resourceVersion, ObjectApi handler, HttpContext http) => handler.DeleteAsync(plural, ns, name, resourceVersion, http));
     }
 }
 
 /// <summary>The handlers behind <see cref="ObjectEndpoints"/>.</summary>
 internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission, SiteHeartbeats heartbeats, RefusedModules refusedModules)
 {
-    public async Task<IResult> ListAsync(string plural, string? ns, HttpContext http)
-    {
-        if (!TryKind(plural, out var kind, out var error))
-        {
-            return error;
-        }
-
-        var query = http.Request.Query;
-        if (query["watch"] is { Count: > 0 } watch && watch[0] is "true" or "1")
-        {
-            if (!TryWatchStart(query["resourceVersion"].FirstOrDefault(), out var from))
-            {
-                return ApiStatus.BadRequest($"resourceVersion: \"{query["resourceVersion"]}\" is not a resource version (a whole number, 0 or more, such as a list's metadata.resourceVersion)");
-            }
-
-            await WatchStream.RunAsync(http, store, from, kind.Kind, ns);
-            return Results.Empty;
-        }
-
-        var list = await store.ListAsync(kind.Kind, ns, http.RequestAborted);
-        var items = new JsonArray(list.Items.Select(i => (JsonNode)heartbeats.Fresh(i, copy: true)).ToArray());
-        return Results.Json(new JsonObject
-        {
-            ["apiVersion"] = Kinds.ApiVersion,
-            ["kind"] = kind.Kind + "List",
-            ["metadata"] = new JsonObject { ["resourceVersion"] = list.ResourceVersion },
-            ["items"] = items,
-        });
-    }
-
     public async Task<IResult> GetAsync(string plural, string ns, string name, CancellationToken ct)
     {
         if (!TryKind(plural, out var kind, out var error))
@@ -74,7 +47,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         var found = await store.GetAsync(new ObjectKey(kind.Kind, ns, name), ct);
         return found is null
             ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"")
-            : Results.Json(heartbeats.Fresh(found, copy: false));
+            : Results.Json(KubeWire.Object(heartbeats.Fresh(found, copy: true)));
     }
 
     public async Task<IResult> WriteAsync(string plural, string ns, string? name, HttpRequest request, bool create)
@@ -85,12 +58,23 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return error;
         }
 
-        var ct = request.HttpContext.RequestAborted;
+        return await WriteTextAsync(kind, ns, name, text, create, request.HttpContext);
+    }
+
+    /// <summary>Parses, checks and writes one object (PUT, POST, and the result of a PATCH); <c>dryRun=All</c> writes nothing.</summary>
+    internal async Task<IResult> WriteTextAsync(KindInfo kind, string ns, string? name, string text, bool create, HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        var dryRun = DryRun.Requested(http, out var dryRunError);
+        if (dryRunError is not null)
+        {
+            return dryRunError;
+        }
 
         FornaxObject obj;
         try
         {
-            obj = Parse(text, WriteContentTypes.MediaType(request.ContentType));
+            obj = Parse(text, WriteContentTypes.MediaType(http.Request.ContentType));
         }
         catch (ObjectValidationException e)
         {
@@ -145,11 +129,12 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.Invalid(new ObjectValidationException(context.Errors, $"{obj.Kind} \"{obj.Metadata.Name}\""), obj.Kind, obj.Metadata.Name);
         }
 
-        return await StoreAsync(obj, ns, create, request, ct);
+        return await StoreAsync(obj, ns, create, dryRun, http);
     }
 
-    private async Task<IResult> StoreAsync(FornaxObject obj, string ns, bool create, HttpRequest request, CancellationToken ct)
+    private async Task<IResult> StoreAsync(FornaxObject obj, string ns, bool create, bool dryRun, HttpContext http)
     {
+        var ct = http.RequestAborted;
         if (InheritedMissions.RefuseOriginAnnotation(obj) is { } annotated)
         {
             return annotated;
@@ -166,15 +151,33 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         }
 
         var json = ObjectSerializer.ToJsonObject(obj);
+        if (dryRun)
+        {
+            return await DryRunWriteAsync(json, create, ct);
+        }
+
         if (create)
         {
             var created = await store.CreateAsync(json, ct);
-            return Results.Json(created.Object, statusCode: StatusCodes.Status201Created);
+            return Results.Json(KubeWire.Object(created.Object), statusCode: StatusCodes.Status201Created);
         }
 
         var (stored, outcome) = await store.ApplyAsync(json, ct);
-        request.HttpContext.Response.Headers["Fornax-Apply-Outcome"] = outcome.ToString().ToLowerInvariant();
-        return Results.Json(stored.Object, statusCode: outcome == ApplyOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        http.Response.Headers["Fornax-Apply-Outcome"] = outcome.ToString().ToLowerInvariant();
+        return Results.Json(KubeWire.Object(stored.Object), statusCode: outcome == ApplyOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    /// <summary>What a write would answer, without writing: a create of an existing object is still a conflict.</summary>
+    private async Task<IResult> DryRunWriteAsync(JsonObject json, bool create, CancellationToken ct)
+    {
+        var key = new ObjectKey(json["kind"]!.GetValue<string>(), json["metadata"]!["namespace"]!.GetValue<string>(), json["metadata"]!["name"]!.GetValue<string>());
+        var existing = await store.GetAsync(key, ct);
+        if (create && existing is not null)
+        {
+            return ApiStatus.Failure(409, "AlreadyExists", $"{key.Kind} \"{key.Name}\" already exists");
+        }
+
+        return Results.Json(KubeWire.Object(json), statusCode: existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     public async Task<IResult> WriteStatusAsync(string plural, string ns, string name, HttpRequest request)
@@ -197,13 +200,18 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.BadRequest($"invalid JSON: {e.Message}");
         }
 
-        long? expected = body["metadata"]?["resourceVersion"]?.GetValue<long>();
+        if (!KubeWire.TryReadVersion(body["metadata"]?["resourceVersion"], out var expected))
+        {
+            return ApiStatus.BadRequest($"metadata.resourceVersion: {body["metadata"]?["resourceVersion"]?.ToJsonString()} is not a resourceVersion");
+        }
+
         var stored = await store.UpdateStatusAsync(new ObjectKey(kind.Kind, ns, name), body["status"]?.DeepClone(), expected, ct);
-        return Results.Json(stored.Object);
+        return Results.Json(KubeWire.Object(stored.Object));
     }
 
-    public async Task<IResult> DeleteAsync(string plural, string ns, string name, long? resourceVersion, CancellationToken ct)
+    public async Task<IResult> DeleteAsync(string plural, string ns, string name, long? resourceVersion, HttpContext http)
     {
+        var ct = http.RequestAborted;
         if (!TryKind(plural, out var kind, out var error))
         {
             return error;
@@ -220,8 +228,14 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return delivered;
         }
 
+        if (DryRun.Requested(http, out var dryRunError) || dryRunError is not null)
+        {
+            var existing = await store.GetAsync(key, ct);
+            return dryRunError ?? (existing is null ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"") : Results.Json(KubeWire.Object(existing.Object)));
+        }
+
         var deleted = await store.DeleteAsync(key, resourceVersion, ct);
-        return Results.Json(deleted.Object);
+        return Results.Json(KubeWire.Object(deleted.Object));
     }
 
     /// <summary>The kind named by the path and the body (up to the size limit), or the error to answer with.</summary>
@@ -234,14 +248,6 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
 
         var text = await RequestBodies.ReadTextAsync(request, options.MaxRequestBodyBytes, request.HttpContext.RequestAborted);
         return text is null ? (kind, "", ApiStatus.TooLarge(options.MaxRequestBodyBytes)) : (kind, text, null);
-    }
-
-    /// <summary>Where a watch starts: absent or empty is 0 (everything kept); anything but digits is refused, not guessed.</summary>
-    private static bool TryWatchStart(string? text, out long from)
-    {
-        from = 0;
-        return string.IsNullOrEmpty(text)
-            || long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out from);
     }
 
     /// <summary>JSON by its own reader (as the Content-Type says), anything else as YAML; both bound the depth at 64.</summary>
@@ -258,7 +264,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             : throw new ObjectValidationException([new ValidationError("(body)", $"expected one object, found {documents.Count}")]);
     }
 
-    private static bool TryKind(string plural, out KindInfo kind, out IResult error)
+    internal static bool TryKind(string plural, out KindInfo kind, out IResult error)
     {
         kind = Kinds.Find(plural)!;
         if (kind is null || !kind.Stored || !string.Equals(plural, kind.Plural, StringComparison.Ordinal))

@@ -4,6 +4,7 @@ using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
+using Fornax.Node.Api.Kube;
 using Fornax.Node.Functions;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
@@ -149,6 +150,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
         services.AddSingleton<RefusedModules>();
+        services.AddSingleton<ListApi>();
+        services.AddSingleton<PatchApi>();
         services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
@@ -176,6 +179,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.Use(ApiRequestGuard.For(app.Services));
         app.Use(ApiAuthentication.For(app.Services));
         app.MapObjectApiWithErrors();
+        app.MapKubeDiscovery();
+        app.MapOpenApi();
         app.MapBlobApi();
         app.MapSiteInfo();
         app.MapTreeApi();

@@ -1,8 +1,7 @@
 using System.Text;
-using Fornax.Core.Selectors;
 using Fornax.Core.Validation;
 
-namespace Fornax.Cli.Selectors;
+namespace Fornax.Core.Selectors;
 
 /// <summary>
 /// The kubectl label-selector syntax (<c>tier=edge,app!=x,env in (a,b),!gone</c>) to and from a Core
@@ -12,7 +11,7 @@ namespace Fornax.Cli.Selectors;
 /// </summary>
 public static class SelectorSyntax
 {
-    /// <summary>Parses a selector; throws <see cref="CliException"/> naming the selector and what is wrong.</summary>
+    /// <summary>Parses a selector; throws <see cref="SelectorSyntaxException"/> naming the selector and what is wrong.</summary>
     public static LabelSelector Parse(string text)
     {
         var expressions = new List<LabelSelectorRequirement>();
@@ -190,5 +189,5 @@ public static class SelectorSyntax
 
     private static bool IsOperatorChar(char c) => c is '=' or '!' or '(' or ')' or '<' or '>' or ',';
 
-    private static CliException Invalid(string text, string why) => new($"invalid label selector \"{text}\": {why}");
+    private static SelectorSyntaxException Invalid(string text, string why) => new($"invalid label selector \"{text}\": {why}");
 }

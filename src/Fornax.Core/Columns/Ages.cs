@@ -1,4 +1,4 @@
-namespace Fornax.Cli.Output;
+namespace Fornax.Core.Columns;
 
 /// <summary>kubectl's short human durations (<c>45s</c>, <c>3m20s</c>, <c>5h</c>, <c>12d</c>) for the AGE column.</summary>
 public static class Ages
