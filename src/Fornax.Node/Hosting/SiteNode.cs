@@ -4,6 +4,7 @@ using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
+using Fornax.Node.Dashboard;
 using Fornax.Node.Functions;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
@@ -165,6 +166,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddGrpc();
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
+        services.AddFornaxDashboard();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());
@@ -183,6 +185,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapTreeApi();
         app.MapGrpcService<LinkService>().WithMetadata(new ListenerMetadata(Listeners.Link));
         app.MapFornaxFunctions();
+        app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var node = this;
