@@ -24,7 +24,7 @@ internal static class ApiAuthentication
     {
         var listeners = services.GetRequiredService<Listeners>();
         var tokens = services.GetRequiredService<JoinTokenIssuer>();
-        var trustLoopback = services.GetRequiredService<NodeOptions>().TrustLoopback;
+        var trustLoopback = services.GetService<NodeOptions>()?.TrustLoopback ?? true;
         return (http, next) => InvokeAsync(http, next, listeners, tokens, trustLoopback);
     }
 

@@ -113,7 +113,8 @@ internal sealed partial class UpCommand : Command
         }, ct);
 
         Record(config, configPath, topology, file, dataDir, heartbeat, plan);
-        Print(topology, plan, heartbeat);
+        var dashboard = await DashboardUrl.WhenServingAsync(http, plan.First(p => p.Parent is null).Api, ct);
+        Print(topology, plan, heartbeat, dashboard);
         return ExitCodes.Success;
     }
 
@@ -537,7 +538,7 @@ internal sealed partial class UpCommand : Command
         config.Topology = null;
     }
 
-    private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat)
+    private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat, string? dashboard)
     {
         var console = _context.Out;
         var root = plan.First(p => p.Parent is null);
@@ -563,7 +564,11 @@ internal sealed partial class UpCommand : Command
         console.Write(table);
         console.WriteLine();
         console.MarkupLine($"Heartbeat {Markup.Escape(heartbeat ?? "5s")}; logs in {Markup.Escape(Shown(System.IO.Path.GetDirectoryName(root.DataDir)!))}/<site>/node.log");
-        console.MarkupLine($"Dashboard: {Markup.Escape(root.Api)}/ [grey](the web dashboard arrives in a later issue)[/]");
+        if (dashboard is not null)
+        {
+            console.MarkupLine($"Dashboard: [link]{Markup.Escape(dashboard)}[/] [grey](the whole tree, live; every site serves its own subtree's at <api>/ui/)[/]");
+        }
+
         console.MarkupLine($"Current site is now [bold]{Markup.Escape(root.Spec.Name)}[/]; pick another with --site NAME. Next:");
         var leaf = plan.OrderByDescending(p => p.Depth).First();
         foreach (var (command, what) in new[]
