@@ -18,6 +18,9 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
     private readonly HashSet<string> _sitePaths = new(StringComparer.Ordinal);
     private readonly HttpResponse _response = http.Response;
 
+    // The watch's MoveNextAsync still running when the feed ends: an async iterator must not be disposed mid-step.
+    private Task<bool>? _pending;
+
     public async Task RunAsync()
     {
         var ct = http.RequestAborted;
@@ -47,13 +50,14 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
         }
         finally
         {
+            await DrainAsync(_pending);
             await events.DisposeAsync();
         }
     }
 
     private async Task PumpAsync(IAsyncEnumerator<WatchEvent> events, PeriodicTimer timer, CancellationToken ct)
     {
-        var next = events.MoveNextAsync().AsTask();
+        var next = _pending = events.MoveNextAsync().AsTask();
         var tick = timer.WaitForNextTickAsync(ct).AsTask();
         while (true)
         {
@@ -66,6 +70,7 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
                 continue;
             }
 
+            _pending = null;
             if (!await next)
             {
                 return;
@@ -85,8 +90,25 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
                 batch.Add(ToJson(events.Current));
             }
 
-            next = more.AsTask();
+            next = _pending = more.AsTask();
             await SendAsync("change", batch, ct);
+        }
+    }
+
+    private static async Task DrainAsync(Task<bool>? pending)
+    {
+        if (pending is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await pending;
+        }
+        catch (Exception e) when (e is OperationCanceledException or StoreException)
+        {
+            // The request ended (or the watcher fell behind) while the step ran: nothing left to send.
         }
     }
 

@@ -15,7 +15,7 @@ import { renderApply } from './apply.js';
 const view = document.getElementById('view');
 const detail = document.getElementById('detail');
 const connection = document.getElementById('connection');
-const metrics = { firstRenderMs: null, renders: 0, lastRenderAt: 0 };
+const metrics = { firstRenderMs: null, snapshotMs: null, renders: 0, lastRenderAt: 0 };
 window.fornaxDashboard = metrics;
 let scheduled = false;
 let rendered = null;
@@ -94,6 +94,7 @@ state.requestRender = schedule;
 
 const feed = new Feed({
   onSnapshot: snapshot => {
+    metrics.snapshotMs ??= performance.now();
     loadSnapshot(snapshot);
     authBox.hidden = true;
     document.body.classList.remove('read-only');
