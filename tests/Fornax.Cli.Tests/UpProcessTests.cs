@@ -50,6 +50,7 @@ public sealed class UpProcessTests : IDisposable
             Assert.All(recorded, s => Assert.True(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} (pid {s.Pid}) is not running"));
             Assert.Contains("└── b region", up.Stdout);
             Assert.Contains($"http://127.0.0.1:{basePort + 12}", up.Stdout); // d's API: the fourth site's first port
+            Assert.Contains($"Dashboard: http://127.0.0.1:{basePort}/ui/", up.Stdout); // the root's, printed once it answers
             Assert.Equal("a", Config.Load(ConfigPath).CurrentSite);
             // Each site's API credentials are in the client config: a user token that site accepts.
             foreach (var name in new[] { "a", "d" })

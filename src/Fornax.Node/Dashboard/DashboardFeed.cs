@@ -135,13 +135,15 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
         }
     }
 
-    private async Task SendAsync(string name, JsonNode data, CancellationToken ct)
+    private Task SendAsync(string name, JsonNode data, CancellationToken ct) =>
+        SendAsync(name, JsonSerializer.SerializeToUtf8Bytes(data), ct);
+
+    private async Task SendAsync(string name, byte[] json, CancellationToken ct)
     {
-        // One "data:" line: JSON has no raw newlines, so the event needs no splitting.
-        var bytes = Encoding.UTF8.GetBytes($"event: {name}\ndata: {data.ToJsonString(JsonOptions)}\n\n");
-        await _response.Body.WriteAsync(bytes, ct);
+        // One "data:" line: compact JSON has no raw newlines, so the event needs no splitting.
+        await _response.Body.WriteAsync(Encoding.UTF8.GetBytes($"event: {name}\ndata: "), ct);
+        await _response.Body.WriteAsync(json, ct);
+        await _response.Body.WriteAsync("\n\n"u8.ToArray(), ct);
         await _response.Body.FlushAsync(ct);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 }

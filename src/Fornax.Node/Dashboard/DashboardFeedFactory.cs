@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Hierarchy.Links;
@@ -35,22 +37,50 @@ internal sealed class DashboardFeedFactory(
 
     public Task RunAsync(HttpContext http) => new DashboardFeed(this, http).RunAsync();
 
-    public JsonObject Snapshot(ObjectList list) => new()
+    /// <summary>
+    /// The first message: this site, the kinds, and every stored object. Written straight from the stored objects,
+    /// without copying each into a new document first: with 500 sites the copies were most of the snapshot's cost.
+    /// </summary>
+    public byte[] Snapshot(ObjectList list)
     {
-        ["site"] = new JsonObject
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            ["name"] = site.Name,
-            ["path"] = site.Path,
-            ["tier"] = site.Tier,
-            ["parent"] = site.Parent,
-            ["emulatedUplink"] = links.UplinkControl is not null,
-        },
-        ["resourceVersion"] = list.ResourceVersion,
-        ["tickMs"] = TickInterval.TotalMilliseconds,
-        ["heartbeatMs"] = options.HeartbeatInterval.TotalMilliseconds,
-        ["kinds"] = new JsonArray([.. Kinds.All.Where(k => k.Stored).Select(k => (JsonNode)new JsonObject { ["kind"] = k.Kind, ["plural"] = k.Plural })]),
-        ["objects"] = new JsonArray([.. list.Items.Select(i => (JsonNode)heartbeats.Fresh(i, copy: true))]),
-    };
+            json.WriteStartObject();
+            json.WritePropertyName("site");
+            new JsonObject
+            {
+                ["name"] = site.Name,
+                ["path"] = site.Path,
+                ["tier"] = site.Tier,
+                ["parent"] = site.Parent,
+                ["emulatedUplink"] = links.UplinkControl is not null,
+            }.WriteTo(json);
+            json.WriteNumber("resourceVersion", list.ResourceVersion);
+            json.WriteNumber("tickMs", TickInterval.TotalMilliseconds);
+            json.WriteNumber("heartbeatMs", options.HeartbeatInterval.TotalMilliseconds);
+            json.WriteStartArray("kinds");
+            foreach (var kind in Kinds.All.Where(k => k.Stored))
+            {
+                json.WriteStartObject();
+                json.WriteString("kind", kind.Kind);
+                json.WriteString("plural", kind.Plural);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("objects");
+            foreach (var item in list.Items)
+            {
+                heartbeats.Fresh(item, copy: false).WriteTo(json);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 
     /// <summary>The live part that the store's watch does not carry: heartbeat times, this site's uplink, function stats.</summary>
     public JsonObject Tick(IEnumerable<string> sitePaths)
