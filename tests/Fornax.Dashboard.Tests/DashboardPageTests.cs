@@ -109,6 +109,35 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task ASitesPageCutsAndHealsItsOwnUplink_AndPointsToTheSitesPageForAnyOtherLink()
+    {
+        var shop2 = fixture.Tree["shop-2"];
+        var page = await NewPageAsync();
+        await page.GotoAsync(shop2.Node.Endpoints.Api + "/ui/");
+        await page.Locator(".card[data-path='cloud/east/shop-2']").ClickAsync();
+        var detail = page.Locator("#detail");
+        await detail.Locator("button[data-action='cut']").ClickAsync();
+        await Expect(detail.Locator(".result")).ToHaveTextAsync("link east ↔ shop-2 cut");
+        await TestTree.WaitUntilAsync(
+            async () => (await DashboardFixture.SiteAsync(fixture.Tree["east"], "shop-2"))?["status"]?["phase"]?.GetValue<string>() == "Offline",
+            "east to mark shop-2 offline after the cut from its page", TimeSpan.FromSeconds(30));
+
+        await detail.Locator("button[data-action='heal']").ClickAsync();
+        await Expect(detail.Locator(".result")).ToHaveTextAsync("link east ↔ shop-2 healed");
+        await TestTree.WaitUntilAsync(
+            async () => (await DashboardFixture.SiteAsync(fixture.Tree["east"], "shop-2"))?["status"]?["phase"]?.GetValue<string>() == "Ready",
+            "east to see shop-2 again after the heal from its page", TimeSpan.FromSeconds(30));
+
+        // At east's page shop-2's link is another site's: the detail links to shop-2's own page instead of offering buttons.
+        await page.GotoAsync(fixture.Tree["east"].Node.Endpoints.Api + "/ui/");
+        await page.Locator(".card[data-path='cloud/east/shop-2']").ClickAsync();
+        await Expect(detail).ToContainTextAsync("Cut or heal this link from shop-2's dashboard");
+        await Expect(detail.Locator("button[data-action='cut']")).ToHaveCountAsync(0);
+        await Expect(detail.Locator($"a[href='{shop2.Node.Endpoints.Api}/ui/#tree']")).ToHaveCountAsync(1);
+        await page.CloseAsync();
+    }
+
+    [Fact]
     public async Task WithoutAuthorityThePageSaysWhatIsMissingAndActionsAreRefused()
     {
         var data = Directory.CreateTempSubdirectory("fornax-dashboard-");
