@@ -4,6 +4,9 @@ import { health, linkOf, userLabels, sitesByPath } from './tree.js';
 import { write } from './api.js';
 import { showResult } from './actions.js';
 
+// Kept across redraws (every tick redraws the detail): an action's outcome stays until the next action.
+const linkResult = h('div.result');
+
 // The selected site: what `fornax get site NAME -o yaml` holds, readable, with its missions and its link.
 export function renderSiteDetail(aside, path) {
   const site = sitesByPath().get(path);
@@ -53,7 +56,7 @@ function linkActions(site, link) {
     return h('p.muted', {}, 'Cut or heal this link from ', api ? h('a', { href: `${api}/ui/#tree` }, `${site.metadata.name}'s dashboard`) : `${site.metadata.name}'s dashboard`,
       ` (the link emulator runs in ${site.metadata.name}'s process), or with 'fornax link cut ${site.spec?.parent} ${site.metadata.name}'.`);
   }
-  const result = h('div.result');
+  const result = linkResult;
   const act = action => async () => {
     try {
       await write('POST', `/api/uplink/${action}`);

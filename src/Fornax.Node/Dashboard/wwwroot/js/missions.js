@@ -2,6 +2,9 @@ import { h, stateClass, emptyState } from './dom.js';
 import { state, objectsOf, keyOf } from './state.js';
 import { deleteButton } from './actions.js';
 
+// Kept across redraws: a delete's outcome stays on screen until the next action.
+const deleteResult = h('div.result');
+
 // Missions as `fornax get missions` lists them; the selected one as `fornax describe mission` shows it:
 // placement, the content it delivers, and each site's state, one line per path.
 export function renderMissions(container) {
@@ -10,7 +13,7 @@ export function renderMissions(container) {
     container.replaceChildren(emptyState('No missions', 'Missions applied here or inherited from above will be listed with each site\'s state. Apply one from the Apply tab.'));
     return;
   }
-  const result = h('div.result');
+  const result = deleteResult;
   container.replaceChildren(h('table.list', {},
     h('thead', {}, h('tr', {}, ['Name', 'Namespace', 'Placement', 'Content', 'State', 'Origin', ''].map(t => h('th', {}, t)))),
     h('tbody', {}, missions.map(m => missionRow(m, result)))), result);

@@ -17,6 +17,9 @@ const VIEWS = {
   },
 };
 
+// Kept across redraws: a delete's outcome stays on screen until the next action.
+const deleteResult = h('div.result');
+
 export function renderPending(container, view) {
   const { kind, title, promise } = VIEWS[view];
   const known = state.kinds.some(k => k.kind === kind);
@@ -27,7 +30,7 @@ export function renderPending(container, view) {
       : `This site does not serve ${kind} objects yet; this view lists them once it does.`}`));
     return;
   }
-  const result = h('div.result');
+  const result = deleteResult;
   container.replaceChildren(h('h2', {}, title), h('table.list', {},
     h('thead', {}, h('tr', {}, ['Name', 'Namespace', 'Status', ''].map(t => h('th', {}, t)))),
     h('tbody', {}, items.map(o => h('tr', {}, h('td', {}, o.metadata.name), h('td', {}, o.metadata.namespace || 'default'),
