@@ -1,5 +1,6 @@
 using Fornax.Core.Objects;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
+using Fornax.Testing;
 using Microsoft.Playwright;
 
 /// <summary>
@@ -11,7 +12,7 @@ internal static class Screenshot
     public static async Task TakeAsync(IBrowser browser, string path)
     {
         var heartbeat = TimeSpan.FromSeconds(1);
-        await using var tree = await TestTree.StartAsync(new Topology
+        await using var tree = await TreeHost.StartAsync(new Topology
         {
             Metadata = new ObjectMeta { Name = "three-tier" },
             Spec = new TopologySpec
@@ -26,8 +27,8 @@ internal static class Screenshot
                     new TopologySite { Name = "west-1", Parent = "west", Tier = SiteTiers.Edge, Labels = new() { ["city"] = "porto" }, Link = new LinkProfile { Latency = "120ms", Bandwidth = "5Mbit" } },
                 ],
             },
-        }, new TestTreeOptions { HeartbeatInterval = heartbeat });
-        await TestTree.ApplyAsync(tree["cloud"], "missions", "edge-config", """
+        }, new TreeHostOptions { HeartbeatInterval = heartbeat });
+        await TreeHost.ApplyAsync(tree["cloud"], "missions", "edge-config", """
             apiVersion: fornax.io/v1
             kind: Mission
             metadata:
@@ -46,8 +47,8 @@ internal static class Screenshot
                   upload-batch: "100"
             """);
         tree.Cut("east", "east-1");
-        await TestTree.WaitUntilAsync(
-            async () => (await TestTree.GetAsync(tree["cloud"], "sites", "east-1"))?["status"]?["phase"]?.GetValue<string>() == "Offline",
+        await Poll.UntilAsync(
+            async () => (await TreeHost.GetAsync(tree["cloud"], "sites", "east-1"))?["status"]?["phase"]?.GetValue<string>() == "Offline",
             "the root shows east-1 offline", TimeSpan.FromSeconds(60));
 
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 640 } });

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Fornax.Core.Objects;
 using Fornax.Store;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using Microsoft.Extensions.DependencyInjection;
 
-// Tree propagation: N real SiteNodes in one process (Fornax.Testing.TestTree: each its own store, Kestrel listeners,
+// Tree propagation: N real SiteNodes in one process (Fornax.Node.Trees.TreeHost: each its own store, Kestrel listeners,
 // mutual-TLS link through a link emulator), fan-out F. Applies one mission at the root that selects the edge sites
 // and measures the time until every selected site is Active at the root and the root's state map has every path.
 //
@@ -31,7 +31,7 @@ Console.WriteLine($"tree: {sites} sites, fan-out {fanout}, {Depth(topology)} lev
 var gcBefore = GC.GetTotalMemory(forceFullCollection: true);
 var rssBefore = Process.GetCurrentProcess().WorkingSet64;
 var start = Stopwatch.StartNew();
-await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions { HeartbeatInterval = heartbeat, LogLevel = Microsoft.Extensions.Logging.LogLevel.Error, StartConcurrency = starting });
+await using var tree = await TreeHost.StartAsync(topology, new TreeHostOptions { HeartbeatInterval = heartbeat, LogLevel = Microsoft.Extensions.Logging.LogLevel.Error, StartConcurrency = starting });
 var startup = start.Elapsed;
 Console.WriteLine($"started in {startup.TotalSeconds:0.0}s ({startup.TotalMilliseconds / sites:0} ms/site, up to {starting} at once)");
 var root = tree[topology.Spec.Sites![0].Name];
@@ -74,11 +74,11 @@ for (var round = 1; round <= rounds; round++)
     var writes = Writes();
     var cost = RoundCost.Start();
     var clock = Stopwatch.StartNew();
-    await TestTree.ApplyAsync(root, "missions", name, yaml);
+    await TreeHost.ApplyAsync(root, "missions", name, yaml);
     double? allActive = null;
     while (true)
     {
-        var states = await TestTree.StatesAsync(root, name);
+        var states = await TreeHost.StatesAsync(root, name);
         var active = states.Values.Count(s => s == MissionStates.Active);
         if (allActive is null && active == edges)
         {

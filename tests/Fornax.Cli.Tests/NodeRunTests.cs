@@ -75,6 +75,9 @@ public sealed class NodeRunTests : IDisposable
         Assert.Contains("site shop-1 is running", result.Stdout);
         var url = (await host.Started).Api;
         Assert.Contains(result.StdoutLines, l => l.StartsWith("API", StringComparison.Ordinal) && l.EndsWith(url, StringComparison.Ordinal));
+        // A port is printed only once it serves: a RESP line only when the site reports a RESP endpoint.
+        Assert.Equal((await host.Started).Resp is not null, result.StdoutLines.Any(l => l.StartsWith("RESP", StringComparison.Ordinal)));
+        Assert.DoesNotContain("later issue", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("site shop-1 stopped", result.Stdout);
     }
 

@@ -1,6 +1,7 @@
+using Fornax.Testing;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 
 namespace Fornax.Cli.Tests;
 
@@ -8,14 +9,14 @@ namespace Fornax.Cli.Tests;
 public sealed class SiteForgetCommandTests : IAsyncLifetime, IDisposable
 {
     private readonly TestCli _cli = new();
-    private TestTree _tree = null!;
+    private TreeHost _tree = null!;
 
     private string EastUrl => _tree["east"].Node.Endpoints.Api;
 
     public async Task InitializeAsync()
     {
-        _tree = await TestTree.StartAsync(TestTree.Chain("east", "east-1"));
-        await TestTree.WaitUntilAsync(async () => await TestTree.GetAsync(_tree["east"], "sites", "east-1") is not null, "east's Site object of east-1", TimeSpan.FromSeconds(20));
+        _tree = await TreeHost.StartAsync(TreeHost.Chain("east", "east-1"));
+        await Poll.UntilAsync(async () => await TreeHost.GetAsync(_tree["east"], "sites", "east-1") is not null, "east's Site object of east-1", TimeSpan.FromSeconds(20));
     }
 
     public async Task DisposeAsync() => await _tree.DisposeAsync();
@@ -34,7 +35,7 @@ public sealed class SiteForgetCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("(404 NotFound): forget: site \"nope\" is not a child of east", unknown.Stderr, StringComparison.Ordinal);
         Assert.Equal("", online.Stdout + unknown.Stdout);
-        Assert.NotNull(await TestTree.GetAsync(_tree["east"], "sites", "east-1"));
+        Assert.NotNull(await TreeHost.GetAsync(_tree["east"], "sites", "east-1"));
         Assert.True(_tree["east-1"].Node.Links.Uplink!.IsConnected);
     }
 
@@ -47,9 +48,9 @@ public sealed class SiteForgetCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal("site east-1 forgotten at east (its link was closed)", result.StdoutLines[0]);
         Assert.Contains("dropped the Site objects of east-1", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("join it again with a new token", result.Stdout, StringComparison.Ordinal);
-        Assert.Null(await TestTree.GetAsync(_tree["east"], "sites", "east-1"));
+        Assert.Null(await TreeHost.GetAsync(_tree["east"], "sites", "east-1"));
         using var child = new HttpClient { BaseAddress = new Uri(_tree["east-1"].Node.Endpoints.Api) };
-        await TestTree.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (await child.GetFromJsonAsync<JsonObject>("/api/site"))?["uplink"]?.GetValue<string>() == "refused",
             "east-1's uplink to be refused", TimeSpan.FromSeconds(20));
     }

@@ -52,6 +52,7 @@ public sealed class UpProcessTests : IDisposable
             Assert.Contains($"http://127.0.0.1:{basePort + 12}", up.Stdout); // d's API: the fourth site's first port
             Assert.Contains($"Dashboard: http://127.0.0.1:{basePort}/ui/", up.Stdout); // the root's, printed once it answers
             Assert.Equal("a", Config.Load(ConfigPath).CurrentSite);
+            await AssertAdvertisesOnlyWhatServesAsync(up.Stdout, recorded[0].Api);
             // Each site's API credentials are in the client config: a user token that site accepts.
             foreach (var name in new[] { "a", "d" })
             {
@@ -173,6 +174,23 @@ public sealed class UpProcessTests : IDisposable
 
         var mission = await response.Content.ReadFromJsonAsync<JsonObject>();
         return mission?["status"]?["state"] is JsonObject states ? states.ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) : [];
+    }
+
+    /// <summary>
+    /// <c>fornax up</c> advertises a port or URL only once something serves it: the RESP column only when the sites
+    /// report a RESP endpoint, the dashboard line only when the root answers <c>GET /ui/</c> with 200.
+    /// </summary>
+    private static async Task AssertAdvertisesOnlyWhatServesAsync(string stdout, string rootApi)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var site = JsonNode.Parse(await http.GetStringAsync($"{rootApi}/api/site"));
+        var servesResp = site?["endpoints"]?["resp"] is not null;
+        using var ui = await http.GetAsync($"{rootApi}/ui/");
+        var servesDashboard = ui.StatusCode == System.Net.HttpStatusCode.OK;
+        Assert.DoesNotContain("later issue", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("(reserved)", stdout, StringComparison.Ordinal);
+        Assert.Equal(servesResp, stdout.Contains("RESP", StringComparison.Ordinal));
+        Assert.Equal(servesDashboard, stdout.Contains("Dashboard:", StringComparison.Ordinal));
     }
 
     private static async Task WaitStatesAsync(HttpClient http, string api, Dictionary<string, string> expected, TimeSpan deadline, string what)

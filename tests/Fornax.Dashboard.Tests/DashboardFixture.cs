@@ -2,7 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Dashboard.Tests.Browser;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
+using Fornax.Testing;
 using Microsoft.Playwright;
 
 namespace Fornax.Dashboard.Tests;
@@ -16,7 +17,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 {
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);
 
-    public TestTree Tree { get; private set; } = null!;
+    public TreeHost Tree { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -24,7 +25,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Tree = await TestTree.StartAsync(new Topology
+        Tree = await TreeHost.StartAsync(new Topology
         {
             Metadata = new ObjectMeta { Name = "dashboard" },
             Spec = new TopologySpec
@@ -37,7 +38,7 @@ public sealed class DashboardFixture : IAsyncLifetime
                     new TopologySite { Name = "shop-2", Parent = "east", Tier = SiteTiers.Edge, Link = new LinkProfile { Latency = "40ms" } },
                 ],
             },
-        }, new TestTreeOptions { HeartbeatInterval = Heartbeat, MissedHeartbeats = 2 });
+        }, new TreeHostOptions { HeartbeatInterval = Heartbeat, MissedHeartbeats = 2 });
         (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 

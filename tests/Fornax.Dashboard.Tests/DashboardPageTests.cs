@@ -5,7 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Fornax.Hierarchy.Identity;
 using Fornax.Node.Hosting;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
+using Fornax.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -40,7 +41,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
         fixture.Tree.Cut("east", "shop-1");
         var cut = Stopwatch.StartNew();
         // The root's API has it once east's pruner declared shop-1 offline and east's heartbeat carried that up.
-        await TestTree.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (await DashboardFixture.SiteAsync(fixture.Tree["cloud"], "shop-1"))?["status"]?["phase"]?.GetValue<string>() == "Offline",
             "the root's API shows shop-1 offline", TimeSpan.FromSeconds(30));
         var apiHasIt = cut.Elapsed;
@@ -88,9 +89,9 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
 
         // The state map the root's API holds once every site reported, as `fornax describe mission web` prints it.
         Dictionary<string, string> states = [];
-        await TestTree.WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
-            states = await TestTree.StatesAsync(root, "web");
+            states = await TreeHost.StatesAsync(root, "web");
             return states.Count == TreePaths.Length && states["cloud/east/shop-1"] == "Active" && states["cloud/east/shop-2"] == "Active";
         }, "every site's state for mission web at the root", TimeSpan.FromSeconds(30));
         Assert.Equal("not match", states["cloud/east"]);
@@ -103,7 +104,7 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
         }
 
         await Expect(page.Locator("tr.describe")).ToContainTextAsync("configmap.fornax.io/web");
-        var delivered = await TestTree.GetAsync(fixture.Tree["shop-1"], "configmaps", "web");
+        var delivered = await TreeHost.GetAsync(fixture.Tree["shop-1"], "configmaps", "web");
         Assert.Equal("hi", delivered?["data"]?["greeting"]?.GetValue<string>());
         await page.CloseAsync();
     }
@@ -118,13 +119,13 @@ public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelp
         var detail = page.Locator("#detail");
         await detail.Locator("button[data-action='cut']").ClickAsync();
         await Expect(detail.Locator(".result")).ToHaveTextAsync("link east ↔ shop-2 cut");
-        await TestTree.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (await DashboardFixture.SiteAsync(fixture.Tree["east"], "shop-2"))?["status"]?["phase"]?.GetValue<string>() == "Offline",
             "east to mark shop-2 offline after the cut from its page", TimeSpan.FromSeconds(30));
 
         await detail.Locator("button[data-action='heal']").ClickAsync();
         await Expect(detail.Locator(".result")).ToHaveTextAsync("link east ↔ shop-2 healed");
-        await TestTree.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (await DashboardFixture.SiteAsync(fixture.Tree["east"], "shop-2"))?["status"]?["phase"]?.GetValue<string>() == "Ready",
             "east to see shop-2 again after the heal from its page", TimeSpan.FromSeconds(30));
 

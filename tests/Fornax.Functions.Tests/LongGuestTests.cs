@@ -1,3 +1,5 @@
+using Fornax.Testing;
+
 namespace Fornax.Functions.Tests;
 
 /// <summary>Runs alone: the pool's minimum and the long-guest count are process-wide, and other classes' loops would move them.</summary>
@@ -21,7 +23,7 @@ public sealed class LongGuestTests : IDisposable
         Assert.Equal(InvocationOutcome.Ok, (await _fx.InvokeAsync(hello)).Outcome);
         Assert.Equal(0, LongGuestThreads.Count);
         var running = Task.Factory.StartNew(() => _fx.InvokeAsync(loop).Result, TaskCreationOptions.LongRunning);
-        await WaitUntilAsync(() => LongGuestThreads.Count == 1, "the loop to count as a long guest");
+        await Poll.UntilAsync(() => LongGuestThreads.Count == 1, "the loop to count as a long guest");
         ThreadPool.GetMinThreads(out var during, out _);
         var result = await running;
         ThreadPool.GetMinThreads(out var after, out _);
@@ -38,21 +40,10 @@ public sealed class LongGuestTests : IDisposable
         var loop = await _fx.LoadAsync("loop", Guests.Loop, limits: new(Timeout: TimeSpan.FromMilliseconds(100)));
         Assert.Equal(InvocationOutcome.Ok, (await _fx.InvokeAsync(hello)).Outcome);
         // 100 idle ticks of 2 ms: the ticker parks about 200 ms after the last guest.
-        await WaitUntilAsync(() => _fx.Runtime.EpochTickerParked, "the epoch ticker to park");
+        await Poll.UntilAsync(() => _fx.Runtime.EpochTickerParked, "the epoch ticker to park");
 
         // A parked ticker that failed to wake would leave this loop spinning forever: bound the wait instead of hanging.
         var result = await Task.Run(() => _fx.InvokeAsync(loop)).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal((InvocationOutcome.Timeout, "timed out after 100 ms"), (result.Outcome, result.Message));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(5);
-        }
-    }
-}
+    }}

@@ -1,8 +1,9 @@
+using Fornax.Testing;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Fornax.Core.Objects;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 
 namespace Fornax.IntegrationTests;
 
@@ -13,7 +14,7 @@ public sealed class FunctionsAcrossTheTreeTests
     [Trait("Category", "Slow")]
     public async Task FunctionInAMissionAtTheRoot_IsServedAtEveryTarget_WithItsBlobFetchedDownTheTree()
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("a", "b", "c"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("a", "b", "c"));
         var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", "hello.wasm"));
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
         using (var upload = new ByteArrayContent(module))
@@ -23,7 +24,7 @@ public sealed class FunctionsAcrossTheTreeTests
         }
 
         // Only the root has the module; b and c get it over their links when the mission arrives.
-        await TestTree.ApplyAsync(tree["a"], "missions", "hello-everywhere", $$"""
+        await TreeHost.ApplyAsync(tree["a"], "missions", "hello-everywhere", $$"""
             apiVersion: fornax.io/v1
             kind: Mission
             metadata: {name: hello-everywhere}
@@ -35,9 +36,9 @@ public sealed class FunctionsAcrossTheTreeTests
                   spec: {module: "{{digest}}"}
             """);
 
-        await TestTree.WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
-            var states = await TestTree.StatesAsync(tree["a"], "hello-everywhere");
+            var states = await TreeHost.StatesAsync(tree["a"], "hello-everywhere");
             return new[] { "a", "a/b", "a/b/c" }.All(p => states.GetValueOrDefault(p) == MissionStates.Active);
         }, "the mission to be Active at every site", TimeSpan.FromSeconds(20));
 
@@ -45,7 +46,7 @@ public sealed class FunctionsAcrossTheTreeTests
         {
             using var ingress = new HttpClient { BaseAddress = new Uri(tree[name].Node.Endpoints.Ingress) };
             HttpResponseMessage? response = null;
-            await TestTree.WaitUntilAsync(async () =>
+            await Poll.UntilAsync(async () =>
             {
                 response = await ingress.GetAsync("/fn/hello/?name=tree");
                 return response.StatusCode == HttpStatusCode.OK;

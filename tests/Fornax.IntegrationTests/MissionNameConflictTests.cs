@@ -1,7 +1,8 @@
+using Fornax.Testing;
 using System.Net;
 using System.Text;
 using Fornax.Core.Objects;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 
 namespace Fornax.IntegrationTests;
 
@@ -24,40 +25,40 @@ public sealed class MissionNameConflictTests
         """;
 
     private static async Task<string?> OwnerAsync(TreeSite site) =>
-        (await TestTree.GetAsync(site, "configmaps", "web-config"))?["data"]?["owner"]?.GetValue<string>();
+        (await TreeHost.GetAsync(site, "configmaps", "web-config"))?["data"]?["owner"]?.GetValue<string>();
 
     [Fact]
     [Trait("Category", "Slow")]
     public async Task InheritedMission_NamedLikeSitesOwn_IsHeldBack_ThenAppliedWhenTheOwnIsDeleted()
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("a", "b", "c"));
-        await TestTree.ApplyAsync(tree["b"], "missions", "web", Mission.Replace("OWNER", "b"));
-        await TestTree.WaitUntilAsync(async () => await OwnerAsync(tree["c"]) == "b", "b's own mission to reach c");
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("a", "b", "c"));
+        await TreeHost.ApplyAsync(tree["b"], "missions", "web", Mission.Replace("OWNER", "b"));
+        await Poll.UntilAsync(async () => await OwnerAsync(tree["c"]) == "b", "b's own mission to reach c");
 
-        await TestTree.ApplyAsync(tree["a"], "missions", "web", Mission.Replace("OWNER", "a"));
+        await TreeHost.ApplyAsync(tree["a"], "missions", "web", Mission.Replace("OWNER", "a"));
 
-        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(tree["a"], "web")).GetValueOrDefault("a/b") == MissionStates.Conflict,
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["a"], "web")).GetValueOrDefault("a/b") == MissionStates.Conflict,
             "a to show that b holds its mission back", TimeSpan.FromSeconds(10));
-        var own = await TestTree.GetAsync(tree["b"], "missions", "web");
+        var own = await TreeHost.GetAsync(tree["b"], "missions", "web");
         Assert.False(own!["metadata"]!["annotations"]?.AsObject().ContainsKey("fornax.io/origin") ?? false, "b's own mission must stay b's");
         Assert.Equal(("b", "b"), (await OwnerAsync(tree["b"]), await OwnerAsync(tree["c"])));
-        Assert.Equal(MissionStates.Active, (await TestTree.StatesAsync(tree["b"], "web"))["a/b/c"]);
+        Assert.Equal(MissionStates.Active, (await TreeHost.StatesAsync(tree["b"], "web"))["a/b/c"]);
 
         // The held-back mission survives a restart of b: no change from a is needed for it to go in later.
         await tree.RestartAsync("b");
-        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(tree["b"], "web")).GetValueOrDefault("a/b/c") == MissionStates.Active,
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["b"], "web")).GetValueOrDefault("a/b/c") == MissionStates.Active,
             "b back with its own mission", TimeSpan.FromSeconds(10));
 
         using var delete = await tree["b"].Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/missions/web");
         Assert.Equal(HttpStatusCode.OK, delete.StatusCode);
 
-        await TestTree.WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
-            var states = await TestTree.StatesAsync(tree["a"], "web");
+            var states = await TreeHost.StatesAsync(tree["a"], "web");
             return states.GetValueOrDefault("a/b") == MissionStates.Active && states.GetValueOrDefault("a/b/c") == MissionStates.Active;
         }, "a's mission to run at b and c once b's own is gone", TimeSpan.FromSeconds(10));
-        await TestTree.WaitUntilAsync(async () => await OwnerAsync(tree["c"]) == "a", "a's content at c");
-        var inherited = await TestTree.GetAsync(tree["b"], "missions", "web");
+        await Poll.UntilAsync(async () => await OwnerAsync(tree["c"]) == "a", "a's content at c");
+        var inherited = await TreeHost.GetAsync(tree["b"], "missions", "web");
         Assert.Equal("a", inherited!["metadata"]!["annotations"]!["fornax.io/origin"]!.GetValue<string>());
     }
 
@@ -65,10 +66,10 @@ public sealed class MissionNameConflictTests
     [Trait("Category", "Slow")]
     public async Task InheritedMission_CannotBeChangedOrDeletedThroughTheChildsApi()
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("a", "b"));
-        await TestTree.ApplyAsync(tree["a"], "missions", "web", Mission.Replace("OWNER", "a"));
-        await TestTree.WaitUntilAsync(async () => await TestTree.GetAsync(tree["b"], "missions", "web") is not null, "the mission to reach b");
-        var before = (await TestTree.GetAsync(tree["b"], "missions", "web"))!["metadata"]!["resourceVersion"]!.ToString();
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("a", "b"));
+        await TreeHost.ApplyAsync(tree["a"], "missions", "web", Mission.Replace("OWNER", "a"));
+        await Poll.UntilAsync(async () => await TreeHost.GetAsync(tree["b"], "missions", "web") is not null, "the mission to reach b");
+        var before = (await TreeHost.GetAsync(tree["b"], "missions", "web"))!["metadata"]!["resourceVersion"]!.ToString();
 
         using var put = await tree["b"].Http.PutAsync("/apis/fornax.io/v1/namespaces/default/missions/web",
             new StringContent(Mission.Replace("OWNER", "b"), Encoding.UTF8, "application/yaml"));
@@ -83,7 +84,7 @@ public sealed class MissionNameConflictTests
         Assert.Equal((HttpStatusCode)422, spoof.StatusCode);
         Assert.Contains("metadata.annotations.fornax.io/origin", await spoof.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         // Nothing changed.
-        Assert.Equal(before, (await TestTree.GetAsync(tree["b"], "missions", "web"))!["metadata"]!["resourceVersion"]!.ToString());
-        Assert.Null(await TestTree.GetAsync(tree["b"], "missions", "other"));
+        Assert.Equal(before, (await TreeHost.GetAsync(tree["b"], "missions", "web"))!["metadata"]!["resourceVersion"]!.ToString());
+        Assert.Null(await TreeHost.GetAsync(tree["b"], "missions", "other"));
     }
 }

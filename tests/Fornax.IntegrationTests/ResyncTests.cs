@@ -1,4 +1,5 @@
-using Fornax.Testing.Trees;
+using Fornax.Testing;
+using Fornax.Node.Trees;
 using Xunit.Abstractions;
 
 namespace Fornax.IntegrationTests;
@@ -21,49 +22,49 @@ public sealed class ResyncTests(ITestOutputHelper output)
     /// <summary>Holds <paramref name="objects"/> missions, cuts the link, changes <paramref name="changes"/> of them, heals; returns bytes exchanged from heal to caught up.</summary>
     private async Task<long> ReconnectBytesAsync(int objects, int changes)
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("p", "q"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("p", "q"));
         for (var i = 0; i < objects; i++)
         {
-            await TestTree.ApplyAsync(tree["p"], "missions", $"m{i}", Mission(i, 1));
+            await TreeHost.ApplyAsync(tree["p"], "missions", $"m{i}", Mission(i, 1));
         }
 
-        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(tree["p"], $"m{objects - 1}")).GetValueOrDefault("p/q") == "Active"
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["p"], $"m{objects - 1}")).GetValueOrDefault("p/q") == "Active"
             && (await tree["q"].Http.GetStringAsync("/apis/fornax.io/v1/namespaces/default/missions")).Split("\"kind\":\"Mission\"").Length - 1 == objects,
             "every mission at q", TimeSpan.FromSeconds(60));
 
         var link = tree.LinkBetween("p", "q");
         tree.Cut("p", "q");
-        await TestTree.WaitUntilAsync(async () => (await TestTree.StatesAsync(tree["p"], "m0")).GetValueOrDefault("p/q") == "cluster offline", "q offline at p");
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["p"], "m0")).GetValueOrDefault("p/q") == "cluster offline", "q offline at p");
         for (var i = 0; i < changes; i++)
         {
-            await TestTree.ApplyAsync(tree["p"], "missions", $"m{i}", Mission(i, 2));
+            await TreeHost.ApplyAsync(tree["p"], "missions", $"m{i}", Mission(i, 2));
         }
 
         var before = link.BytesUp + link.BytesDown;
         tree.Heal("p", "q");
-        await TestTree.WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             for (var i = 0; i < objects; i++)
             {
-                var states = await TestTree.StatesAsync(tree["p"], $"m{i}");
+                var states = await TreeHost.StatesAsync(tree["p"], $"m{i}");
                 if (states.GetValueOrDefault("p/q") != "Active")
                 {
                     return false;
                 }
             }
 
-            var last = await TestTree.GetAsync(tree["q"], "configmaps", $"c{changes - 1}");
+            var last = await TreeHost.GetAsync(tree["q"], "configmaps", $"c{changes - 1}");
             return last?["data"]?["version"]?.GetValue<string>() == "2";
         }, "q caught up after the heal", TimeSpan.FromSeconds(30), async () =>
         {
             var lines = new List<string>();
             for (var i = 0; i < objects; i++)
             {
-                var states = await TestTree.StatesAsync(tree["p"], $"m{i}");
+                var states = await TreeHost.StatesAsync(tree["p"], $"m{i}");
                 lines.Add($"m{i}: " + string.Join(",", states.Select(s => $"{s.Key}={s.Value}")));
             }
 
-            var last = await TestTree.GetAsync(tree["q"], "configmaps", $"c{changes - 1}");
+            var last = await TreeHost.GetAsync(tree["q"], "configmaps", $"c{changes - 1}");
             return string.Join("; ", lines) + $" q c{changes - 1}={last?["data"]?["version"]} connected={tree["q"].Node.Links.Uplink!.IsConnected}";
         });
         var bytes = link.BytesUp + link.BytesDown - before;

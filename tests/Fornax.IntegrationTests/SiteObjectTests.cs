@@ -1,7 +1,8 @@
+using Fornax.Testing;
 using System.Globalization;
 using Fornax.Core.Objects;
 using Fornax.Store;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fornax.IntegrationTests;
@@ -15,12 +16,12 @@ public sealed class SiteObjectTests
     {
         // A child's Site is rewritten only every few heartbeats when nothing but its heartbeat time moved; the API
         // must still show the time the parent last heard from it, not the stored one.
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("a", "b"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("a", "b"));
         var store = tree["a"].Node.Services.GetRequiredService<IObjectStore>();
-        await TestTree.WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var stored = await store.GetAsync(new ObjectKey("Site", "default", "b"));
-            var served = await TestTree.GetAsync(tree["a"], "sites", "b");
+            var served = await TreeHost.GetAsync(tree["a"], "sites", "b");
             return Stamp(stored?.Object["status"]?["lastHeartbeat"]) is { } written
                 && Stamp(served?["status"]?["lastHeartbeat"]) is { } shown && shown > written
                 && served!["status"]!["healthy"]!.GetValue<bool>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Fornax.Testing;
 
 namespace Fornax.Node.Tests;
 
@@ -155,7 +156,7 @@ public sealed class FunctionIngressTests
         using var ingress = site.Ingress();
 
         var first = ingress.SendAsync(HttpMethod.Get, "/fn/loop");
-        await TestSite.WaitUntilAsync(async () => (await site.StatsAsync("loop"))?["inFlight"]?.GetValue<long>() == 1, "the first invocation to be running");
+        await Poll.UntilAsync(async () => (await site.StatsAsync("loop"))?["inFlight"]?.GetValue<long>() == 1, "the first invocation to be running");
         using var second = await ingress.GetAsync("/fn/loop");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
@@ -175,7 +176,7 @@ public sealed class FunctionIngressTests
         var deleted = await site.Http.DeleteAsync(TestSite.ObjectsPath("functions", "hello"));
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
 
-        await TestSite.WaitUntilAsync(async () => (await ingress.SendAsync(HttpMethod.Get, "/fn/hello")).Status == HttpStatusCode.NotFound, "the deleted function to answer 404");
+        await Poll.UntilAsync(async () => (await ingress.SendAsync(HttpMethod.Get, "/fn/hello")).Status == HttpStatusCode.NotFound, "the deleted function to answer 404");
         Assert.Null(await site.StatsAsync("hello"));
     }
 
@@ -188,7 +189,7 @@ public sealed class FunctionIngressTests
 
         await site.PutYamlAsync("functions", "printenv", FunctionSite.FunctionYaml("printenv", digest, "  env: {GREETING: hello}\n"));
 
-        await TestSite.WaitUntilAsync(async () => (await ingress.GetStringAsync("/fn/printenv")).Contains("GREETING=hello\n", StringComparison.Ordinal), "the new env to be served");
+        await Poll.UntilAsync(async () => (await ingress.GetStringAsync("/fn/printenv")).Contains("GREETING=hello\n", StringComparison.Ordinal), "the new env to be served");
     }
 
     [Fact]
@@ -221,7 +222,7 @@ public sealed class FunctionIngressTests
         await ingress.GetAsync("/fn/hello");
 
         var metrics = "";
-        await TestSite.WaitUntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             metrics = await site.Http.GetStringAsync("/metrics");
             return metrics.Contains("fornax_functions_invocations", StringComparison.Ordinal);

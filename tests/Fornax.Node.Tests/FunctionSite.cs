@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Fornax.Testing;
 
 namespace Fornax.Node.Tests;
 
@@ -36,7 +37,7 @@ internal static class FunctionSite
 
     /// <summary>Waits until the registry has loaded <paramref name="digest"/> under <paramref name="name"/> (its status says Ready).</summary>
     public static Task WaitUntilServedAsync(this TestSite site, string name, string digest) =>
-        TestSite.WaitUntilAsync(async () =>
+        Poll.UntilAsync(async () =>
         {
             var fn = await site.GetAsync("functions", name);
             return fn?["status"]?["phase"]?.GetValue<string>() == "Ready" && fn["status"]!["digest"]?.GetValue<string>() == digest;

@@ -1,4 +1,5 @@
 using System.Net;
+using Fornax.Testing;
 
 namespace Fornax.Node.Tests;
 
@@ -23,7 +24,7 @@ public sealed class LongGuestTests
         using var spinners = site.Ingress();
         var spinning = Enumerable.Range(0, loops).Select(_ => spinners.SendAsync(HttpMethod.Get, "/fn/loop")).ToList();
         // The mechanism: at least one more pool thread per guest still running after LongGuestAfter (20 ms).
-        await TestSite.WaitUntilAsync(
+        await Poll.UntilAsync(
             async () => (await site.StatsAsync("loop"))?["inFlight"]?.GetValue<long>() == loops && MinimumWorkers() >= minimumBefore + loops,
             $"all {loops} looping guests to be running at once, each with a compensating pool thread", timeout);
         var (status, body) = await others.SendAsync(HttpMethod.Get, "/fn/counter");

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Fornax.Store;
+using Fornax.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Fornax.Node.Tests;
@@ -52,7 +53,7 @@ public sealed class MissionTests
 
         await site.Http.DeleteAsync(TestSite.ObjectsPath("configmaps", "welcome-note"));
 
-        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is not null, "the deleted object to come back");
+        await Poll.UntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is not null, "the deleted object to come back");
     }
 
     [Fact]
@@ -63,10 +64,10 @@ public sealed class MissionTests
         await WaitForStateAsync(site, "welcome", "Active");
 
         await site.PutYamlAsync("missions", "welcome", Delivering.Replace("welcome-note", "other-note", StringComparison.Ordinal));
-        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "other-note") is not null && await site.GetAsync("configmaps", "welcome-note") is null, "the content to be replaced");
+        await Poll.UntilAsync(async () => await site.GetAsync("configmaps", "other-note") is not null && await site.GetAsync("configmaps", "welcome-note") is null, "the content to be replaced");
 
         await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "welcome"));
-        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "other-note") is null, "the content to be removed with its mission");
+        await Poll.UntilAsync(async () => await site.GetAsync("configmaps", "other-note") is null, "the content to be removed with its mission");
     }
 
     [Fact]
@@ -90,7 +91,7 @@ public sealed class MissionTests
         await WaitForStateAsync(site, "cmd", "Active");
         Assert.Equal("x\n", await File.ReadAllTextAsync(Path.Combine(site.DataDirectory, "ran")));
         await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "cmd"));
-        await TestSite.WaitUntilAsync(() => Task.FromResult(File.Exists(Path.Combine(site.DataDirectory, "reversed"))), "the reverse command");
+        await Poll.UntilAsync(() => Task.FromResult(File.Exists(Path.Combine(site.DataDirectory, "reversed"))), "the reverse command");
         Assert.Equal("x\n", await File.ReadAllTextAsync(Path.Combine(site.DataDirectory, "ran")));
     }
 
@@ -120,7 +121,7 @@ public sealed class MissionTests
         await site.PutYamlAsync("configmaps", "unrelated", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: unrelated}\ndata: {a: b}\n");
         await site.Http.DeleteAsync(TestSite.ObjectsPath("missions", "welcome"));
 
-        await TestSite.WaitUntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is null, "the content to be removed with its mission");
+        await Poll.UntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is null, "the content to be removed with its mission");
         Assert.NotNull(await site.GetAsync("configmaps", "unrelated"));
     }
 
@@ -166,7 +167,7 @@ public sealed class MissionTests
         """;
 
     private static Task WaitForStateAsync(TestSite site, string mission, string state) =>
-        TestSite.WaitUntilAsync(
+        Poll.UntilAsync(
             async () =>
             {
                 var m = await site.Http.GetFromJsonAsync<JsonObject>(TestSite.ObjectsPath("missions", mission));

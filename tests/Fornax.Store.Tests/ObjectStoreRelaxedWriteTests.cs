@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace Fornax.Store.Tests;
@@ -190,20 +191,9 @@ public sealed class ObjectStoreRelaxedWriteTests : IDisposable
         using var hold = blocker.BeginTransaction(); // BEGIN IMMEDIATE: SQLite's write lock, until rolled back
         var firstWrite = Task.Run(first);
         // The gate is taken after the write is queued and the batch empties the queue: both seen means it is running.
-        await WaitUntilAsync(() => sqlite.WriteInProgress && sqlite.QueuedWrites == 0);
+        await Poll.UntilAsync(() => sqlite.WriteInProgress && sqlite.QueuedWrites == 0, "the first write in progress with none queued", s_deadline);
         var started = others.Select(Task.Run).ToArray();
-        await WaitUntilAsync(() => sqlite.QueuedWrites == others.Length);
+        await Poll.UntilAsync(() => sqlite.QueuedWrites == others.Length, "every other write to queue", s_deadline);
         hold.Rollback();
         return (await firstWrite, await Task.WhenAll(started));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + s_deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the writes did not queue as expected");
-            await Task.Delay(5);
-        }
-    }
-}
+    }}

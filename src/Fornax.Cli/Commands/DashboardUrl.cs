@@ -18,5 +18,10 @@ internal static class DashboardUrl
         {
             return null;
         }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The client's own timeout: the site does not answer yet.
+            return null;
+        }
     }
 }

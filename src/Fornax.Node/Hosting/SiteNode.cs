@@ -6,6 +6,7 @@ using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
 using Fornax.Node.Dashboard;
 using Fornax.Node.Functions;
+using Fornax.Node.Links;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
 using Fornax.Store;
@@ -150,20 +151,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
-        services.AddSingleton(identity);
-        services.AddSingleton(linkSelf);
-        services.AddSingleton(linkOptions);
-        services.AddSingleton(JoinTokenIssuer.ForSite(pki));
-        services.AddSingleton(sp => new MissionIndex(store, options.DataDirectory));
-        services.AddSingleton(sp => new Downlinks(store, linkSelf, linkOptions, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(), ForgottenChildren.Open(options.DataDirectory), KnownChildren.Open(options.DataDirectory), sp.GetRequiredService<MissionIndex>()));
-        services.AddSingleton(sp => new SiteForgetting(store, sp.GetRequiredService<Downlinks>(), identity));
-        services.AddSingleton(sp => parent is null ? null! : new Uplink(
-            store, sp.GetRequiredService<IBlobStore>(), linkSelf, identity, linkOptions, options.DataDirectory, parent.Link,
-            sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>()));
-        services.AddSingleton(new UplinkRoute());
-        services.AddSingleton<ISiteCertificateSigner>(sp => ca is not null ? new CaSigner(ca, store) : new UplinkSigner(sp.GetRequiredService<Uplink>()));
-        services.AddSingleton(sp => new LinkRunner(linkSelf, sp.GetRequiredService<MissionIndex>(), sp.GetRequiredService<Downlinks>(), parent is null ? null : sp.GetRequiredService<Uplink>()));
-        services.AddGrpc();
+        services.AddFornaxHierarchy(new HierarchySetup(store, identity, ca, parent, linkSelf, linkOptions, pki, options.DataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
         services.AddFornaxDashboard();
@@ -183,7 +171,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapBlobApi();
         app.MapSiteInfo();
         app.MapTreeApi();
-        app.MapGrpcService<LinkService>().WithMetadata(new ListenerMetadata(Listeners.Link));
+        app.MapFornaxLinks();
         app.MapFornaxFunctions();
         app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -1,6 +1,7 @@
 using Fornax.Hierarchy.Links;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
+using Fornax.Testing;
 
 namespace Fornax.Hierarchy.Tests.Links;
 
@@ -104,34 +105,20 @@ public sealed class DownlinksOfflineSitesTests : IAsyncDisposable
         {
             // 3 missed heartbeats are 15 s; the pruner looks every quarter interval, so at 16.25 s, not at its next
             // full pass (20 s). Each step waits for the look it causes, so every look sees its own time.
-            await WaitForAsync(() => _parent.Downlinks.PrunerLooks == 1, "the pruner's first pass");
+            await Poll.UntilAsync(() => _parent.Downlinks.PrunerLooks == 1, "the pruner's first pass");
             for (var look = 2; look <= 14; look++)
             {
                 _parent.Time.Advance(quarter);
-                await WaitForAsync(() => _parent.Downlinks.PrunerLooks == look, $"the pruner's look at {quarter * (look - 1)}");
+                await Poll.UntilAsync(() => _parent.Downlinks.PrunerLooks == look, $"the pruner's look at {quarter * (look - 1)}");
             }
 
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-            while (await PhaseAsync("b") != ("Offline", false))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"b not Offline at {Interval * 3 + quarter} after its last heartbeat: {await PhaseAsync("b")}");
-                await Task.Delay(20);
-            }
+            await Poll.UntilAsync(async () => await PhaseAsync("b") == ("Offline", false), $"b Offline at {Interval * 3 + quarter} after its last heartbeat",
+                TimeSpan.FromSeconds(10), async () => (await PhaseAsync("b")).ToString());
         }
         finally
         {
             await stop.CancelAsync();
             await pruner;
-        }
-    }
-
-    private static async Task WaitForAsync(Func<bool> done, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(5);
         }
     }
 

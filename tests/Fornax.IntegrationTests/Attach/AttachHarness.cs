@@ -1,3 +1,4 @@
+using Fornax.Testing;
 using System.Net.Http.Json;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -5,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Hierarchy.Identity;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 
 namespace Fornax.IntegrationTests.Attach;
 
@@ -50,7 +51,7 @@ internal static class AttachHarness
     };
 
     public static Task ApplyMissionAsync(TreeSite site, string name) =>
-        TestTree.ApplyAsync(site, "missions", name, EdgeMission.Replace("NAME", name, StringComparison.Ordinal));
+        TreeHost.ApplyAsync(site, "missions", name, EdgeMission.Replace("NAME", name, StringComparison.Ordinal));
 
     public static async Task<string> JoinTokenAsync(TreeSite parent)
     {
@@ -69,7 +70,7 @@ internal static class AttachHarness
 
     /// <summary>Waits for a condition over HTTP; a site restarting in place refuses connections for a moment, which counts as "not yet".</summary>
     public static Task WaitAsync(Func<Task<bool>> condition, string what, Func<Task<string>>? describe = null) =>
-        TestTree.WaitUntilAsync(async () =>
+        Poll.UntilAsync(async () =>
         {
             try
             {

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Hierarchy.Identity;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using static Fornax.IntegrationTests.Attach.AttachHarness;
 
 namespace Fornax.IntegrationTests.Attach;
@@ -17,11 +17,11 @@ public sealed class AttachTests
     [Trait("Category", "Slow")]
     public async Task AttachRegionWithChildren_WholeSubtreeMovesIntoCloudTree_KeepsOwnMissions_OldCaRefused()
     {
-        await using var east = await TestTree.StartAsync(EastTree());
+        await using var east = await TreeHost.StartAsync(EastTree());
         await ApplyMissionAsync(east["east"], "east-own");
-        await WaitAsync(async () => (await TestTree.StatesAsync(east["east"], "east-own")).Count(s => s.Value == MissionStates.Active) == 2, "east's own mission Active at east-1 and east-2");
+        await WaitAsync(async () => (await TreeHost.StatesAsync(east["east"], "east-own")).Count(s => s.Value == MissionStates.Active) == 2, "east's own mission Active at east-1 and east-2");
         var oldEdgeIdentity = CopyIdentity(east["east-1"].DataDirectory);
-        await using var cloud = await TestTree.StartAsync(Single("cloud"));
+        await using var cloud = await TreeHost.StartAsync(Single("cloud"));
         using var cloudCa = TreeCa(cloud["cloud"]);
 
         var (status, body) = await AttachAsync(east["east"], cloud["cloud"].Node.Endpoints.Api, await JoinTokenAsync(cloud["cloud"]));
@@ -40,9 +40,9 @@ public sealed class AttachTests
             ["cloud/east/east-2"] = MissionStates.Active,
         };
         await WaitAsync(
-            async () => (await TestTree.StatesAsync(cloud["cloud"], "fleet")) is var states && states.Count == expected.Count && expected.All(e => states.GetValueOrDefault(e.Key) == e.Value),
+            async () => (await TreeHost.StatesAsync(cloud["cloud"], "fleet")) is var states && states.Count == expected.Count && expected.All(e => states.GetValueOrDefault(e.Key) == e.Value),
             "cloud to show fleet Active at cloud/east/east-1 and cloud/east/east-2",
-            async () => string.Join(", ", await TestTree.StatesAsync(cloud["cloud"], "fleet")));
+            async () => string.Join(", ", await TreeHost.StatesAsync(cloud["cloud"], "fleet")));
 
         // The move completes everywhere: no site keeps the old tree.
         foreach (var name in new[] { "east", "east-1", "east-2" })
@@ -51,21 +51,21 @@ public sealed class AttachTests
         }
 
         // east's own mission, applied while it was a root, stays in force, now keyed by the new paths.
-        var own = await TestTree.StatesAsync(east["east"], "east-own");
+        var own = await TreeHost.StatesAsync(east["east"], "east-own");
         Assert.Equal(MissionStates.Active, own.GetValueOrDefault("cloud/east/east-1"));
         Assert.Equal(MissionStates.Active, own.GetValueOrDefault("cloud/east/east-2"));
         Assert.DoesNotContain(own.Keys, k => !k.StartsWith("cloud/east", StringComparison.Ordinal));
-        Assert.Equal(MissionStates.Active, (await TestTree.StatesAsync(east["east-1"], "east-own")).GetValueOrDefault("cloud/east/east-1"));
-        Assert.Equal("east-own", (await TestTree.GetAsync(east["east-1"], "configmaps", "east-own-config"))?["data"]?["from"]?.GetValue<string>());
+        Assert.Equal(MissionStates.Active, (await TreeHost.StatesAsync(east["east-1"], "east-own")).GetValueOrDefault("cloud/east/east-1"));
+        Assert.Equal("east-own", (await TreeHost.GetAsync(east["east-1"], "configmaps", "east-own-config"))?["data"]?["from"]?.GetValue<string>());
 
         // cloud's Site objects show the whole attached subtree.
         foreach (var (name, path) in new[] { ("east", "cloud/east"), ("east-1", "cloud/east/east-1"), ("east-2", "cloud/east/east-2") })
         {
-            await WaitAsync(async () => await TestTree.GetAsync(cloud["cloud"], "sites", name) is { } site
+            await WaitAsync(async () => await TreeHost.GetAsync(cloud["cloud"], "sites", name) is { } site
                 && site["status"]?["path"]?.GetValue<string>() == path && site["status"]?["healthy"]?.GetValue<bool>() == true, $"cloud's Site {name} at {path}, healthy");
         }
 
-        var eastSite = await TestTree.GetAsync(cloud["cloud"], "sites", "east");
+        var eastSite = await TreeHost.GetAsync(cloud["cloud"], "sites", "east");
         Assert.Equal(["east-1", "east-2"], eastSite!["status"]!["children"]!.AsArray().Select(c => c!.GetValue<string>()).Order());
 
         // Every site's certificate, and every link's peer certificate, chains to cloud's CA.
@@ -93,10 +93,10 @@ public sealed class AttachTests
     [Trait("Category", "Slow")]
     public async Task Attach_BadTokenCycleOrNameCollision_IsRefusedNamingTheProblem_AndChangesNothing()
     {
-        await using var east = await TestTree.StartAsync(EastTree());
+        await using var east = await TreeHost.StartAsync(EastTree());
         // cloud already has a child named east-2: attaching east (with its own east-2) would put the name in two places.
-        await using var cloud = await TestTree.StartAsync(TestTree.Chain("cloud", "east-2"));
-        await WaitAsync(async () => await TestTree.GetAsync(cloud["cloud"], "sites", "east-2") is not null, "cloud's Site object for its child east-2");
+        await using var cloud = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east-2"));
+        await WaitAsync(async () => await TreeHost.GetAsync(cloud["cloud"], "sites", "east-2") is not null, "cloud's Site object for its child east-2");
         var before = await SiteInfoAsync(east["east"]);
         var cloudApi = cloud["cloud"].Node.Endpoints.Api;
 
@@ -125,7 +125,7 @@ public sealed class AttachTests
         Assert.False(Directory.Exists(Path.Combine(east["east"].DataDirectory, "pki", "incoming")));
         Assert.True(File.Exists(Path.Combine(east["east"].DataDirectory, "pki", "ca.key")));
         await east.WaitConnectedAsync();
-        Assert.Null(await TestTree.GetAsync(cloud["cloud"], "sites", "east"));
+        Assert.Null(await TreeHost.GetAsync(cloud["cloud"], "sites", "east"));
         await AssertUnusedAsync(east["east-1"], underOwnChild);
         await AssertUnusedAsync(cloud["cloud"], collisionToken);
     }
@@ -134,8 +134,8 @@ public sealed class AttachTests
     [Trait("Category", "Slow")]
     public async Task RootRestartedWithJoin_IsAttachedWithItsSubtree()
     {
-        await using var east = await TestTree.StartAsync(EastTree());
-        await using var cloud = await TestTree.StartAsync(Single("cloud"));
+        await using var east = await TreeHost.StartAsync(EastTree());
+        await using var cloud = await TreeHost.StartAsync(Single("cloud"));
         var token = await JoinTokenAsync(cloud["cloud"]);
 
         // `fornax node run --join URL --token T` on the data directory of a running root with children.

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links.Protocol;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using Grpc.Core;
 using Grpc.Net.Client;
 
@@ -30,7 +30,7 @@ internal static class ForgetHarness
 
     /// <summary>Applies <see cref="EverySite"/> as mission <paramref name="name"/> at <paramref name="site"/>.</summary>
     public static Task ApplyEverySiteAsync(TreeSite site, string name) =>
-        TestTree.ApplyAsync(site, "missions", name, EverySite.Replace("NAME", name, StringComparison.Ordinal));
+        TreeHost.ApplyAsync(site, "missions", name, EverySite.Replace("NAME", name, StringComparison.Ordinal));
 
     /// <summary><c>DELETE /api/children/{name}</c> at a site: the status code and the answer (or the Status of a refusal).</summary>
     public static async Task<(int Status, JsonObject Body)> ForgetAsync(TreeSite parent, string name, bool force = false)
@@ -41,14 +41,14 @@ internal static class ForgetHarness
 
     /// <summary>The mission's state keys at or under <paramref name="path"/> at a site.</summary>
     public static async Task<List<string>> KeysUnderAsync(TreeSite site, string mission, string path) =>
-        [.. (await TestTree.StatesAsync(site, mission)).Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal))];
+        [.. (await TreeHost.StatesAsync(site, mission)).Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal))];
 
     /// <summary>True when the site has none of these <c>Site</c> objects.</summary>
     public static async Task<bool> HasNoSitesAsync(TreeSite site, params string[] names)
     {
         foreach (var name in names)
         {
-            if (await TestTree.GetAsync(site, "sites", name) is not null)
+            if (await TreeHost.GetAsync(site, "sites", name) is not null)
             {
                 return false;
             }
@@ -62,7 +62,7 @@ internal static class ForgetHarness
     {
         foreach (var name in names)
         {
-            if (await TestTree.GetAsync(site, "sites", name) is null)
+            if (await TreeHost.GetAsync(site, "sites", name) is null)
             {
                 return false;
             }

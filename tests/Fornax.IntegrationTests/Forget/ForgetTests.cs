@@ -1,6 +1,6 @@
 using Fornax.Core.Objects;
 using Fornax.Hierarchy.Links;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using Grpc.Core;
 using static Fornax.IntegrationTests.Attach.AttachHarness;
 using static Fornax.IntegrationTests.Forget.ForgetHarness;
@@ -17,7 +17,7 @@ public sealed class ForgetTests
     [Trait("Category", "Slow")]
     public async Task Forget_OnlineChildGrandchildOrUnknown_IsRefusedChangingNothing_ForcedClosesTheLinkAndTheChildSeesWhy()
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "east", "east-1"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1"));
         var (cloud, east, east1) = (tree["cloud"], tree["east"], tree["east-1"]);
         await ApplyEverySiteAsync(cloud, "fleet");
         await WaitAsync(async () => (await KeysUnderAsync(cloud, "fleet", "cloud/east/east-1")).Count == 1 && await HasSitesAsync(cloud, "east-1"), "cloud to show east-1's state and Site");
@@ -42,7 +42,7 @@ public sealed class ForgetTests
         {
             Assert.False(File.Exists(Path.Combine(site.DataDirectory, "links", ForgottenChildren.FileName)), $"{site.Name} recorded no forget");
             Assert.True(await HasSitesAsync(site, "east-1"), $"{site.Name} still has east-1's Site");
-            Assert.Equal(MissionStates.Active, (await TestTree.StatesAsync(site, "fleet")).GetValueOrDefault("cloud/east/east-1"));
+            Assert.Equal(MissionStates.Active, (await TreeHost.StatesAsync(site, "fleet")).GetValueOrDefault("cloud/east/east-1"));
         }
 
         Assert.Equal("connected", (await SiteInfoAsync(east1))["uplink"]!.GetValue<string>());
@@ -55,16 +55,16 @@ public sealed class ForgetTests
         // The child hears why on its next connection and stops dialing; it keeps what it has (autonomy).
         await WaitAsync(async () => (await SiteInfoAsync(east1))["uplink"]?.GetValue<string>() == "refused", "east-1's uplink to be refused", async () => (await SiteInfoAsync(east1)).ToJsonString());
         Assert.Equal(EastOneRefusal, (await SiteInfoAsync(east1))["uplinkRefusal"]!.GetValue<string>());
-        Assert.Equal(MissionStates.Active, (await TestTree.StatesAsync(east1, "fleet")).GetValueOrDefault("cloud/east/east-1"));
+        Assert.Equal(MissionStates.Active, (await TreeHost.StatesAsync(east1, "fleet")).GetValueOrDefault("cloud/east/east-1"));
         await WaitAsync(async () => await HasNoSitesAsync(cloud, "east-1") && (await KeysUnderAsync(cloud, "fleet", "cloud/east/east-1")).Count == 0,
-            "cloud to drop east-1's Site and state", async () => string.Join(", ", await TestTree.StatesAsync(cloud, "fleet")));
+            "cloud to drop east-1's Site and state", async () => string.Join(", ", await TreeHost.StatesAsync(cloud, "fleet")));
     }
 
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Forget_OfflineChildWithSubtree_GoneAtParentAndRoot_SurvivesRestart_RefusedOnReturn_JoinsAgainWithNewToken()
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "east", "east-1", "shop-1"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1", "shop-1"));
         var (cloud, east) = (tree["cloud"], tree["east"]);
         await ApplyEverySiteAsync(cloud, "fleet");
         await WaitAsync(async () => (await KeysUnderAsync(cloud, "fleet", "cloud/east/east-1")).Count == 2 && await HasSitesAsync(cloud, "east-1", "shop-1"), "cloud to show east-1 and shop-1");
@@ -72,7 +72,7 @@ public sealed class ForgetTests
 
         tree.Cut("east", "east-1");
         await WaitAsync(async () => await KeysUnderAsync(cloud, "fleet", "cloud/east/east-1") is ["cloud/east/east-1"]
-            && (await TestTree.StatesAsync(cloud, "fleet"))["cloud/east/east-1"] == MissionStates.ClusterOffline, "cloud to show east-1 cluster offline");
+            && (await TreeHost.StatesAsync(cloud, "fleet"))["cloud/east/east-1"] == MissionStates.ClusterOffline, "cloud to show east-1 cluster offline");
 
         var (status, body) = await ForgetAsync(east, "east-1");
 
@@ -84,8 +84,8 @@ public sealed class ForgetTests
         // A kill and a start of the parent: the forget holds, and a mission applied afterwards has no mark for east-1.
         await tree.RestartAsync("east");
         await ApplyEverySiteAsync(cloud, "after");
-        await WaitAsync(async () => (await TestTree.StatesAsync(cloud, "after")) is { Count: 2 } states && states.GetValueOrDefault("cloud/east") == MissionStates.Active,
-            "cloud to show 'after' at cloud and cloud/east only", async () => string.Join(", ", await TestTree.StatesAsync(cloud, "after")));
+        await WaitAsync(async () => (await TreeHost.StatesAsync(cloud, "after")) is { Count: 2 } states && states.GetValueOrDefault("cloud/east") == MissionStates.Active,
+            "cloud to show 'after' at cloud and cloud/east only", async () => string.Join(", ", await TreeHost.StatesAsync(cloud, "after")));
         await AssertForgottenEverywhereAsync(tree, "fleet");
 
         // east-1 comes back with its old certificate: refused with the reason, at the link and in its own status.
@@ -98,7 +98,7 @@ public sealed class ForgetTests
         var token = await JoinTokenAsync(east);
         await tree.RestartAsync("east-1", options => options with { JoinToken = token });
         await WaitAsync(async () => (await SiteInfoAsync(tree["east-1"]))["uplink"]?.GetValue<string>() == "connected", "east-1 linked again");
-        await WaitAsync(async () => (await TestTree.StatesAsync(cloud, "fleet")).GetValueOrDefault("cloud/east/east-1/shop-1") == MissionStates.Active
+        await WaitAsync(async () => (await TreeHost.StatesAsync(cloud, "fleet")).GetValueOrDefault("cloud/east/east-1/shop-1") == MissionStates.Active
             && await HasSitesAsync(cloud, "east-1", "shop-1") && await HasSitesAsync(east, "east-1", "shop-1"), "cloud to show east-1 and shop-1 again");
 
         // The old certificate stays refused.
@@ -113,12 +113,12 @@ public sealed class ForgetTests
     [Trait("Category", "Slow")]
     public async Task Forget_CutShortAfterItWasRecorded_IsFinishedWhenTheParentStarts()
     {
-        await using var tree = await TestTree.StartAsync(TestTree.Chain("cloud", "east", "east-1"));
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1"));
         var (cloud, east) = (tree["cloud"], tree["east"]);
         await ApplyEverySiteAsync(cloud, "fleet");
         await WaitAsync(async () => (await KeysUnderAsync(cloud, "fleet", "cloud/east/east-1")).Count == 1 && await HasSitesAsync(cloud, "east-1"), "cloud to show east-1");
         tree.Cut("east", "east-1");
-        await WaitAsync(async () => (await TestTree.StatesAsync(east, "fleet")).GetValueOrDefault("cloud/east/east-1") == MissionStates.ClusterOffline, "east to mark east-1 offline");
+        await WaitAsync(async () => (await TreeHost.StatesAsync(east, "fleet")).GetValueOrDefault("cloud/east/east-1") == MissionStates.ClusterOffline, "east to mark east-1 offline");
 
         // As if east crashed right after recording the forget: nothing else of it happened.
         await tree.RestartAsync("east", options =>
@@ -129,7 +129,7 @@ public sealed class ForgetTests
 
         await WaitAsync(async () => await HasNoSitesAsync(east, "east-1") && await HasNoSitesAsync(cloud, "east-1")
             && (await KeysUnderAsync(east, "fleet", "cloud/east/east-1")).Count == 0 && (await KeysUnderAsync(cloud, "fleet", "cloud/east/east-1")).Count == 0,
-            "east and cloud to drop east-1", async () => string.Join(", ", await TestTree.StatesAsync(cloud, "fleet")));
+            "east and cloud to drop east-1", async () => string.Join(", ", await TreeHost.StatesAsync(cloud, "fleet")));
         tree.Heal("east", "east-1");
         await WaitAsync(async () => (await SiteInfoAsync(tree["east-1"]))["uplinkRefusal"]?.GetValue<string>() == EastOneRefusal, "east-1 to be refused");
     }
@@ -138,13 +138,13 @@ public sealed class ForgetTests
     [Trait("Category", "Slow")]
     public async Task Forget_LastChildAMoveWaitsFor_CompletesTheMove_AndTheOldCaIsNoLongerTrusted()
     {
-        await using var eastTree = await TestTree.StartAsync(EastTree());
-        await using var cloudTree = await TestTree.StartAsync(Single("cloud"));
+        await using var eastTree = await TreeHost.StartAsync(EastTree());
+        await using var cloudTree = await TreeHost.StartAsync(Single("cloud"));
         var (east, cloud) = (eastTree["east"], cloudTree["cloud"]);
         await WaitAsync(async () => await HasSitesAsync(east, "east-1", "east-2"), "east's Site objects of its children");
         // east-2 is away for good while east is attached under cloud.
         eastTree.Cut("east", "east-2");
-        await WaitAsync(async () => (await TestTree.GetAsync(east, "sites", "east-2"))?["status"]?["phase"]?.GetValue<string>() == "Offline", "east to mark east-2 offline");
+        await WaitAsync(async () => (await TreeHost.GetAsync(east, "sites", "east-2"))?["status"]?["phase"]?.GetValue<string>() == "Offline", "east to mark east-2 offline");
 
         var (attached, attachBody) = await AttachAsync(east, cloud.Node.Endpoints.Api, await JoinTokenAsync(cloud));
         Assert.True(attached == 202, attachBody.ToJsonString());
@@ -169,7 +169,7 @@ public sealed class ForgetTests
     }
 
     /// <summary>east-1 and shop-1 are gone from east's and cloud's Site objects and from the mission's state maps.</summary>
-    private static Task AssertForgottenEverywhereAsync(TestTree tree, string mission) =>
+    private static Task AssertForgottenEverywhereAsync(TreeHost tree, string mission) =>
         WaitAsync(async () =>
         {
             foreach (var site in new[] { tree["cloud"], tree["east"] })
@@ -181,7 +181,7 @@ public sealed class ForgetTests
             }
 
             return true;
-        }, "east-1 and shop-1 to be gone at east and cloud", async () => string.Join(", ", await TestTree.StatesAsync(tree["cloud"], mission)));
+        }, "east-1 and shop-1 to be gone at east and cloud", async () => string.Join(", ", await TreeHost.StatesAsync(tree["cloud"], mission)));
 
     private static string Message(System.Text.Json.Nodes.JsonObject status) => status["message"]!.GetValue<string>();
 }

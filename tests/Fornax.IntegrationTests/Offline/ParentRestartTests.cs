@@ -1,5 +1,5 @@
 using Fornax.Core.Objects;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using static Fornax.IntegrationTests.Attach.AttachHarness;
 using static Fornax.IntegrationTests.Forget.ForgetHarness;
 
@@ -21,7 +21,7 @@ public sealed class ParentRestartTests
     [Trait("Category", "Slow")]
     public async Task ParentRestart_ChildAwayAcrossIt_ClusterOfflineAtParentAndRoot_ActiveAgainWhenItReturns()
     {
-        await using var tree = await TestTree.StartAsync(EastWithTwoChildren());
+        await using var tree = await TreeHost.StartAsync(EastWithTwoChildren());
         var (cloud, east) = (tree["cloud"], tree["east"]);
         await ApplyEverySiteAsync(cloud, "before");
         await WaitAsync(() => AllActiveAsync(cloud, "before"), "every site Active in 'before' at cloud", Describe(cloud, "before"));
@@ -42,11 +42,11 @@ public sealed class ParentRestartTests
         // The root shows what east shows: Offline, relayed in east's heartbeats (not Unknown).
         foreach (var (site, name) in new[] { (east, "east-1"), (east, "shop-1"), (cloud, "east-1"), (cloud, "shop-1") })
         {
-            await WaitAsync(async () => (await TestTree.GetAsync(site, "sites", name))?["status"] is { } status
+            await WaitAsync(async () => (await TreeHost.GetAsync(site, "sites", name))?["status"] is { } status
                 && status["phase"]?.GetValue<string>() == "Offline" && status["healthy"]?.GetValue<bool>() == false, $"{site.Name} to show {name} Offline and unhealthy",
-                async () => (await TestTree.GetAsync(site, "sites", name))?.ToJsonString() ?? "no Site");
+                async () => (await TreeHost.GetAsync(site, "sites", name))?.ToJsonString() ?? "no Site");
         }
-        Assert.True((await TestTree.GetAsync(east, "sites", "east-2"))!["status"]!["healthy"]!.GetValue<bool>());
+        Assert.True((await TreeHost.GetAsync(east, "sites", "east-2"))!["status"]!["healthy"]!.GetValue<bool>());
 
         await tree.StartAgainAsync("east-1");
         foreach (var (site, mission) in new[] { (east, "before"), (east, "at-east"), (east, "at-cloud"), (cloud, "before"), (cloud, "at-cloud") })
@@ -56,7 +56,7 @@ public sealed class ParentRestartTests
 
         foreach (var site in new[] { east, cloud })
         {
-            await WaitAsync(async () => (await TestTree.GetAsync(site, "sites", "shop-1"))?["status"]?["phase"]?.GetValue<string>() == "Ready", $"{site.Name} to show shop-1 Ready again");
+            await WaitAsync(async () => (await TreeHost.GetAsync(site, "sites", "shop-1"))?["status"]?["phase"]?.GetValue<string>() == "Ready", $"{site.Name} to show shop-1 Ready again");
         }
     }
 
@@ -64,12 +64,12 @@ public sealed class ParentRestartTests
     [Trait("Category", "Slow")]
     public async Task ParentRestart_ForgottenChild_DoesNotComeBack()
     {
-        await using var tree = await TestTree.StartAsync(EastWithTwoChildren());
+        await using var tree = await TreeHost.StartAsync(EastWithTwoChildren());
         var (cloud, east) = (tree["cloud"], tree["east"]);
         await ApplyEverySiteAsync(cloud, "before");
         await WaitAsync(() => AllActiveAsync(cloud, "before"), "every site Active in 'before' at cloud", Describe(cloud, "before"));
         await tree.StopAsync("east-2");
-        await WaitAsync(async () => (await TestTree.StatesAsync(east, "before")).GetValueOrDefault(East2) == MissionStates.ClusterOffline, "east to mark east-2 offline");
+        await WaitAsync(async () => (await TreeHost.StatesAsync(east, "before")).GetValueOrDefault(East2) == MissionStates.ClusterOffline, "east to mark east-2 offline");
         var (forgot, body) = await ForgetAsync(east, "east-2");
         Assert.True(forgot == 200, body.ToJsonString());
 
@@ -83,7 +83,7 @@ public sealed class ParentRestartTests
         {
             foreach (var mission in new[] { "before", "after" })
             {
-                await WaitAsync(async () => (await TestTree.StatesAsync(site, mission)).GetValueOrDefault(East1) == MissionStates.ClusterOffline,
+                await WaitAsync(async () => (await TreeHost.StatesAsync(site, mission)).GetValueOrDefault(East1) == MissionStates.ClusterOffline,
                     $"{site.Name} to show {East1} cluster offline in '{mission}'", Describe(site, mission));
                 Assert.Empty(await KeysUnderAsync(site, mission, East2));
             }
@@ -91,7 +91,7 @@ public sealed class ParentRestartTests
             Assert.True(await HasNoSitesAsync(site, "east-2"), $"{site.Name} has no Site of east-2");
         }
 
-        var children = (await TestTree.GetAsync(east, "sites", "east"))!["status"]!["children"]!.AsArray().Select(c => c!.GetValue<string>());
+        var children = (await TreeHost.GetAsync(east, "sites", "east"))!["status"]!["children"]!.AsArray().Select(c => c!.GetValue<string>());
         Assert.Equal(["east-1"], children);
     }
 
@@ -119,19 +119,19 @@ public sealed class ParentRestartTests
     /// <summary>One entry per site path of the site's subtree, every one Active.</summary>
     private static async Task<bool> AllActiveAsync(TreeSite site, string mission)
     {
-        var states = await TestTree.StatesAsync(site, mission);
+        var states = await TreeHost.StatesAsync(site, mission);
         return states.Count == PathsAt(site).Length && PathsAt(site).All(p => states.GetValueOrDefault(p) == MissionStates.Active);
     }
 
     /// <summary>east-1 cluster offline, nothing under it, every other site of the site's subtree Active.</summary>
     private static async Task<bool> East1OfflineOthersActiveAsync(TreeSite site, string mission)
     {
-        var states = await TestTree.StatesAsync(site, mission);
+        var states = await TreeHost.StatesAsync(site, mission);
         var others = PathsAt(site).Except([East1, Shop1]).ToList();
         return states.Count == others.Count + 1 && states.GetValueOrDefault(East1) == MissionStates.ClusterOffline
             && others.All(p => states.GetValueOrDefault(p) == MissionStates.Active);
     }
 
     private static Func<Task<string>> Describe(TreeSite site, string mission) =>
-        async () => string.Join(", ", (await TestTree.StatesAsync(site, mission)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}: {s.Value}"));
+        async () => string.Join(", ", (await TreeHost.StatesAsync(site, mission)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}: {s.Value}"));
 }

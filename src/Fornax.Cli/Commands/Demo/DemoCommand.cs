@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Fornax.Cli.Output;
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
-using Fornax.Testing.Trees;
+using Fornax.Node.Trees;
 using Spectre.Console;
 
 namespace Fornax.Cli.Commands.Demo;
@@ -48,7 +48,7 @@ internal sealed class DemoCommand : Command
         console.MarkupLine("[bold underline]Fornax demo: a tree of sites[/]");
         console.WriteLine();
         console.MarkupLine($"[bold]1. Start the tree.[/] Seven sites, each a real Fornax site (its own store, API and link port) in this process; every child joined its parent with a one-time token and dials it over mutual TLS through a link emulator (latency, bandwidth, loss below). Heartbeat {Markup.Escape(heartbeatText)}; a parent marks a child offline after 3 missed heartbeats.");
-        await using var tree = await TestTree.StartAsync(topology, new TestTreeOptions
+        await using var tree = await TreeHost.StartAsync(topology, new TreeHostOptions
         {
             HeartbeatInterval = heartbeat,
             LogLevel = Microsoft.Extensions.Logging.LogLevel.None,
@@ -67,9 +67,9 @@ internal sealed class DemoCommand : Command
 
         var cloud = tree["cloud"];
         console.MarkupLine("[bold]2. Apply a mission at the root[/] selecting the edge sites under east ([aqua]fornax.io/tier=edge, fornax.io/parent=east[/]); it carries a ConfigMap:");
-        await TestTree.ApplyAsync(cloud, "missions", Mission, MissionYaml("100"));
+        await TreeHost.ApplyAsync(cloud, "missions", Mission, MissionYaml("100"));
         var all = tree.Sites.Values.Select(s => s.Path).ToList();
-        await WaitAsync(async () => (await TestTree.StatesAsync(cloud, Mission)).Count == all.Count, "every site to report the mission", step);
+        await WaitAsync(async () => (await TreeHost.StatesAsync(cloud, Mission)).Count == all.Count, "every site to report the mission", step);
         await PrintStatesAsync(cloud, "   The root's view (one entry per site path; each site decided for itself whether it matches):");
         await PrintDeliveredAsync(tree, ["east-1", "east-2", "west-1"]);
         console.WriteLine();
@@ -77,16 +77,16 @@ internal sealed class DemoCommand : Command
         console.MarkupLine("[bold]3. Cut the link east ↔ east-1[/] (as a backhoe would).");
         var cutAt = clock.Elapsed;
         tree.Cut("east", "east-1");
-        await WaitAsync(async () => (await TestTree.StatesAsync(cloud, Mission)).GetValueOrDefault("cloud/east/east-1") == MissionStates.ClusterOffline, "the root to mark east-1 offline", step);
+        await WaitAsync(async () => (await TreeHost.StatesAsync(cloud, Mission)).GetValueOrDefault("cloud/east/east-1") == MissionStates.ClusterOffline, "the root to mark east-1 offline", step);
         console.MarkupLine($"   After {(clock.Elapsed - cutAt).TotalSeconds:0.0}s without heartbeats east marked east-1 offline; the root now shows:");
         await PrintStatesAsync(cloud, null);
         var island = tree["east-1"];
-        var islandState = (await TestTree.StatesAsync(island, Mission)).GetValueOrDefault("cloud/east/east-1") ?? "(none)";
+        var islandState = (await TreeHost.StatesAsync(island, Mission)).GetValueOrDefault("cloud/east/east-1") ?? "(none)";
         console.MarkupLine($"   [bold]Autonomy:[/] asked directly, east-1 still holds the mission ({MissionStateStyle.Markup(islandState)}) and serves its ConfigMap: upload-batch={Markup.Escape(await BatchAsync(island) ?? "(missing)")}");
         console.WriteLine();
 
         console.MarkupLine("[bold]4. Update the mission at the root during the cut[/] (upload-batch 100 → 200).");
-        await TestTree.ApplyAsync(cloud, "missions", Mission, MissionYaml("200"));
+        await TreeHost.ApplyAsync(cloud, "missions", Mission, MissionYaml("200"));
         await WaitAsync(async () => await BatchAsync(tree["east-2"]) == "200", "east-2 to receive the update", step);
         console.MarkupLine($"   east-2 has it: upload-batch={Markup.Escape(await BatchAsync(tree["east-2"]) ?? "")}; east-1, cut off, keeps working with upload-batch={Markup.Escape(await BatchAsync(island) ?? "")}.");
         console.WriteLine();
@@ -94,7 +94,7 @@ internal sealed class DemoCommand : Command
         console.MarkupLine("[bold]5. Heal the link.[/]");
         var healAt = clock.Elapsed;
         tree.Heal("east", "east-1");
-        await WaitAsync(async () => await BatchAsync(island) == "200" && (await TestTree.StatesAsync(cloud, Mission)).GetValueOrDefault("cloud/east/east-1") == MissionStates.Active, "east-1 to catch up", step);
+        await WaitAsync(async () => await BatchAsync(island) == "200" && (await TreeHost.StatesAsync(cloud, Mission)).GetValueOrDefault("cloud/east/east-1") == MissionStates.Active, "east-1 to catch up", step);
         console.MarkupLine($"   Within {(clock.Elapsed - healAt).TotalSeconds:0.0}s east-1 reconnected, received only what changed while it was away (the update; nothing is re-listed), and reported back: upload-batch={Markup.Escape(await BatchAsync(island) ?? "")}.");
         await PrintStatesAsync(cloud, "   The root's view again:");
         console.WriteLine();
@@ -127,7 +127,7 @@ internal sealed class DemoCommand : Command
     /// Step 6: the hello function, uploaded once at the root, deployed by a mission to every edge site (the module
     /// travels down the links with the mission) and invoked at each edge site's own ingress.
     /// </summary>
-    private async Task DeployHelloAsync(TestTree tree, TimeSpan step, CancellationToken ct)
+    private async Task DeployHelloAsync(TreeHost tree, TimeSpan step, CancellationToken ct)
     {
         var console = _context.Out;
         var module = ExampleFiles.Find(Path.Combine("examples", "functions", "hello", "hello.wasm"), _context.CurrentDirectory, AppContext.BaseDirectory)
@@ -141,7 +141,7 @@ internal sealed class DemoCommand : Command
         }
 
         console.MarkupLine($"[bold]6. Deploy a WebAssembly function to every edge site.[/] The root stores hello.wasm ({bytes.Length / 1024} KiB, {Markup.Escape(digest[..19])}…) and a mission selecting [aqua]fornax.io/tier=edge[/] carries a Function that names it; each site fetches the module from its parent over the link before it stores the mission.");
-        await TestTree.ApplyAsync(cloud, "missions", "hello-edge", $$"""
+        await TreeHost.ApplyAsync(cloud, "missions", "hello-edge", $$"""
             apiVersion: fornax.io/v1
             kind: Mission
             metadata: {name: hello-edge}
@@ -158,7 +158,7 @@ internal sealed class DemoCommand : Command
         var edges = tree.Sites.Values.Where(s => s.Node.Options.Tier == SiteTiers.Edge).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
         await WaitAsync(async () =>
         {
-            var states = await TestTree.StatesAsync(cloud, "hello-edge");
+            var states = await TreeHost.StatesAsync(cloud, "hello-edge");
             return edges.All(e => states.GetValueOrDefault(e.Path) == MissionStates.Active);
         }, "every edge site to report hello-edge Active", step);
         foreach (var edge in edges)
@@ -178,13 +178,13 @@ internal sealed class DemoCommand : Command
             _context.Out.MarkupLine(title);
         }
 
-        foreach (var (path, state) in (await TestTree.StatesAsync(site, Mission)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (path, state) in (await TreeHost.StatesAsync(site, Mission)).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             _context.Out.MarkupLine($"     {Markup.Escape(path.PadRight(20))}{MissionStateStyle.Markup(state)}");
         }
     }
 
-    private async Task PrintDeliveredAsync(TestTree tree, string[] sites)
+    private async Task PrintDeliveredAsync(TreeHost tree, string[] sites)
     {
         foreach (var name in sites)
         {
@@ -196,7 +196,7 @@ internal sealed class DemoCommand : Command
     }
 
     private static async Task<string?> BatchAsync(TreeSite site) =>
-        (await TestTree.GetAsync(site, "configmaps", Delivered))?["data"]?["upload-batch"]?.GetValue<string>();
+        (await TreeHost.GetAsync(site, "configmaps", Delivered))?["data"]?["upload-batch"]?.GetValue<string>();
 
     private async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
     {

@@ -105,7 +105,7 @@ internal sealed class NodeCommand : Command
 
         if (parse.GetValue(_emulateUplink) || options.Uplink is not null)
         {
-            options = options with { UplinkEmulator = new Fornax.Testing.Links.UplinkEmulatorFactory(_context.Time) };
+            options = options with { UplinkEmulator = new Fornax.Node.Emulation.UplinkEmulatorFactory(_context.Time) };
         }
 
         Validate(options);
@@ -200,7 +200,12 @@ internal sealed class NodeCommand : Command
         var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn();
         grid.AddRow("API", site.Endpoints.Api);
         grid.AddRow("Ingress", site.Endpoints.Ingress);
-        grid.AddRow("RESP", site.Endpoints.Resp ?? "not served yet (the edge KV store is a later issue)");
+        if (site.Endpoints.Resp is { } resp)
+        {
+            // A port is listed only once it serves.
+            grid.AddRow("RESP", resp);
+        }
+
         grid.AddRow("Data", options.DataDirectory);
         _context.Out.MarkupLine($"site [bold]{Markup.Escape(options.Name)}[/] is running");
         _context.Out.Write(grid);

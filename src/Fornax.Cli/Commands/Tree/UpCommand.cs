@@ -113,8 +113,7 @@ internal sealed partial class UpCommand : Command
         }, ct);
 
         Record(config, configPath, topology, file, dataDir, heartbeat, plan);
-        var dashboard = await DashboardUrl.WhenServingAsync(http, plan.First(p => p.Parent is null).Api, ct);
-        Print(topology, plan, heartbeat, dashboard);
+        Print(topology, plan, heartbeat, await ServesDashboardAsync(plan.First(p => p.Parent is null), http, ct));
         return ExitCodes.Success;
     }
 
@@ -216,6 +215,9 @@ internal sealed partial class UpCommand : Command
         public int IngressPort => ApiPort + 1;
 
         public int RespPort => ApiPort + 2;
+
+        /// <summary>The RESP endpoint the site reports in <c>/api/site</c> (null while it serves none: nothing is printed for it).</summary>
+        public string? ServedResp { get; set; }
 
         public int LinkPort => ApiPort + 3;
 
@@ -390,6 +392,7 @@ internal sealed partial class UpCommand : Command
                 if (response.IsSuccessStatusCode)
                 {
                     var info = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct));
+                    site.ServedResp = info?["endpoints"]?["resp"]?.GetValue<string>();
                     if (site.Parent is null || info?["uplink"]?.GetValue<string>() == "connected")
                     {
                         break;
@@ -538,7 +541,11 @@ internal sealed partial class UpCommand : Command
         config.Topology = null;
     }
 
-    private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat, string? dashboard)
+    /// <summary>Whether the root serves the web dashboard (<c>GET /ui/</c> answers 200): its URL is printed only then.</summary>
+    private static async Task<bool> ServesDashboardAsync(PlannedSite root, HttpClient http, CancellationToken ct) =>
+        await DashboardUrl.WhenServingAsync(http, root.Api, ct) is not null;
+
+    private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat, bool dashboard)
     {
         var console = _context.Out;
         var root = plan.First(p => p.Parent is null);
@@ -549,24 +556,31 @@ internal sealed partial class UpCommand : Command
         console.WriteLine();
 
         var table = new Table().Border(TableBorder.None);
-        foreach (var header in new[] { "SITE", "PATH", "API", "INGRESS", "RESP", "LINK", "PID" })
+        // A port is listed only once it serves: the RESP column appears when a site reports its RESP endpoint.
+        var resp = plan.Any(p => p.ServedResp is not null);
+        foreach (var header in new[] { "SITE", "PATH", "API", "INGRESS", "RESP", "LINK", "PID" }.Where(h => resp || h != "RESP"))
         {
             table.AddColumn(new TableColumn(new Text(header)) { Padding = new Padding(0, 0, 3, 0), NoWrap = true });
         }
 
         foreach (var site in plan)
         {
-            table.AddRow(
-                new Text(site.Spec.Name), new Text(site.Path), new Text(site.Api), new Text($"http://127.0.0.1:{site.IngressPort}"),
-                new Text($"127.0.0.1:{site.RespPort} (reserved)"), new Text($"127.0.0.1:{site.LinkPort}"), new Text(site.Pid.ToString(CultureInfo.InvariantCulture)));
+            var cells = new List<string> { site.Spec.Name, site.Path, site.Api, $"http://127.0.0.1:{site.IngressPort}" };
+            if (resp)
+            {
+                cells.Add(site.ServedResp ?? "");
+            }
+
+            cells.AddRange([$"127.0.0.1:{site.LinkPort}", site.Pid.ToString(CultureInfo.InvariantCulture)]);
+            table.AddRow([.. cells.Select(c => new Text(c))]);
         }
 
         console.Write(table);
         console.WriteLine();
         console.MarkupLine($"Heartbeat {Markup.Escape(heartbeat ?? "5s")}; logs in {Markup.Escape(Shown(System.IO.Path.GetDirectoryName(root.DataDir)!))}/<site>/node.log");
-        if (dashboard is not null)
+        if (dashboard)
         {
-            console.MarkupLine($"Dashboard: [link]{Markup.Escape(dashboard)}[/] [grey](the whole tree, live; every site serves its own subtree's at <api>/ui/)[/]");
+            console.MarkupLine($"Dashboard: {Markup.Escape(root.Api)}/ui/ [grey](the whole tree, live; every site serves its own subtree's at <api>/ui/)[/]");
         }
 
         console.MarkupLine($"Current site is now [bold]{Markup.Escape(root.Spec.Name)}[/]; pick another with --site NAME. Next:");

@@ -1,9 +1,9 @@
 using System.Net;
 using Fornax.Core.Objects;
+using Fornax.Emulation;
 using Fornax.Node.Hosting;
-using Fornax.Testing.Trees;
 
-namespace Fornax.Testing.Links;
+namespace Fornax.Node.Emulation;
 
 /// <summary>
 /// Puts a <see cref="LinkEmulator"/> (the topology's latency, bandwidth and loss) in front of a site's uplink:

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using CsCheck;
 using Fornax.Core.Objects;
-using Fornax.Testing.Links;
+using Fornax.Emulation;
 
-namespace Fornax.Testing.Tests.Links;
+namespace Fornax.Emulation.Tests;
 
 // Timing tests assert lower bounds only (a delay can never be shorter than configured), so a slow, shared
 // machine makes them slower, never red.

@@ -1,4 +1,4 @@
-namespace Fornax.Testing.Links;
+namespace Fornax.Emulation;
 
 /// <summary>
 /// A token bucket in bytes, shared by every connection of one link direction. A taker pays for its chunk up front,

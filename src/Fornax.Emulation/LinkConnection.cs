@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace Fornax.Testing.Links;
+namespace Fornax.Emulation;
 
 /// <summary>One proxied TCP connection: the accepted client socket, the socket to the target, a pump each way.</summary>
 #pragma warning disable CA1001 // the run owns its resources: sockets and token source are disposed when it ends or on Abort

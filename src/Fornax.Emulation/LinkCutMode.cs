@@ -1,4 +1,4 @@
-namespace Fornax.Testing.Links;
+namespace Fornax.Emulation;
 
 /// <summary>How a cut link fails.</summary>
 public enum LinkCutMode

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Fornax.Testing.Links;
+using Fornax.Emulation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Fornax.Testing.Tests.Links;
+namespace Fornax.Emulation.Tests;
 
 /// <summary>gRPC's shape without gRPC: HTTP/2 prior knowledge (h2c), application/grpc bodies and trailers, through a link.</summary>
 #pragma warning disable CA1001 // xUnit disposes it through IAsyncLifetime.DisposeAsync

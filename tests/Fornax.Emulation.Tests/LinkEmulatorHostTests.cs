@@ -1,6 +1,6 @@
-using Fornax.Testing.Links;
+using Fornax.Emulation;
 
-namespace Fornax.Testing.Tests.Links;
+namespace Fornax.Emulation.Tests;
 
 #pragma warning disable CA1001 // xUnit disposes them through IAsyncLifetime.DisposeAsync
 public sealed class LinkEmulatorHostTests : IAsyncLifetime

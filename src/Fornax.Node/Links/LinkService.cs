@@ -1,11 +1,12 @@
 using Fornax.Hierarchy.Identity;
+using Fornax.Hierarchy.Links;
 using Fornax.Hierarchy.Links.Protocol;
 using Fornax.Store;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace Fornax.Hierarchy.Links;
+namespace Fornax.Node.Links;
 
 /// <summary>
 /// The parent's end of the link (gRPC over the mutual-TLS link listener). The peer is identified by its site

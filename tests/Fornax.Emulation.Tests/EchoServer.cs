@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fornax.Testing.Tests.Links;
+namespace Fornax.Emulation.Tests;
 
 /// <summary>A TCP echo server on 127.0.0.1:0: every byte comes back; end of stream is echoed as end of stream.</summary>
 internal sealed class EchoServer : IAsyncDisposable

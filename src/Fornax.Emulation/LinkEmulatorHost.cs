@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace Fornax.Testing.Links;
+namespace Fornax.Emulation;
 
 /// <summary>A named emulated link: traffic from site <see cref="From"/> to site <see cref="To"/>.</summary>
 public sealed record NamedLink(string From, string To, LinkEmulator Emulator)

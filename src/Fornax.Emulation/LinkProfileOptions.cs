@@ -1,7 +1,7 @@
 using Fornax.Core.Objects;
 using Fornax.Core.Validation;
 
-namespace Fornax.Testing.Links;
+namespace Fornax.Emulation;
 
 /// <summary>
 /// How an emulated link behaves, the same in each direction: one-way latency, bandwidth and loss.

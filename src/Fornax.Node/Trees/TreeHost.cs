@@ -4,15 +4,16 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Node.Hosting;
-using Fornax.Testing.Links;
+using Fornax.Emulation;
+using Fornax.Node.Emulation;
 using Microsoft.Extensions.Logging;
 
-namespace Fornax.Testing.Trees;
+namespace Fornax.Node.Trees;
 
-/// <summary>Settings of an in-process tree.</summary>
-public sealed record TestTreeOptions
+/// <summary>Settings of an in-process tree (<see cref="TreeHost"/>).</summary>
+public sealed record TreeHostOptions
 {
-    /// <summary>Short by default so tests run in seconds.</summary>
+    /// <summary>Short by default, so a demo (or a test) tree converges in seconds.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public int MissedHeartbeats { get; init; } = 3;
@@ -31,7 +32,7 @@ public sealed record TestTreeOptions
     public int StartConcurrency { get; init; } = 1;
 }
 
-/// <summary>One site of a <see cref="TestTree"/>.</summary>
+/// <summary>One site of a <see cref="TreeHost"/>.</summary>
 public sealed class TreeSite(string name, string? parent, string dataDirectory, NodeOptions options)
 {
     public string Name { get; } = name;
@@ -49,7 +50,7 @@ public sealed class TreeSite(string name, string? parent, string dataDirectory, 
 
     public HttpClient Http { get; internal set; } = null!;
 
-    /// <summary>False between <see cref="TestTree.StopAsync"/> and <see cref="TestTree.StartAgainAsync"/>.</summary>
+    /// <summary>False between <see cref="TreeHost.StopAsync"/> and <see cref="TreeHost.StartAgainAsync"/>.</summary>
     public bool IsRunning { get; internal set; }
 
     public string Path => Node.Links.Self.Path;
@@ -60,16 +61,16 @@ public sealed class TreeSite(string name, string? parent, string dataDirectory, 
 /// joins its parent with a join token from the parent's API and dials it through a <see cref="LinkEmulator"/>
 /// (latency, bandwidth and loss from the topology's <c>link:</c>), which <see cref="Cut"/> and <see cref="Heal"/> drive.
 /// </summary>
-public sealed class TestTree : IAsyncDisposable
+public sealed class TreeHost : IAsyncDisposable
 {
     private readonly Dictionary<string, TreeSite> _sites = [];
     private readonly Lock _gate = new();
     private readonly List<string> _order = [];
-    private readonly TestTreeOptions _options;
+    private readonly TreeHostOptions _options;
     private readonly string _root;
     private readonly bool _ownsRoot;
 
-    private TestTree(TestTreeOptions options)
+    private TreeHost(TreeHostOptions options)
     {
         _options = options;
         _ownsRoot = options.DataRoot is null;
@@ -90,9 +91,9 @@ public sealed class TestTree : IAsyncDisposable
         },
     };
 
-    public static async Task<TestTree> StartAsync(Topology topology, TestTreeOptions? options = null, CancellationToken ct = default)
+    public static async Task<TreeHost> StartAsync(Topology topology, TreeHostOptions? options = null, CancellationToken ct = default)
     {
-        var tree = new TestTree(options ?? new TestTreeOptions());
+        var tree = new TreeHost(options ?? new TreeHostOptions());
         try
         {
             var sites = topology.Spec.Sites ?? [];
@@ -147,7 +148,7 @@ public sealed class TestTree : IAsyncDisposable
             }
 
             // The parent forwards the CSR up its own link, so that link must be up first.
-            await WaitUntilAsync(() => Task.FromResult(parent.Node.Links.Uplink is not { IsConnected: false }), $"{parentName}'s uplink before {spec.Name} joins", TimeSpan.FromSeconds(30));
+            await WaitUntilAsync(() => parent.Node.Links.Uplink is not { IsConnected: false }, $"{parentName}'s uplink before {spec.Name} joins", TimeSpan.FromSeconds(30));
             var token = await CreateJoinTokenAsync(parent, ct);
             site.Options = options with { Join = parent.Node.Endpoints.Api, JoinToken = token, UplinkEmulator = new UplinkEmulatorFactory(_options.TimeProvider, emulator => site.Uplink = emulator) };
         }
@@ -230,8 +231,8 @@ public sealed class TestTree : IAsyncDisposable
 
     /// <summary>Waits until the uplink of every running child of a running parent is connected.</summary>
     public Task WaitConnectedAsync(TimeSpan? deadline = null) =>
-        WaitUntilAsync(() => Task.FromResult(_sites.Values.All(s => s.Parent is null || !s.IsRunning || !_sites[s.Parent].IsRunning || s.Node.Links.Uplink?.IsConnected == true)),
-            "every uplink connected", deadline);
+        WaitUntilAsync(() => _sites.Values.All(s => s.Parent is null || !s.IsRunning || !_sites[s.Parent].IsRunning || s.Node.Links.Uplink?.IsConnected == true),
+            "every uplink connected", deadline ?? TimeSpan.FromSeconds(20));
 
     /// <summary>Applies a YAML object at a site through its API.</summary>
     public static async Task ApplyAsync(TreeSite site, string plural, string name, string yaml)
@@ -258,17 +259,19 @@ public sealed class TestTree : IAsyncDisposable
             : [];
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the deadline.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? deadline = null, Func<Task<string>>? describe = null)
+    /// <summary>
+    /// Polls until <paramref name="condition"/> holds, failing with <paramref name="what"/> after the deadline. The host
+    /// waits only for its own links to come up; tests wait through <c>Fornax.Testing.Poll</c>, which src/ does not reference.
+    /// </summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan deadline)
     {
         // A monotonic clock: the deadline must not move with the wall clock.
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var limit = deadline ?? TimeSpan.FromSeconds(20);
-        while (!await condition())
+        while (!condition())
         {
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > limit)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > deadline)
             {
-                throw new TimeoutException($"timed out waiting for {what}" + (describe is null ? "" : $": {await describe()}"));
+                throw new TimeoutException($"timed out waiting for {what}");
             }
 
             await Task.Delay(20);
@@ -298,14 +301,4 @@ public sealed class TestTree : IAsyncDisposable
             }
         }
     }
-}
-
-/// <summary>Lets a node cut and heal the emulator in front of its uplink (<c>POST /api/uplink/cut|heal</c>).</summary>
-public sealed class EmulatorControl(LinkEmulator emulator) : IUplinkControl, IAsyncDisposable
-{
-    public void Cut() => emulator.Cut();
-
-    public void Heal() => emulator.Heal();
-
-    public ValueTask DisposeAsync() => emulator.DisposeAsync();
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Fornax.Testing.Links;
+namespace Fornax.Emulation;
 
 /// <summary>
 /// An emulated network link: a TCP proxy on 127.0.0.1 (port chosen by the OS) in front of <see cref="Target"/> that
