@@ -53,6 +53,7 @@ public sealed class UpProcessTests : IDisposable
             Assert.All(recorded, s => Assert.True(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} (pid {s.Pid}) is not running"));
             Assert.Contains("└── b region", up.Stdout);
             Assert.Contains($"http://127.0.0.1:{basePort + 12}", up.Stdout); // d's API: the fourth site's first port
+            Assert.Contains($"Dashboard: http://127.0.0.1:{basePort}/ui/", up.Stdout); // the root's, printed once it answers
             Assert.Equal("a", Config.Load(ConfigPath).CurrentSite);
             // No secret on a command line (any local user reads it in ps): each child read its join token from a file
             // only its owner can read, removed once the child joined.

@@ -81,6 +81,13 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.BadRequest(e.Message);
         }
 
+        return await WriteObjectAsync(obj, kind, ns, name, http, create, dryRun);
+    }
+
+    /// <summary>Checks and stores one parsed object as <c>PUT</c> (apply) or <c>POST</c> (create) does; also the dashboard's apply.</summary>
+    public async Task<IResult> WriteObjectAsync(FornaxObject obj, KindInfo kind, string ns, string? name, HttpContext http, bool create, bool dryRun = false)
+    {
+        var ct = http.RequestAborted;
         if (obj.Kind != kind.Kind)
         {
             return ApiStatus.BadRequest($"the body is a {obj.Kind} but the path is for {kind.Plural}");

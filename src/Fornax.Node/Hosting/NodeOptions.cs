@@ -27,6 +27,12 @@ public sealed record NodeOptions
 
     public int RespPort { get; init; }
 
+    /// <summary>
+    /// Whether requests from loopback need no token (the operator on the machine, <c>fornax up</c>). Off, every client
+    /// needs a user token, as one on another machine does.
+    /// </summary>
+    public bool TrustLoopback { get; init; } = true;
+
     /// <summary>Command missions run only where this is true (off by default).</summary>
     public bool AllowCommands { get; init; }
 

@@ -5,6 +5,7 @@ using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
 using Fornax.Node.Api.Kube;
+using Fornax.Node.Dashboard;
 using Fornax.Node.Functions;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
@@ -164,6 +165,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddFornaxHierarchy(new HierarchySetup(store, identity, ca, parent, linkSelf, linkOptions, pki, options.DataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
+        services.AddFornaxDashboard();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());
@@ -186,6 +188,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapTreeApi();
         app.MapFornaxLinks();
         app.MapFornaxFunctions();
+        app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var node = this;

@@ -10,22 +10,8 @@ namespace Fornax.Cli.Commands.Tree;
 internal sealed partial class UpCommand
 {
     /// <summary>Whether the root serves the web dashboard (<c>GET /ui/</c> answers 200): its URL is printed only then.</summary>
-    private static async Task<bool> ServesDashboardAsync(PlannedSite root, HttpClient http, CancellationToken ct)
-    {
-        try
-        {
-            using var response = await http.GetAsync($"{root.Api}/ui/", ct);
-            return response.StatusCode == System.Net.HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
+    private static async Task<bool> ServesDashboardAsync(PlannedSite root, HttpClient http, CancellationToken ct) =>
+        await DashboardUrl.WhenServingAsync(http, root.Api, ct) is not null;
 
     private void Print(Topology topology, List<PlannedSite> plan, string? heartbeat, bool dashboard)
     {
@@ -62,7 +48,7 @@ internal sealed partial class UpCommand
         console.MarkupLine($"Heartbeat {Markup.Escape(heartbeat ?? "5s")}; logs in {Markup.Escape(Shown(System.IO.Path.GetDirectoryName(root.DataDir)!))}/<site>/node.log");
         if (dashboard)
         {
-            console.MarkupLine($"Dashboard: {Markup.Escape(root.Api)}/ui/");
+            console.MarkupLine($"Dashboard: {Markup.Escape(root.Api)}/ui/ [grey](the whole tree, live; every site serves its own subtree's at <api>/ui/)[/]");
         }
 
         console.MarkupLine($"Current site is now [bold]{Markup.Escape(root.Spec.Name)}[/]; pick another with --site NAME. Next:");
