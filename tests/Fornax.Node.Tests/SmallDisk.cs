@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Fornax.Store;
+
+namespace Fornax.Node.Tests;
+
+/// <summary>
+/// A real 16 MiB tmpfs, so a full disk gives the real ENOSPC. Mounting needs root (CI runs as root); where it is refused,
+/// <see cref="TryMount"/> returns null with the reason and the test has nothing to check.
+/// </summary>
+internal sealed class SmallDisk : IDisposable
+{
+    private readonly string _root;
+    private readonly string _ballast;
+
+    private SmallDisk(string root)
+    {
+        _root = root;
+        _ballast = Path.Combine(root, "ballast");
+        Directory.CreateDirectory(DataDirectory);
+    }
+
+    /// <summary>The site's data directory on the small disk.</summary>
+    public string DataDirectory => Path.Combine(_root, "data");
+
+    public static SmallDisk? TryMount(out string? refusal)
+    {
+        var root = Directory.CreateTempSubdirectory("fornax-small-disk-").FullName;
+        refusal = OperatingSystem.IsLinux() ? Run("mount", $"-t tmpfs -o size=16m tmpfs {root}") : "not Linux";
+        if (refusal is null)
+        {
+            return new SmallDisk(root);
+        }
+
+        Directory.Delete(root);
+        refusal = $"mounting a tmpfs was refused ({refusal}): nothing to check without a disk that can be filled";
+        return null;
+    }
+
+    /// <summary>Fills the disk to the last block with a ballast file; returns the bytes written.</summary>
+    public long Fill()
+    {
+        using var ballast = File.OpenHandle(_ballast, FileMode.OpenOrCreate, FileAccess.Write);
+        var offset = RandomAccess.GetLength(ballast);
+        // Large blocks first, then single pages, so nothing is left but less than a page.
+        foreach (var block in new[] { 1024 * 1024, 4096 })
+        {
+            var bytes = new byte[block];
+            while (true)
+            {
+                try
+                {
+                    RandomAccess.Write(ballast, bytes, offset);
+                    offset += block;
+                }
+                catch (IOException e) when (DiskFull.Is(e))
+                {
+                    break;
+                }
+            }
+        }
+
+        return offset;
+    }
+
+    /// <summary>Gives the disk's room back.</summary>
+    public void Free() => File.Delete(_ballast);
+
+    public void Dispose()
+    {
+        Run("umount", _root);
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private static string? Run(string file, string arguments)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? null : $"{file} exited with {process.ExitCode}: {error.Trim()}";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return e.Message;
+        }
+    }
+}
