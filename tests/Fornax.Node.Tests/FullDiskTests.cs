@@ -14,6 +14,8 @@ namespace Fornax.Node.Tests;
 /// read-only, refuses writes with 507 and changes nothing, says so in <c>/api/site</c>, and takes writes again once the
 /// disk has room, without a restart. Also when the disk fills while it runs.
 /// </summary>
+/// <remarks>Each test fails on a site without read-only mode: the start dies on SQLite's "disk I/O error", and a write
+/// that fills the disk leaves the site writable (no <c>storage</c> in <c>/api/site</c>).</remarks>
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
     private const string KeptYaml = "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: kept}\ndata: {greeting: hello}\n";
@@ -31,6 +33,7 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         await using (var first = await StartAsync(disk))
         {
             (await first.PutYamlAsync("configmaps", "kept", KeptYaml)).EnsureSuccessStatusCode();
+            await first.DeployAsync("hello", "hello/hello.wasm");
         }
 
         disk.Fill();
@@ -45,6 +48,10 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         Assert.Equal("ok", await site.Http.GetStringAsync("/healthz"));
         Assert.Equal("ok", await site.Http.GetStringAsync("/readyz"));
         var rv = info["resourceVersion"]!.GetValue<long>();
+        using var ingress = site.Ingress();
+        await Poll.UntilAsync(
+            async () => (await ingress.SendAsync(HttpMethod.Get, "/fn/hello")).Body == "Hello, world from solo!\npath: /\n",
+            "the function stored before the disk filled to answer");
 
         // Writes: 507 with a Status that names the cause, and nothing changes.
         using var create = await site.PutYamlAsync("configmaps", "new", KeptYaml.Replace("kept", "new", StringComparison.Ordinal));

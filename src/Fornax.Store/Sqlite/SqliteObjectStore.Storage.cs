@@ -147,6 +147,13 @@ internal sealed partial class SqliteObjectStore
     /// </summary>
     private static string ReadOnlyConnectionString(string database)
     {
+        if (!File.Exists(database) || new FileInfo(database).Length == 0)
+        {
+            throw new StoreException(
+                StoreErrorReason.StorageFull,
+                $"{database}: no space left on device to create the database of a new site; free space on that disk and start the site again");
+        }
+
         var readOnly = new SqliteConnectionStringBuilder { DataSource = database, Mode = SqliteOpenMode.ReadOnly };
         if (CanRead(readOnly))
             return readOnly.ToString();
