@@ -1,14 +1,16 @@
 using System.Diagnostics;
-using Fornax.Store;
 
-namespace Fornax.Node.Tests;
+namespace Fornax.Testing;
 
 /// <summary>
 /// A real 16 MiB tmpfs, so a full disk gives the real ENOSPC. Mounting needs root (CI runs as root); where it is refused,
 /// <see cref="TryMount"/> returns null with the reason and the test has nothing to check.
 /// </summary>
-internal sealed class SmallDisk : IDisposable
+public sealed class SmallDisk : IDisposable
 {
+    /// <summary>The errno of a full disk, which .NET puts in HResult on Linux (the only system with tmpfs).</summary>
+    private const int Enospc = 28;
+
     private readonly string _root;
     private readonly string _ballast;
 
@@ -19,7 +21,7 @@ internal sealed class SmallDisk : IDisposable
         Directory.CreateDirectory(DataDirectory);
     }
 
-    /// <summary>The site's data directory on the small disk.</summary>
+    /// <summary>A data directory on the small disk (created empty).</summary>
     public string DataDirectory => Path.Combine(_root, "data");
 
     public static SmallDisk? TryMount(out string? refusal)
@@ -52,7 +54,7 @@ internal sealed class SmallDisk : IDisposable
                     RandomAccess.Write(ballast, bytes, offset);
                     offset += block;
                 }
-                catch (IOException e) when (DiskFull.Is(e))
+                catch (IOException e) when (e.HResult == Enospc)
                 {
                     break;
                 }
