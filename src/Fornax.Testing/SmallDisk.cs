@@ -4,7 +4,7 @@ namespace Fornax.Testing;
 
 /// <summary>
 /// A real 16 MiB tmpfs, so a full disk gives the real ENOSPC. Mounting needs root (CI runs as root); where it is refused,
-/// <see cref="TryMount"/> returns null with the reason and the test has nothing to check.
+/// <see cref="TryMount"/> returns null and says why, and the test has nothing to check.
 /// </summary>
 public sealed class SmallDisk : IDisposable
 {
@@ -24,17 +24,19 @@ public sealed class SmallDisk : IDisposable
     /// <summary>A data directory on the small disk (created empty).</summary>
     public string DataDirectory => Path.Combine(_root, "data");
 
-    public static SmallDisk? TryMount(out string? refusal)
+    /// <summary>Mounts a fresh small disk, or returns null after telling <paramref name="report"/> why it cannot (not root, not Linux).</summary>
+    public static SmallDisk? TryMount(Action<string> report)
     {
+        ArgumentNullException.ThrowIfNull(report);
         var root = Directory.CreateTempSubdirectory("fornax-small-disk-").FullName;
-        refusal = OperatingSystem.IsLinux() ? Run("mount", $"-t tmpfs -o size=16m tmpfs {root}") : "not Linux";
+        var refusal = OperatingSystem.IsLinux() ? Run("mount", $"-t tmpfs -o size=16m tmpfs {root}") : "not Linux";
         if (refusal is null)
         {
             return new SmallDisk(root);
         }
 
         Directory.Delete(root);
-        refusal = $"mounting a tmpfs was refused ({refusal}): nothing to check without a disk that can be filled";
+        report($"mounting a tmpfs was refused ({refusal}): nothing to check without a disk that can be filled");
         return null;
     }
 

@@ -23,10 +23,9 @@ public sealed class FullDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task Start_OnAFullDisk_ServesReads_Refuses507_AndTakesWritesWhenSpaceReturns()
     {
-        using var disk = SmallDisk.TryMount(out var refusal);
+        using var disk = SmallDisk.TryMount(output.WriteLine);
         if (disk is null)
         {
-            output.WriteLine(refusal);
             return;
         }
 
@@ -82,10 +81,9 @@ public sealed class FullDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task Write_ThatFindsTheDiskFull_Is507_SiteGoesReadOnly_ServesReads_AndTakesWritesWhenSpaceReturns()
     {
-        using var disk = SmallDisk.TryMount(out var refusal);
+        using var disk = SmallDisk.TryMount(output.WriteLine);
         if (disk is null)
         {
-            output.WriteLine(refusal);
             return;
         }
 

@@ -12,12 +12,9 @@ public sealed class ObjectStoreFullDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task Open_OnAFullDiskAfterACrash_ReadsTheWriteAheadLog_AndResumesWithoutReusingAVersion()
     {
-        using var disk = SmallDisk.TryMount(out var refusal);
+        using var disk = SmallDisk.TryMount(output.WriteLine);
         if (disk is null)
-        {
-            output.WriteLine(refusal);
             return;
-        }
 
         // A crash: the files as an open store leaves them, its last writes only in objects.db-wal.
         using var source = new TempDirectory();
@@ -53,12 +50,9 @@ public sealed class ObjectStoreFullDiskTests(ITestOutputHelper output)
     [Fact]
     public async Task Open_OnAFullDiskAfterACleanClose_ReadsTheDatabase_AndAWriteThatFillsTheDiskTurnsItReadOnly()
     {
-        using var disk = SmallDisk.TryMount(out var refusal);
+        using var disk = SmallDisk.TryMount(output.WriteLine);
         if (disk is null)
-        {
-            output.WriteLine(refusal);
             return;
-        }
 
         await using (var first = TestObjects.Open(disk.DataDirectory))
             await first.CreateAsync(TestObjects.Mission("kept"));
@@ -91,12 +85,9 @@ public sealed class ObjectStoreFullDiskTests(ITestOutputHelper output)
     [Fact]
     public void Open_NewStoreOnAFullDisk_SaysThereIsNoRoomToCreateIt()
     {
-        using var disk = SmallDisk.TryMount(out var refusal);
+        using var disk = SmallDisk.TryMount(output.WriteLine);
         if (disk is null)
-        {
-            output.WriteLine(refusal);
             return;
-        }
 
         disk.Fill();
 
