@@ -52,7 +52,20 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
         LogWritable();
         if (holder.Node is { } node)
         {
-            _ = node.RecordStartAsync(CancellationToken.None);
+            _ = RecordStartAsync(node);
+        }
+    }
+
+    /// <summary>What the start skipped, written now; a failure other than a full disk (which it skips again) is logged.</summary>
+    private async Task RecordStartAsync(SiteNode node)
+    {
+        try
+        {
+            await node.RecordStartAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is StoreException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogRecordFailed(e);
         }
     }
 
@@ -61,4 +74,7 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "The object store takes writes again: its disk has room")]
     private partial void LogWritable();
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Could not record this site's Site object and endpoints.json after writes resumed")]
+    private partial void LogRecordFailed(Exception e);
 }
