@@ -26,7 +26,7 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
             {
                 if (store.Storage.ReadOnly)
                 {
-                    store.TryResumeWrites();
+                    TryResumeWrites();
                 }
             }
         }
@@ -40,6 +40,19 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
     }
 
     private static string DiskSpaceNeeded => "1 MiB";
+
+    /// <summary>A database that fails to reopen for another reason than room is logged; the next tick tries again.</summary>
+    private void TryResumeWrites()
+    {
+        try
+        {
+            store.TryResumeWrites();
+        }
+        catch (Exception e) when (e is StoreException or System.Data.Common.DbException or IOException)
+        {
+            LogResumeFailed(e);
+        }
+    }
 
     private void OnStorageChanged(StorageState state)
     {
@@ -74,6 +87,9 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "The object store takes writes again: its disk has room")]
     private partial void LogWritable();
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Error, Message = "The disk has room, but the object store could not be reopened for writes; trying again")]
+    private partial void LogResumeFailed(Exception e);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Could not record this site's Site object and endpoints.json after writes resumed")]
     private partial void LogRecordFailed(Exception e);
