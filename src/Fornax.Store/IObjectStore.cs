@@ -31,6 +31,22 @@ public interface IObjectStore : IAsyncDisposable, IDisposable
     /// <summary>How many transactions this instance committed, and how many of them fsynced.</summary>
     StoreCommitCounts CommitCounts { get; }
 
+    /// <summary>
+    /// Whether the store takes writes, or is read-only because its disk is full (see <see cref="StorageState"/>). While
+    /// read-only every write fails with <see cref="StoreErrorReason.StorageFull"/> and changes nothing; reads and watches
+    /// go on.
+    /// </summary>
+    StorageState Storage { get; }
+
+    /// <summary>Raised when <see cref="Storage"/> changes, outside the store's write path (a handler may write).</summary>
+    event Action<StorageState>? StorageChanged;
+
+    /// <summary>
+    /// While read-only: when the disk has room again (1 MiB), reopens the database for writes. Returns the state after;
+    /// cheap when there is nothing to do, so a timer may call it often.
+    /// </summary>
+    StorageState TryResumeWrites();
+
     /// <summary>Gets one object, or null when it does not exist.</summary>
     Task<StoredObject?> GetAsync(ObjectKey key, CancellationToken ct = default);
 

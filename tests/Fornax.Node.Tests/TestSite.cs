@@ -9,10 +9,13 @@ namespace Fornax.Node.Tests;
 /// <summary>A real site on 127.0.0.1 with free ports and a temporary data directory.</summary>
 internal sealed class TestSite : IAsyncDisposable
 {
-    private TestSite(SiteNode node, string dataDirectory)
+    private readonly bool _keepDataDirectory;
+
+    private TestSite(SiteNode node, string dataDirectory, bool keepDataDirectory)
     {
         Node = node;
         DataDirectory = dataDirectory;
+        _keepDataDirectory = keepDataDirectory;
         Http = new HttpClient { BaseAddress = new Uri(node.Endpoints.Api), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -22,12 +25,13 @@ internal sealed class TestSite : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<TestSite> StartAsync(Func<NodeOptions, NodeOptions>? configure = null, string? dataDirectory = null)
+    /// <summary>Starts a site; its data directory is deleted when it is disposed, unless <paramref name="keepDataDirectory"/> (to start it again).</summary>
+    public static async Task<TestSite> StartAsync(Func<NodeOptions, NodeOptions>? configure = null, string? dataDirectory = null, bool keepDataDirectory = false)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("fornax-test-").FullName;
         var options = new NodeOptions { DataDirectory = dataDirectory, Name = "solo", LogLevel = LogLevel.Warning };
         options = configure?.Invoke(options) ?? options;
-        return new TestSite(await SiteNode.StartAsync(options), dataDirectory);
+        return new TestSite(await SiteNode.StartAsync(options), dataDirectory, keepDataDirectory);
     }
 
     public static string ObjectsPath(string plural, string? name = null, string ns = "default") =>
@@ -46,6 +50,11 @@ internal sealed class TestSite : IAsyncDisposable
     {
         Http.Dispose();
         await Node.DisposeAsync();
+        if (_keepDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

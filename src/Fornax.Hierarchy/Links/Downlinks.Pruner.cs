@@ -132,6 +132,10 @@ public sealed partial class Downlinks
                     await PruneAsync(full: tick++ % ChecksPerInterval == 0, ct);
                     Interlocked.Increment(ref _prunerLooks);
                 }
+                catch (StoreException e) when (e.Reason == StoreErrorReason.StorageFull && store.Storage.ReadOnly)
+                {
+                    // A full disk: the site says so once and tries again when it has room; a line per pass would bury it.
+                }
                 catch (StoreException e)
                 {
                     LogPruneFailed(e);

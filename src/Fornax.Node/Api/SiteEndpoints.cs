@@ -26,6 +26,13 @@ internal static class SiteInfoEndpoints
                 ["resp"] = holder.Node!.Endpoints.Resp,
             },
             ["resourceVersion"] = store.ResourceVersion,
+            // read-only while the disk is full: reads are served, writes answer 507 (docs/site.md, "A full disk").
+            ["storage"] = store.Storage is var storage ? new JsonObject
+            {
+                ["state"] = storage.Name,
+                ["reason"] = storage.Reason,
+                ["since"] = storage.Since,
+            } : null,
             // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it), or
             // "refused" when the parent forgot this site, with the parent's reason.
             ["uplink"] = links.Uplink is { } uplink ? (uplink.Refusal is not null ? "refused" : uplink.IsConnected ? "connected" : "disconnected") : null,
@@ -39,6 +46,7 @@ internal static class SiteInfoEndpoints
 
         // Health answers on every listener, so a load balancer can probe the ingress port too.
         app.MapGet("/healthz", () => Results.Text("ok"));
+        // Ready means serving: a read-only site (full disk) serves reads, so it stays ready; /api/site says it is read-only.
         app.MapGet("/readyz", (SiteNodeHolder holder) => holder.Node?.IsReady == true ? Results.Text("ok") : Results.Text("starting", statusCode: 503));
     }
 }

@@ -60,6 +60,12 @@ public sealed record NodeOptions
     /// </summary>
     public string? JoinTokenFile { get; init; }
 
+    /// <summary>
+    /// How often a site whose disk is full (its store read-only) checks for room to take writes again. Five seconds: a
+    /// statvfs call while the disk stays full, an open of the database once it has room.
+    /// </summary>
+    internal TimeSpan StorageCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Store settings beyond the data directory and the clock (tests shrink the watch history and buffer).</summary>
     internal Func<Fornax.Store.ObjectStoreOptions, Fornax.Store.ObjectStoreOptions>? ConfigureStore { get; init; }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
@@ -102,12 +101,6 @@ public sealed partial class SiteNode : IAsyncDisposable
         // a root with its own subtree given a parent is attached under it (SiteStartup).
         var pki = new PkiOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider };
         var (identity, ca, parent) = await SiteStartup.ResolveIdentityAsync(options, store, ct);
-        if (identity.Move is { } move)
-        {
-            // State keys written under the old path now belong to the new one (idempotent, so every start may do it).
-            await MoveRebase.RebaseStatesAsync(store, move, ct);
-        }
-
         var listeners = new Listeners();
         var host = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -164,6 +157,7 @@ public sealed partial class SiteNode : IAsyncDisposable
 
         services.AddFornaxHierarchy(new HierarchySetup(store, identity, ca, parent, linkSelf, linkOptions, pki, options.DataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
+        services.AddHostedService<StorageMonitor>();
         services.AddFornaxFunctions();
         services.AddFornaxDashboard();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
@@ -194,6 +188,13 @@ public sealed partial class SiteNode : IAsyncDisposable
         var node = this;
         _app = app;
         holder.Node = node;
+        if (identity.Move is { } move)
+        {
+            // State keys written under the old path now belong to the new one, before the controllers and links run
+            // (idempotent, so every start may do it; on a full disk the next start does it).
+            await TolerateFullDiskAsync("rebasing mission states after the move", () => MoveRebase.RebaseStatesAsync(store, move, ct));
+        }
+
         await app.StartAsync(ct);
         node.Endpoints = new SiteEndpointsInfo(
             options.Name,
@@ -203,7 +204,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         linkSelf.Api = node.Endpoints.Api;
         linkSelf.Ingress = node.Endpoints.Ingress;
         linkSelf.Link = $"https://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{listeners.LinkPort}";
-        await SiteRegistration.RegisterAsync(store, site, node.Endpoints, options.TimeProvider, ct);
+        await RegisterAsync(ct);
         var links = app.Services.GetRequiredService<LinkRunner>();
         if (parent is not null && options.UplinkEmulator is { } emulator)
         {
@@ -224,24 +225,13 @@ public sealed partial class SiteNode : IAsyncDisposable
 
         // A forget that a crash cut short after it was recorded is finished before the pruner and the uplink run (the
         // forgotten child itself is refused from the first connection on: the record is loaded with the Downlinks).
-        await app.Services.GetRequiredService<SiteForgetting>().ResumeAsync(ct);
+        await TolerateFullDiskAsync("finishing a forget", () => app.Services.GetRequiredService<SiteForgetting>().ResumeAsync(ct));
         // Then the children this site had (forgotten ones excepted) are known again before the pruner runs, so one that
         // stays away shows cluster offline in every mission instead of no entry at all.
-        await links.Downlinks.RestoreChildrenAsync(identity.Move, ct);
+        await TolerateFullDiskAsync("recording the children known here", () => links.Downlinks.RestoreChildrenAsync(identity.Move, ct));
         links.Start();
-        await WriteEndpointsFileAsync(options.DataDirectory, node.Endpoints, ct);
+        await WriteEndpointsFileAsync(ct);
         node.IsReady = true;
-    }
-
-    private static async Task WriteEndpointsFileAsync(string dataDirectory, SiteEndpointsInfo endpoints, CancellationToken ct)
-    {
-        var path = Path.Combine(dataDirectory, "endpoints.json");
-        var temp = path + ".tmp";
-        var json = JsonSerializer.Serialize(
-            new Dictionary<string, string?> { ["name"] = endpoints.Name, ["api"] = endpoints.Api, ["ingress"] = endpoints.Ingress, ["resp"] = endpoints.Resp },
-            NodeJson.Default.DictionaryStringString);
-        await File.WriteAllTextAsync(temp, json, ct);
-        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>The link engines (index, pruner, uplink) of this site.</summary>

@@ -30,10 +30,18 @@ internal sealed class DataDirectoryLock : IDisposable
                 e);
         }
 
-        // The pid is only a hint for an operator who finds the directory locked.
-        file.SetLength(0);
-        file.Write(Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"));
-        file.Flush();
+        // The pid is only a hint for an operator who finds the directory locked: on a full disk it is left out, and the
+        // store opens read-only all the same.
+        try
+        {
+            // Unbuffered, so a write that failed is not tried again when the lock is released.
+            file.SetLength(0);
+            RandomAccess.Write(file.SafeFileHandle, Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n"), 0);
+        }
+        catch (IOException e) when (DiskFull.Is(e))
+        {
+        }
+
         return new DataDirectoryLock(file);
     }
 

@@ -46,9 +46,9 @@ internal sealed partial class SqliteObjectStore
     {
         if (full == _synchronousFull)
             return;
-        Schema.Execute(_writer, full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+        Schema.Execute(Writer, full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
         // What SQLite reports rather than what was asked: the commit counts rest on it (2 = FULL, 1 = NORMAL).
-        _synchronousFull = Schema.Scalar(_writer, "PRAGMA synchronous;") == 2;
+        _synchronousFull = Schema.Scalar(Writer, "PRAGMA synchronous;") == 2;
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ internal sealed partial class SqliteObjectStore
         if (_batchChanges.Count == 0 && !_confirmsUnsynced)
             return null;
         var reserved = _stagedResourceVersion + ReservedVersions;
-        using var command = _writer.CreateCommand();
+        using var command = Writer.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = "UPDATE meta SET value = $value WHERE key = 'reservedThrough';";
         command.Parameters.AddWithValue("$value", reserved);
@@ -113,12 +113,12 @@ internal sealed partial class SqliteObjectStore
     /// <summary>At a clean close (write gate held): gives the unused reservation back, fsynced, so the versions stay dense.</summary>
     private void ReleaseReservation()
     {
-        if (_reservedThrough == _resourceVersion)
+        if (_writer is null || _reservedThrough == _resourceVersion)
             return;
         try
         {
             SetSynchronous(true);
-            using var command = _writer.CreateCommand();
+            using var command = Writer.CreateCommand();
             command.CommandText = "UPDATE meta SET value = $value WHERE key = 'reservedThrough';";
             command.Parameters.AddWithValue("$value", _resourceVersion);
             command.ExecuteNonQuery();

@@ -10,7 +10,7 @@ internal sealed partial class SqliteObjectStore
         var (key, _) = ObjectDocument.Parse(obj);
         return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
-            if (ReadRow(_writer, transaction, key) is not null)
+            if (ReadRow(Writer, transaction, key) is not null)
                 StoreErrors.AlreadyExists(key);
             return Insert(transaction, key, obj);
         }, ct);
@@ -21,7 +21,7 @@ internal sealed partial class SqliteObjectStore
         var (key, expected) = ObjectDocument.Parse(obj);
         return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
-            var row = ReadRow(_writer, transaction, key);
+            var row = ReadRow(Writer, transaction, key);
             if (row is null)
                 StoreErrors.NotFound(key);
             CheckPrecondition(key, row, expected);
@@ -34,7 +34,7 @@ internal sealed partial class SqliteObjectStore
         var (key, expected) = ObjectDocument.Parse(obj);
         return WriteAsync(key, durability, transaction =>
         {
-            var row = ReadRow(_writer, transaction, key);
+            var row = ReadRow(Writer, transaction, key);
             if (row is null && expected is long gone)
                 StoreErrors.ConflictMissing(key, gone);
             if (row is null)
@@ -52,7 +52,7 @@ internal sealed partial class SqliteObjectStore
             StoreErrors.Invalid($"{key}: status must be an object, got {status.ToJsonString()}");
         return WriteAsync(key, durability, transaction =>
         {
-            var row = ReadRow(_writer, transaction, key);
+            var row = ReadRow(Writer, transaction, key);
             if (row is null)
                 StoreErrors.NotFound(key);
             CheckPrecondition(key, row, expectedResourceVersion);
@@ -72,7 +72,7 @@ internal sealed partial class SqliteObjectStore
         key = ObjectDocument.NormalizeKey(key);
         return WriteAsync(key, WriteDurability.Durable, transaction =>
         {
-            var row = ReadRow(_writer, transaction, key);
+            var row = ReadRow(Writer, transaction, key);
             if (row is null)
                 StoreErrors.NotFound(key);
             CheckPrecondition(key, row, expectedResourceVersion);
@@ -126,7 +126,7 @@ internal sealed partial class SqliteObjectStore
         ObjectDocument.StampResourceVersion(doc, resourceVersion);
         var json = doc.ToJsonString();
 
-        using (var command = _writer.CreateCommand())
+        using (var command = Writer.CreateCommand())
         {
             command.Transaction = transaction;
             command.CommandText = type == WatchEventType.Deleted
@@ -154,7 +154,7 @@ internal sealed partial class SqliteObjectStore
         var compactThrough = Math.Max(_stagedCompactedThrough, resourceVersion - _options.WatchHistory);
         if (compactThrough > _stagedCompactedThrough)
         {
-            using var command = _writer.CreateCommand();
+            using var command = Writer.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = """
                 DELETE FROM changes WHERE rv <= $through;
@@ -194,6 +194,7 @@ internal sealed partial class SqliteObjectStore
         finally
         {
             _writeGate.Release();
+            Announce();
         }
 
         return (T)(await write.Done.Task.ConfigureAwait(false))!;
@@ -212,6 +213,13 @@ internal sealed partial class SqliteObjectStore
             return;
         }
 
+        if (_writer is null)
+        {
+            foreach (var write in batch)
+                write.Done.TrySetException(ReadOnlyRefusal(write.Key));
+            return;
+        }
+
         var results = new object?[batch.Count];
         var errors = new Exception?[batch.Count];
         _stagedResourceVersion = _resourceVersion;
@@ -224,7 +232,7 @@ internal sealed partial class SqliteObjectStore
         {
             SetSynchronous(NeedsSync(batch));
             synced = _synchronousFull;
-            using var transaction = _writer.BeginTransaction();
+            using var transaction = Writer.BeginTransaction();
             for (var i = 0; i < batch.Count; i++)
             {
                 var (rv, compacted, changes) = (_stagedResourceVersion, _stagedCompactedThrough, _batchChanges.Count);
@@ -255,8 +263,11 @@ internal sealed partial class SqliteObjectStore
         catch (Exception e)
         {
             // Nothing of this batch is durable: fail every write that had not failed on its own.
+            var outOfSpace = e is SqliteException sqlite && IsOutOfSpace(sqlite, _directory);
             for (var i = 0; i < batch.Count; i++)
-                errors[i] ??= Map(e, batch[i].Key);
+                errors[i] ??= outOfSpace ? OutOfSpace(batch[i].Key, (SqliteException)e) : Map(e, batch[i].Key);
+            if (outOfSpace)
+                EnterReadOnly(); // the disk is full, not the database's size cap: refuse writes until it has room
             _batchChanges.Clear();
             _stagedResourceVersion = _resourceVersion;
             _stagedCompactedThrough = _compactedThrough;
@@ -275,6 +286,11 @@ internal sealed partial class SqliteObjectStore
                 batch[i].Done.TrySetResult(results[i]);
         }
     }
+
+    private StoreException OutOfSpace(ObjectKey key, SqliteException e) => new(
+        StoreErrorReason.StorageFull,
+        $"{key}: {OutOfSpaceReason(DatabasePath)}; nothing was written, and the object store is read-only until that disk has room again",
+        e);
 
     private static Exception Map(Exception e, ObjectKey key) =>
         e is SqliteException { SqliteErrorCode: SqliteErrors.Full } full ? SqliteErrors.StorageFull(full, key.ToString()) : e;

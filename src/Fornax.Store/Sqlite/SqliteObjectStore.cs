@@ -15,8 +15,9 @@ internal sealed partial class SqliteObjectStore : IObjectStore
     private readonly ObjectStoreOptions _options;
     private readonly string _directory;
     private readonly DataDirectoryLock _lock;
-    private readonly SqliteConnection _writer;
-    private readonly string _readConnectionString;
+    // Null while the store is read-only (SqliteObjectStore.Storage); changes only with _writeGate held.
+    private SqliteConnection? _writer;
+    private string _readConnectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly WatchHub _hub = new();
 
@@ -37,56 +38,43 @@ internal sealed partial class SqliteObjectStore : IObjectStore
     private long _stagedCompactedThrough;
     private int _disposed;
 
-    private SqliteObjectStore(ObjectStoreOptions options, string directory, DataDirectoryLock directoryLock, SqliteConnection writer, string readConnectionString)
+    private SqliteObjectStore(ObjectStoreOptions options, string directory, DataDirectoryLock directoryLock, OpenedWriter? writer, string readConnectionString)
     {
         _options = options;
         _directory = directory;
         _lock = directoryLock;
-        _writer = writer;
         _readConnectionString = readConnectionString;
-        (_resourceVersion, _reservedThrough) = RecoverReservation(writer, Schema.ReadMeta(writer, null, Schema.ResourceVersionKey));
-        _syncedResourceVersion = _resourceVersion;
-        _compactedThrough = Schema.ReadMeta(writer, null, Schema.CompactedThroughKey);
+        if (writer is not null)
+        {
+            UseWriter(writer);
+            return;
+        }
+
+        // Read-only from the start: the versions as the database holds them (a reservation left by an unclean close is
+        // recovered when writes resume).
+        using var reader = OpenReader();
+        _resourceVersion = Schema.ReadMeta(reader, null, Schema.ResourceVersionKey);
+        _compactedThrough = Schema.ReadMeta(reader, null, Schema.CompactedThroughKey);
+        _storage = new StorageState(true, OutOfSpaceReason(DatabasePath), options.TimeProvider.GetUtcNow());
     }
 
     public long ResourceVersion => Volatile.Read(ref _resourceVersion);
 
+    /// <summary>Opens for writing, or read-only when the disk has no room for that (<see cref="Storage"/> says which).</summary>
     public static SqliteObjectStore Open(ObjectStoreOptions options)
     {
         var directory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(directory);
         var directoryLock = DataDirectoryLock.Acquire(directory);
-        SqliteConnection? writer = null;
         try
         {
             var database = Path.Combine(directory, DatabaseFileName);
-            // The writer is not pooled: its pragmas (synchronous, max_page_count) are its own, and
-            // closing it must really close the file before the directory lock is released.
-            writer = new SqliteConnection(new SqliteConnectionStringBuilder
-            {
-                DataSource = database,
-                Mode = SqliteOpenMode.ReadWriteCreate,
-                Pooling = false,
-            }.ToString());
-            writer.Open();
-            Schema.Initialize(writer, options.MaxDatabaseBytes);
-            var readConnectionString = new SqliteConnectionStringBuilder
-            {
-                DataSource = database,
-                Mode = SqliteOpenMode.ReadWrite,
-                Pooling = true,
-            }.ToString();
-            return new SqliteObjectStore(options, directory, directoryLock, writer, readConnectionString);
-        }
-        catch (SqliteException e) when (e.SqliteErrorCode == SqliteErrors.Full)
-        {
-            writer?.Dispose();
-            directoryLock.Dispose();
-            throw SqliteErrors.StorageFull(e, $"data directory {directory}");
+            return TryOpenWriter(options, directory) is { } writer
+                ? new SqliteObjectStore(options, directory, directoryLock, writer, ReaderConnectionString(database))
+                : new SqliteObjectStore(options, directory, directoryLock, null, ReadOnlyConnectionString(database));
         }
         catch
         {
-            writer?.Dispose();
             directoryLock.Dispose();
             throw;
         }
@@ -102,7 +90,7 @@ internal sealed partial class SqliteObjectStore : IObjectStore
         {
             _hub.Close(new ObjectDisposedException(nameof(IObjectStore), $"the object store in {_directory} was closed"));
             ReleaseReservation();
-            _writer.Dispose();
+            _writer?.Dispose();
             using (var pooled = new SqliteConnection(_readConnectionString))
                 SqliteConnection.ClearPool(pooled);
             _lock.Dispose();

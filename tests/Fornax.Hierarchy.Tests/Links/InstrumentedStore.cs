@@ -20,6 +20,16 @@ internal sealed class InstrumentedStore(IObjectStore inner) : IObjectStore
 
     public StoreCommitCounts CommitCounts => inner.CommitCounts;
 
+    public StorageState Storage => inner.Storage;
+
+    public event Action<StorageState>? StorageChanged
+    {
+        add => inner.StorageChanged += value;
+        remove => inner.StorageChanged -= value;
+    }
+
+    public StorageState TryResumeWrites() => inner.TryResumeWrites();
+
     public Task<StoredObject?> GetAsync(ObjectKey key, CancellationToken ct = default) => inner.GetAsync(key, ct);
 
     public Task<ObjectList> ListAsync(string? kind, string? @namespace, CancellationToken ct = default)

@@ -204,7 +204,17 @@ internal sealed class NodeCommand : Command
         // Who runs this data directory: `fornax up` records it, `fornax down` signals it.
         var pidFile = Path.Combine(options.DataDirectory, PidFileName);
         // Not cancellable: a stop asked for right now must still find the site started and stop it cleanly.
-        File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (IOException e) when (Fornax.Store.DiskFull.Is(e))
+        {
+            // A full disk: the site runs read-only (docs/site.md, "A full disk"); only `fornax down` misses the record.
+            File.Delete(pidFile);
+            _context.Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(pidFile)} not written ({Markup.Escape(e.Message)}): `fornax down` cannot stop this site; stop it with Ctrl-C or a signal");
+        }
+
         var grid = new Grid().AddColumn(new GridColumn().PadRight(2)).AddColumn();
         grid.AddRow("API", site.Endpoints.Api);
         grid.AddRow("Ingress", site.Endpoints.Ingress);
