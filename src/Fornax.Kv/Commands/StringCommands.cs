@@ -219,7 +219,8 @@ internal static partial class StringCommands
             return;
         }
 
-        if (offset + patch.Length > MaxStringBytes)
+        // Compared without adding, as Redis' checkStringLength guards its sum: offset may be near long.MaxValue.
+        if (offset > MaxStringBytes - patch.Length)
         {
             client.Reply.Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
             return;
