@@ -195,6 +195,14 @@ internal sealed partial class Replicator
                 engine.Merge(state, peer);
             }
         }
+
+        // The merged changes were logged with this peer as their source, which wakes only the other peers. This peer's
+        // sender must still step over them (it sends them nowhere) so that its acknowledged version passes them: until
+        // it does, the log keeps them and their tombstones are never collected.
+        lock (engine.Gate)
+        {
+            peer.Signal();
+        }
     }
 
     private void OnAck(PeerState peer, long number)

@@ -116,4 +116,26 @@ public sealed class StreamSafetyTests
         Assert.Equal(1, b.Count);
         Assert.Null(b.Get("cart:5"));
     }
+
+    /// <summary>
+    /// Regression: the receiver's sender toward the deleting site was not woken by what that site sent it, so deletes
+    /// that arrived once the link was idle kept their tombstones at the receiver for good.
+    /// </summary>
+    [Fact]
+    public async Task Tombstones_AreCollected_AtTheReceiver_WhenTheDeletesArriveOnAnIdleLink()
+    {
+        await using var a = Site("a");
+        await using var b = Site("b");
+        await using var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
+        a.Set("cart:warm", "v");
+        await Poll.UntilAsync(() => b.Get("cart:warm") == "v" && a.Stats.Tombstones == 0, "the link to settle");
+
+        a.Set("cart:gone", "v");
+        a.Do(tx => tx.Delete(B("cart:gone")));
+        a.Set("cart:last", "v");
+        await Poll.UntilAsync(() => b.Get("cart:last") == "v", "b to get cart:last");
+        await Poll.UntilAsync(() => a.Stats.Tombstones == 0 && b.Stats.Tombstones == 0,
+            "the tombstones to go", describe: () => $"a has {a.Stats.Tombstones}, b has {b.Stats.Tombstones}");
+        Assert.Equal(2, b.Count);
+    }
 }
