@@ -3,9 +3,18 @@ namespace Fornax.Kv.Engine;
 /// <summary>Redis' glob (<c>stringmatchlen</c>): <c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[^a-z]</c>, <c>\x</c>; byte-wise.</summary>
 public static class Glob
 {
-    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text) => Match(pattern, text, 0);
+    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text)
+    {
+        var exhausted = false;
+        return Match(pattern, text, 0, ref exhausted);
+    }
 
-    private static bool Match(ReadOnlySpan<byte> p, ReadOnlySpan<byte> s, int depth)
+    /// <summary>
+    /// <paramref name="exhausted"/> is set when a star tried every rest of the text and none matched: an outer star
+    /// that skips more of the text cannot succeed either, so it stops too. Without that cut "a*a*a*…b" against "aaa…"
+    /// backtracks exponentially (Redis' fix of CVE-2022-36021, <c>skipLongerMatches</c>).
+    /// </summary>
+    private static bool Match(ReadOnlySpan<byte> p, ReadOnlySpan<byte> s, int depth, ref bool exhausted)
     {
         // Nested stars recurse; Redis bounds the depth the same way against patterns like "*a*a*a*...".
         if (depth > 1000)
@@ -30,12 +39,18 @@ public static class Glob
 
                     for (var i = 0; i < s.Length; i++)
                     {
-                        if (Match(p[1..], s[i..], depth + 1))
+                        if (Match(p[1..], s[i..], depth + 1, ref exhausted))
                         {
                             return true;
                         }
+
+                        if (exhausted)
+                        {
+                            return false;
+                        }
                     }
 
+                    exhausted = true;
                     return false;
                 case (byte)'?':
                     break;
