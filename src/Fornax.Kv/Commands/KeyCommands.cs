@@ -67,6 +67,11 @@ internal static class KeyCommands
         }
         while (cursor != 0);
 
+        if (pattern.IsEmpty)
+        {
+            keys.RemoveAll(k => k.Length != 0); // the engine reads an empty pattern as none; the glob "" matches only ""
+        }
+
         Replies.Array(client.Reply, keys);
     }
 
@@ -88,6 +93,11 @@ internal static class KeyCommands
 
         var keys = new List<byte[]>();
         var next = options.TypeMatchesNothing ? 0 : tx.Scan(cursor, options.Count, options.Pattern(args), options.Type, keys);
+        if (options.MatchIndex > 0 && args[options.MatchIndex].IsEmpty)
+        {
+            keys.RemoveAll(k => k.Length != 0); // as KEYS: MATCH "" matches only the empty key
+        }
+
         client.Reply.Array(2);
         client.Reply.Bulk(((ulong)next).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Replies.Array(client.Reply, keys);

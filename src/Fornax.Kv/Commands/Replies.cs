@@ -71,7 +71,7 @@ internal readonly record struct ScanOptions(int MatchIndex, int Count, Engine.Kv
             }
             else if (args.Is(i, "COUNT"u8))
             {
-                if (!RespText.TryParseInt64(args[++i], out var value) || value > int.MaxValue)
+                if (!RespText.TryParseInt64(args[++i], out var value))
                 {
                     return Fail(RespErrors.NotInteger);
                 }
@@ -81,7 +81,7 @@ internal readonly record struct ScanOptions(int MatchIndex, int Count, Engine.Kv
                     return Fail(RespErrors.Syntax);
                 }
 
-                count = (int)value;
+                count = (int)Math.Min(value, int.MaxValue); // Redis takes any positive 64-bit COUNT: a hint, not a size
             }
             else if (allowType && args.Is(i, "TYPE"u8))
             {
