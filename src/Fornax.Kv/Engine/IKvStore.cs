@@ -22,6 +22,9 @@ public interface IKvStore : IAsyncDisposable
 
     /// <summary>True while the store refuses writes (e.g. a full disk); reads still work.</summary>
     bool IsReadOnly { get; }
+
+    /// <summary>Figures for INFO and /metrics (keys, bytes, persistence, replication peers and lag).</summary>
+    KvStoreStats Stats { get; }
 }
 
 /// <summary>The body of a transaction: reads and writes through <paramref name="tx"/>.</summary>

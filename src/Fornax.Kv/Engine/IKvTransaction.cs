@@ -24,7 +24,7 @@ public interface IKvTransaction
     /// <summary>Sets (a value) or removes (null) the key's expiry; false if the key does not exist. An expiry in the past deletes the key.</summary>
     bool SetExpiry(ReadOnlySpan<byte> key, long? unixMs);
 
-    /// <summary>Live keys matching a Redis glob <paramref name="pattern"/> (null: all), optionally of one type, in a stable order.
+    /// <summary>Live keys (the store's arrays: do not change them) matching a Redis glob <paramref name="pattern"/> (null: all), optionally of one type, in a stable order.
     /// <paramref name="cursor"/> is 0 to start; returns the next cursor (0 when done) after at most about <paramref name="count"/> keys examined.</summary>
     long Scan(long cursor, int count, ReadOnlySpan<byte> pattern, KvType? type, List<byte[]> keys);
 
@@ -33,6 +33,20 @@ public interface IKvTransaction
 
     /// <summary>Deletes every key (FLUSHDB), replicated as deletes of what this site has observed.</summary>
     void DeleteAll();
+
+    /// <summary>
+    /// The key's version for WATCH: changes on every committed write to it, local or merged from another site. For an
+    /// absent key it is a non-positive number that changes whenever any key is removed (so a key created and deleted
+    /// between WATCH and EXEC is noticed; at the price of an occasional needless abort).
+    /// </summary>
+    long Version(ReadOnlySpan<byte> key);
+
+    /// <summary>
+    /// Writes at <paramref name="destination"/> what <paramref name="source"/> holds, with its expiry (COPY; RENAME is
+    /// Copy then Delete). False, changing nothing, when the source does not exist, or the destination exists and
+    /// <paramref name="replace"/> is false. A counter stays a counter. The copy is a new write at this site.
+    /// </summary>
+    bool Copy(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, bool replace);
 
     // ---- strings and counters ----
 
@@ -63,7 +77,7 @@ public interface IKvTransaction
 
     long SetCount(ReadOnlySpan<byte> key);
 
-    /// <summary>Appends the members to <paramref name="members"/> (empty when the key does not exist).</summary>
+    /// <summary>Appends the members to <paramref name="members"/> (empty when the key does not exist). The arrays are the store's: do not change them.</summary>
     void SetMembers(ReadOnlySpan<byte> key, List<byte[]> members);
 
     // ---- hashes ----
@@ -83,6 +97,6 @@ public interface IKvTransaction
 
     double HashIncrementByFloat(ReadOnlySpan<byte> key, ReadOnlySpan<byte> field, double delta);
 
-    /// <summary>Appends (field, value) pairs to <paramref name="entries"/> (empty when the key does not exist).</summary>
+    /// <summary>Appends (field, value) pairs to <paramref name="entries"/> (empty when the key does not exist). The arrays may be the store's: do not change them.</summary>
     void HashEntries(ReadOnlySpan<byte> key, List<KeyValuePair<byte[], byte[]>> entries);
 }

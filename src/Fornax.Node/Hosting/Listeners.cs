@@ -15,12 +15,18 @@ public sealed class Listeners
     public const string Api = "api";
     public const string Ingress = "ingress";
     public const string Link = "link";
+    public const string Resp = "resp";
 
     internal ListenOptions? ApiListen { get; set; }
 
     internal ListenOptions? IngressListen { get; set; }
 
     internal ListenOptions? LinkListen { get; set; }
+
+    internal ListenOptions? RespListen { get; set; }
+
+    /// <summary>The RESP port, or 0 while the site serves no KV store.</summary>
+    public int RespPort => RespListen?.IPEndPoint?.Port ?? 0;
 
     public int LinkPort => LinkListen?.IPEndPoint?.Port ?? 0;
 
@@ -32,7 +38,7 @@ public sealed class Listeners
     public int IngressPort => IngressListen?.IPEndPoint?.Port ?? 0;
 
     public string? Classify(int localPort) =>
-        localPort == ApiPort ? Api : localPort == IngressPort ? Ingress : localPort == LinkPort ? Link : null;
+        localPort == ApiPort ? Api : localPort == IngressPort ? Ingress : localPort == LinkPort ? Link : localPort == RespPort && RespPort != 0 ? Resp : null;
 
     /// <summary>Unmatches an endpoint reached through the wrong listener, so the request ends as 404.</summary>
     internal Task Filter(HttpContext context, RequestDelegate next)

@@ -25,6 +25,7 @@ public sealed record NodeOptions
 
     public int IngressPort { get; init; }
 
+    /// <summary>The Redis-protocol port of the edge KV store; 0 picks a free port.</summary>
     public int RespPort { get; init; }
 
     /// <summary>
@@ -32,6 +33,12 @@ public sealed record NodeOptions
     /// needs a user token, as one on another machine does.
     /// </summary>
     public bool TrustLoopback { get; init; } = true;
+
+    /// <summary>Largest bulk string a RESP client may send (Redis' <c>proto-max-bulk-len</c>); a larger one closes the connection.</summary>
+    public long RespMaxBulkBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>When a KV write is on disk before its reply: <c>always</c>, <c>everysec</c> (default) or <c>none</c>, as Redis' appendfsync (docs/kv.md).</summary>
+    public string Durability { get; init; } = "everysec";
 
     /// <summary>Command missions run only where this is true (off by default).</summary>
     public bool AllowCommands { get; init; }

@@ -49,6 +49,11 @@ public static class NodeOptionsValidator
             context.Add("maxBlobBytes", $"{options.MaxBlobBytes} is below the minimum of 1024");
         }
 
+        if (options.RespMaxBulkBytes is < 1024 or > 512L * 1024 * 1024)
+        {
+            context.Add("respMaxBulkBytes", $"{options.RespMaxBulkBytes} is not between 1024 and 536870912 (512 MiB, Redis' largest proto-max-bulk-len default)");
+        }
+
         if (options.HeartbeatInterval <= TimeSpan.Zero)
         {
             context.Add("heartbeat", $"{options.HeartbeatInterval} is not a positive duration");
@@ -57,6 +62,11 @@ public static class NodeOptionsValidator
         if (options.StorageCheckInterval <= TimeSpan.Zero)
         {
             context.Add("storageCheckInterval", $"{options.StorageCheckInterval} is not a positive duration");
+        }
+
+        if (options.Durability is not ("always" or "everysec" or "none"))
+        {
+            context.Add("durability", $"\"{options.Durability}\" is not one of always, everysec, none");
         }
 
         if (options.MissedHeartbeats < 1)

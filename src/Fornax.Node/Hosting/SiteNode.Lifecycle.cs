@@ -104,6 +104,7 @@ public sealed partial class SiteNode
                 ApiPort = new Uri(Endpoints.Api).Port,
                 IngressPort = new Uri(Endpoints.Ingress).Port,
                 LinkPort = new Uri(Links.Self.Link!).Port,
+                RespPort = Endpoints.Resp is { } resp ? new Uri(resp).Port : Options.RespPort,
             };
             var old = _app;
             await Links.DisposeAsync();

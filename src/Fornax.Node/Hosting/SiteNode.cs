@@ -6,11 +6,13 @@ using Fornax.Node.Api;
 using Fornax.Node.Api.Kube;
 using Fornax.Node.Dashboard;
 using Fornax.Node.Functions;
+using Fornax.Node.Kv;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
 using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -123,6 +125,15 @@ public sealed partial class SiteNode : IAsyncDisposable
                 listen.UseHttps(identity.ConfigureHttps);
                 listeners.LinkListen = listen;
             });
+            // The RESP port is bound only when the site has a KV store to serve (and so advertised only then).
+            if (builder.Services.HasKvStore())
+            {
+                kestrel.Listen(host, options.RespPort, listen =>
+                {
+                    listen.UseConnectionHandler<RespConnectionHandler>();
+                    listeners.RespListen = listen;
+                });
+            }
         });
 
         var parentPath = identity.SitePath.Contains('/') ? identity.SitePath[..identity.SitePath.LastIndexOf('/')] : null;
@@ -160,6 +171,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddHostedService<StorageMonitor>();
         services.AddFornaxFunctions();
         services.AddFornaxDashboard();
+        services.AddFornaxKv();
+        services.AddFornaxResp();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());
@@ -185,6 +198,12 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
+        if (services.HasKvStore())
+        {
+            // Open the store (and the server over it) now: a store that cannot open stops the start, not a first client.
+            app.Services.GetRequiredService<Fornax.Kv.Resp.IRespServer>();
+        }
+
         var node = this;
         _app = app;
         holder.Node = node;
@@ -200,9 +219,10 @@ public sealed partial class SiteNode : IAsyncDisposable
             options.Name,
             SiteEndpointsInfo.Url(options.Host, listeners.ApiPort),
             SiteEndpointsInfo.Url(options.Host, listeners.IngressPort),
-            Resp: null);
+            Resp: listeners.RespPort == 0 ? null : SiteEndpointsInfo.RedisUrl(options.Host, listeners.RespPort));
         linkSelf.Api = node.Endpoints.Api;
         linkSelf.Ingress = node.Endpoints.Ingress;
+        linkSelf.Resp = node.Endpoints.Resp;
         linkSelf.Link = $"https://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{listeners.LinkPort}";
         await RegisterAsync(ct);
         var links = app.Services.GetRequiredService<LinkRunner>();

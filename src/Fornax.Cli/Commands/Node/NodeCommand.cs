@@ -17,6 +17,7 @@ internal sealed class NodeCommand : Command
     private readonly Option<int?> _apiPort = new("--api-port") { Description = "API port (default 7100; 0 picks a free port)" };
     private readonly Option<int?> _ingressPort = new("--ingress-port") { Description = "Ingress port (default 7101; 0 picks a free port)" };
     private readonly Option<int?> _respPort = new("--resp-port") { Description = "RESP (KV) port (default 7102; 0 picks a free port)" };
+    private readonly Option<string?> _durability = new("--durability") { Description = "when a KV write is on disk before its reply: always, everysec (default) or none" };
     private readonly Option<bool?> _allowCommands = new("--allow-commands") { Description = "Run command missions at this site", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<bool?> _trustLoopback = new("--trust-loopback") { Description = "Let loopback clients use the API without a token (default true; false asks every client for one)", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string[]> _labels = new("--label") { Description = "A site label KEY=VALUE (repeatable)" };
@@ -40,7 +41,7 @@ internal sealed class NodeCommand : Command
         _context = context;
         var run = new Command("run", "Run a site in this process until Ctrl-C; flags override the --config file")
         {
-            _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _allowCommands, _trustLoopback, _labels, _tier, _maxBodyBytes,
+            _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _durability, _allowCommands, _trustLoopback, _labels, _tier, _maxBodyBytes,
             _join, _token, _tokenFile, _linkPort, _heartbeat, _missedHeartbeats, _emulateUplink, _uplinkLatency, _uplinkBandwidth, _uplinkLoss, _logLevel,
         };
         run.SetAction(RunAsync);
@@ -83,6 +84,7 @@ internal sealed class NodeCommand : Command
             ApiPort = parse.GetValue(_apiPort) ?? options.ApiPort,
             IngressPort = parse.GetValue(_ingressPort) ?? options.IngressPort,
             RespPort = parse.GetValue(_respPort) ?? options.RespPort,
+            Durability = parse.GetValue(_durability) ?? options.Durability,
             AllowCommands = parse.GetResult(_allowCommands) is not null ? parse.GetValue(_allowCommands) ?? true : options.AllowCommands,
             TrustLoopback = parse.GetResult(_trustLoopback) is not null ? parse.GetValue(_trustLoopback) ?? true : options.TrustLoopback,
             MaxRequestBodyBytes = parse.GetValue(_maxBodyBytes) ?? options.MaxRequestBodyBytes,

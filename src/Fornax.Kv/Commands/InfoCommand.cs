@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Fornax.Kv.Resp;
+
+namespace Fornax.Kv.Commands;
+
+/// <summary>INFO [section ...]: server, clients, memory, persistence, stats, replication, cpu, keyspace, as Redis 7 lays them out.</summary>
+internal static class InfoCommand
+{
+    private static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+
+    public static ValueTask Run(RespConnection client, RespArgs args)
+    {
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args.String(i).ToLowerInvariant();
+            if (name is "all" or "default" or "everything")
+            {
+                wanted.UnionWith(DefaultSections);
+            }
+            else
+            {
+                wanted.Add(name);
+            }
+        }
+
+        if (args.Count == 1)
+        {
+            wanted.UnionWith(DefaultSections);
+        }
+
+        var text = new StringBuilder();
+        foreach (var section in DefaultSections.Where(wanted.Contains))
+        {
+            if (text.Length > 0)
+            {
+                text.Append("\r\n");
+            }
+
+            text.Append("# ").Append(char.ToUpperInvariant(section[0])).Append(section[1..]).Append("\r\n");
+            foreach (var (key, value) in Section(client, section))
+            {
+                text.Append(key).Append(':').Append(value).Append("\r\n");
+            }
+        }
+
+        client.Reply.Verbatim(text.ToString());
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The policy in the words of the site's <c>durability</c> option (Redis' <c>appendfsync</c> says "no" for "none").</summary>
+    internal static string DurabilityName(Engine.KvDurability durability) => durability switch
+    {
+        Engine.KvDurability.Always => "always",
+        Engine.KvDurability.None => "none",
+        _ => "everysec",
+    };
+
+    private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static IEnumerable<(string, string)> Section(RespConnection client, string section)
+    {
+        var server = client.Server;
+        var options = server.Options;
+        var nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var uptime = (nowMs - server.StartedAtMs) / 1000;
+        var port = (client.Local as System.Net.IPEndPoint)?.Port ?? 0;
+        var stats = client.Store.Stats;
+        var durability = DurabilityName(stats.Durability);
+        return section switch
+        {
+            "server" =>
+            [
+                ("redis_version", options.RedisVersion),
+                ("redis_mode", "standalone"),
+                ("fornax_version", options.FornaxVersion),
+                ("fornax_site", options.SiteName),
+                ("os", Environment.OSVersion.ToString()),
+                ("arch_bits", (IntPtr.Size * 8).ToString(CultureInfo.InvariantCulture)),
+                ("process_id", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
+                ("tcp_port", port.ToString(CultureInfo.InvariantCulture)),
+                ("uptime_in_seconds", uptime.ToString(CultureInfo.InvariantCulture)),
+                ("uptime_in_days", (uptime / 86400).ToString(CultureInfo.InvariantCulture)),
+            ],
+            "clients" =>
+            [
+                ("connected_clients", server.ConnectedClients.ToString(CultureInfo.InvariantCulture)),
+                ("blocked_clients", "0"),
+            ],
+            "memory" =>
+            [
+                ("used_memory", GC.GetTotalMemory(false).ToString(CultureInfo.InvariantCulture)),
+                ("used_memory_rss", Environment.WorkingSet.ToString(CultureInfo.InvariantCulture)),
+                ("fornax_kv_bytes", I(stats.Bytes)),
+                ("maxmemory", "0"),
+                ("maxmemory_policy", "noeviction"),
+            ],
+            "persistence" =>
+            [
+                ("loading", "0"),
+                ("aof_enabled", "1"),
+                ("fornax_durability", durability),
+                ("fornax_read_only", client.Store.IsReadOnly ? "1" : "0"),
+                ("fornax_records_loaded", I(stats.RecordsLoaded)),
+                ("fornax_pending_disk_writes", I(stats.PendingDiskWrites)),
+                ("fornax_tombstones", I(stats.Tombstones)),
+            ],
+            "stats" =>
+            [
+                ("total_connections_received", server.TotalConnections.ToString(CultureInfo.InvariantCulture)),
+                ("total_commands_processed", server.TotalCommands.ToString(CultureInfo.InvariantCulture)),
+            ],
+            // Every site is a writable replica (active-active): Redis' master/replica fields would mislead, so the peers
+            // (neighbouring sites on the tree that this site replicates with) are listed in fields of our own.
+            "replication" => new[] { ("role", "master"), ("connected_slaves", "0"), ("fornax_peers", I(stats.Peers.Count)) }
+                .Concat(stats.Peers.Select((p, i) => ($"fornax_peer{i}", $"site={p.Site},connected={(p.Connected ? 1 : 0)},pending_keys={p.PendingKeys},lag_ms={(long)p.Lag.TotalMilliseconds},bytes_sent={p.BytesSent},bytes_received={p.BytesReceived}"))),
+            "cpu" =>
+            [
+                ("used_cpu_sys", Process.GetCurrentProcess().PrivilegedProcessorTime.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture)),
+                ("used_cpu_user", Process.GetCurrentProcess().UserProcessorTime.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture)),
+            ],
+            "keyspace" => stats.Keys > 0 ? [("db0", $"keys={stats.Keys},expires={stats.KeysWithExpiry},avg_ttl=0")] : [],
+            _ => [],
+        };
+    }
+}

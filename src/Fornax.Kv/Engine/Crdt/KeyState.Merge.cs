@@ -1,0 +1,128 @@
+namespace Fornax.Kv.Engine.Crdt;
+
+/// <summary>The join of two states of one key: each dot store merged against the other side's clock, then the clocks.</summary>
+internal static class KeyMerge
+{
+    /// <summary>Merges <paramref name="other"/> into <paramref name="state"/>; true if <paramref name="state"/> changed.</summary>
+    public static bool MergeInto(KeyState state, KeyState other)
+    {
+        var mine = state.Clock;
+        var theirs = other.Clock;
+        var changed = false;
+
+        var str = MergeCell(state.Str, mine, other.Str, theirs);
+        changed |= !ReferenceEquals(str, state.Str);
+        state.Str = str;
+
+        var members = MergeMap(state.Members, other.Members, mine, theirs, DotStore.Merge, static d => d.Length == 0, ref changed);
+        state.Members = members;
+        var fields = MergeMap(state.Fields, other.Fields, mine, theirs, MergeCell, static c => c.IsEmpty, ref changed);
+        state.Fields = fields;
+
+        var expiry = DotStore.Merge(state.Expiry, mine, other.Expiry, theirs);
+        changed |= !ReferenceEquals(expiry, state.Expiry);
+        state.Expiry = expiry;
+
+        if (!mine.Dominates(theirs))
+        {
+            mine.MergeFrom(theirs);
+            changed = true;
+        }
+
+        state.RecomputeDerived();
+        return changed;
+    }
+
+    public static ValueCell MergeCell(ValueCell mine, VersionVector myClock, ValueCell theirs, VersionVector theirClock)
+    {
+        var registers = DotStore.Merge(mine.Registers, myClock, theirs.Registers, theirClock);
+        var counters = DotStore.Merge(mine.Counters, myClock, theirs.Counters, theirClock);
+        if (ReferenceEquals(registers, mine.Registers) && ReferenceEquals(counters, mine.Counters))
+        {
+            return mine;
+        }
+
+        return registers.Length == 0 && counters.Length == 0 ? ValueCell.Empty : new ValueCell(registers, counters);
+    }
+
+    private delegate T MergeValue<T>(T mine, VersionVector myClock, T theirs, VersionVector theirClock);
+
+    private static Dictionary<byte[], T>? MergeMap<T>(
+        Dictionary<byte[], T>? mine,
+        Dictionary<byte[], T>? theirs,
+        VersionVector myClock,
+        VersionVector theirClock,
+        MergeValue<T> merge,
+        Func<T, bool> isEmpty,
+        ref bool changed)
+        where T : class
+    {
+        var empty = EmptyOf<T>.Value;
+        if (mine is not null)
+        {
+            List<byte[]>? gone = null;
+            List<KeyValuePair<byte[], T>>? updated = null;
+            foreach (var (name, value) in mine)
+            {
+                var other = theirs is not null && theirs.TryGetValue(name, out var t) ? t : empty;
+                var merged = merge(value, myClock, other, theirClock);
+                if (ReferenceEquals(merged, value))
+                {
+                    continue;
+                }
+
+                changed = true;
+                if (isEmpty(merged))
+                {
+                    (gone ??= []).Add(name);
+                }
+                else
+                {
+                    (updated ??= []).Add(new(name, merged));
+                }
+            }
+
+            foreach (var name in gone ?? [])
+            {
+                mine.Remove(name);
+            }
+
+            foreach (var (name, value) in updated ?? [])
+            {
+                mine[name] = value;
+            }
+        }
+
+        if (theirs is not null)
+        {
+            foreach (var (name, value) in theirs)
+            {
+                if (mine is not null && mine.ContainsKey(name))
+                {
+                    continue; // merged above
+                }
+
+                var merged = merge(empty, myClock, value, theirClock);
+                if (!isEmpty(merged))
+                {
+                    mine ??= new Dictionary<byte[], T>(ByteArrayComparer.Instance);
+                    mine[name] = merged;
+                    changed = true;
+                }
+            }
+        }
+
+        if (mine is null)
+        {
+            return null;
+        }
+
+        return mine.Count == 0 ? null : mine;
+    }
+
+    private static class EmptyOf<T>
+        where T : class
+    {
+        public static readonly T Value = typeof(T) == typeof(ValueCell) ? (T)(object)ValueCell.Empty : (T)(object)Array.Empty<AddDot>();
+    }
+}

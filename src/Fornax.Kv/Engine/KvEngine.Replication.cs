@@ -1,0 +1,78 @@
+using Fornax.Kv.Engine.Crdt;
+using Fornax.Kv.Replication;
+
+namespace Fornax.Kv.Engine;
+
+/// <summary>Where replication hooks into the store: which keys keep tombstones, what changed, dropping a replica.</summary>
+internal sealed partial class KvEngine
+{
+    private Replicator? _replication;
+
+    public Replicator Replication
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _replication ??= new Replicator(this, _options.SiteId, _options.Random.NextInt64(1, long.MaxValue));
+            }
+        }
+    }
+
+    public Lock Gate => _gate;
+
+    public KeyTable Table => _table;
+
+    public long CurrentVersion => _version;
+
+    /// <summary>Local changes up to this version are in the write-ahead log (all of them for a store without disk):
+    /// replication sends nothing newer, so a peer never holds a write this site could lose.</summary>
+    public long DurableVersion => _disk?.PersistedVersion ?? long.MaxValue;
+
+    /// <summary>The disk writer reports a batch in the log: wake the peers waiting for it.</summary>
+    private void OnPersisted(long version)
+    {
+        lock (_gate)
+        {
+            _replication?.OnPersisted();
+        }
+    }
+
+    public long NowUnixMs() => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>A key replicated to other sites keeps its tombstone until every peer has acknowledged the delete.</summary>
+    private bool NeedsTombstone(KeyState state) => _replication?.Carries(state.Key) == true;
+
+    private void OnChanged(KeyState state, object? source) => _replication?.OnChanged(state, source as PeerState);
+
+    private List<KvPeerStats> PeerStats() => _replication?.Stats() ?? [];
+
+    /// <summary>Removes a tombstone every peer has seen (under the lock).</summary>
+    public void CollectTombstone(KeyState state)
+    {
+        _table.Remove(state);
+        state.Removed = true;
+        RemovalVersion = ++_version;
+        _disk?.Enqueue(state);
+        _disk?.CommitAsync();
+    }
+
+    /// <summary>Drops this site's copy of the keys <paramref name="drop"/> picks (a replica placement no longer keeps
+    /// here): gone from memory and disk, not deleted anywhere else (under the lock).</summary>
+    public void DropWhere(Func<byte[], bool> drop)
+    {
+        foreach (var state in _table.All().ToList())
+        {
+            if (drop(state.Key))
+            {
+                _table.Remove(state);
+                state.Removed = true;
+                RemovalVersion = ++_version;
+                Recount(state);
+                _disk?.Enqueue(state);
+            }
+        }
+
+        _disk?.CommitAsync();
+    }
+}

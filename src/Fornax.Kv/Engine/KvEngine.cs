@@ -1,0 +1,203 @@
+using System.Security.Cryptography;
+using System.Text;
+using Fornax.Kv.Engine.Crdt;
+
+namespace Fornax.Kv.Engine;
+
+/// <summary>
+/// A site's store: every key's CRDT state in memory (reads never touch the disk), one lock that makes each
+/// transaction atomic, a disk writer that batches changed keys into RocksDB, and the replication hooks.
+/// </summary>
+internal sealed partial class KvEngine : IKvStore
+{
+    private readonly Lock _gate = new();
+    private readonly KeyTable _table = new();
+    private readonly HybridLogicalClock _clock;
+    private readonly KvTransaction _tx;
+    private readonly KvStoreOptions _options;
+    private readonly KvDiskWriter? _disk;
+    private readonly ITimer _sweepTimer;
+    private long _version;
+    private long _liveCount;
+    private int _disposed;
+
+    public KvEngine(KvStoreOptions options)
+    {
+        _options = options;
+        Replica = ReplicaIdOf(options.SiteId);
+        _clock = new HybridLogicalClock(options.TimeProvider);
+        _tx = new KvTransaction(this, _table, _clock, Replica);
+        if (options.DataDirectory is not null)
+        {
+            _disk = KvDiskWriter.Open(options.DataDirectory, options.Durability, options.TimeProvider, _gate, _clock);
+            var loaded = _disk.LoadAll(out var lastHlc);
+            foreach (var state in loaded)
+            {
+                _table.Add(state);
+                Recount(state);
+                ObserveClock(state);
+            }
+
+            _clock.Observe(lastHlc);
+            RecordsLoaded = _disk.RecordsLoaded;
+            _disk.Persisted = OnPersisted;
+        }
+
+        _sweepTimer = options.TimeProvider.CreateTimer(_ => SweepExpired(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);
+    }
+
+    /// <summary>This site's replica id: the first 8 bytes of the SHA-256 of its name (stable across restarts).</summary>
+    public ulong Replica { get; }
+
+    public Random Random => _options.Random;
+
+    /// <summary>Bumped when a key is removed for good; <see cref="IKvTransaction.Version"/> of an absent key is its negation.</summary>
+    public long RemovalVersion { get; private set; }
+
+    /// <summary>Records read from disk at start-up (keys and tombstones, not history).</summary>
+    public long RecordsLoaded { get; }
+
+    /// <summary>Keys holding a value, as Redis' DBSIZE counts them (expired keys count until the sweep deletes them).</summary>
+    public long Count => Volatile.Read(ref _liveCount);
+
+    public bool IsReadOnly => _disk?.Failed is not null;
+
+    public KvStoreStats Stats
+    {
+        get
+        {
+            lock (_gate)
+            {
+                long withExpiry = 0, tombstones = 0, bytes = 0;
+                foreach (var state in _table.All())
+                {
+                    withExpiry += !state.IsEmpty && state.ExpiresAt != 0 ? 1 : 0;
+                    tombstones += state.IsEmpty ? 1 : 0;
+                    bytes += state.ApproximateBytes();
+                }
+
+                return new KvStoreStats
+                {
+                    Keys = _liveCount,
+                    KeysWithExpiry = withExpiry,
+                    Tombstones = tombstones,
+                    Bytes = bytes,
+                    Durability = _options.Durability,
+                    RecordsLoaded = RecordsLoaded,
+                    PendingDiskWrites = _disk is null ? 0 : _version - _disk.PersistedVersion,
+                    Peers = PeerStats(),
+                };
+            }
+        }
+    }
+
+    public static ulong ReplicaIdOf(string siteId) =>
+        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(siteId)), 0);
+
+    public KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
+        where TState : allows ref struct
+    {
+        lock (_gate)
+        {
+            _tx.Begin(_options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            try
+            {
+                result = body(_tx, state);
+            }
+            catch
+            {
+                _tx.Rollback();
+                throw;
+            }
+
+            if (_tx.Touched.Count == 0)
+            {
+                return KvCommit.Completed;
+            }
+
+            if (_disk?.Failed is not null)
+            {
+                _tx.Rollback();
+                throw new KvException(KvException.ReadOnly);
+            }
+
+            return Commit(_tx.Touched);
+        }
+    }
+
+    /// <summary>Stamps the changed keys, drops the ones that ended empty (when no replica needs their tombstone) and queues them for disk and peers.</summary>
+    private KvCommit Commit(List<KeyState> touched)
+    {
+        foreach (var state in touched)
+        {
+            state.Version = ++_version;
+            state.ChangeSeq = _version;
+            if (state.IsEmpty && !NeedsTombstone(state))
+            {
+                _table.Remove(state);
+                state.Removed = true;
+                RemovalVersion = _version;
+            }
+
+            Recount(state);
+            _disk?.Enqueue(state);
+            OnChanged(state, null);
+        }
+
+        return _disk?.CommitAsync() ?? KvCommit.Completed;
+    }
+
+    private void Recount(KeyState state)
+    {
+        var counts = !state.IsEmpty && !state.Removed;
+        if (counts != state.Counted)
+        {
+            state.Counted = counts;
+            _liveCount += counts ? 1 : -1;
+        }
+    }
+
+    private void ObserveClock(KeyState state)
+    {
+        var mine = state.Clock.Get(Replica);
+        _clock.Observe(mine);
+    }
+
+    private void SweepExpired()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        // Deletes expired keys in small transactions so a large sweep never holds the lock for long.
+        try
+        {
+            var cursor = 0L;
+            do
+            {
+                Execute(cursor, static (tx, start) => ((KvTransaction)tx).DeleteExpired(start, 256), out var next);
+                cursor = next;
+            }
+            while (cursor != 0 && Volatile.Read(ref _disposed) == 0);
+        }
+        catch (KvException)
+        {
+            // read-only (disk full): expired keys stay invisible to reads and are deleted once writes work again
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _sweepTimer.DisposeAsync();
+        if (_disk is not null)
+        {
+            await _disk.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Fornax.Kv.Engine;
+
+/// <summary>A snapshot of a store's figures.</summary>
+public sealed record KvStoreStats
+{
+    /// <summary>Keys holding a value (DBSIZE).</summary>
+    public long Keys { get; init; }
+
+    /// <summary>Keys with an expiry.</summary>
+    public long KeysWithExpiry { get; init; }
+
+    /// <summary>Tombstones kept until every replica has seen the delete.</summary>
+    public long Tombstones { get; init; }
+
+    /// <summary>Approximate bytes of keys, values and CRDT metadata in memory.</summary>
+    public long Bytes { get; init; }
+
+    public KvDurability Durability { get; init; }
+
+    /// <summary>Records read from disk at start-up.</summary>
+    public long RecordsLoaded { get; init; }
+
+    /// <summary>Committed local changes not yet in the write-ahead log.</summary>
+    public long PendingDiskWrites { get; init; }
+
+    /// <summary>Per replication peer (a neighbouring site on the tree): what it has not acknowledged.</summary>
+    public IReadOnlyList<KvPeerStats> Peers { get; init; } = [];
+}
+
+/// <summary>Replication towards one neighbouring site.</summary>
+public sealed record KvPeerStats(string Site, bool Connected, long PendingKeys, TimeSpan Lag, long BytesSent, long BytesReceived);

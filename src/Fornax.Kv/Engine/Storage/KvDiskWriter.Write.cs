@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using Fornax.Kv.Engine.Crdt;
+using RocksDbSharp;
+
+namespace Fornax.Kv.Engine;
+
+/// <summary>One group commit: take what is queued (under the lock), encode it, write it in one batch (off the lock).</summary>
+internal sealed partial class KvDiskWriter
+{
+    private void WriteOnce()
+    {
+        TaskCompletionSource group;
+        long version;
+        var sync = _durability == KvDurability.Always || _syncRequested;
+        lock (_gate)
+        {
+            _wakeRequested = false;
+            if (_pending.Count == 0 && !_syncRequested)
+            {
+                return;
+            }
+
+            (_pending, _writing) = (_writing, _pending);
+            group = _group;
+            _group = NewGroup();
+            version = EncodeWriting();
+        }
+
+        _syncRequested = false;
+        try
+        {
+            using var batch = new WriteBatch();
+            var written = _buffer.WrittenSpan;
+            foreach (var (keyStart, keyLength, valueStart, valueLength, delete) in _records)
+            {
+                var key = written.Slice(keyStart, keyLength);
+                if (delete)
+                {
+                    batch.Delete(key.ToArray());
+                }
+                else
+                {
+                    batch.Put(key, written.Slice(valueStart, valueLength));
+                }
+            }
+
+            Span<byte> hlc = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(hlc, _clock.Last);
+            batch.Put(ClockRecord, hlc);
+            _db.Write(batch, sync ? _syncWrite : _plainWrite);
+            Failed = null;
+        }
+        catch (RocksDbException e)
+        {
+            Requeue(e);
+            group.TrySetException(new KvException(KvException.ReadOnly));
+            return;
+        }
+
+        _writing.Clear();
+        Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
+        group.TrySetResult();
+        Persisted?.Invoke(version);
+    }
+
+    /// <summary>Encodes the queued keys into the buffer; returns the newest version they cover.</summary>
+    private long EncodeWriting()
+    {
+        _buffer.ResetWrittenCount();
+        _records.Clear();
+        long version = 0;
+        foreach (var state in _writing)
+        {
+            state.PendingPersist = false;
+            version = Math.Max(version, state.Version);
+            var keyStart = _buffer.WrittenCount;
+            var span = _buffer.GetSpan(state.Key.Length + 1);
+            span[0] = (byte)'k';
+            state.Key.CopyTo(span[1..]);
+            _buffer.Advance(state.Key.Length + 1);
+            var valueStart = _buffer.WrittenCount;
+            if (!state.Removed)
+            {
+                KeyCodec.Write(state, _buffer);
+            }
+
+            _records.Add((keyStart, state.Key.Length + 1, valueStart, _buffer.WrittenCount - valueStart, state.Removed));
+        }
+
+        return version;
+    }
+
+    /// <summary>The batch did not reach the disk: its keys go back to the queue, and writes are refused until one succeeds.</summary>
+    private void Requeue(Exception error)
+    {
+        lock (_gate)
+        {
+            Failed = error;
+            var queue = new List<KeyState>(_writing.Count + _pending.Count);
+            foreach (var state in _writing)
+            {
+                // A key changed again since is queued already (and written in its newer state).
+                if (!state.PendingPersist)
+                {
+                    state.PendingPersist = true;
+                    queue.Add(state);
+                }
+            }
+
+            queue.AddRange(_pending);
+            _pending = queue;
+            _writing = [];
+        }
+    }
+}

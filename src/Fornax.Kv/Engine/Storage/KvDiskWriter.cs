@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Fornax.Kv.Engine.Crdt;
+using RocksDbSharp;
+
+namespace Fornax.Kv.Engine;
+
+/// <summary>
+/// Writes changed keys to RocksDB from one thread: whatever committed since its last write goes in one
+/// <see cref="WriteBatch"/> (group commit: one write, and under <c>always</c> one fsync, for many transactions; a key
+/// overwritten many times meanwhile is written once). One record per key ("k" + key → its whole state), so the
+/// database holds the data, not the history, and start-up reads one record per key.
+/// </summary>
+internal sealed partial class KvDiskWriter : IAsyncDisposable
+{
+    private static readonly byte[] ClockRecord = "m:hlc"u8.ToArray();
+    private readonly string _directory;
+    private readonly DbOptions _options;
+    private RocksDb _db;
+    private bool _openedReadOnly;
+    private readonly KvDurability _durability;
+    private readonly Lock _gate;
+    private readonly HybridLogicalClock _clock;
+    private readonly Thread _thread;
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly ITimer? _fsyncTimer;
+    private readonly WriteOptions _syncWrite = new WriteOptions().SetSync(true);
+    private readonly WriteOptions _plainWrite = new WriteOptions().SetSync(false);
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private readonly List<(int KeyStart, int KeyLength, int ValueStart, int ValueLength, bool Delete)> _records = [];
+    private List<KeyState> _pending = [];
+    private List<KeyState> _writing = [];
+    private TaskCompletionSource _group = NewGroup();
+    private bool _wakeRequested;
+    private volatile bool _syncRequested;
+    private volatile bool _stopping;
+    private long _persistedVersion;
+
+    private KvDiskWriter(string directory, DbOptions options, KvDurability durability, TimeProvider time, Lock gate, HybridLogicalClock clock)
+    {
+        _directory = directory;
+        _options = options;
+        (_db, Failed) = OpenWritableOrReadOnly(directory, options);
+        _openedReadOnly = Failed is not null;
+        _durability = durability;
+        _gate = gate;
+        _clock = clock;
+        _thread = new Thread(Run) { IsBackground = true, Name = "fornax-kv-disk" };
+        _thread.Start();
+        if (durability == KvDurability.EverySecond)
+        {
+            _fsyncTimer = time.CreateTimer(_ => RequestSync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>The write that failed (a full disk), while writes are refused; null when writing works.</summary>
+    public Exception? Failed { get; private set; }
+
+    public long RecordsLoaded { get; private set; }
+
+    /// <summary>Every local change up to this version is in RocksDB's write-ahead log (replication sends only those).</summary>
+    public long PersistedVersion => Volatile.Read(ref _persistedVersion);
+
+    /// <summary>Called once a batch is in the log, off the store's lock, with the version it covers.</summary>
+    public Action<long>? Persisted { get; set; }
+
+    public static KvDiskWriter Open(string directory, KvDurability durability, TimeProvider time, Lock gate, HybridLogicalClock clock)
+    {
+        Directory.CreateDirectory(directory);
+        var options = new DbOptions()
+            .SetCreateIfMissing(true)
+            // A small memtable bounds the write-ahead log replayed after a kill (start-up does not grow with history).
+            .SetWriteBufferSize(8UL << 20)
+            .SetMaxTotalWalSize(32UL << 20)
+            .SetKeepLogFileNum(2);
+        return new KvDiskWriter(directory, options, durability, time, gate, clock);
+    }
+
+    /// <summary>
+    /// A full disk fails the read-write open (RocksDB writes a new MANIFEST and log at every open). The data is still
+    /// there to serve: the store opens read-only and refuses writes until <see cref="TryReopenWritable"/> succeeds.
+    /// </summary>
+    private static (RocksDb Db, Exception? Failed) OpenWritableOrReadOnly(string directory, DbOptions options)
+    {
+        try
+        {
+            return (RocksDb.Open(options, directory), null);
+        }
+        catch (RocksDbException e) when (IsDiskFull(e))
+        {
+            return (RocksDb.OpenReadOnly(options, directory, false), e);
+        }
+    }
+
+    private static bool IsDiskFull(RocksDbException e) =>
+        e.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>After a start on a full disk: once there is room, the read-only handle gives way to a writable one.</summary>
+    private void TryReopenWritable()
+    {
+        if (!_openedReadOnly)
+        {
+            return;
+        }
+
+        try
+        {
+            var writable = RocksDb.Open(_options, _directory);
+            var readOnly = _db;
+            _db = writable;
+            _openedReadOnly = false;
+            Failed = null;
+            readOnly.Dispose();
+        }
+        catch (RocksDbException e)
+        {
+            Failed = e;
+        }
+    }
+
+    /// <summary>Every key's state; <paramref name="lastHlc"/> is the clock as last written (the clock must not go back).</summary>
+    public List<KeyState> LoadAll(out long lastHlc)
+    {
+        lastHlc = 0;
+        var states = new List<KeyState>();
+        using var iterator = _db.NewIterator();
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+        {
+            RecordsLoaded++;
+            var key = iterator.Key();
+            if (key.Length > 0 && key[0] == (byte)'k')
+            {
+                states.Add(KeyCodec.Read(iterator.Value()));
+            }
+            else if (key.AsSpan().SequenceEqual(ClockRecord))
+            {
+                lastHlc = BinaryPrimitives.ReadInt64LittleEndian(iterator.Value());
+            }
+        }
+
+        return states;
+    }
+
+    /// <summary>Queues a changed key (under the store's lock).</summary>
+    public void Enqueue(KeyState state)
+    {
+        if (!state.PendingPersist)
+        {
+            state.PendingPersist = true;
+            _pending.Add(state);
+        }
+    }
+
+    /// <summary>Wakes the writer (under the store's lock); under <c>always</c> the commit completes with the group's fsync.</summary>
+    public KvCommit CommitAsync()
+    {
+        Wake();
+        return _durability == KvDurability.Always ? new KvCommit(_group.Task) : KvCommit.Completed;
+    }
+
+    private void Wake()
+    {
+        if (!_wakeRequested)
+        {
+            _wakeRequested = true;
+            _signal.Release();
+        }
+    }
+
+    private void RequestSync()
+    {
+        _syncRequested = true;
+        lock (_gate)
+        {
+            Wake();
+        }
+    }
+
+    private void Run()
+    {
+        while (true)
+        {
+            // After a failed write, try again every second (space may have been freed).
+            _signal.Wait(Failed is null ? Timeout.Infinite : 1000);
+            TryReopenWritable();
+            WriteOnce();
+            if (_stopping)
+            {
+                WriteOnce();
+                return;
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewGroup() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_fsyncTimer is not null)
+        {
+            await _fsyncTimer.DisposeAsync();
+        }
+
+        _stopping = true;
+        _syncRequested = _durability != KvDurability.None;
+        _signal.Release();
+        _thread.Join();
+        try
+        {
+            // A clean close leaves no log to replay at the next start (a read-only handle has nothing to flush).
+            if (!_openedReadOnly)
+            {
+                _db.Flush(new FlushOptions().SetWaitForFlush(true));
+            }
+        }
+        catch (RocksDbException)
+        {
+            // a full disk: the log holds everything; the next start replays it
+        }
+
+        _db.Dispose();
+        _signal.Dispose();
+    }
+}

@@ -1,0 +1,81 @@
+using Fornax.Kv.Engine.Crdt;
+
+namespace Fornax.Kv.Replication;
+
+/// <summary>
+/// The changes of replicated keys not yet acknowledged by every peer, in version order. An entry points at the key's
+/// live state (a key changed again has a later entry; the earlier one is skipped), so the log holds no values of its
+/// own. Bounded: past <see cref="MaxEntries"/> the oldest go, and a peer that had not acknowledged them catches up with
+/// a full copy instead.
+/// </summary>
+internal sealed class ChangeLog
+{
+    public const int MaxEntries = 1 << 20;
+
+    private readonly List<Entry> _entries = [];
+    private int _head;
+
+    public readonly record struct Entry(long Seq, KeyState State, PeerState? Source, long AtUnixMs);
+
+    /// <summary>Versions at or below this were dropped from the log.</summary>
+    public long Dropped { get; private set; }
+
+    public int Count => _entries.Count - _head;
+
+    public void Add(KeyState state, PeerState? source, long atUnixMs)
+    {
+        _entries.Add(new Entry(state.ChangeSeq, state, source, atUnixMs));
+        if (Count > MaxEntries)
+        {
+            Dropped = _entries[_head].Seq;
+            _head++;
+            Compact();
+        }
+    }
+
+    /// <summary>Index of the first entry with a version above <paramref name="seq"/>.</summary>
+    public int After(long seq)
+    {
+        int low = _head, high = _entries.Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (_entries[mid].Seq <= seq)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    public int End => _entries.Count;
+
+    public Entry this[int index] => _entries[index];
+
+    /// <summary>Drops the entries every peer acknowledged; <paramref name="dropped"/> sees each (tombstones are collected there).</summary>
+    public void TruncateThrough(long seq, Action<Entry> dropped)
+    {
+        while (_head < _entries.Count && _entries[_head].Seq <= seq)
+        {
+            dropped(_entries[_head]);
+            Dropped = _entries[_head].Seq;
+            _head++;
+        }
+
+        Compact();
+    }
+
+    private void Compact()
+    {
+        if (_head > 1024 && _head > _entries.Count / 2)
+        {
+            _entries.RemoveRange(0, _head);
+            _head = 0;
+        }
+    }
+}

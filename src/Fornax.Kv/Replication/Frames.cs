@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Fornax.Kv.Engine.Crdt;
+
+namespace Fornax.Kv.Replication;
+
+/// <summary>
+/// The replication frames: Hello (who I am, which prefixes my side of the link needs), Interest (an update of those),
+/// Batch (key states, numbered per sender incarnation) and Ack (a batch number). A frame is decoded completely, and
+/// refused as a whole when anything in it is malformed, before any of it is applied.
+/// </summary>
+internal static class Frames
+{
+    public const byte Hello = 1;
+    public const byte Interest = 2;
+    public const byte Batch = 3;
+    public const byte Ack = 4;
+
+    /// <summary>Largest frame accepted (a batch is cut well below, at 256 KiB).</summary>
+    public const int MaxFrameBytes = 4 << 20;
+
+    public static byte[] EncodeHello(string site, long incarnation, IReadOnlyCollection<byte[]> interest)
+    {
+        var w = new ArrayBufferWriter<byte>();
+        w.Write([Hello]);
+        WriteBytes(w, Encoding.UTF8.GetBytes(site));
+        WriteInt64(w, incarnation);
+        WritePrefixes(w, interest);
+        return w.WrittenSpan.ToArray();
+    }
+
+    public static byte[] EncodeInterest(IReadOnlyCollection<byte[]> interest)
+    {
+        var w = new ArrayBufferWriter<byte>();
+        w.Write([Interest]);
+        WritePrefixes(w, interest);
+        return w.WrittenSpan.ToArray();
+    }
+
+    public static byte[] EncodeAck(long batch)
+    {
+        var frame = new byte[9];
+        frame[0] = Ack;
+        BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(1), batch);
+        return frame;
+    }
+
+    /// <summary>Starts a batch frame; states are appended with <see cref="AppendState"/>.</summary>
+    public static void StartBatch(ArrayBufferWriter<byte> w, long batch)
+    {
+        w.ResetWrittenCount();
+        w.Write([Batch]);
+        WriteInt64(w, batch);
+    }
+
+    public static void AppendState(ArrayBufferWriter<byte> w, KeyState state)
+    {
+        // Length-prefixed so a reader can bound each state before decoding it.
+        var lengthAt = w.WrittenCount;
+        WriteInt32(w, 0);
+        KeyCodec.Write(state, w);
+        var length = w.WrittenCount - lengthAt - 4;
+        var span = System.Runtime.InteropServices.MemoryMarshal.AsMemory(w.WrittenMemory).Span;
+        BinaryPrimitives.WriteInt32LittleEndian(span.Slice(lengthAt, 4), length);
+    }
+
+    public static (string Site, long Incarnation, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
+    {
+        var r = new FrameReader(frame, Hello);
+        var site = Encoding.UTF8.GetString(r.Bytes(256));
+        var incarnation = r.Int64();
+        var interest = r.Prefixes();
+        r.End();
+        return (site, incarnation, interest);
+    }
+
+    public static List<byte[]> DecodeInterest(ReadOnlySpan<byte> frame)
+    {
+        var r = new FrameReader(frame, Interest);
+        var interest = r.Prefixes();
+        r.End();
+        return interest;
+    }
+
+    public static long DecodeAck(ReadOnlySpan<byte> frame)
+    {
+        var r = new FrameReader(frame, Ack);
+        var batch = r.Int64();
+        r.End();
+        return batch;
+    }
+
+    public static (long Batch, List<KeyState> States) DecodeBatch(ReadOnlySpan<byte> frame)
+    {
+        var r = new FrameReader(frame, Batch);
+        var batch = r.Int64();
+        var states = new List<KeyState>();
+        while (!r.AtEnd)
+        {
+            var length = r.Int32();
+            try
+            {
+                states.Add(KeyCodec.Read(r.Slice(length)));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new ReplicationProtocolException($"batch {batch}: key state {states.Count}: {e.Message}");
+            }
+        }
+
+        return (batch, states);
+    }
+
+    private static void WritePrefixes(ArrayBufferWriter<byte> w, IReadOnlyCollection<byte[]> prefixes)
+    {
+        WriteInt32(w, prefixes.Count);
+        foreach (var prefix in prefixes)
+        {
+            WriteBytes(w, prefix);
+        }
+    }
+
+    private static void WriteBytes(ArrayBufferWriter<byte> w, ReadOnlySpan<byte> bytes)
+    {
+        WriteInt32(w, bytes.Length);
+        w.Write(bytes);
+    }
+
+    private static void WriteInt32(ArrayBufferWriter<byte> w, int value)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(w.GetSpan(4), value);
+        w.Advance(4);
+    }
+
+    private static void WriteInt64(ArrayBufferWriter<byte> w, long value)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(w.GetSpan(8), value);
+        w.Advance(8);
+    }
+
+    private ref struct FrameReader
+    {
+        private readonly ReadOnlySpan<byte> _frame;
+        private int _at;
+
+        public FrameReader(ReadOnlySpan<byte> frame, byte type)
+        {
+            _frame = frame;
+            if (frame.Length == 0 || frame[0] != type)
+            {
+                throw new ReplicationProtocolException($"expected a frame of type {type}");
+            }
+
+            _at = 1;
+        }
+
+        public readonly bool AtEnd => _at == _frame.Length;
+
+        public ReadOnlySpan<byte> Slice(int length)
+        {
+            if (length < 0 || length > _frame.Length - _at)
+            {
+                throw new ReplicationProtocolException("a length runs past the end of the frame");
+            }
+
+            var slice = _frame.Slice(_at, length);
+            _at += length;
+            return slice;
+        }
+
+        public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Slice(4));
+
+        public long Int64() => BinaryPrimitives.ReadInt64LittleEndian(Slice(8));
+
+        public byte[] Bytes(int max)
+        {
+            var length = Int32();
+            if (length > max)
+            {
+                throw new ReplicationProtocolException($"a field of {length} bytes is over the limit of {max}");
+            }
+
+            return Slice(length).ToArray();
+        }
+
+        public List<byte[]> Prefixes()
+        {
+            var count = Int32();
+            if (count < 0 || count > 10_000)
+            {
+                throw new ReplicationProtocolException($"{count} prefixes is over the limit of 10000");
+            }
+
+            var prefixes = new List<byte[]>(count);
+            for (var i = 0; i < count; i++)
+            {
+                prefixes.Add(Bytes(Fornax.Core.Objects.Keyspace.MaxPrefixBytes));
+            }
+
+            return prefixes;
+        }
+
+        public readonly void End()
+        {
+            if (!AtEnd)
+            {
+                throw new ReplicationProtocolException("trailing bytes after a frame");
+            }
+        }
+    }
+}

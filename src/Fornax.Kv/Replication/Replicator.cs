@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Text;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Engine.Crdt;
+
+namespace Fornax.Kv.Replication;
+
+/// <summary>
+/// The replication state of one store: the prefixes it carries (its own keyspaces and those its neighbours need
+/// through it), the change log, and one <see cref="PeerState"/> per neighbour. Every method runs under the store's lock
+/// unless it says otherwise.
+/// </summary>
+internal sealed partial class Replicator(KvEngine engine, string site, long incarnation) : IKvReplication
+{
+    /// <summary>At most this many batches unacknowledged per peer (a window, so a slow link does not buffer without bound).</summary>
+    private const int Window = 8;
+
+    /// <summary>A batch closes at 256 KiB or 1,024 keys, well under the frame limit and gRPC's 4 MiB message default.</summary>
+    private const int MaxBatchBytes = 256 << 10;
+    private const int MaxBatchKeys = 1024;
+
+    private readonly Dictionary<string, PeerState> _peers = [];
+    private readonly ChangeLog _log = new();
+    private readonly ArrayBufferWriter<byte> _batch = new(64 << 10);
+    private List<byte[]> _own = [];
+    private List<byte[]> _carried = [];
+
+    public bool Carries(ReadOnlySpan<byte> key) => _carried.Count != 0 && Matches(_carried, key);
+
+    /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.</summary>
+    public void OnChanged(KeyState state, PeerState? source)
+    {
+        if (!Carries(state.Key))
+        {
+            return;
+        }
+
+        _log.Add(state, source, engine.NowUnixMs());
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.Connected && peer != source)
+            {
+                peer.Signal();
+            }
+        }
+    }
+
+    /// <summary>More changes reached the disk: peers waiting for them may send.</summary>
+    public void OnPersisted()
+    {
+        foreach (var peer in _peers.Values)
+        {
+            if (peer.Connected)
+            {
+                peer.Signal();
+            }
+        }
+    }
+
+    public void SetKeyspaces(IEnumerable<string> prefixes)
+    {
+        var own = prefixes.Distinct().Select(Encoding.UTF8.GetBytes).ToList();
+        lock (engine.Gate)
+        {
+            _own = own;
+            RecomputeCarried();
+        }
+    }
+
+    /// <summary>
+    /// Carried = this site's own prefixes, and the ones it relays: needed on the sides of two neighbours or more.
+    /// Keys under a prefix no longer carried are dropped here; when the set grew, every connected peer gets a full copy
+    /// of what it needs (the keys that were local until now included).
+    /// </summary>
+    private void RecomputeCarried()
+    {
+        var relayed = _peers.Values.SelectMany(p => p.Interest.Distinct(ByteArrayComparer.Instance))
+            .GroupBy(p => p, ByteArrayComparer.Instance)
+            .Where(g => g.Count() >= 2)
+            .Select(g => g.Key);
+        var carried = _own.Concat(relayed).Distinct(ByteArrayComparer.Instance).ToList();
+        var grew = carried.Any(p => !_carried.Contains(p, ByteArrayComparer.Instance));
+        var shrank = _carried.Any(p => !carried.Contains(p, ByteArrayComparer.Instance));
+        _carried = carried;
+        if (shrank)
+        {
+            engine.DropWhere(key => !Matches(_carried, key));
+        }
+
+        foreach (var peer in _peers.Values)
+        {
+            if (grew && peer.Connected)
+            {
+                StartFullSync(peer);
+            }
+
+            peer.Signal(); // its interest announcement may have changed
+        }
+    }
+
+    /// <summary>What the peer's side needs from this side: this site's own prefixes and those of its other neighbours.</summary>
+    private List<byte[]> InterestFor(PeerState peer) =>
+        _own.Concat(_peers.Values.Where(p => p != peer).SelectMany(p => p.Interest)).Distinct(ByteArrayComparer.Instance)
+            .OrderBy(p => p, ByteArrayComparer.Instance).ToList();
+
+    private void StartFullSync(PeerState peer)
+    {
+        peer.NeedsFullSync = false;
+        peer.FullSyncSlot = 0;
+        peer.FullSyncFrom = engine.CurrentVersion;
+        peer.Sent = peer.FullSyncFrom;
+        peer.Signal();
+    }
+
+    private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)
+    {
+        foreach (var prefix in prefixes)
+        {
+            if (key.StartsWith(prefix))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public List<Engine.KvPeerStats> Stats()
+    {
+        var now = engine.NowUnixMs();
+        var stats = new List<Engine.KvPeerStats>();
+        foreach (var peer in _peers.Values)
+        {
+            long pending = 0;
+            long? oldest = null;
+            for (var i = _log.After(peer.Acked); i < _log.End; i++)
+            {
+                var entry = _log[i];
+                if (entry.State.ChangeSeq == entry.Seq && entry.Source != peer && Matches(peer.Interest, entry.State.Key))
+                {
+                    pending++;
+                    oldest ??= entry.AtUnixMs;
+                }
+            }
+
+            stats.Add(new Engine.KvPeerStats(peer.Site, peer.Connected, pending, TimeSpan.FromMilliseconds(oldest is { } t ? now - t : 0), peer.BytesSent, peer.BytesReceived));
+        }
+
+        return stats;
+    }
+}

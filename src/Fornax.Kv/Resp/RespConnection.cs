@@ -1,0 +1,179 @@
+using System.Net;
+using Fornax.Kv.Commands;
+using Fornax.Kv.Engine;
+
+namespace Fornax.Kv.Resp;
+
+/// <summary>
+/// One client's state: protocol version, name, authentication, MULTI queue and WATCHed keys, and its reply buffer.
+/// Commands run one at a time per connection, so nothing here is shared with other threads except what CLIENT LIST
+/// reads (a torn read there is harmless).
+/// </summary>
+internal sealed partial class RespConnection
+{
+    public RespConnection(RespServer server, long id, EndPoint? remote, EndPoint? local, bool trusted)
+    {
+        Server = server;
+        Id = id;
+        Remote = remote;
+        Local = local;
+        Authenticated = trusted;
+        Parser = new RespRequestParser(server.Options.MaxBulkBytes, server.Options.MaxArguments);
+        ConnectedAtMs = server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        LastCommandAtMs = ConnectedAtMs;
+    }
+
+    public RespServer Server { get; }
+
+    public long Id { get; }
+
+    public EndPoint? Remote { get; }
+
+    public EndPoint? Local { get; }
+
+    public string? Name { get; set; }
+
+    public string? LibraryName { get; set; }
+
+    public string? LibraryVersion { get; set; }
+
+    public bool Authenticated { get; set; }
+
+    public RespRequestParser Parser { get; }
+
+    public RespReplyWriter Reply { get; } = new();
+
+    public long ConnectedAtMs { get; }
+
+    public long LastCommandAtMs { get; private set; }
+
+    /// <summary>The last command's name, lower case, for CLIENT LIST's <c>cmd=</c>.</summary>
+    public string LastCommand { get; private set; } = "NULL";
+
+    /// <summary>Set by QUIT: the connection closes once the replies so far are sent.</summary>
+    public bool CloseAfterReply { get; set; }
+
+    /// <summary>The latest commit of this batch that was not yet durable: replies wait for it before they are sent.</summary>
+    public KvCommit PendingCommit { get; private set; }
+
+    public Random Random => Server.Options.Random;
+
+    public IKvStore Store => Server.Store;
+
+    /// <summary>Runs one parsed command and writes its reply.</summary>
+    public ValueTask DispatchAsync(RespArgs args)
+    {
+        var command = CommandTable.Find(args[0]);
+        LastCommandAtMs = Server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        if (command is null)
+        {
+            FlagMultiError();
+            Reply.Error(UnknownCommand(args));
+            return ValueTask.CompletedTask;
+        }
+
+        LastCommand = command.Name;
+        if (!Authenticated && (command.Flags & CommandFlags.NoAuth) == 0)
+        {
+            FlagMultiError();
+            Reply.Error(RespErrors.NoAuth);
+            return ValueTask.CompletedTask;
+        }
+
+        if (!command.ArityMatches(args.Count))
+        {
+            FlagMultiError();
+            Reply.Error(RespErrors.WrongArity(command.Name));
+            return ValueTask.CompletedTask;
+        }
+
+        if (InMulti && (command.Flags & CommandFlags.Transaction) == 0)
+        {
+            if ((command.Flags & CommandFlags.NoMulti) != 0)
+            {
+                FlagMultiError();
+                Reply.Error("ERR Command not allowed inside a transaction");
+                return ValueTask.CompletedTask;
+            }
+
+            Enqueue(args);
+            Reply.Queued();
+            return ValueTask.CompletedTask;
+        }
+
+        if (command.Kv is { } kv)
+        {
+            RunKv(kv, args);
+            return ValueTask.CompletedTask;
+        }
+
+        return command.Session!(this, args);
+    }
+
+    /// <summary>Runs a data command as one transaction; a refused command answers its error and changes nothing.</summary>
+    public void RunKv(KvCommandHandler handler, RespArgs args)
+    {
+        var mark = Reply.Mark;
+        try
+        {
+            var commit = Store.Execute(new KvCall(this, handler, args), static (tx, call) =>
+            {
+                call.Client.RunInTransaction(tx, call.Handler, call.Args);
+                return true;
+            }, out _);
+            Track(commit);
+        }
+        catch (KvException e)
+        {
+            Reply.Rewind(mark);
+            Reply.Error(e.Message);
+        }
+    }
+
+    /// <summary>Inside a transaction body: runs one command, turning a refusal into its error reply.</summary>
+    public void RunInTransaction(IKvTransaction tx, KvCommandHandler handler, RespArgs args)
+    {
+        var mark = Reply.Mark;
+        try
+        {
+            handler(tx, args, this);
+        }
+        catch (KvException e)
+        {
+            Reply.Rewind(mark);
+            Reply.Error(e.Message);
+        }
+    }
+
+    public void Track(KvCommit commit)
+    {
+        if (!commit.IsCompleted)
+        {
+            PendingCommit = commit;
+        }
+    }
+
+    /// <summary>Waits until every write of the batch is durable (a pipeline pays one group commit), then forgets it.</summary>
+    public ValueTask WaitForCommitAsync()
+    {
+        var commit = PendingCommit;
+        PendingCommit = default;
+        return commit.WaitAsync();
+    }
+
+    /// <summary>Redis 7's text, quirks included: up to 128 bytes of the arguments, each quoted and followed by a space.</summary>
+    private static string UnknownCommand(RespArgs args)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 1; i < args.Count && text.Length < 128; i++)
+        {
+            var arg = args.String(i);
+            text.Append('\'').Append(arg.AsSpan(0, Math.Min(arg.Length, 128 - text.Length))).Append("' ");
+        }
+
+        var name = args.String(0);
+        return $"ERR unknown command '{(name.Length > 128 ? name[..128] : name)}', with args beginning with: {text}";
+    }
+
+    private readonly record struct KvCall(RespConnection Client, KvCommandHandler Handler, RespArgs Args);
+}

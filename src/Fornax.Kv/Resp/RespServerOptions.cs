@@ -1,0 +1,25 @@
+namespace Fornax.Kv.Resp;
+
+/// <summary>Limits and identity of a site's RESP server. The limits are Redis 7's defaults unless said otherwise.</summary>
+public sealed record RespServerOptions
+{
+    /// <summary>Largest bulk string a client may send, as Redis' <c>proto-max-bulk-len</c> (512 MiB there and here).</summary>
+    public long MaxBulkBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Most arguments in one command. Redis 7 allows up to 2^31; 1M is what Redis 6 allowed and what any client sends.</summary>
+    public int MaxArguments { get; init; } = 1024 * 1024;
+
+    /// <summary>The site's name, shown in INFO and HELLO.</summary>
+    public string SiteName { get; init; } = "local";
+
+    /// <summary>The Redis version clients are told (they gate features on it: HELLO, CLIENT SETINFO, GETEX...).</summary>
+    public string RedisVersion { get; init; } = "7.0.15";
+
+    /// <summary>The product version, shown in INFO server.</summary>
+    public string FornaxVersion { get; init; } = typeof(RespServerOptions).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Randomness for SPOP, SRANDMEMBER, HRANDFIELD and RANDOMKEY (injected by tests).</summary>
+    public Random Random { get; init; } = Random.Shared;
+}

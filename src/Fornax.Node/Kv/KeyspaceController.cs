@@ -1,0 +1,61 @@
+using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Replication;
+using Fornax.Node.Sites;
+using Fornax.Store;
+using Microsoft.Extensions.Hosting;
+
+namespace Fornax.Node.Kv;
+
+/// <summary>
+/// Keeps the store's replicated prefixes equal to the <c>Keyspace</c> objects at this site (delivered by missions)
+/// whose <c>spec.placement</c> selects it.
+/// </summary>
+internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, LocalSite site, KvMetrics metrics) : BackgroundService
+{
+    private readonly Dictionary<ObjectKey, string?> _placedHere = [];
+
+    /// <summary>The store's instruments live as long as the site (made here, the first of its KV services to start).</summary>
+    public KvMetrics Metrics { get; } = metrics;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var list = await objects.ListAsync("Keyspace", null, stoppingToken);
+                _placedHere.Clear();
+                foreach (var item in list.Items)
+                {
+                    _placedHere[item.Key] = PrefixIfPlaced(item);
+                }
+
+                Apply();
+                await foreach (var change in objects.WatchAsync(list.ResourceVersion, "Keyspace", ct: stoppingToken))
+                {
+                    _placedHere[change.Object.Key] = change.Type == WatchEventType.Deleted ? null : PrefixIfPlaced(change.Object);
+                    Apply();
+                }
+            }
+            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
+            {
+                // fell behind the watch history: list again
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private string? PrefixIfPlaced(StoredObject stored)
+    {
+        var keyspace = ObjectSerializer.FromJson<Keyspace>(stored.Object);
+        var placement = keyspace.Spec.Placement;
+        return placement is null || placement.Selects(site.Name, site.Path, site.Labels) ? keyspace.Spec.Prefix : null;
+    }
+
+    private void Apply() => KvReplication.For(store).SetKeyspaces(_placedHere.Values.OfType<string>());
+}

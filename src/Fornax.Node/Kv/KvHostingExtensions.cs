@@ -1,0 +1,39 @@
+using Fornax.Hierarchy.Links;
+using Fornax.Kv.Engine;
+using Fornax.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fornax.Node.Kv;
+
+/// <summary>Wires the edge KV store into a site: one <see cref="IKvStore"/> on the site's data directory.</summary>
+public static class KvHostingExtensions
+{
+    /// <summary>The store's folder inside the site's data directory.</summary>
+    public const string DirectoryName = "kv";
+
+    /// <summary>
+    /// Registers the site's store (opened on first use, disposed with the container, i.e. after the listeners stopped,
+    /// so no connection runs a transaction on a closed store).
+    /// </summary>
+    public static IServiceCollection AddFornaxKv(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<NodeOptions>();
+            return KvStore.Open(new KvStoreOptions
+            {
+                DataDirectory = Path.Combine(options.DataDirectory, DirectoryName),
+                SiteId = options.Name,
+                Durability = KvStoreOptions.ParseDurability(options.Durability),
+                TimeProvider = options.TimeProvider,
+                Random = options.Random,
+            });
+        });
+        services.TryAddSingleton<ILinkReplication, KvLinkReplication>();
+        services.TryAddSingleton<KvMetrics>();
+        services.AddHostedService<KeyspaceController>();
+        services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

@@ -1,0 +1,37 @@
+using Fornax.Hierarchy.Links;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Replication;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Node.Kv;
+
+/// <summary>Runs the store's replication over a link's <c>Replicate</c> stream (either end).</summary>
+internal sealed partial class KvLinkReplication(IKvStore store, ILogger<KvLinkReplication> log) : ILinkReplication
+{
+    public async Task RunAsync(string peerPath, ILinkFrameStream stream, CancellationToken ct)
+    {
+        LogStarted(peerPath);
+        try
+        {
+            await KvReplication.For(store).RunPeerAsync(new Transport(stream), ct);
+        }
+        catch (ReplicationProtocolException e)
+        {
+            LogRefused(peerPath, e.Message);
+            throw;
+        }
+    }
+
+    private sealed class Transport(ILinkFrameStream stream) : IReplicationTransport
+    {
+        public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken ct) => await stream.SendAsync(frame, ct);
+
+        public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken ct) => await stream.ReceiveAsync(ct);
+    }
+
+    [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "KV replication with {Peer} started")]
+    private partial void LogStarted(string peer);
+
+    [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "KV replication with {Peer} dropped: {Reason}")]
+    private partial void LogRefused(string peer, string reason);
+}

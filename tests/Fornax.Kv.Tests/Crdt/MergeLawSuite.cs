@@ -1,0 +1,182 @@
+using System.Text;
+using CsCheck;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Engine.Crdt;
+using Fornax.Kv.Tests.Engine;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Fornax.Kv.Tests.Crdt;
+
+/// <summary>A command a history may run at a site, on the key under test.</summary>
+public sealed record KeyOp(string Name, Action<IKvTransaction> Apply)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>One step of a history: a command at a site, or one site's state of the key delivered to another.</summary>
+public sealed record Step(int Site, KeyOp? Op, int From, int AdvanceMs)
+{
+    public override string ToString() => Op is null ? $"deliver {From}->{Site} (+{AdvanceMs}ms)" : $"{Op} @{Site} (+{AdvanceMs}ms)";
+}
+
+/// <summary>
+/// The CRDT laws, checked for one value type on states made by random histories at three sites (real stores, real
+/// commands, random partial deliveries between them): the merge is commutative, associative and idempotent, and
+/// every delivery order, with duplicates, leaves every replica reading the same.
+/// </summary>
+public abstract class MergeLawSuite
+{
+    protected const int Sites = 3;
+    protected static readonly byte[] Key = "k"u8.ToArray();
+
+    /// <summary>The commands of the type under test (and whatever else may hit the key: DEL, EXPIRE, …).</summary>
+    protected abstract Gen<KeyOp> Ops { get; }
+
+    protected Gen<Step[]> Histories => Gen.Frequency(
+            (4, Gen.Select(Gen.Int[0, Sites - 1], Ops, Gen.Int[0, 3], (site, op, ms) => new Step(site, op, 0, ms))),
+            (1, Gen.Select(Gen.Int[0, Sites - 1], Gen.Int[0, Sites - 1], Gen.Int[0, 3], (to, from, ms) => new Step(to, null, from, ms))))
+        .Array[1, 40];
+
+    [Fact]
+    public void Merge_IsCommutativeAssociativeAndIdempotent()
+    {
+        Histories.Sample(history =>
+        {
+            var states = Run(history, out var stores);
+            DisposeAll(stores);
+            var (a, b, c) = (states[0], states[1], states[2]);
+            Assert.Equal(Bytes(Join(a, b)), Bytes(Join(b, a)));
+            Assert.Equal(Bytes(Join(Join(a, b), c)), Bytes(Join(a, Join(b, c))));
+            Assert.Equal(Bytes(a), Bytes(Join(a, a)));
+            Assert.Equal(Bytes(Join(a, b)), Bytes(Join(Join(a, b), b)));
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void Replicas_ConvergeInAnyDeliveryOrder_WithDuplicates()
+    {
+        var gen = Gen.Select(Histories, Gen.Int[0, Sites - 1].Array[Sites * 2, Sites * 5], Gen.Int[0, Sites - 1].Array[Sites * 2, Sites * 5]);
+        gen.Sample((history, fromOrder, toOrder) =>
+        {
+            var states = Run(history, out var stores);
+            try
+            {
+                // Random deliveries (repeats included), then every state to every site so all have seen all.
+                for (var i = 0; i < Math.Min(fromOrder.Length, toOrder.Length); i++)
+                {
+                    Deliver(stores, fromOrder[i], toOrder[i]);
+                }
+
+                foreach (var to in Enumerable.Range(0, Sites))
+                {
+                    foreach (var state in states)
+                    {
+                        ((KvEngine)stores[to]).Merge(Clone(state));
+                    }
+                }
+
+                var views = stores.Select(View).ToArray();
+                Assert.All(views, v => Assert.Equal(views[0], v));
+                var joined = Join(Join(states[0], states[1]), states[2]);
+                Assert.All(stores, s => Assert.Equal(Bytes(joined), Bytes(Export(s))));
+                CheckConverged(stores, history);
+            }
+            finally
+            {
+                DisposeAll(stores);
+            }
+        }, iter: 200);
+    }
+
+    /// <summary>A type's own promise about the converged value (e.g. a counter is the sum of its increments).</summary>
+    protected virtual void CheckConverged(IKvStore[] stores, Step[] history)
+    {
+    }
+
+    private static KeyState[] Run(Step[] history, out IKvStore[] stores)
+    {
+        var time = new FakeTimeProvider(StoreFixture.Start);
+        stores = Enumerable.Range(0, Sites)
+            .Select(i => KvStore.Open(new KvStoreOptions { SiteId = $"site-{i}", TimeProvider = time, Random = new Random(i) }))
+            .ToArray();
+        foreach (var step in history)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(step.AdvanceMs));
+            if (step.Op is { } op)
+            {
+                try
+                {
+                    stores[step.Site].Execute(op, static (tx, op) =>
+                    {
+                        op.Apply(tx);
+                        return 0;
+                    }, out _);
+                }
+                catch (KvException)
+                {
+                    // a refused command (WRONGTYPE, not an integer) is part of the history too: it changed nothing
+                }
+            }
+            else
+            {
+                Deliver(stores, step.From, step.Site);
+            }
+        }
+
+        return stores.Select(Export).ToArray();
+    }
+
+    private static void Deliver(IKvStore[] stores, int from, int to)
+    {
+        if (((KvEngine)stores[from]).Export(Key) is { } state)
+        {
+            ((KvEngine)stores[to]).Merge(state);
+        }
+    }
+
+    private static KeyState Export(IKvStore store) => ((KvEngine)store).Export(Key) ?? new KeyState(Key);
+
+    private static KeyState Clone(KeyState state) => KeyCodec.Read(KeyCodec.ToArray(state));
+
+    private static KeyState Join(KeyState a, KeyState b)
+    {
+        var joined = Clone(a);
+        KeyMerge.MergeInto(joined, Clone(b));
+        return joined;
+    }
+
+    private static string Bytes(KeyState state) => Convert.ToHexString(KeyCodec.ToArray(state));
+
+    /// <summary>What a client reads at the site: type, value, members or fields, expiry.</summary>
+    protected static string View(IKvStore store) => store.Run(tx =>
+    {
+        var text = new StringBuilder().Append(tx.TypeOf(Key)).Append(' ').Append(tx.GetExpiry(Key)).Append(' ');
+        switch (tx.TypeOf(Key))
+        {
+            case KvType.String:
+                tx.TryGetString(Key, out var value);
+                text.Append(Encoding.UTF8.GetString(value)).Append(tx.IsCounter(Key) ? " (counter)" : "");
+                break;
+            case KvType.Set:
+                text.AppendJoin(',', store.Members("k"));
+                break;
+            case KvType.Hash:
+                text.AppendJoin(',', store.Entries("k"));
+                break;
+        }
+
+        return text.ToString();
+    });
+
+    private static void DisposeAll(IKvStore[] stores)
+    {
+        foreach (var store in stores)
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    protected static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
+
+    protected static long Now(IKvTransaction tx) => tx.NowUnixMs;
+}

@@ -1,0 +1,50 @@
+using Fornax.Testing;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Replication;
+using Fornax.Kv.Tests.Engine;
+using Fornax.Kv.Tests.Storage;
+using static Fornax.Kv.Tests.Engine.StoreFixture;
+
+namespace Fornax.Kv.Tests.Replication;
+
+public sealed class DurableReplicationTests : IDisposable
+{
+    private readonly TempDirectory _a = new();
+    private readonly TempDirectory _b = new();
+
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+    }
+
+    private static IKvStore Open(string dir, string site, KvDurability durability)
+    {
+        var store = KvStore.Open(new KvStoreOptions { DataDirectory = dir, SiteId = site, Durability = durability });
+        KvReplication.For(store).SetKeyspaces(["cart:"]);
+        return store;
+    }
+
+    [Theory]
+    [InlineData(KvDurability.Always)]
+    [InlineData(KvDurability.EverySecond)]
+    public async Task DurableStores_Replicate_AndAReplicaRestartedCatchesUp(KvDurability durability)
+    {
+        var a = Open(_a.Path, "a", durability);
+        await using var _aStore = a;
+        var b = Open(_b.Path, "b", durability);
+        var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
+        a.Run(tx => tx.IncrementBy(B("cart:n"), 1));
+        await Poll.UntilAsync(() => b.Get("cart:n") == "1", "b to get the increment");
+        await link.CutAsync();
+        await b.DisposeAsync();
+
+        a.Run(tx => tx.IncrementBy(B("cart:n"), 1));
+        b = Open(_b.Path, "b", durability);
+        await using var _bStore = b;
+        Assert.Equal("1", b.Get("cart:n"));
+        await using var again = new TestLink(KvReplication.For(a), KvReplication.For(b));
+        b.Run(tx => tx.IncrementBy(B("cart:n"), 10));
+        await Poll.UntilAsync(() => a.Get("cart:n") == "12" && b.Get("cart:n") == "12", "both to read 12", describe: () => $"a={a.Get("cart:n")} b={b.Get("cart:n")}");
+    }
+}

@@ -1,0 +1,99 @@
+using System.Threading.Channels;
+using Fornax.Kv.Replication;
+
+namespace Fornax.Kv.Tests.Replication;
+
+/// <summary>One end of an in-memory ordered stream; <see cref="Pair"/> makes two connected ends.</summary>
+internal sealed class PipeTransport(ChannelReader<ReadOnlyMemory<byte>> input, ChannelWriter<ReadOnlyMemory<byte>> output) : IReplicationTransport
+{
+    /// <summary>Every frame this end sent (for replay tests).</summary>
+    public List<byte[]> Sent { get; } = [];
+
+    public static (PipeTransport A, PipeTransport B) Pair()
+    {
+        var ab = Channel.CreateUnbounded<ReadOnlyMemory<byte>>();
+        var ba = Channel.CreateUnbounded<ReadOnlyMemory<byte>>();
+        return (new PipeTransport(ba.Reader, ab.Writer), new PipeTransport(ab.Reader, ba.Writer));
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
+    {
+        lock (Sent)
+        {
+            Sent.Add(frame.ToArray());
+        }
+
+        await output.WriteAsync(frame.ToArray(), ct);
+    }
+
+    public async ValueTask<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await input.ReadAsync(ct);
+        }
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Ends the stream this end sends on.</summary>
+    public void Close() => output.TryComplete();
+}
+
+/// <summary>A link between two stores' replication: a session on each side over a pipe, cut and healed at will.</summary>
+internal sealed class TestLink : IAsyncDisposable
+{
+    private readonly IKvReplication _a;
+    private readonly IKvReplication _b;
+    private CancellationTokenSource? _cts;
+    private Task[] _sessions = [];
+
+    public TestLink(IKvReplication a, IKvReplication b)
+    {
+        _a = a;
+        _b = b;
+        Heal();
+    }
+
+    public (PipeTransport A, PipeTransport B) Pipes { get; private set; }
+
+    public void Heal()
+    {
+        _cts = new CancellationTokenSource();
+        Pipes = PipeTransport.Pair();
+        _sessions = [Run(_a, Pipes.A, _cts.Token), Run(_b, Pipes.B, _cts.Token)];
+    }
+
+    public async Task CutAsync()
+    {
+        await _cts!.CancelAsync();
+        await Task.WhenAll(_sessions);
+        _cts.Dispose();
+        _cts = null;
+    }
+
+    private static async Task Run(IKvReplication replication, PipeTransport transport, CancellationToken ct)
+    {
+        try
+        {
+            await replication.RunPeerAsync(transport, ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            transport.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cts is not null)
+        {
+            await CutAsync();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Fornax.Kv.Engine;
+using Fornax.Kv.Tests.Engine;
+using Microsoft.Extensions.Time.Testing;
+using static Fornax.Kv.Tests.Engine.StoreFixture;
+
+namespace Fornax.Kv.Tests.Storage;
+
+public sealed class DurableStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FakeTimeProvider _time = new(Start);
+
+    public void Dispose() => _dir.Dispose();
+
+    private IKvStore Open(KvDurability durability = KvDurability.Always) => KvStore.Open(new KvStoreOptions
+    {
+        DataDirectory = _dir.Path,
+        SiteId = "site-a",
+        Durability = durability,
+        TimeProvider = _time,
+    });
+
+    [Theory]
+    [InlineData(KvDurability.Always)]
+    [InlineData(KvDurability.EverySecond)]
+    [InlineData(KvDurability.None)]
+    public async Task Reopen_KeepsEveryType_WithExpiryAndCounters(KvDurability durability)
+    {
+        var now = Start.ToUnixTimeMilliseconds();
+        await using (var store = Open(durability))
+        {
+            store.Set("s", "text");
+            store.Run(tx => tx.IncrementBy(B("n"), 41));
+            store.Run(tx => tx.IncrementByFloat(B("f"), 1.5));
+            store.Do(tx => tx.SetAdd(B("set"), B("a")));
+            store.Do(tx => tx.SetAdd(B("set"), B("b")));
+            store.Do(tx => tx.SetRemove(B("set"), B("a")));
+            store.Do(tx => tx.HashSet(B("h"), B("f"), B("v")));
+            store.Run(tx => tx.HashIncrementBy(B("h"), B("c"), 7));
+            store.Do(tx => tx.SetExpiry(B("s"), now + 60_000));
+            store.Set("gone", "x");
+            store.Do(tx => tx.Delete(B("gone")));
+            await store.Execute(0, static (tx, _) => tx.SetAdd("last"u8, "x"u8), out _).WaitAsync();
+        }
+
+        await using (var store = Open(durability))
+        {
+            Assert.Equal("text", store.Get("s"));
+            Assert.Equal(now + 60_000, store.Run(tx => tx.GetExpiry(B("s"))));
+            Assert.Equal(42, store.Run(tx => tx.IncrementBy(B("n"), 1)));
+            Assert.Equal("1.5", store.Get("f"));
+            Assert.Equal(["b"], store.Members("set"));
+            Assert.Equal(["c=7", "f=v"], store.Entries("h"));
+            Assert.Null(store.Get("gone"));
+            Assert.Equal(6, store.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Always_CommitCompletesOnlyOnceWritten()
+    {
+        await using var store = Open(KvDurability.Always);
+        var commit = store.Execute(0, static (tx, _) =>
+        {
+            tx.SetString("k"u8, "v"u8, null, false);
+            return 0;
+        }, out _);
+        await commit.WaitAsync();
+        Assert.True(commit.IsCompleted);
+        Assert.Equal(0, store.Stats.PendingDiskWrites);
+    }
+
+    [Fact]
+    public async Task ReadOnlyTransaction_HasNothingToWaitFor()
+    {
+        await using var store = Open(KvDurability.Always);
+        var commit = store.Execute(0, static (tx, _) => tx.TypeOf("k"u8), out var type);
+        Assert.True(commit.IsCompleted);
+        Assert.Equal(KvType.None, type);
+    }
+
+    /// <summary>
+    /// Start-up reads one record per key, whatever the history: 100,000 overwrites of 10 keys restart reading as many
+    /// records as 10 keys written once (plus the clock record).
+    /// </summary>
+    [Fact]
+    public async Task Restart_ReadsOneRecordPerKey_NotTheHistory()
+    {
+        await using (var store = Open(KvDurability.None))
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                store.Do(tx => tx.SetString(B($"key-{i % 10}"), B($"value-{i}"), null, false));
+            }
+
+            store.Set("doomed", "x");
+            store.Do(tx => tx.Delete(B("doomed")));
+        }
+
+        await using (var store = Open(KvDurability.None))
+        {
+            Assert.Equal(11, store.Stats.RecordsLoaded);
+            Assert.Equal("value-99999", store.Get("key-9"));
+            Assert.Equal(10, store.Count);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Fornax.Hierarchy.Identity;
+using Fornax.Node.Kv;
+using Fornax.Testing;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace Fornax.Node.Tests.Kv;
+
+/// <summary>Hostile and unusual peers on a real site's RESP port.</summary>
+public sealed class RespConnectionTests
+{
+    [Fact]
+    public async Task ClientDisconnectingMidPipeline_KeepsWhatWasWhole_AndTheSiteServesOn()
+    {
+        await using var site = await RespSite.StartAsync();
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(site.EndPoint);
+            // Three whole commands, then half of a fourth (its bulk string announced 10 bytes, 3 sent), then gone.
+            await socket.SendAsync(Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\nINCR n\r\n*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\nx\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$10\r\nabc"));
+            socket.Shutdown(SocketShutdown.Both);
+        }
+
+        await using var redis = await site.ConnectAsync();
+        var db = redis.GetDatabase();
+        await Poll.UntilAsync(async () => (string?)await db.StringGetAsync("a") == "1", "the whole commands before the disconnect to apply");
+
+        Assert.Equal(1, (long)await db.StringGetAsync("n"));
+        Assert.True(await db.SetContainsAsync("s", "x"));
+        Assert.False(await db.KeyExistsAsync("b"));
+    }
+
+    [Fact]
+    public async Task BulkOverTheConfiguredLimit_ClosesTheConnection_WithRedisText()
+    {
+        await using var site = await RespSite.StartAsync(o => o with { RespMaxBulkBytes = 4096 });
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(site.EndPoint);
+
+        await socket.SendAsync(Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4097\r\n"));
+        var reply = await ReadToEndAsync(socket);
+
+        Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", reply);
+    }
+
+    [Fact]
+    public async Task Quit_AnswersThenCloses()
+    {
+        await using var site = await RespSite.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(site.EndPoint);
+
+        await socket.SendAsync(Encoding.ASCII.GetBytes("PING\r\nQUIT\r\nPING\r\n"));
+
+        Assert.Equal("+PONG\r\n+OK\r\n", await ReadToEndAsync(socket));
+    }
+
+    [Fact]
+    public void Trust_IsTheApiRule_LoopbackOnly()
+    {
+        var tokens = new JoinTokenIssuer(new InMemoryTokenStore(), new FakeTimeProvider());
+        var trust = new SiteRespAuthenticator(tokens);
+
+        Assert.True(trust.IsTrusted(new IPEndPoint(IPAddress.Loopback, 1)));
+        Assert.True(trust.IsTrusted(new IPEndPoint(IPAddress.IPv6Loopback, 1)));
+        Assert.True(trust.IsTrusted(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 1)));
+        Assert.False(trust.IsTrusted(new IPEndPoint(IPAddress.Parse("192.0.2.10"), 1)));
+        Assert.False(trust.IsTrusted(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 1)));
+    }
+
+    /// <summary>
+    /// Ten thousand idle clients, held by a child process (this process holds the server's side; both in one process
+    /// would need 20,000 descriptors). The site must keep serving, count them, and let go of them all when they go.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task TenThousandIdleConnections_AreHeld_AndTheSiteStillServes()
+    {
+        const int Count = 10_000;
+        await using var site = await RespSite.StartAsync();
+        var holder = Process.Start(new ProcessStartInfo("python3") { ArgumentList = { "-c", IdleClients, site.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Count.ToString(System.Globalization.CultureInfo.InvariantCulture) }, RedirectStandardInput = true, RedirectStandardOutput = true })!;
+        try
+        {
+            Assert.Equal($"open {Count}", await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(120)));
+            await using var redis = await site.ConnectAsync();
+            var server = redis.GetServer(site.EndPoint);
+            await Poll.UntilAsync(async () => ConnectedClients(await server.InfoAsync("clients")) >= Count, "the site to count the idle clients", TimeSpan.FromSeconds(60));
+
+            Assert.True(await redis.GetDatabase().StringSetAsync("still", "serving"));
+
+            holder.StandardInput.Close(); // the holder closes every socket and exits
+            await holder.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            await Poll.UntilAsync(async () => ConnectedClients(await server.InfoAsync("clients")) < 10, "the site to let go of the closed clients", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            if (!holder.HasExited)
+            {
+                holder.Kill();
+            }
+
+            holder.Dispose();
+        }
+    }
+
+    private static long ConnectedClients(IGrouping<string, KeyValuePair<string, string>>[] info) =>
+        long.Parse(info.SelectMany(g => g).First(kv => kv.Key == "connected_clients").Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Opens N connections, says so, and holds them until stdin closes (or two minutes pass: it stops by itself).</summary>
+    private const string IdleClients = """
+        import socket, sys, select
+        port, count = int(sys.argv[1]), int(sys.argv[2])
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+        print(f"open {len(held)}", flush=True)
+        select.select([sys.stdin], [], [], 120)
+        for s in held: s.close()
+        """;
+
+    private static async Task<string> ReadToEndAsync(Socket socket)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+
+        return Encoding.ASCII.GetString(received.ToArray());
+    }
+}
