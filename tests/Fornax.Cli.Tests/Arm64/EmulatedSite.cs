@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fornax.Node.Hosting;
+using Fornax.Testing;
 
 namespace Fornax.Cli.Tests.Arm64;
 
@@ -64,31 +65,45 @@ internal sealed class EmulatedSite : IAsyncDisposable
     /// <summary>Waits for <c>endpoints.json</c> and a 200 from <c>/readyz</c>; fails with the site's output if it exits first.</summary>
     public async Task<SiteEndpointsInfo> WaitUntilReadyAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        // One deadline for the whole start, and no shorter one per request: under emulation the first request the site
+        // answers builds its routing table (tens of seconds of JIT and reflection under qemu on a loaded machine).
+        using var deadline = new CancellationTokenSource(StartDeadline);
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var path = Path.Combine(DataDirectory, "endpoints.json");
-        var deadline = DateTime.UtcNow + StartDeadline;
-        while (DateTime.UtcNow < deadline)
+        while (!deadline.IsCancellationRequested)
         {
             if (_process.HasExited)
             {
                 throw new InvalidOperationException($"the arm64 site exited with {_process.ExitCode} before it was ready:\n{Output}");
             }
 
-            if (File.Exists(path) && JsonNode.Parse(await File.ReadAllTextAsync(path)) is { } json)
+            if (File.Exists(path) && JsonNode.Parse(await File.ReadAllTextAsync(path, deadline.Token)) is { } json)
             {
                 var endpoints = new SiteEndpointsInfo(
                     json["name"]!.GetValue<string>(), json["api"]!.GetValue<string>(), json["ingress"]!.GetValue<string>(), json["resp"]?.GetValue<string>());
-                using var ready = await http.GetAsync(endpoints.Api + "/readyz");
-                if (ready.IsSuccessStatusCode)
+                if (await ReadyAsync(http, endpoints.Api, deadline.Token))
                 {
                     return endpoints;
                 }
             }
 
-            await Task.Delay(100);
+            await Task.Delay(Poll.Interval, CancellationToken.None);
         }
 
         throw new TimeoutException($"the arm64 site was not ready within {StartDeadline.TotalSeconds} s:\n{Output}");
+    }
+
+    private static async Task<bool> ReadyAsync(HttpClient http, string api, CancellationToken deadline)
+    {
+        try
+        {
+            using var ready = await http.GetAsync(api + "/readyz", deadline);
+            return ready.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && deadline.IsCancellationRequested))
+        {
+            return false; // not listening yet, or the start deadline passed (reported by the caller)
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flush, as a power cut of the process.</summary>
