@@ -14,6 +14,7 @@ namespace Fornax.Cli.Tests.Arm64;
 /// capability of the site (a port, a native) is one more step method called from it.
 /// </summary>
 [Trait("Category", "Arm64")]
+[Trait("Category", "Slow")]
 public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
 {
     private const string SiteName = "pi";
