@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 // Idle cost (CPU, threads, file descriptors) is sampled over `idle` once the tree has settled. Up to `starting` sites
 // whose parents are up start at once.
 //
-//   dotnet bench/Fornax.Bench.Tree/bin/Release/net10.0/Fornax.Bench.Tree.dll [sites=111] [fanout=10] [heartbeat=5s] [rounds=3] [idle=4 heartbeats] [starting=8]
+//   dotnet bench/Fornax.Bench.Tree/bin/Release/net10.0/linux-x64/Fornax.Bench.Tree.dll [sites=111] [fanout=10] [heartbeat=5s] [rounds=3] [idle=4 heartbeats] [starting=8]
 var sites = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 111;
 var fanout = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
 var heartbeat = args.Length > 2 ? Seconds(args[2]) : TimeSpan.FromSeconds(5);
