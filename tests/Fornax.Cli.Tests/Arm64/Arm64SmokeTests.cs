@@ -34,7 +34,8 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
         var fornax = await Arm64Build.ExecutableAsync();
         Step("arm64 build ready (published once per change of the sources)");
         await using var parent = await RealSite.StartAsync("cloud");
-        var join = new[] { "--name", SiteName, "--tier", "edge", "--join", parent.Url, "--heartbeat", "1s" };
+        // --durability always: a KV write is acknowledged once fsynced, so it must survive the kill -9 below.
+        var join = new[] { "--name", SiteName, "--tier", "edge", "--join", parent.Url, "--heartbeat", "1s", "--durability", "always" };
 
         SiteEndpointsInfo endpoints;
         await using (var site = EmulatedSite.Start(fornax, _dataDirectory, [.. join, "--token", await JoinTokenAsync(parent.Url)]))
@@ -48,8 +49,9 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
             await WasmFunctionAnswersAsync(endpoints, site);
             Step("Wasm function answered");
             await ApplyAtSiteAsync(endpoints, "kept");
+            Assert.Equal("+OK", await Resp.CommandAsync(endpoints, "SET", "arch", "arm64"));
             await site.KillAsync();
-            Step("object applied, site killed with SIGKILL");
+            Step("object applied, KV key set (RocksDB's arm64 native), site killed with SIGKILL");
         }
 
         // The same data directory, no token: the site has its certificate, objects and blobs on its own disk.
@@ -58,9 +60,10 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
             endpoints = await site.WaitUntilReadyAsync();
             Step("arm64 site restarted and ready");
             await ObjectKeptAsync(endpoints, "kept");
+            Assert.Equal("$5 arm64", await Resp.CommandAsync(endpoints, "GET", "arch"));
             await LinkedOverMutualTlsAsync(endpoints, site);
             await WasmFunctionAnswersAsync(endpoints, site);
-            Step("object kept, uplink connected, Wasm function answered after the restart");
+            Step("object and KV key kept, uplink connected, Wasm function answered after the restart");
         }
     }
 

@@ -46,6 +46,11 @@ internal sealed class EmulatedSite : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // The runtime's W^X maps JIT-written code at a second, writable address; qemu-user does not see writes
+            // through that alias as code changes and runs stale translations of freshly written stubs (reflection
+            // invoke stubs crashed with NullReferenceException: RocksDB's native binding, gRPC's route constraint).
+            // Real arm64 hardware needs no such setting.
+            Environment = { ["DOTNET_EnableWriteXorExecute"] = "0" },
         };
         foreach (var argument in arguments)
         {
