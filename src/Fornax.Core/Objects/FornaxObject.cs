@@ -12,6 +12,7 @@ namespace Fornax.Core.Objects;
 [JsonDerivedType(typeof(Mission), "Mission")]
 [JsonDerivedType(typeof(ConfigMap), "ConfigMap")]
 [JsonDerivedType(typeof(Function), "Function")]
+[JsonDerivedType(typeof(Service), "Service")]
 [JsonDerivedType(typeof(Topology), "Topology")]
 public abstract class FornaxObject
 {

@@ -23,6 +23,7 @@ public static class Kinds
         new("Mission", "missions", "mission", ["ms"], typeof(Mission), Stored: true),
         new("ConfigMap", "configmaps", "configmap", ["cm"], typeof(ConfigMap), Stored: true),
         new("Function", "functions", "function", ["fn"], typeof(Function), Stored: true),
+        new("Service", "services", "service", ["svc"], typeof(Service), Stored: true),
         new("Topology", "topologies", "topology", ["topo"], typeof(Topology), Stored: false),
     ];
 
