@@ -7,6 +7,7 @@ using Fornax.Node.Api;
 using Fornax.Node.Functions;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
+using Fornax.Node.Portal;
 using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
@@ -153,6 +154,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddFornaxHierarchy(new HierarchySetup(store, identity, ca, parent, linkSelf, linkOptions, pki, options.DataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
+        services.AddFornaxPortal();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());

@@ -1,0 +1,23 @@
+using Fornax.Node.Hosting;
+using Fornax.Node.Sites;
+using Fornax.Portal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Fornax.Node.Portal;
+
+/// <summary>Wires the portal engine into a site: its options, the service map and this site's own announcement.</summary>
+public static class PortalHostingExtensions
+{
+    public static IServiceCollection AddFornaxPortal(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new PortalOptions(sp.GetRequiredService<LocalSite>().Path)
+        {
+            TimeProvider = sp.GetRequiredService<NodeOptions>().TimeProvider,
+        });
+        services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
+        services.TryAddSingleton<LocalServiceAnnouncer>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalServiceAnnouncer>());
+        return services;
+    }
+}
