@@ -127,15 +127,10 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
         {
             var announced = _sites.Values.Where(e => e.AnnouncedAt > version).Select(e => e.Announcement)
                 .OrderBy(a => a.SitePath, StringComparer.Ordinal).ToList();
-            var health = _sites.Where(kv => kv.Value.HealthAt > version && kv.Value.AnnouncedAt <= version)
+            // Health travels when it changed after `version`, and for a site the receiver may not know yet when that
+            // site is offline (a receiver takes a site it first hears of as online).
+            var health = _sites.Where(kv => kv.Value.HealthAt > version || (kv.Value.AnnouncedAt > version && !kv.Value.Healthy))
                 .ToDictionary(kv => kv.Key, kv => kv.Value.Healthy, StringComparer.Ordinal);
-
-            // A site announced after `version` carries its health in the announcement's entry only when it is
-            // unhealthy; a fresh announcement means healthy, so only the difference needs sending.
-            foreach (var entry in _sites.Values.Where(e => e.AnnouncedAt > version && !e.Healthy))
-            {
-                health[entry.Announcement.SitePath] = false;
-            }
 
             var removed = _removed.Where(kv => kv.Value.RemovedAt > version).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
             return new ServiceMapDelta(version, _version, announced, health, removed);

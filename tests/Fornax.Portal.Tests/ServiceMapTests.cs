@@ -141,6 +141,24 @@ public sealed class ServiceMapTests
     }
 
     [Fact]
+    public void Apply_SiteBackOnlineWithNewServices_ChildSeesItOnline()
+    {
+        var parent = ServiceMaps.Create(new PortalOptions("cloud"));
+        var child = ServiceMaps.Create(new PortalOptions("cloud/east"));
+        parent.Announce(Site("cloud/west/w1", 1, Inventory));
+        parent.SetHealth("cloud/west/w1", healthy: false);
+        child.Apply(parent.ChangesSince(0));
+        var sent = parent.Version;
+
+        parent.SetHealth("cloud/west/w1", healthy: true);
+        parent.Announce(Site("cloud/west/w1", 2, Inventory, Frames));
+        child.Apply(parent.ChangesSince(sent));
+
+        Assert.True(Assert.Single(child.SitesServing(Frames)).Healthy);
+        Assert.Equal(parent.SitesServing(Inventory), child.SitesServing(Inventory));
+    }
+
+    [Fact]
     public void ChangesSince_NewSiteAlreadyOffline_CarriesItsHealthToo()
     {
         var parent = ServiceMaps.Create(new PortalOptions("cloud"));
