@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Fornax.Store.Files;
 
 namespace Fornax.Store;
 
@@ -84,9 +85,9 @@ internal sealed class FileBlobStore(string root) : IBlobStore
             // Same content under the same name: replacing an existing blob is harmless and keeps
             // concurrent puts of one blob free of races.
             File.Move(temp, target, overwrite: true);
-            DirectorySync.Flush(directory);
+            DirectoryFlush.Flush(directory);
             if (created)
-                DirectorySync.Flush(root);
+                DirectoryFlush.Flush(root);
             return digest;
         }
         catch (IOException e) when (IsDiskFull(e))

@@ -2,7 +2,7 @@ using Fornax.Hierarchy.Identity;
 
 namespace Fornax.Hierarchy.Tests.Identity;
 
-public sealed class DirectoryFlushTests : IDisposable
+public sealed class PkiFilesTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("fornax-flush-").FullName;
 
@@ -18,16 +18,5 @@ public sealed class DirectoryFlushTests : IDisposable
 
         Assert.Equal("{\"children\":[1]}", File.ReadAllText(path));
         Assert.Equal(["children.json"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
-    }
-
-    [Fact]
-    public void Flush_MissingDirectory_NamesIt()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        var missing = Path.Combine(_dir, "nope");
-
-        var error = Assert.Throws<IOException>(() => DirectoryFlush.Flush(missing));
-
-        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# build/release.sh [version] — the release archives, in artifacts/:
+#   fornax-VERSION-linux-x64.tar.gz, fornax-VERSION-linux-arm64.tar.gz and fornax-VERSION-SHA256SUMS.
+# Each archive holds one folder fornax-VERSION-RID/ with the self-contained `fornax` executable, the native
+# libraries it loads (Wasmtime, SQLite; RocksDB once the KV store ships), the systemd unit and docs/install.md.
+# VERSION defaults to 0.0.0-dev.<commit>. FORNAX_RIDS="linux-arm64" builds one architecture only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=${1:-0.0.0-dev.$(git rev-parse --short HEAD 2>/dev/null || echo local)}
+if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+  echo "error: version '$version' is not MAJOR.MINOR.PATCH[-PRERELEASE] (e.g. 1.4.0 or 1.4.0-rc.1)" >&2
+  exit 2
+fi
+rids=${FORNAX_RIDS:-linux-x64 linux-arm64}
+out=artifacts
+# One timestamp for every file in the archives: the commit's, so the same commit gives the same tar layout.
+epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
+
+# The ELF machine of a file (bytes 18-19 of the header, little-endian): 62 is x86-64, 183 is AArch64.
+elf_machine() { od -An -t u2 -j 18 -N 2 "$1" | tr -d ' '; }
+expected_machine() { case $1 in linux-x64) echo 62 ;; linux-arm64) echo 183 ;; *) echo "error: unsupported runtime $1" >&2; exit 2 ;; esac; }
+
+mkdir -p "$out/stage"
+archives=()
+for rid in $rids; do
+  machine=$(expected_machine "$rid")
+  name=fornax-$version-$rid
+  stage=$out/stage/$name
+  rm -rf "$stage"
+  echo "release: publishing $name"
+  dotnet publish src/Fornax.Cli -c Release -r "$rid" -p:PublishProfile=release -p:Version="$version" \
+    -o "$stage" --nologo -v quiet
+
+  # Symbols and XML docs of the referenced projects are copied beside the bundle; the archive does not carry them.
+  rm -f "$stage"/*.pdb "$stage"/*.xml
+
+  # A release for one architecture must carry nothing of another: check the executable and every native.
+  for binary in "$stage/fornax" "$stage"/*.so; do
+    [ -e "$binary" ] || continue
+    if [ "$(elf_machine "$binary")" != "$machine" ]; then
+      echo "error: $binary is not a $rid binary (ELF machine $(elf_machine "$binary"), expected $machine)" >&2
+      exit 1
+    fi
+  done
+
+  cp build/fornax.service docs/install.md "$stage/"
+  tar -C "$out/stage" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -czf "$out/$name.tar.gz" "$name"
+  archives+=("$name.tar.gz")
+done
+
+(cd "$out" && sha256sum "${archives[@]}" > "fornax-$version-SHA256SUMS")
+rm -rf "$out/stage"
+echo "release: $out/fornax-$version-SHA256SUMS"
+(cd "$out" && cat "fornax-$version-SHA256SUMS" && ls -l "${archives[@]}")
