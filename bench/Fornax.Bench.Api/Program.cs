@@ -28,7 +28,7 @@ baselineResult = await RunAsync(http, baseline.Urls.First(), objects, concurrenc
 
 var visible = new ConcurrentDictionary<string, long>();
 using var watchCts = new CancellationTokenSource();
-var rv = JsonNode.Parse(await http.GetStringAsync($"{node.Endpoints.Api}/apis/fornax.io/v1/namespaces/default/configmaps"))!["metadata"]!["resourceVersion"]!.GetValue<long>();
+var rv = long.Parse(JsonNode.Parse(await http.GetStringAsync($"{node.Endpoints.Api}/apis/fornax.io/v1/namespaces/default/configmaps"))!["metadata"]!["resourceVersion"]!.ToString());
 var watching = WatchAsync(http, $"{node.Endpoints.Api}/apis/fornax.io/v1/namespaces/default/configmaps?watch=true&resourceVersion={rv}", visible, watchCts.Token);
 var fornaxResult = await RunAsync(http, node.Endpoints.Api, objects, concurrency, visible, prefix: "f");
 watchCts.Cancel();

@@ -23,7 +23,7 @@ internal static class Sites
         {
             var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", guest));
             var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
-            (await api.PutAsync($"/blobs/{digest}", new ByteArrayContent(module))).EnsureSuccessStatusCode();
+            (await api.PutAsync($"/blobs/{digest}", new ByteArrayContent(module) { Headers = { ContentType = new("application/octet-stream") } })).EnsureSuccessStatusCode();
             var yaml = $"apiVersion: fornax.io/v1\nkind: Function\nmetadata: {{name: {name}}}\nspec: {{module: \"{digest}\", scale: {{maxConcurrency: {maxConcurrency}}}}}\n";
             var put = await api.PutAsync($"/apis/fornax.io/v1/namespaces/default/functions/{name}", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
             if (!put.IsSuccessStatusCode)

@@ -46,8 +46,8 @@ echo "    update applied at a during the cut; c still has version $(version 7108
 t0=$(date +%s.%N); $fornax link heal b c >/dev/null
 step "link heal b c: the update reaches c and d" $((2 * heartbeat)) '[ "$(version 7108)" = 2 ] && [ "$(version 7112)" = 2 ]'
 
-t0=$(date +%s.%N); curl -sf -o /dev/null -X DELETE http://127.0.0.1:7112/apis/fornax.io/v1/namespaces/default/configmaps/shop-config
-step "delete the delivered object at d: restored" $((2 * heartbeat)) '[ "$(version 7112)" = 2 ]'
+t0=$(date +%s.%N); code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE http://127.0.0.1:7112/apis/fornax.io/v1/namespaces/default/configmaps/shop-config)
+step "delete the delivered object at d: refused (409), content kept" 1 '[ "$code" = 409 ] && [ "$(version 7112)" = 2 ]'
 
 for site in b d a; do
   t0=$(date +%s.%N); kill -9 "$(cat "$work/data/$site/node.pid")"

@@ -59,11 +59,7 @@ public sealed class CliContext
     private static string[] CurrentFornaxCommand()
     {
         var executable = Environment.ProcessPath ?? "fornax";
-        // Under `dotnet fornax.dll` the command is the host plus the entry assembly; a single-file build has no
-        // assembly file (Assembly.Location is empty there), but then the process path is the whole command.
-        return Path.GetFileNameWithoutExtension(executable) == "dotnet"
-               && System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name is { } name
-               && Path.Combine(AppContext.BaseDirectory, name + ".dll") is var entry && File.Exists(entry)
+        return Path.GetFileNameWithoutExtension(executable) == "dotnet" && System.Reflection.Assembly.GetEntryAssembly()?.Location is { Length: > 0 } entry
             ? [executable, entry]
             : [executable];
     }

@@ -3,9 +3,11 @@ using Fornax.Cli.Api;
 using Fornax.Cli.Commands;
 using Fornax.Cli.Commands.Config;
 using Fornax.Cli.Commands.Demo;
+using Fornax.Cli.Commands.Kube;
 using Fornax.Cli.Commands.Node;
 using Fornax.Cli.Commands.Tree;
 using Fornax.Cli.Configuration;
+using Fornax.Core.Selectors;
 using Fornax.Core.Validation;
 using Spectre.Console;
 
@@ -76,6 +78,7 @@ public static class Program
         root.Subcommands.Add(new TokenCommand(context, sites));
         root.Subcommands.Add(new AttachCommand(context, sites));
         root.Subcommands.Add(new SiteCommand(context, sites));
+        root.Subcommands.Add(new KubeconfigCommand(context));
         return root;
     }
 
@@ -94,6 +97,7 @@ public static class Program
     private static CliException? Describe(Exception e) => e switch
     {
         CliException cli => cli,
+        SelectorSyntaxException selector => new CliException(selector.Message),
         ApiException api => new CliException(api.Message, api.Causes),
         ObjectValidationException invalid => FromValidation(invalid),
         OperationCanceledException => new CliException("cancelled", exitCode: 130),

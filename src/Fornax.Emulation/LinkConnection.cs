@@ -128,7 +128,18 @@ internal sealed class LinkConnection
 
                 var delay = profile.Latency + (read > 0 ? profile.LossDelay(read, random) : TimeSpan.Zero);
                 var due = _link.Time.GetTimestamp() + (long)(delay.TotalSeconds * _link.Time.TimestampFrequency);
-                await queue.Writer.WriteAsync(new Chunk(buffer, read, due), cancellationToken);
+                _link.AddInFlight(read);
+                try
+                {
+                    await queue.Writer.WriteAsync(new Chunk(buffer, read, due), cancellationToken);
+                }
+                catch
+                {
+                    _link.AddInFlight(-read);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
+
                 if (read == 0)
                 {
                     queue.Writer.Complete();
@@ -170,17 +181,18 @@ internal sealed class LinkConnection
                         return;
                     }
 
+                    // Counted before the send, so a peer that has seen the bytes always sees them counted too.
+                    count(chunk.Length);
                     var remaining = chunk.Buffer.AsMemory(0, chunk.Length);
                     while (!remaining.IsEmpty)
                     {
                         var sent = await destination.SendAsync(remaining, SocketFlags.None, cancellationToken);
                         remaining = remaining[sent..];
                     }
-
-                    count(chunk.Length);
                 }
                 finally
                 {
+                    _link.AddInFlight(-chunk.Length);
                     ArrayPool<byte>.Shared.Return(chunk.Buffer);
                 }
             }
@@ -190,6 +202,7 @@ internal sealed class LinkConnection
             // Chunks still queued after a failure: give their buffers back.
             while (queue.TryRead(out var left))
             {
+                _link.AddInFlight(-left.Length);
                 ArrayPool<byte>.Shared.Return(left.Buffer);
             }
         }

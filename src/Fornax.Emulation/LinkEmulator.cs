@@ -25,6 +25,7 @@ public sealed partial class LinkEmulator : IAsyncDisposable
     private int _heldAtBlackhole;
     private long _bytesUp;
     private long _bytesDown;
+    private long _bytesInFlight;
     private long _connectionsAccepted;
     private int _seedSequence;
 
@@ -68,6 +69,12 @@ public sealed partial class LinkEmulator : IAsyncDisposable
 
     /// <summary>Bytes delivered back to clients.</summary>
     public long BytesDown => Interlocked.Read(ref _bytesDown);
+
+    /// <summary>
+    /// Bytes read from one side and not yet delivered to the other, both directions together: what the link holds
+    /// in its delay queues right now (netem's backlog).
+    /// </summary>
+    public long BytesInFlight => Interlocked.Read(ref _bytesInFlight);
 
     /// <summary>Connections accepted on <see cref="Endpoint"/>, including those refused because the link was cut.</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _connectionsAccepted);
@@ -210,6 +217,8 @@ public sealed partial class LinkEmulator : IAsyncDisposable
     internal void CountUp(int bytes) => Interlocked.Add(ref _bytesUp, bytes);
 
     internal void CountDown(int bytes) => Interlocked.Add(ref _bytesDown, bytes);
+
+    internal void AddInFlight(int bytes) => Interlocked.Add(ref _bytesInFlight, bytes);
 
     /// <summary>A fresh random sequence per connection direction, reproducible when the profile has a seed.</summary>
     internal Random NewRandom()

@@ -50,7 +50,10 @@ public interface IObjectStore : IAsyncDisposable, IDisposable
     /// </summary>
     Task<StoredObject> UpdateAsync(JsonObject obj, CancellationToken ct = default);
 
-    /// <summary>Creates or updates atomically; <see cref="ApplyOutcome.Unchanged"/> writes nothing.</summary>
+    /// <summary>
+    /// Creates or updates atomically; <see cref="ApplyOutcome.Unchanged"/> writes nothing. A <c>metadata.resourceVersion</c>
+    /// is a precondition: Conflict when stale, and when the object does not exist (it is never re-created from a stale copy).
+    /// </summary>
     Task<(StoredObject Object, ApplyOutcome Outcome)> ApplyAsync(JsonObject obj, CancellationToken ct = default) =>
         ApplyAsync(obj, WriteDurability.Durable, ct);
 

@@ -145,7 +145,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
     {
         _cli.WriteFile("cm.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: one}\n");
         await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
-        var read = (await _site.FindAsync("configmaps", "a"))!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        var read = long.Parse((await _site.FindAsync("configmaps", "a"))!["metadata"]!["resourceVersion"]!.ToString());
         _cli.WriteFile("cm.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: two}\n");
         await _cli.RunAsync("apply", "-f", "cm.yaml", "--site", _site.Url);
         var stored = (await _site.FindAsync("configmaps", "a"))!;

@@ -15,6 +15,7 @@ public sealed class DemoTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         var lines = result.StdoutLines;
         string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link.", "6. Deploy a WebAssembly function"];
+        Assert.Contains(lines, l => l.Contains("Dashboard, while the demo runs: http://127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("/ui/", StringComparison.Ordinal));
         Assert.Equal(steps, lines.Where(l => steps.Any(s => l.StartsWith(s, StringComparison.Ordinal))).Select(l => steps.First(s => l.StartsWith(s, StringComparison.Ordinal))));
 
         // Before the cut: the edge sites of east Active, everyone else not match.

@@ -15,7 +15,7 @@ public sealed class InvokeTests : IAsyncLifetime, IDisposable
     {
         var data = Path.Combine(_cli.Root, "site");
         _site = await SiteNode.StartAsync(new NodeOptions { DataDirectory = data, Name = "edge-1", LogLevel = LogLevel.Warning });
-        var hello = Path.Combine(RepositoryFolders.Root(), "examples", "functions", "hello", "hello.wasm");
+        var hello = Path.Combine(FindRepositoryRoot(), "examples", "functions", "hello", "hello.wasm");
         File.Copy(hello, Path.Combine(_cli.WorkingDirectory, "hello.wasm"));
         _cli.WriteFile("functions.yaml", """
             apiVersion: fornax.io/v1
@@ -28,7 +28,7 @@ public sealed class InvokeTests : IAsyncLifetime, IDisposable
             metadata: {name: trap}
             spec: {module: trap.wasm}
             """);
-        File.Copy(Path.Combine(RepositoryFolders.Root(), "examples", "functions", "misbehave", "trap.wasm"), Path.Combine(_cli.WorkingDirectory, "trap.wasm"));
+        File.Copy(Path.Combine(FindRepositoryRoot(), "examples", "functions", "misbehave", "trap.wasm"), Path.Combine(_cli.WorkingDirectory, "trap.wasm"));
         var applied = await _cli.RunAsync("apply", "-f", "functions.yaml", "--site", Api);
         Assert.True(applied.ExitCode == 0, applied.Stderr);
         // Applied is not yet loaded: wait (with a deadline) until the site says both are Ready.
@@ -155,5 +155,18 @@ public sealed class InvokeTests : IAsyncLifetime, IDisposable
         var end = output.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         Assert.True(end > 0, output);
         return (output[..end].Split("\r\n").ToList(), output[(end + 4)..]);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Fornax.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cannot find Fornax.slnx above " + AppContext.BaseDirectory);
     }
 }

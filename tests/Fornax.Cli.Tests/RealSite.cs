@@ -35,19 +35,20 @@ public sealed class RealSite : IAsyncDisposable
     public SiteNode Node => _node ?? throw new ObjectDisposedException(nameof(RealSite));
 
     /// <summary>Starts a root site named <paramref name="name"/> (tier cloud unless given); <paramref name="time"/> stamps creation times.</summary>
-    public static async Task<RealSite> StartAsync(string name = "cloud", string? tier = null, TimeProvider? time = null)
+    public static async Task<RealSite> StartAsync(string name = "cloud", string? tier = null, TimeProvider? time = null, Func<NodeOptions, NodeOptions>? configure = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("fornax-cli-site-").FullName;
         try
         {
-            var node = await SiteNode.StartAsync(new NodeOptions
+            var options = new NodeOptions
             {
                 DataDirectory = dataDirectory,
                 Name = name,
                 Tier = tier,
                 LogLevel = LogLevel.Warning,
                 TimeProvider = time ?? TimeProvider.System,
-            });
+            };
+            var node = await SiteNode.StartAsync(configure?.Invoke(options) ?? options);
             return new RealSite(node, dataDirectory);
         }
         catch

@@ -1,5 +1,4 @@
 using CsCheck;
-using Fornax.Cli.Selectors;
 using Fornax.Core.Selectors;
 
 namespace Fornax.Cli.Tests;
@@ -71,7 +70,7 @@ public sealed class SelectorSyntaxTests
     [InlineData("tier=-x", "\"-x\" is not a valid label value")]
     public void Parse_Invalid_SaysWhy(string text, string why)
     {
-        var error = Assert.Throws<CliException>(() => SelectorSyntax.Parse(text));
+        var error = Assert.Throws<SelectorSyntaxException>(() => SelectorSyntax.Parse(text));
 
         Assert.StartsWith($"invalid label selector \"{text}\": ", error.Message);
         Assert.Contains(why, error.Message);

@@ -22,6 +22,9 @@ public sealed class UpProcessTests : IDisposable
 
     private string DataDir => Path.Combine(_root, "data");
 
+    /// <summary>The arguments a process runs with, as every local user can read them (<c>ps</c>, <c>/proc/PID/cmdline</c>).</summary>
+    private static string[] CommandLineOf(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+
     public void Dispose()
     {
         try
@@ -50,7 +53,19 @@ public sealed class UpProcessTests : IDisposable
             Assert.All(recorded, s => Assert.True(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} (pid {s.Pid}) is not running"));
             Assert.Contains("└── b region", up.Stdout);
             Assert.Contains($"http://127.0.0.1:{basePort + 12}", up.Stdout); // d's API: the fourth site's first port
+            Assert.Contains($"Dashboard: http://127.0.0.1:{basePort}/ui/", up.Stdout); // the root's, printed once it answers
             Assert.Equal("a", Config.Load(ConfigPath).CurrentSite);
+            // No secret on a command line (any local user reads it in ps): each child read its join token from a file
+            // only its owner can read, removed once the child joined.
+            foreach (var site in recorded)
+            {
+                var args = CommandLineOf(site.Pid);
+                Assert.Contains("node", args);
+                Assert.DoesNotContain("--token", args);
+                Assert.False(File.Exists(Path.Combine(site.DataDir!, "join-token")), $"{site.Name}'s used join token is still on disk");
+            }
+
+            Assert.Contains("--token-file", CommandLineOf(recorded[3].Pid));
             await AssertAdvertisesOnlyWhatServesAsync(up.Stdout, recorded[0].Api);
             // Each site's API credentials are in the client config: a user token that site accepts.
             foreach (var name in new[] { "a", "d" })
@@ -138,6 +153,8 @@ public sealed class UpProcessTests : IDisposable
             var restartedC = Config.Load(ConfigPath).Topology!.FindSite("c")!;
             Assert.NotEqual(siteC.Pid, restartedC.Pid);
             Assert.True(SiteProcesses.IsRunning(restartedC.Pid, restartedC.StartedAt), "the restarted c is not running");
+            // c has joined already: no token is minted for it, none is passed.
+            Assert.DoesNotContain(CommandLineOf(restartedC.Pid), a => a.StartsWith("--token", StringComparison.Ordinal));
             Assert.All(recorded.Where(s => s.Name != "c"), s => Assert.True(SiteProcesses.IsRunning(s.Pid, s.StartedAt), $"{s.Name} was restarted or stopped"));
             var arguments = (await File.ReadAllTextAsync($"/proc/{restartedC.Pid}/cmdline")).Split('\0');
             Assert.Equal("300ms", arguments[Array.IndexOf(arguments, "--heartbeat") + 1]);

@@ -36,6 +36,30 @@ public sealed class ValidationTests
         Assert.Equal(bits, value);
     }
 
+    [Theory]
+    [InlineData(64, "a name has 64 characters, at most 63 are allowed")]
+    [InlineData(100, "a name has 100 characters, at most 63 are allowed")]
+    public void Validate_NameOver63Characters_SaysSo(int length, string expected)
+    {
+        var obj = ObjectSerializer.ParseDocuments($"apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {{name: {new string('n', length)}}}\n", validate: false)[0];
+
+        var error = Assert.Single(ObjectValidator.Validate(obj));
+
+        Assert.Equal("metadata.name", error.Path);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_DottedNameWithALongPart_NamesThePart()
+    {
+        var part = new string('p', 70);
+        var obj = ObjectSerializer.ParseDocuments($"apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {{name: shop.{part}}}\n", validate: false)[0];
+
+        var error = Assert.Single(ObjectValidator.Validate(obj));
+
+        Assert.Contains($"its part \"{part}\" has 70 characters, at most 63", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_BadNamesAndLabels_ReportsEveryProblem()
     {

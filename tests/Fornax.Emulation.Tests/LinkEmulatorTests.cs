@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using CsCheck;
 using Fornax.Core.Objects;
 using Fornax.Emulation;
+using Fornax.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Fornax.Emulation.Tests;
 
@@ -113,24 +115,34 @@ public sealed class LinkEmulatorTests : IAsyncLifetime
     [Fact]
     public async Task Latency_DoesNotSerializeChunks_ManyInFlightArriveAfterOneDelay()
     {
-        // A delay queue, not a sleep per chunk: 20 chunks sent back to back take ~1 round trip, not 20.
+        // A delay queue, not a sleep per chunk: with the clock stopped the link must take in all 20 chunks sent
+        // back to back, and one step of the clock by the latency must let all of them through at once. A sleep per
+        // chunk would hold the second chunk unread until the first is delivered, and never reach 20 in flight.
+        var time = new FakeTimeProvider();
         var latency = TimeSpan.FromMilliseconds(200);
-        await using var link = await LinkEmulator.StartAsync(_echo.Endpoint, new LinkProfileOptions { Latency = latency }, TimeProvider.System);
+        await using var link = await LinkEmulator.StartAsync(_echo.Endpoint, new LinkProfileOptions { Latency = latency }, time);
         using var socket = await Sockets.ConnectAsync(link.Endpoint);
         var echoed = Sockets.ReceiveExactlyAsync(socket, 20);
 
-        var watch = Stopwatch.StartNew();
         for (var i = 0; i < 20; i++)
         {
             await Sockets.SendAllAsync(socket, new byte[] { (byte)i });
             await Task.Delay(1);
         }
 
-        await echoed.WaitAsync(Generous);
-        Assert.True(watch.Elapsed >= 2 * latency);
-        // A sleep per chunk would need at least 20 × 200 ms = 4 s one way; pipelined it is ~0.4 s. The bound sits
-        // far from both, so only chunks blocking each other can break it.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"took {watch.Elapsed.TotalMilliseconds} ms");
+        await Poll.UntilAsync(() => link.BytesInFlight == 20, "20 chunks held in the link at once",
+            describe: () => $"{link.BytesInFlight} bytes in flight, {link.BytesUp} delivered");
+        Assert.Equal(0, link.BytesUp);
+
+        time.Advance(latency);
+        await Poll.UntilAsync(() => link.BytesUp == 20, "all 20 chunks delivered after one latency",
+            describe: () => $"{link.BytesUp} bytes delivered, {link.BytesInFlight} in flight");
+
+        // The echo comes back through the same delay queue the other way.
+        await Poll.UntilAsync(() => link.BytesInFlight == 20, "20 echoed bytes held on the way back");
+        time.Advance(latency);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (byte)i).ToArray(), await echoed.WaitAsync(Generous));
+        await Poll.UntilAsync(() => link.BytesInFlight == 0, "nothing left in flight");
     }
 
     [Fact]

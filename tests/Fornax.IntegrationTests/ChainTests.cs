@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Fornax.Testing;
 using Fornax.Core.Objects;
 using Fornax.Node.Trees;
@@ -128,15 +129,19 @@ public sealed class ChainTests
 
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task DeletingDeliveredObjectAtLeaf_IsUndone_AndMissionDeleteAtRootRemovesIt()
+    public async Task DeletingDeliveredObjectAtLeaf_IsRefusedNamingTheMission_AndMissionDeleteAtRootRemovesIt()
     {
         await using var tree = await TreeHost.StartAsync(ChainWithShops());
         await TreeHost.ApplyAsync(tree["a"], "missions", "shops", ShopMission);
         await Poll.UntilAsync(async () => await ConfigVersionAsync(tree["d"]) == "1", "delivery at D");
 
-        var deleted = await tree["d"].Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/configmaps/shop-config");
-        Assert.True(deleted.IsSuccessStatusCode);
-        await Poll.UntilAsync(async () => await ConfigVersionAsync(tree["d"]) == "1", "D to restore the object", Heartbeat * 2 + TimeSpan.FromSeconds(2));
+        // The object belongs to the mission: the leaf's API refuses to delete it, and says where to change the mission.
+        using var deleted = await tree["d"].Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/configmaps/shop-config");
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, deleted.StatusCode);
+        var message = (await deleted.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["message"]!.GetValue<string>();
+        Assert.Contains("delivered by mission \"shops\"", message, StringComparison.Ordinal);
+        Assert.Contains("at a/b/c, which sends it here", message, StringComparison.Ordinal);
+        Assert.Equal("1", await ConfigVersionAsync(tree["d"]));
 
         var removed = await tree["a"].Http.DeleteAsync("/apis/fornax.io/v1/namespaces/default/missions/shops");
         Assert.True(removed.IsSuccessStatusCode);

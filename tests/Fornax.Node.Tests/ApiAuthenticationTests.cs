@@ -52,6 +52,9 @@ public sealed class ApiAuthenticationTests
     [InlineData("/healthz")]
     [InlineData("/readyz")]
     [InlineData("/api/join")]
+    [InlineData("/ui")]
+    [InlineData("/ui/")]
+    [InlineData("/ui/js/main.js")]
     public async Task Remote_OpenPaths_NeedNoToken(string path)
     {
         var (status, ran, _) = await SendAsync(Remote, path, authorization: null);
@@ -67,6 +70,28 @@ public sealed class ApiAuthenticationTests
 
         Assert.Equal(200, status);
         Assert.True(ran);
+    }
+
+    [Theory]
+    [InlineData("/apis/fornax.io/v1/namespaces/default/missions")]
+    [InlineData("/api/dashboard/events")]
+    [InlineData("/uix")]
+    public async Task Remote_DashboardDataAndLookalikePaths_NeedAToken(string path)
+    {
+        var (status, ran, _) = await SendAsync(Remote, path, authorization: null);
+
+        Assert.Equal(401, status);
+        Assert.False(ran);
+    }
+
+    [Fact]
+    public async Task Loopback_AtASiteThatTrustsNoAddress_Gets401NamingWhy()
+    {
+        var (status, ran, body) = await SendAsync(IPAddress.Loopback, "/apis/fornax.io/v1/namespaces/default/missions", authorization: null, trustLoopback: false);
+
+        Assert.Equal(401, status);
+        Assert.False(ran);
+        Assert.Contains("this site trusts no address, loopback included", body["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,10 +113,11 @@ public sealed class ApiAuthenticationTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private async Task<(int Status, bool Ran, JsonObject Body)> SendAsync(IPAddress remote, string path, string? authorization)
+    private async Task<(int Status, bool Ran, JsonObject Body)> SendAsync(IPAddress remote, string path, string? authorization, bool trustLoopback = true)
     {
         var listeners = new Listeners { ApiPortOverride = ApiPort };
-        var services = new ServiceCollection().AddSingleton(listeners).AddSingleton(_tokens).AddLogging().BuildServiceProvider();
+        var options = new NodeOptions { DataDirectory = "unused", TrustLoopback = trustLoopback };
+        var services = new ServiceCollection().AddSingleton(listeners).AddSingleton(_tokens).AddSingleton(options).AddLogging().BuildServiceProvider();
         var http = new DefaultHttpContext { RequestServices = services };
         http.Connection.RemoteIpAddress = remote;
         http.Connection.LocalPort = ApiPort;

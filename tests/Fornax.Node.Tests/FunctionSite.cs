@@ -17,7 +17,9 @@ internal static class FunctionSite
     public static async Task<string> UploadAsync(this TestSite site, byte[] module)
     {
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
-        var response = await site.Http.PutAsync($"/blobs/{digest}", new ByteArrayContent(module));
+        var content = new ByteArrayContent(module);
+        content.Headers.ContentType = new("application/octet-stream");
+        var response = await site.Http.PutAsync($"/blobs/{digest}", content);
         response.EnsureSuccessStatusCode();
         return digest;
     }

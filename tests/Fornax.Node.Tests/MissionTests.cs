@@ -45,15 +45,58 @@ public sealed class MissionTests
     }
 
     [Fact]
-    public async Task Mission_DeliveredObjectDeletedLocally_IsRestored()
+    public async Task Mission_DeliveredObjectDeletedInTheStore_IsRestored()
     {
         await using var site = await TestSite.StartAsync();
         await site.PutYamlAsync("missions", "welcome", Delivering);
         await WaitForStateAsync(site, "welcome", "Active");
 
-        await site.Http.DeleteAsync(TestSite.ObjectsPath("configmaps", "welcome-note"));
+        // Not through the API, which refuses it (below): straight in the store.
+        await site.Node.Services.GetRequiredService<IObjectStore>().DeleteAsync(new ObjectKey("ConfigMap", "default", "welcome-note"));
 
         await Poll.UntilAsync(async () => await site.GetAsync("configmaps", "welcome-note") is not null, "the deleted object to come back");
+    }
+
+    [Theory]
+    [InlineData("PUT")]
+    [InlineData("DELETE")]
+    public async Task DeliveredObject_ChangedOrDeletedThroughTheApi_Refused409NamingTheMission(string verb)
+    {
+        await using var site = await TestSite.StartAsync();
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(site, "welcome", "Active");
+        var before = await site.GetAsync("configmaps", "welcome-note");
+
+        // The same name, without the mission's annotation: before, this replaced the content and the mission stayed Active.
+        using var response = verb == "PUT"
+            ? await site.PutYamlAsync("configmaps", "welcome-note", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: welcome-note}\ndata: {message: changed}\n")
+            : await site.Http.DeleteAsync(TestSite.ObjectsPath("configmaps", "welcome-note"));
+
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, response.StatusCode);
+        var status = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("Status", status!["kind"]!.GetValue<string>());
+        var message = status["message"]!.GetValue<string>();
+        Assert.Contains("delivered by mission \"welcome\"", message, StringComparison.Ordinal);
+        Assert.Contains("at this site", message, StringComparison.Ordinal);
+        var after = await site.GetAsync("configmaps", "welcome-note");
+        Assert.Equal(before!.ToJsonString(), after!.ToJsonString());
+        Assert.Equal("Active", (await site.Http.GetFromJsonAsync<JsonObject>(TestSite.ObjectsPath("missions", "welcome")))!["status"]!["state"]!["solo"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task DeliveredObject_RewrittenInTheStoreWithoutItsAnnotation_IsPutBack()
+    {
+        await using var site = await TestSite.StartAsync();
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(site, "welcome", "Active");
+        var store = site.Node.Services.GetRequiredService<IObjectStore>();
+
+        await store.ApplyAsync(JsonNode.Parse("""{"apiVersion":"fornax.io/v1","kind":"ConfigMap","metadata":{"name":"welcome-note","namespace":"default"},"data":{"message":"changed"}}""")!.AsObject());
+
+        await Poll.UntilAsync(async () => (await site.GetAsync("configmaps", "welcome-note"))?["data"]?["message"]?.GetValue<string>() == "hello",
+            "the mission's content to be put back");
+        var restored = await site.GetAsync("configmaps", "welcome-note");
+        Assert.Equal("default/welcome", restored!["metadata"]!["annotations"]!["fornax.io/mission"]!.GetValue<string>());
     }
 
     [Fact]

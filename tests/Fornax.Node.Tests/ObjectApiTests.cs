@@ -60,7 +60,7 @@ public sealed class ObjectApiTests
     {
         await using var site = await TestSite.StartAsync();
         var first = await (await site.PutYamlAsync("configmaps", "settings", ConfigMapYaml)).Content.ReadFromJsonAsync<JsonObject>();
-        var rv = first!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        var rv = long.Parse(first!["metadata"]!["resourceVersion"]!.ToString());
         await site.PutYamlAsync("configmaps", "settings", ConfigMapYaml.Replace("hello", "hi", StringComparison.Ordinal));
 
         var stale = await site.PutYamlAsync("configmaps", "settings",

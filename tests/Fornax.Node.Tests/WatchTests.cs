@@ -10,7 +10,7 @@ public sealed class WatchTests
     {
         await using var site = await TestSite.StartAsync();
         var start = (await (await site.PutYamlAsync("configmaps", "c0", Cm("c0", "0"))).Content.ReadAsStringAsync());
-        var fromRv = JsonNode.Parse(start)!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        var fromRv = long.Parse(JsonNode.Parse(start)!["metadata"]!["resourceVersion"]!.ToString());
 
         // Changes before the watch connects (history) and after it (live) must both arrive once each.
         var expected = new List<long>();
@@ -35,7 +35,7 @@ public sealed class WatchTests
         {
             var line = await reader.ReadLineAsync(cts.Token);
             var e = JsonNode.Parse(line!)!;
-            seen.Add((e["type"]!.GetValue<string>(), e["object"]!["metadata"]!["resourceVersion"]!.GetValue<long>()));
+            seen.Add((e["type"]!.GetValue<string>(), long.Parse(e["object"]!["metadata"]!["resourceVersion"]!.ToString())));
         }
 
         Assert.Equal(expected, seen.Select(s => s.Rv));
@@ -62,7 +62,7 @@ public sealed class WatchTests
         var first = JsonNode.Parse((await reader.ReadLineAsync(cts.Token))!)!;
 
         Assert.Equal("Mission", first["object"]!["kind"]!.GetValue<string>());
-        Assert.Equal(missionRv, first["object"]!["metadata"]!["resourceVersion"]!.GetValue<long>());
+        Assert.Equal(missionRv, long.Parse(first["object"]!["metadata"]!["resourceVersion"]!.ToString()));
     }
 
     [Fact]
@@ -87,6 +87,6 @@ public sealed class WatchTests
     {
         var r = await response;
         r.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await r.Content.ReadAsStringAsync())!["metadata"]!["resourceVersion"]!.GetValue<long>();
+        return long.Parse(JsonNode.Parse(await r.Content.ReadAsStringAsync())!["metadata"]!["resourceVersion"]!.ToString());
     }
 }

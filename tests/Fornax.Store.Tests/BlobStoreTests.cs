@@ -31,6 +31,16 @@ public sealed class BlobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Delete_RemovesTheBlob_ASecondDeleteFindsNothing()
+    {
+        var digest = await _blobs.PutAsync("refused module"u8.ToArray());
+
+        Assert.True(_blobs.Delete(digest));
+        Assert.False(_blobs.Exists(digest));
+        Assert.False(_blobs.Delete(digest));
+    }
+
+    [Fact]
     public async Task Put_LargeStream_SameDigestAsBytesAndNoTempFilesLeft()
     {
         var content = new byte[1_000_003];

@@ -143,6 +143,21 @@ public sealed class ObjectStoreCrudTests : IDisposable
     }
 
     [Fact]
+    public async Task Apply_WithTheResourceVersionOfADeletedObject_ThrowsConflictAndDoesNotRecreate()
+    {
+        var created = await _store.CreateAsync(TestObjects.Mission("m1"));
+        await _store.DeleteAsync(created.Key);
+        var stale = TestObjects.Mission("m1");
+        stale["metadata"]!["resourceVersion"] = created.ResourceVersion;
+
+        var e = await Assert.ThrowsAsync<StoreException>(() => _store.ApplyAsync(stale));
+
+        Assert.Equal(StoreErrorReason.Conflict, e.Reason);
+        Assert.Contains($"resourceVersion {created.ResourceVersion} is stale, the object no longer exists", e.Message, StringComparison.Ordinal);
+        Assert.Null(await _store.GetAsync(created.Key));
+    }
+
+    [Fact]
     public async Task Update_SpecChange_BumpsGenerationAndKeepsIdentity()
     {
         var created = await _store.CreateAsync(TestObjects.Mission("m1"));

@@ -16,6 +16,9 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
 {
     public const string ApplyOutcomeHeader = "Fornax-Apply-Outcome";
 
+    /// <summary>Bodies larger than this ask <c>Expect: 100-continue</c>: below it, one round trip more costs more than sending.</summary>
+    private const long ExpectContinueBytes = 64 * 1024;
+
     public SiteTarget Target { get; } = target;
 
     public static string ObjectPath(KindInfo kind, string ns, string? name = null) =>
@@ -103,12 +106,12 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
             .ToDictionary(f => f["name"]!.GetValue<string>(), StringComparer.Ordinal);
     }
 
-    /// <summary>POSTs a JSON body (or none) to a site API path such as <c>api/tokens</c>; returns the JSON answer.</summary>
+    /// <summary>POSTs a JSON body (<c>{}</c> when null: the site takes writes only as JSON or YAML) to a site API path such as <c>api/tokens</c>; returns the JSON answer.</summary>
     public async Task<JsonObject> PostAsync(string path, JsonObject? body, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = body is null ? null : new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = new StringContent((body ?? []).ToJsonString(), Encoding.UTF8, "application/json"),
         };
         using var response = await SendAsync(request, ct);
         return await ReadObjectAsync(response, ct);
@@ -123,15 +126,34 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
     }
 
     /// <summary><c>POST /api/tokens</c>: a join token (or a user token) with an optional time to live such as <c>1h</c>.</summary>
-    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct)
+    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct, string? description = null)
     {
         var body = new JsonObject { ["user"] = user };
+        if (description is not null)
+        {
+            body["description"] = description;
+        }
+
         if (ttl is not null)
         {
             body["ttl"] = ttl;
         }
 
         return PostAsync("api/tokens", body, ct);
+    }
+
+    /// <summary><c>GET /api/tokens</c>: the site's tokens (ids, kinds, lifetimes; never a secret).</summary>
+    public async Task<IReadOnlyList<JsonObject>> ListTokensAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/tokens"), ct);
+        return [.. ((await ReadObjectAsync(response, ct))["items"] as JsonArray ?? []).OfType<JsonObject>()];
+    }
+
+    /// <summary><c>DELETE /api/tokens/{id}</c>: revoke a token; it stops working at once.</summary>
+    public async Task RevokeTokenAsync(string id, CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"api/tokens/{Uri.EscapeDataString(id)}"), ct);
+        await EnsureSuccessAsync(response, ct);
     }
 
     /// <summary>
@@ -165,6 +187,13 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
+        // A large body waits for the site's go-ahead: a site that refuses it (413) says so before it is sent, instead
+        // of closing the connection under a client still sending, which would read as "cannot reach site".
+        if (request.Content?.Headers.ContentLength > ExpectContinueBytes)
+        {
+            request.Headers.ExpectContinue = true;
+        }
+
         try
         {
             return await http.SendAsync(request, completion, ct);
@@ -227,6 +256,12 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
         var causes = (status?["details"]?["causes"] as JsonArray ?? [])
             .Select(c => $"{c?["field"]?.GetValue<string>()}: {c?["message"]?.GetValue<string>()}".Trim(':', ' '))
             .ToList();
+        if (code == 413)
+        {
+            throw new ApiException(code, reason, $"site {Target.DisplayUrl} refused the request as too large ({code} {reason}): {message}",
+                [.. causes, "split the file, or raise the limit the message names in the site's config"]);
+        }
+
         throw new ApiException(code, reason, $"site {Target.DisplayUrl} refused the request ({code} {reason}): {message}", causes);
     }
 

@@ -10,7 +10,13 @@ public static class SiteHttpClients
 {
     public static HttpClient Create(SiteTarget target)
     {
-        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) };
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            // A site always answers Expect: 100-continue (100 once it reads the body, or its refusal): wait for it rather
+            // than send a large body after the default second, which a busy site can miss, ending in a closed connection.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
+        };
         if (target.CaFile is { } caFile)
         {
             var ca = X509Certificate2.CreateFromPemFile(caFile);

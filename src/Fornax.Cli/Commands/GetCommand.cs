@@ -3,9 +3,8 @@ using System.Text.Json.Nodes;
 using Fornax.Cli.Api;
 using Fornax.Cli.Configuration;
 using Fornax.Cli.Output;
-using Fornax.Cli.Selectors;
-using Fornax.Core.Objects;
 using Fornax.Core.Selectors;
+using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
 
 namespace Fornax.Cli.Commands;

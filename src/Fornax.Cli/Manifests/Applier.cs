@@ -7,7 +7,11 @@ namespace Fornax.Cli.Manifests;
 /// <summary>What one apply did to one object.</summary>
 public sealed record AppliedObject(FornaxObject Sent, string Outcome, JsonObject Stored);
 
-/// <summary>Uploads the module blobs a site lacks, then applies (PUT) each object in order. Used by <c>apply</c> and <c>demo</c>.</summary>
+/// <summary>
+/// Applies (PUT) each object in order, each after uploading the module blobs it names that the site lacks. Used by
+/// <c>apply</c> and <c>demo</c>. Uploading per object means an apply stopped by a refusal leaves no module of a later
+/// object behind; the site removes the module of a refused Function itself (docs/api.md, "Blobs").
+/// </summary>
 public static class Applier
 {
     public static async Task<IReadOnlyList<AppliedObject>> ApplyAsync(
@@ -17,17 +21,17 @@ public static class Applier
         Action<AppliedObject>? onApplied,
         CancellationToken ct)
     {
-        foreach (var (digest, content) in blobs)
-        {
-            if (!await client.HasBlobAsync(digest, ct))
-            {
-                await client.PutBlobAsync(digest, content, ct);
-            }
-        }
-
         var applied = new List<AppliedObject>();
         foreach (var obj in objects)
         {
+            foreach (var digest in FunctionModules.DigestsOf(obj))
+            {
+                if (blobs.TryGetValue(digest, out var content) && !await client.HasBlobAsync(digest, ct))
+                {
+                    await client.PutBlobAsync(digest, content, ct);
+                }
+            }
+
             var (outcome, stored) = await client.ApplyAsync(obj, ct);
             var result = new AppliedObject(obj, outcome, stored);
             applied.Add(result);

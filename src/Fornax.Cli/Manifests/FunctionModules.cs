@@ -49,6 +49,10 @@ public static class FunctionModules
         return blobs;
     }
 
+    /// <summary>The module digests an object names, after <see cref="Resolve"/>: its own, or those of the Functions a Mission carries.</summary>
+    public static IEnumerable<string> DigestsOf(FornaxObject obj) =>
+        Functions(obj, "").Select(f => f.Function.Spec.Module).OfType<string>().Distinct(StringComparer.Ordinal);
+
     public static string Digest(ReadOnlySpan<byte> content) => DigestPrefix + Convert.ToHexStringLower(SHA256.HashData(content));
 
     private static IEnumerable<(Function Function, string Path)> Functions(FornaxObject obj, string prefix)

@@ -1,5 +1,6 @@
+using Fornax.Core.Columns;
 using System.Text.Json.Nodes;
-using Fornax.Cli.Selectors;
+using Fornax.Core.Selectors;
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
 using Spectre.Console;

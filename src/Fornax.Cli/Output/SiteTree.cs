@@ -1,3 +1,4 @@
+using Fornax.Core.Columns;
 using Fornax.Core.Objects;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -53,7 +54,7 @@ public static class SiteTree
         var health = status?.Healthy switch
         {
             true => "[green]● healthy[/]",
-            false when status.Phase is { } phase && phase != "Unknown" => $"[darkorange]○ {Markup.Escape(phase.ToLowerInvariant())}[/]",
+            false when status.Phase is { } phase && phase != SitePhases.Unknown => $"[darkorange]○ {Markup.Escape(phase.ToLowerInvariant())}[/]",
             false => "[darkorange]○ unhealthy[/]",
             null => "[grey]? unknown[/]",
         };

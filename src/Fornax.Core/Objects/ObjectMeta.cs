@@ -32,6 +32,12 @@ public sealed class ObjectMeta
 
     public string? Uid { get; set; }
 
+    /// <summary>
+    /// Which field manager owns which fields, as server-side apply records them (Kubernetes' <c>managedFields</c>,
+    /// <c>fieldsV1</c> format). Set by the site; kept as JSON since only the apply handler reads it.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonArray? ManagedFields { get; set; }
+
     /// <summary>The namespace, with the default applied.</summary>
     [JsonIgnore]
     public string NamespaceOrDefault => string.IsNullOrEmpty(Namespace) ? Kinds.DefaultNamespace : Namespace;

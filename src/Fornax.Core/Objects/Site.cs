@@ -85,3 +85,16 @@ public sealed class SiteMissionCounts
 
     public int Active { get; set; }
 }
+
+/// <summary>The phases a <c>Site</c>'s status can show (docs/objects.md).</summary>
+public static class SitePhases
+{
+    /// <summary>Its heartbeats arrive.</summary>
+    public const string Ready = "Ready";
+
+    /// <summary>Its parent declared it offline: its heartbeats stopped.</summary>
+    public const string Offline = "Offline";
+
+    /// <summary>Not healthy, and no parent said why.</summary>
+    public const string Unknown = "Unknown";
+}

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Fornax.Core.Validation;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
-using YamlDotNet.RepresentationModel;
 
 namespace Fornax.Core.Serialization;
 
@@ -12,18 +11,22 @@ namespace Fornax.Core.Serialization;
 /// Converts between YAML and JSON nodes. Plain scalars resolve by the YAML 1.2 core schema (null, booleans,
 /// integers, floats); quoted scalars are always strings. JSON is written back as YAML that round-trips.
 /// </summary>
-public static class YamlJson
+public static partial class YamlJson
 {
     /// <summary>One parsed document and the line it starts on (1-based), for error messages.</summary>
     public readonly record struct Document(JsonNode? Node, int Line);
 
     /// <summary>Parses every document of a (multi-document) YAML text; empty documents are skipped.</summary>
+    /// <remarks>
+    /// Read from YamlDotNet's event stream with an explicit stack, never recursively, so no input can overflow the
+    /// stack; nesting deeper than <see cref="MaxDepth"/> and aliases expanding past <see cref="MaxAliasNodes"/> nodes
+    /// are refused as soon as the parser reaches them, before anything larger is built.
+    /// </remarks>
     public static IReadOnlyList<Document> Parse(string text, string? source = null)
     {
-        var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            return new YamlEventReader(text).ReadAll();
         }
         catch (YamlException e)
         {
@@ -31,51 +34,12 @@ public static class YamlJson
             throw new ObjectValidationException(
                 [new ValidationError($"{where}line {e.Start.Line}, column {e.Start.Column}", "invalid YAML: " + Innermost(e).Message)]);
         }
-
-        var documents = new List<Document>();
-        foreach (var doc in stream.Documents)
-        {
-            if (doc.RootNode is YamlScalarNode { Value: null or "" } && doc.RootNode.Tag.IsEmpty)
-            {
-                continue;
-            }
-
-            documents.Add(new Document(ToJson(doc.RootNode), (int)doc.RootNode.Start.Line));
-        }
-
-        return documents;
     }
 
     private static Exception Innermost(Exception e) => e.InnerException is YamlException inner ? Innermost(inner) : e;
 
-    private static JsonNode? ToJson(YamlNode node) => node switch
-    {
-        YamlMappingNode map => ToJsonObject(map),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
-        YamlScalarNode scalar => ToJsonScalar(scalar),
-        _ => null,
-    };
-
-    private static JsonObject ToJsonObject(YamlMappingNode map)
-    {
-        var obj = new JsonObject();
-        foreach (var (key, value) in map.Children)
-        {
-            var name = key is YamlScalarNode s ? s.Value ?? "" : throw new ObjectValidationException(
-                [new ValidationError($"line {key.Start.Line}, column {key.Start.Column}", "a mapping key must be a plain string")]);
-            if (obj.ContainsKey(name))
-            {
-                throw new ObjectValidationException(
-                    [new ValidationError($"line {key.Start.Line}, column {key.Start.Column}", $"duplicate key \"{name}\"")]);
-            }
-
-            obj[name] = ToJson(value);
-        }
-
-        return obj;
-    }
-
-    private static JsonNode? ToJsonScalar(YamlScalarNode scalar)
+    /// <summary>A scalar as JSON: quoted ones are strings, plain ones resolve by the YAML 1.2 core schema.</summary>
+    internal static JsonNode? ToJsonScalar(Scalar scalar)
     {
         var text = scalar.Value ?? "";
         if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any))

@@ -12,6 +12,19 @@ public static partial class Names
     public static bool IsDnsSubdomain(string? value) =>
         value is { Length: > 0 and <= 253 } && value.Split('.').All(IsDnsLabel);
 
+    /// <summary>Why <paramref name="name"/> is not an object name (a DNS subdomain), naming the rule it breaks first.</summary>
+    public static string WhyNotAName(string name)
+    {
+        if (name.Length > 253)
+        {
+            return $"\"{name[..20]}…\" is {name.Length} characters long; a name has at most 253";
+        }
+
+        return name.Split('.').FirstOrDefault(part => part.Length > 63) is { } part
+            ? $"\"{name}\" is too long: {(part.Length == name.Length ? "a name" : $"its part \"{part}\"")} has {part.Length} characters, at most 63 are allowed (between dots; 253 in all)"
+            : $"\"{name}\" is not a valid name (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 63 characters between dots)";
+    }
+
     /// <summary>An optional DNS-subdomain prefix and '/', then a name of ≤ 63 characters.</summary>
     public static bool IsLabelKey(string? key)
     {

@@ -37,7 +37,7 @@ public static class ObjectValidator
         }
         else if (!Names.IsDnsSubdomain(meta.Name))
         {
-            nested.Add("metadata.name", $"\"{meta.Name}\" is not a valid name (lowercase letters, digits, '-' and '.', at most 253 characters)");
+            nested.Add("metadata.name", Names.WhyNotAName(meta.Name));
         }
 
         if (meta.Namespace is { } ns && !Names.IsDnsLabel(ns))

@@ -17,8 +17,19 @@ public sealed record ParentInfo(string Path, string Link, string Api)
             return null;
         }
 
-        var doc = JsonNode.Parse(File.ReadAllText(file))!;
-        return new ParentInfo(doc["path"]!.GetValue<string>(), doc["link"]!.GetValue<string>(), doc["api"]!.GetValue<string>());
+        try
+        {
+            var doc = JsonNode.Parse(File.ReadAllText(file))!;
+            return new ParentInfo(doc["path"]!.GetValue<string>(), doc["link"]!.GetValue<string>(), doc["api"]!.GetValue<string>());
+        }
+        catch (Exception e) when (ResumeFile.IsTorn(e))
+        {
+            // Where the parent is cannot be derived from anything else here: stop, and say how to get out.
+            throw new SiteDataException(file,
+                $"{file} is unreadable ({e.Message}): it says where this site's parent is and cannot be rebuilt here; "
+                + "restore it from a backup ({\"path\": PARENT-PATH, \"link\": PARENT-LINK-URL, \"api\": PARENT-API-URL}), "
+                + $"or delete {dataDirectory} and join the parent again with a new token", e);
+        }
     }
 
     public void Save(string dataDirectory) => SaveTo(FileOf(dataDirectory));
@@ -91,6 +102,15 @@ public static class JoinClient
             return null;
         }
     }
+}
+
+/// <summary>
+/// A file of the data directory that the site cannot start without is unreadable (empty, truncated, garbage). The
+/// message is one line that names <see cref="File"/> and the way out.
+/// </summary>
+public sealed class SiteDataException(string file, string message, Exception inner) : IOException(message, inner)
+{
+    public string File { get; } = file;
 }
 
 /// <summary>

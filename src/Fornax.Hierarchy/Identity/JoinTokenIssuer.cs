@@ -16,6 +16,12 @@ public sealed class JoinTokenIssuer
     /// <summary>How long a join token lives when no TTL is given.</summary>
     public static readonly TimeSpan DefaultJoinTokenTtl = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a user token lives when no TTL is given: 30 days, so a token copied into a config file or a script
+    /// and forgotten stops working on its own. Pass a TTL for a longer one.
+    /// </summary>
+    public static readonly TimeSpan DefaultUserTokenTtl = TimeSpan.FromDays(30);
+
     private const int IdBytes = 6;      // 8 base64url characters; the store rejects the rare duplicate and we retry
     private const int SecretBytes = 16; // 128 bits
 
@@ -35,9 +41,9 @@ public sealed class JoinTokenIssuer
     public Task<IssuedToken> CreateJoinTokenAsync(TimeSpan? ttl = null, string? description = null, CancellationToken cancellationToken = default) =>
         CreateAsync(TokenKind.Join, ttl ?? DefaultJoinTokenTtl, singleUse: true, description, cancellationToken);
 
-    /// <summary>A multi-use bearer token for the API; it never expires unless <paramref name="ttl"/> is given.</summary>
+    /// <summary>A multi-use bearer token for the API, valid for <paramref name="ttl"/> (default 30 days).</summary>
     public Task<IssuedToken> CreateUserTokenAsync(TimeSpan? ttl = null, string? description = null, CancellationToken cancellationToken = default) =>
-        CreateAsync(TokenKind.User, ttl, singleUse: false, description, cancellationToken);
+        CreateAsync(TokenKind.User, ttl ?? DefaultUserTokenTtl, singleUse: false, description, cancellationToken);
 
     /// <summary>Checks a join token and, when it is good, marks it used: a second redemption gets AlreadyUsed.</summary>
     public async Task<TokenRedemption> RedeemJoinTokenAsync(string token, CancellationToken cancellationToken = default)

@@ -1,5 +1,3 @@
-using Fornax.Store.Files;
-
 namespace Fornax.Hierarchy.Identity;
 
 /// <summary>File names under <c>DATA/pki</c> and the one way we write them: atomically, private keys 0600.</summary>

@@ -168,6 +168,12 @@ public sealed class TreeCertificateAuthority : IDisposable
         Certificate.Dispose();
     }
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the problem unless <paramref name="csrPem"/> is a valid, self-signed
+    /// PEM request. A site that forwards CSRs to the root checks them first, so a bad one never uses up a join token.
+    /// </summary>
+    public static void CheckSigningRequest(string csrPem) => ReadRequestPublicKey(csrPem);
+
     private static PublicKey ReadRequestPublicKey(string csrPem)
     {
         CertificateRequest request;

@@ -53,7 +53,7 @@ public sealed partial class Downlinks
     private Task WriteSiteAsync(SiteSummary site, bool healthy, DateTimeOffset lastHeartbeat, string? phase, WriteDurability durability, CancellationToken ct)
     {
         NoteHeartbeat(site.Path, lastHeartbeat);
-        return WriteIfChangedAsync(site, healthy, phase ?? (healthy ? "Ready" : "Unknown"), lastHeartbeat,
+        return WriteIfChangedAsync(site, healthy, phase ?? (healthy ? SitePhases.Ready : SitePhases.Unknown), lastHeartbeat,
             statusOnly => SiteObjects.WriteAsync(store, site, healthy, lastHeartbeat, durability, ct, phase, statusOnly), ct);
     }
 
@@ -74,7 +74,7 @@ public sealed partial class Downlinks
         };
         content.Children.Add(children);
         content.Labels.Add(new Dictionary<string, string>(self.Labels));
-        return WriteIfChangedAsync(content, healthy: true, "Ready", now,
+        return WriteIfChangedAsync(content, healthy: true, SitePhases.Ready, now,
             _ => SiteObjects.WriteSelfAsync(store, self, children, missions, now, ct), ct);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fornax.Store;
+using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Links;
 
@@ -17,15 +18,17 @@ public sealed class MissionIndex
 {
     private readonly IObjectStore _store;
     private readonly string _file;
+    private readonly ILogger? _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Ns, string Name), MissionIndexEntry> _entries = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _rv;
     private long _floor;
 
-    public MissionIndex(IObjectStore store, string dataDirectory)
+    public MissionIndex(IObjectStore store, string dataDirectory, ILogger? logger = null)
     {
         _store = store;
+        _logger = logger;
         _file = Path.Combine(dataDirectory, "links", "mission-index.json");
         Load();
     }
@@ -73,31 +76,15 @@ public sealed class MissionIndex
     }
 
     /// <summary>Follows the store until cancelled; rebuilds from a list when the log was compacted past the index.</summary>
-    public async Task RunAsync(CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
+    public Task RunAsync(CancellationToken ct) =>
+        _store.FollowAsync("Mission", (list, _) => Rebuild(list), (change, _) =>
         {
-            try
-            {
-                await foreach (var change in _store.WatchAsync(ResourceVersion, "Mission", null, ct))
-                {
-                    Apply(change);
-                }
-            }
-            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
-            {
-                await RebuildAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-        }
-    }
+            Apply(change);
+            return Task.CompletedTask;
+        }, ct, resumeFrom: ResourceVersion);
 
-    private async Task RebuildAsync(CancellationToken ct)
+    private Task Rebuild(ObjectList list)
     {
-        var list = await _store.ListAsync("Mission", null, ct);
         lock (_gate)
         {
             var present = new HashSet<(string, string)>();
@@ -117,6 +104,8 @@ public sealed class MissionIndex
             _floor = list.ResourceVersion;
             SaveAndSignal();
         }
+
+        return Task.CompletedTask;
     }
 
     private void Apply(WatchEvent change)
@@ -150,46 +139,31 @@ public sealed class MissionIndex
         }
 
         var doc = new JsonObject { ["rv"] = _rv, ["floor"] = _floor, ["entries"] = entries };
-        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
-        var temp = _file + ".tmp";
-        File.WriteAllText(temp, doc.ToJsonString());
-        File.Move(temp, _file, overwrite: true);
+        ResumeFile.Write(_file, doc);
         _changed.TrySetResult();
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private void Load()
     {
-        if (!File.Exists(_file))
+        // Torn, the index is rebuilt from the store (children then get one snapshot each).
+        var loaded = ResumeFile.Read(_file, doc => (
+            Rv: doc["rv"]!.GetValue<long>(),
+            Floor: doc["floor"]?.GetValue<long>() ?? 0,
+            Entries: doc["entries"]!.AsArray().Select(node => new MissionIndexEntry(node!["ns"]!.GetValue<string>(), node["name"]!.GetValue<string>(),
+                node["generation"]!.GetValue<long>(), node["specRv"]!.GetValue<long>(), node["deleted"]!.GetValue<bool>())).ToList()),
+            _logger, "rebuilding the mission index from the store");
+        if (loaded.Entries is null || loaded.Rv > _store.ResourceVersion)
         {
+            // None yet, torn, or the store was reset under it.
             return;
         }
 
-        try
+        _rv = loaded.Rv;
+        _floor = loaded.Floor;
+        foreach (var e in loaded.Entries)
         {
-            var doc = JsonNode.Parse(File.ReadAllText(_file))!.AsObject();
-            _rv = doc["rv"]!.GetValue<long>();
-            _floor = doc["floor"]?.GetValue<long>() ?? 0;
-            foreach (var node in doc["entries"]!.AsArray())
-            {
-                var e = new MissionIndexEntry(node!["ns"]!.GetValue<string>(), node["name"]!.GetValue<string>(), node["generation"]!.GetValue<long>(), node["specRv"]!.GetValue<long>(), node["deleted"]!.GetValue<bool>());
-                _entries[(e.Namespace, e.Name)] = e;
-            }
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or NullReferenceException or InvalidOperationException)
-        {
-            // An unreadable index is rebuilt from the store; children then get one snapshot.
-            _entries.Clear();
-            _rv = 0;
-            _floor = 0;
-        }
-
-        if (_rv > _store.ResourceVersion)
-        {
-            // The store was reset under the index.
-            _entries.Clear();
-            _rv = 0;
-            _floor = 0;
+            _entries[(e.Namespace, e.Name)] = e;
         }
     }
 }

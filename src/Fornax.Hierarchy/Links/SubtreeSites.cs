@@ -50,7 +50,7 @@ public static class SubtreeSites
                 MissionsActive = site.Status.Missions?.Active ?? 0,
                 Endpoints = site.Status.Endpoints is { } e ? new Endpoints { Api = e.Api ?? "", Ingress = e.Ingress ?? "", Resp = e.Resp ?? "" } : null,
                 // Only a phase that says more than `healthy` travels (see SiteSummary.phase in link.proto).
-                Phase = site.Status.Phase is "Ready" or null ? "" : site.Status.Phase,
+                Phase = site.Status.Phase is SitePhases.Ready or null ? "" : site.Status.Phase,
             };
             summary.Children.Add(site.Status.Children ?? []);
             summary.Labels.Add(site.Metadata.Labels ?? []);

@@ -29,10 +29,21 @@ public sealed partial class Uplink
 
     private void LoadBlocked()
     {
-        if (!File.Exists(BlockedFile)) return;
-        foreach (var (_, value) in JsonNode.Parse(File.ReadAllText(BlockedFile))!.AsObject())
+        // Torn, it is rebuilt from the parent's full snapshot: the next session resumes from version 0.
+        var held = ResumeFile.Read(BlockedFile, doc => doc.AsObject().Select(entry => MissionChange.Parser.ParseJson(entry.Value!.ToJsonString())).ToList(),
+            _logger, "resuming from the parent's full snapshot, which brings back the missions held back");
+        if (held is null)
         {
-            var change = MissionChange.Parser.ParseJson(value!.ToJsonString());
+            if (File.Exists(BlockedFile))
+            {
+                Interlocked.Exchange(ref _parentRv, 0);
+            }
+
+            return;
+        }
+
+        foreach (var change in held)
+        {
             var key = (change.Namespace, change.Name);
             _blocked[key] = change;
             _reports[key] = (new Dictionary<string, string> { [_self.Path] = ConflictState }, change.Generation, ++_reportSeq);
@@ -104,10 +115,7 @@ public sealed partial class Uplink
         var json = new JsonObject();
         foreach (var ((ns, name), change) in _blocked)
             json[$"{ns}/{name}"] = JsonNode.Parse(Google.Protobuf.JsonFormatter.Default.Format(change));
-        Directory.CreateDirectory(Path.GetDirectoryName(BlockedFile)!);
-        var temp = BlockedFile + ".tmp";
-        File.WriteAllText(temp, json.ToJsonString());
-        File.Move(temp, BlockedFile, overwrite: true);
+        ResumeFile.Write(BlockedFile, json);
     }
 
     private void SignalReports()

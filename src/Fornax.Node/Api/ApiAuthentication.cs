@@ -16,6 +16,9 @@ internal static class ApiAuthentication
 {
     private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/healthz", "/readyz", "/api/join" };
 
+    /// <summary>Paths open to every address without a token: probes, and the join whose token is in its body.</summary>
+    public static bool IsOpenPath(PathString path) => OpenPaths.Contains(path.Value ?? "");
+
     /// <summary>
     /// The middleware, with its two singletons resolved once. Why not <c>http.RequestServices</c> per request: the first
     /// touch of it creates a DI scope (three objects) for every request, function traffic on the ingress included.
@@ -24,30 +27,38 @@ internal static class ApiAuthentication
     {
         var listeners = services.GetRequiredService<Listeners>();
         var tokens = services.GetRequiredService<JoinTokenIssuer>();
-        return (http, next) => InvokeAsync(http, next, listeners, tokens);
+        var trustLoopback = services.GetService<NodeOptions>()?.TrustLoopback ?? true;
+        return (http, next) => InvokeAsync(http, next, listeners, tokens, trustLoopback);
     }
 
-    private static Task InvokeAsync(HttpContext http, RequestDelegate next, Listeners listeners, JoinTokenIssuer tokens)
+    private static Task InvokeAsync(HttpContext http, RequestDelegate next, Listeners listeners, JoinTokenIssuer tokens, bool trustLoopback)
     {
         var header = http.Request.Headers.Authorization.ToString();
         var remote = http.Connection.RemoteIpAddress;
         // Credentials that are presented are always checked, from loopback too: a wrong token is an error to report.
         if (listeners.Classify(http.Connection.LocalPort) != Listeners.Api
-            || (header.Length == 0 && (remote is null || IPAddress.IsLoopback(remote)))
-            || OpenPaths.Contains(http.Request.Path.Value ?? ""))
+            || (header.Length == 0 && trustLoopback && (remote is null || IPAddress.IsLoopback(remote)))
+            || OpenPaths.Contains(http.Request.Path.Value ?? "")
+            || IsDashboardAsset(http.Request.Path))
         {
             return next(http);
         }
 
-        return AuthenticateAsync(http, next, header, remote, tokens);
+        return AuthenticateAsync(http, next, header, remote, tokens, trustLoopback);
     }
 
-    private static async Task AuthenticateAsync(HttpContext http, RequestDelegate next, string header, IPAddress? remote, JoinTokenIssuer tokens)
+    /// <summary>
+    /// The dashboard's static files (<c>/ui</c>) hold no data: a browser on another machine must load the page to be
+    /// asked for its token. Everything the page shows comes from the API, which stays guarded.
+    /// </summary>
+    private static bool IsDashboardAsset(PathString path) => path.StartsWithSegments("/ui", StringComparison.Ordinal);
+
+    private static async Task AuthenticateAsync(HttpContext http, RequestDelegate next, string header, IPAddress? remote, JoinTokenIssuer tokens, bool trustLoopback)
     {
         const string Bearer = "Bearer ";
         if (!header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase))
         {
-            await RefuseAsync(http, $"the site API needs a bearer token from {remote} (not loopback); create one at the site with 'fornax token create --user' and put it in the client config");
+            await RefuseAsync(http, $"the site API needs a bearer token from {remote}{(trustLoopback ? " (not loopback)" : " (this site trusts no address, loopback included)")}; create one at the site with 'fornax token create --user' and put it in the client config");
             return;
         }
 

@@ -50,5 +50,5 @@ public static class ApiStatus
         Failure(422, "Invalid", e.Message, kind, name, e.Errors);
 
     public static IResult TooLarge(long limit) =>
-        Failure(413, "RequestEntityTooLarge", $"request body is larger than the limit of {limit} bytes (maxRequestBodyBytes)");
+        Failure(413, "RequestEntityTooLarge", ApiRequestGuard.TooLargeMessage(null, new BodyLimit(limit, "maxRequestBodyBytes")));
 }

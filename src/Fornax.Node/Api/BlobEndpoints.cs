@@ -2,8 +2,8 @@ using Fornax.Node.Hosting;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Fornax.Node.Api;
 
@@ -13,7 +13,8 @@ internal static class BlobEndpoints
     public static void MapBlobApi(this IEndpointRouteBuilder app)
     {
         var blobs = app.MapGroup("/blobs").WithMetadata(new ListenerMetadata(Listeners.Api)).AddEndpointFilter<StoreErrorFilter>();
-        blobs.MapPut("/{digest}", PutAsync);
+        // The limit is known only from the options, so it is set per site when the endpoint is mapped.
+        blobs.MapPut("/{digest}", PutAsync).WithMetadata(new BodyLimit(app.ServiceProvider.GetRequiredService<NodeOptions>().MaxBlobBytes, "maxBlobBytes"));
         blobs.MapGet("/{digest}", (string digest, IBlobStore store) =>
             store.OpenRead(digest) is { } stream
                 ? Results.Stream(stream, "application/octet-stream")
@@ -30,18 +31,8 @@ internal static class BlobEndpoints
         });
     }
 
-    private static async Task<IResult> PutAsync(string digest, HttpRequest request, IBlobStore store, NodeOptions options)
+    private static async Task<IResult> PutAsync(string digest, HttpRequest request, IBlobStore store)
     {
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = options.MaxBlobBytes;
-        }
-
-        if (request.ContentLength > options.MaxBlobBytes)
-        {
-            return ApiStatus.Failure(413, "RequestEntityTooLarge", $"blob is larger than the limit of {options.MaxBlobBytes} bytes (maxBlobBytes)");
-        }
-
         var stored = await store.PutAsync(request.Body, digest, request.HttpContext.RequestAborted);
         return Results.Created($"/blobs/{stored}", new { digest = stored });
     }

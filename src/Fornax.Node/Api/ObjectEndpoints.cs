@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
+using Fornax.Node.Api.Kube;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Store;
@@ -21,45 +22,21 @@ internal static class ObjectEndpoints
     public static void MapObjectApiWithErrors(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(Prefix).WithMetadata(new ListenerMetadata(Listeners.Api)).AddEndpointFilter<StoreErrorFilter>();
-        api.MapGet("/{plural}", (string plural, HttpContext http, ObjectApi handler) => handler.ListAsync(plural, null, http));
-        api.MapGet("/namespaces/{ns}/{plural}", (string ns, string plural, HttpContext http, ObjectApi handler) => handler.ListAsync(plural, ns, http));
+        api.MapGet("/{plural}", (string plural, HttpContext http, ListApi lists) => lists.ListAsync(plural, null, http));
+        api.MapGet("/namespaces/{ns}/{plural}", (string ns, string plural, HttpContext http, ListApi lists) => lists.ListAsync(plural, ns, http));
+        api.MapDelete("/namespaces/{ns}/{plural}", (string ns, string plural, HttpContext http, ListApi lists) => lists.DeleteCollectionAsync(plural, ns, http));
+        api.MapPatch("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, HttpRequest request, PatchApi patches) => patches.PatchAsync(plural, ns, name, request));
         api.MapGet("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, ObjectApi handler, CancellationToken ct) => handler.GetAsync(plural, ns, name, ct));
         api.MapPost("/namespaces/{ns}/{plural}", (string ns, string plural, HttpRequest request, ObjectApi handler) => handler.WriteAsync(plural, ns, null, request, create: true));
         api.MapPut("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, HttpRequest request, ObjectApi handler) => handler.WriteAsync(plural, ns, name, request, create: false));
         api.MapPut("/namespaces/{ns}/{plural}/{name}/status", (string ns, string plural, string name, HttpRequest request, ObjectApi handler) => handler.WriteStatusAsync(plural, ns, name, request));
-        api.MapDelete("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, long? resourceVersion, ObjectApi handler, CancellationToken ct) => handler.DeleteAsync(plural, ns, name, resourceVersion, ct));
+        api.MapDelete("/namespaces/{ns}/{plural}/{name}", (string ns, string plural, string name, long? resourceVersion, ObjectApi handler, HttpContext http) => handler.DeleteAsync(plural, ns, name, resourceVersion, http));
     }
 }
 
 /// <summary>The handlers behind <see cref="ObjectEndpoints"/>.</summary>
-internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission, SiteHeartbeats heartbeats)
+internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumerable<IAdmissionCheck> admission, SiteHeartbeats heartbeats, RefusedModules refusedModules)
 {
-    public async Task<IResult> ListAsync(string plural, string? ns, HttpContext http)
-    {
-        if (!TryKind(plural, out var kind, out var error))
-        {
-            return error;
-        }
-
-        var query = http.Request.Query;
-        if (query["watch"] is { Count: > 0 } watch && watch[0] is "true" or "1")
-        {
-            var from = long.TryParse(query["resourceVersion"].FirstOrDefault(), out var rv) ? rv : 0;
-            await WatchStream.RunAsync(http, store, from, kind.Kind, ns);
-            return Results.Empty;
-        }
-
-        var list = await store.ListAsync(kind.Kind, ns, http.RequestAborted);
-        var items = new JsonArray(list.Items.Select(i => (JsonNode)heartbeats.Fresh(i, copy: true)).ToArray());
-        return Results.Json(new JsonObject
-        {
-            ["apiVersion"] = Kinds.ApiVersion,
-            ["kind"] = kind.Kind + "List",
-            ["metadata"] = new JsonObject { ["resourceVersion"] = list.ResourceVersion },
-            ["items"] = items,
-        });
-    }
-
     public async Task<IResult> GetAsync(string plural, string ns, string name, CancellationToken ct)
     {
         if (!TryKind(plural, out var kind, out var error))
@@ -70,7 +47,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         var found = await store.GetAsync(new ObjectKey(kind.Kind, ns, name), ct);
         return found is null
             ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"")
-            : Results.Json(heartbeats.Fresh(found, copy: false));
+            : Results.Json(KubeWire.Object(heartbeats.Fresh(found, copy: true)));
     }
 
     public async Task<IResult> WriteAsync(string plural, string ns, string? name, HttpRequest request, bool create)
@@ -81,18 +58,36 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return error;
         }
 
-        var ct = request.HttpContext.RequestAborted;
+        return await WriteTextAsync(kind, ns, name, text, create, request.HttpContext);
+    }
+
+    /// <summary>Parses, checks and writes one object (PUT, POST, and the result of a PATCH); <c>dryRun=All</c> writes nothing.</summary>
+    internal async Task<IResult> WriteTextAsync(KindInfo kind, string ns, string? name, string text, bool create, HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        var dryRun = DryRun.Requested(http, out var dryRunError);
+        if (dryRunError is not null)
+        {
+            return dryRunError;
+        }
 
         FornaxObject obj;
         try
         {
-            obj = Parse(text);
+            obj = Parse(text, WriteContentTypes.MediaType(http.Request.ContentType));
         }
         catch (ObjectValidationException e)
         {
             return ApiStatus.BadRequest(e.Message);
         }
 
+        return await WriteObjectAsync(obj, kind, ns, name, http, create, dryRun);
+    }
+
+    /// <summary>Checks and stores one parsed object as <c>PUT</c> (apply) or <c>POST</c> (create) does; also the dashboard's apply.</summary>
+    public async Task<IResult> WriteObjectAsync(FornaxObject obj, KindInfo kind, string ns, string? name, HttpContext http, bool create, bool dryRun = false)
+    {
+        var ct = http.RequestAborted;
         if (obj.Kind != kind.Kind)
         {
             return ApiStatus.BadRequest($"the body is a {obj.Kind} but the path is for {kind.Plural}");
@@ -104,15 +99,23 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.BadRequest($"metadata.namespace \"{obj.Metadata.Namespace}\" does not match the namespace \"{ns}\" in the path");
         }
 
+        if (create && obj.Metadata.ResourceVersion is { } rv)
+        {
+            return ApiStatus.BadRequest($"metadata.resourceVersion: must not be set when creating (got {rv}); it is a precondition for updates (PUT)");
+        }
+
         if (name is not null && obj.Metadata.Name != name)
         {
             return ApiStatus.BadRequest($"metadata.name \"{obj.Metadata.Name}\" does not match the name \"{name}\" in the path");
         }
 
+        // A write that names module blobs holds the lock from admission to the store (see RefusedModules).
+        var modules = RefusedModules.Of(obj);
+        using var locked = modules.Count > 0 ? await refusedModules.LockAsync(ct) : null;
         var context = new ValidationContext();
-        foreach (var error2 in ObjectValidator.Validate(obj))
+        foreach (var problem in ObjectValidator.Validate(obj))
         {
-            context.Add(error2.Path, error2.Message);
+            context.Add(problem.Path, problem.Message);
         }
 
         if (context.Count == 0)
@@ -125,9 +128,20 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
 
         if (context.Count > 0)
         {
+            if (modules.Count > 0)
+            {
+                await refusedModules.RemoveUnreferencedAsync(modules, ct);
+            }
+
             return ApiStatus.Invalid(new ObjectValidationException(context.Errors, $"{obj.Kind} \"{obj.Metadata.Name}\""), obj.Kind, obj.Metadata.Name);
         }
 
+        return await StoreAsync(obj, ns, create, dryRun, http);
+    }
+
+    private async Task<IResult> StoreAsync(FornaxObject obj, string ns, bool create, bool dryRun, HttpContext http)
+    {
+        var ct = http.RequestAborted;
         if (InheritedMissions.RefuseOriginAnnotation(obj) is { } annotated)
         {
             return annotated;
@@ -138,16 +152,39 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return inherited;
         }
 
+        if (await DeliveredObjects.RefuseChangeAsync(store, new ObjectKey(obj.Kind, ns, obj.Metadata.Name!), "change", ct) is { } delivered)
+        {
+            return delivered;
+        }
+
         var json = ObjectSerializer.ToJsonObject(obj);
+        if (dryRun)
+        {
+            return await DryRunWriteAsync(json, create, ct);
+        }
+
         if (create)
         {
             var created = await store.CreateAsync(json, ct);
-            return Results.Json(created.Object, statusCode: StatusCodes.Status201Created);
+            return Results.Json(KubeWire.Object(created.Object), statusCode: StatusCodes.Status201Created);
         }
 
         var (stored, outcome) = await store.ApplyAsync(json, ct);
-        request.HttpContext.Response.Headers["Fornax-Apply-Outcome"] = outcome.ToString().ToLowerInvariant();
-        return Results.Json(stored.Object, statusCode: outcome == ApplyOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        http.Response.Headers["Fornax-Apply-Outcome"] = outcome.ToString().ToLowerInvariant();
+        return Results.Json(KubeWire.Object(stored.Object), statusCode: outcome == ApplyOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+    }
+
+    /// <summary>What a write would answer, without writing: a create of an existing object is still a conflict.</summary>
+    private async Task<IResult> DryRunWriteAsync(JsonObject json, bool create, CancellationToken ct)
+    {
+        var key = new ObjectKey(json["kind"]!.GetValue<string>(), json["metadata"]!["namespace"]!.GetValue<string>(), json["metadata"]!["name"]!.GetValue<string>());
+        var existing = await store.GetAsync(key, ct);
+        if (create && existing is not null)
+        {
+            return ApiStatus.Failure(409, "AlreadyExists", $"{key.Kind} \"{key.Name}\" already exists");
+        }
+
+        return Results.Json(KubeWire.Object(json), statusCode: existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     public async Task<IResult> WriteStatusAsync(string plural, string ns, string name, HttpRequest request)
@@ -170,13 +207,18 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.BadRequest($"invalid JSON: {e.Message}");
         }
 
-        long? expected = body["metadata"]?["resourceVersion"]?.GetValue<long>();
+        if (!KubeWire.TryReadVersion(body["metadata"]?["resourceVersion"], out var expected))
+        {
+            return ApiStatus.BadRequest($"metadata.resourceVersion: {body["metadata"]?["resourceVersion"]?.ToJsonString()} is not a resourceVersion");
+        }
+
         var stored = await store.UpdateStatusAsync(new ObjectKey(kind.Kind, ns, name), body["status"]?.DeepClone(), expected, ct);
-        return Results.Json(stored.Object);
+        return Results.Json(KubeWire.Object(stored.Object));
     }
 
-    public async Task<IResult> DeleteAsync(string plural, string ns, string name, long? resourceVersion, CancellationToken ct)
+    public async Task<IResult> DeleteAsync(string plural, string ns, string name, long? resourceVersion, HttpContext http)
     {
+        var ct = http.RequestAborted;
         if (!TryKind(plural, out var kind, out var error))
         {
             return error;
@@ -188,8 +230,19 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return inherited;
         }
 
+        if (await DeliveredObjects.RefuseChangeAsync(store, key, "delete", ct) is { } delivered)
+        {
+            return delivered;
+        }
+
+        if (DryRun.Requested(http, out var dryRunError) || dryRunError is not null)
+        {
+            var existing = await store.GetAsync(key, ct);
+            return dryRunError ?? (existing is null ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"") : Results.Json(KubeWire.Object(existing.Object)));
+        }
+
         var deleted = await store.DeleteAsync(key, resourceVersion, ct);
-        return Results.Json(deleted.Object);
+        return Results.Json(KubeWire.Object(deleted.Object));
     }
 
     /// <summary>The kind named by the path and the body (up to the size limit), or the error to answer with.</summary>
@@ -204,10 +257,10 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         return text is null ? (kind, "", ApiStatus.TooLarge(options.MaxRequestBodyBytes)) : (kind, text, null);
     }
 
-    private static FornaxObject Parse(string text)
+    /// <summary>JSON by its own reader (as the Content-Type says), anything else as YAML; both bound the depth at 64.</summary>
+    private static FornaxObject Parse(string text, string? mediaType)
     {
-        var trimmed = text.TrimStart();
-        if (trimmed.StartsWith('{'))
+        if (mediaType is not null && mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase))
         {
             return ObjectSerializer.FromJson(text);
         }
@@ -218,7 +271,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             : throw new ObjectValidationException([new ValidationError("(body)", $"expected one object, found {documents.Count}")]);
     }
 
-    private static bool TryKind(string plural, out KindInfo kind, out IResult error)
+    internal static bool TryKind(string plural, out KindInfo kind, out IResult error)
     {
         kind = Kinds.Find(plural)!;
         if (kind is null || !kind.Stored || !string.Equals(plural, kind.Plural, StringComparison.Ordinal))

@@ -17,10 +17,6 @@ internal sealed class StoreErrorFilter : IEndpointFilter
             var (code, reason) = Map(e.Reason);
             return ApiStatus.Failure(code, reason, e.Message);
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return ApiStatus.Failure(413, "RequestEntityTooLarge", e.Message);
-        }
     }
 
     public static (int Code, string Reason) Map(StoreErrorReason reason) => reason switch

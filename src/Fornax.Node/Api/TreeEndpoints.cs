@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
@@ -14,22 +13,22 @@ namespace Fornax.Node.Api;
 
 /// <summary>
 /// <c>POST /api/join</c> (a child presents a join token and a CSR; an attaching subtree also its paths and CA),
-/// <c>POST /api/attach</c>, <c>DELETE /api/children/{name}</c> (forget a child) and <c>POST /api/tokens</c>.
+/// <c>POST /api/attach</c>, <c>DELETE /api/children/{name}</c> (forget a child) and the token API (<see cref="TokenEndpoints"/>).
 /// </summary>
 internal static class TreeEndpoints
 {
     public static void MapTreeApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/join", JoinAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
-        app.MapPost("/api/attach", AttachEndpoint.AttachAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
-        app.MapDelete("/api/children/{name}", ForgetEndpoint.ForgetAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
-        app.MapPost("/api/tokens", CreateTokenAsync).WithMetadata(new ListenerMetadata(Listeners.Api));
+        app.MapPost("/api/join", JoinAsync).WithMetadata(new ListenerMetadata(Listeners.Api), BodyLimit.Join);
+        app.MapPost("/api/attach", AttachEndpoint.AttachAsync).WithMetadata(new ListenerMetadata(Listeners.Api), BodyLimit.Small);
+        app.MapDelete("/api/children/{name}", ForgetEndpoint.ForgetAsync).WithMetadata(new ListenerMetadata(Listeners.Api), BodyLimit.Small);
+        app.MapTokenApi();
         app.MapPost("/api/uplink/{action}", (string action, LinkRunner links) => action switch
         {
             "cut" => links.CutUplink() ? Results.Json(new JsonObject { ["uplink"] = "cut" }) : ApiStatus.BadRequest("this site has no emulated uplink"),
             "heal" => links.HealUplink() ? Results.Json(new JsonObject { ["uplink"] = "healed" }) : ApiStatus.BadRequest("this site has no emulated uplink"),
             _ => ApiStatus.NotFound($"unknown uplink action \"{action}\" (cut or heal)"),
-        }).WithMetadata(new ListenerMetadata(Listeners.Api));
+        }).WithMetadata(new ListenerMetadata(Listeners.Api), BodyLimit.Small);
     }
 
     private static async Task<IResult> JoinAsync(HttpRequest request, JoinTokenIssuer tokens, ISiteCertificateSigner signer, LocalSite site, LinkRunner links, SiteIdentity identity, IObjectStore store, CancellationToken ct)
@@ -61,6 +60,15 @@ internal static class TreeEndpoints
         if (subtreeError is not null)
         {
             return ApiStatus.BadRequest($"join: {subtreeError}");
+        }
+
+        try
+        {
+            TreeCertificateAuthority.CheckSigningRequest(csr);
+        }
+        catch (ArgumentException e)
+        {
+            return ApiStatus.BadRequest($"join: {e.Message}");
         }
 
         // Checked, not used yet: a join refused below leaves the token as it was.
@@ -119,40 +127,5 @@ internal static class TreeEndpoints
         {
             return ApiStatus.Failure(503, "ServiceUnavailable", $"join: the way up to the root failed: {e.Status.Detail}");
         }
-    }
-
-    private static async Task<IResult> CreateTokenAsync(HttpRequest request, JoinTokenIssuer tokens, SiteIdentity identity, CancellationToken ct)
-    {
-        JsonObject body = [];
-        if (request.ContentLength is > 0)
-        {
-            body = (await JsonNode.ParseAsync(request.Body, cancellationToken: ct)) as JsonObject ?? [];
-        }
-
-        TimeSpan? ttl = null;
-        if (body["ttl"]?.GetValue<string>() is { } text)
-        {
-            if (!Durations.TryParse(text, out var parsed) || parsed <= TimeSpan.Zero)
-            {
-                return ApiStatus.BadRequest($"ttl: \"{text}\" is not a positive duration like 30m or 1h");
-            }
-
-            ttl = parsed;
-        }
-
-        var user = body["user"]?.GetValue<bool>() == true;
-        var description = body["description"]?.GetValue<string>();
-        var issued = user
-            ? await tokens.CreateUserTokenAsync(ttl, description, ct)
-            : await tokens.CreateJoinTokenAsync(ttl, description, ct);
-        return Results.Json(new JsonObject
-        {
-            ["token"] = issued.Token,
-            ["id"] = issued.Id,
-            ["kind"] = user ? "user" : "join",
-            ["expiresAt"] = issued.ExpiresAt?.ToString("O", CultureInfo.InvariantCulture),
-            // What a joining site can pin: the tree CA it will be chained to.
-            ["caFingerprint"] = user ? null : SiteCertificates.Fingerprint(identity.TrustAnchor),
-        });
     }
 }

@@ -35,36 +35,20 @@ internal sealed partial class FunctionRegistry(
     /// <summary>Every function serving here, by name.</summary>
     public IEnumerable<DeployedFunction> Serving => _serving.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // A watch that falls behind resumes from its last version, or lists again once the history is compacted past it.
+        store.FollowAsync("Function", (list, ct) => ResyncAsync(list.Items, ct), OnChangeAsync, stoppingToken, onGone: e => LogResync(e.Message));
+
+    private async Task OnChangeAsync(WatchEvent change, CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        if (change.Type == WatchEventType.Deleted)
         {
-            try
-            {
-                var list = await store.ListAsync("Function", null, stoppingToken);
-                await ResyncAsync(list.Items, stoppingToken);
-                await foreach (var change in store.WatchAsync(list.ResourceVersion, "Function", ct: stoppingToken))
-                {
-                    if (change.Type == WatchEventType.Deleted)
-                    {
-                        await RemoveAsync(change.Object.Key, stoppingToken);
-                    }
-                    else
-                    {
-                        _objects[change.Object.Key] = change.Object;
-                        await TryDeployAsync(change.Object, stoppingToken);
-                    }
-                }
-            }
-            catch (StoreException e) when (e.Reason == StoreErrorReason.Gone)
-            {
-                // Fell behind the watch history: list again and carry on from there.
-                LogResync(e.Message);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+            await RemoveAsync(change.Object.Key, ct);
+        }
+        else
+        {
+            _objects[change.Object.Key] = change.Object;
+            await TryDeployAsync(change.Object, ct);
         }
     }
 

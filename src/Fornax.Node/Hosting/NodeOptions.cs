@@ -27,6 +27,12 @@ public sealed record NodeOptions
 
     public int RespPort { get; init; }
 
+    /// <summary>
+    /// Whether requests from loopback need no token (the operator on the machine, <c>fornax up</c>). Off, every client
+    /// needs a user token, as one on another machine does.
+    /// </summary>
+    public bool TrustLoopback { get; init; } = true;
+
     /// <summary>Command missions run only where this is true (off by default).</summary>
     public bool AllowCommands { get; init; }
 
@@ -47,6 +53,16 @@ public sealed record NodeOptions
     /// <summary>The one-time join token from <c>fornax token create</c> at the parent; needed only until the site has its certificate.</summary>
     public string? JoinToken { get; init; }
 
+    /// <summary>
+    /// A file holding the join token (<c>joinTokenFile</c>, <c>--token-file</c>): unlike <see cref="JoinToken"/> on a
+    /// command line, other local users cannot read it in <c>ps</c> (keep the file mode 0600). Read only when the site
+    /// joins, so a joined site starts without it.
+    /// </summary>
+    public string? JoinTokenFile { get; init; }
+
+    /// <summary>Store settings beyond the data directory and the clock (tests shrink the watch history and buffer).</summary>
+    internal Func<Fornax.Store.ObjectStoreOptions, Fornax.Store.ObjectStoreOptions>? ConfigureStore { get; init; }
+
     /// <summary>The link listener (HTTPS with required client certificates, HTTP/2, gRPC) children dial; 0 picks a free port.</summary>
     public int LinkPort { get; init; }
 
@@ -56,6 +72,10 @@ public sealed record NodeOptions
     /// <summary>Puts a link emulator in front of the parent link (used by <c>fornax up</c> and the test harness).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public IUplinkEmulatorFactory? UplinkEmulator { get; init; }
+
+    /// <summary>Where tokens are kept instead of <c>DATA/pki/tokens.json</c> (tests inject a store that fails as a full disk does).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Fornax.Hierarchy.Identity.ITokenStore? TokenStore { get; init; }
 
     /// <summary>Randomness for reconnect jitter (injected by tests).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

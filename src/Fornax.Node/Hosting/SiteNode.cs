@@ -4,6 +4,8 @@ using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Api;
+using Fornax.Node.Api.Kube;
+using Fornax.Node.Dashboard;
 using Fornax.Node.Functions;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
@@ -63,7 +65,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.DataDirectory);
-        var store = ObjectStore.Open(new ObjectStoreOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider });
+        var storeOptions = new ObjectStoreOptions { DataDirectory = options.DataDirectory, TimeProvider = options.TimeProvider };
+        var store = ObjectStore.Open(options.ConfigureStore?.Invoke(storeOptions) ?? storeOptions);
         try
         {
             var node = new SiteNode(store, options);
@@ -148,13 +151,23 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(listeners);
         services.AddSingleton(site);
         services.AddSingleton<ObjectApi>();
+        services.AddSingleton<RefusedModules>();
+        services.AddSingleton<ListApi>();
+        services.AddSingleton<PatchApi>();
         services.AddSingleton<SiteHeartbeats>();
         services.AddSingleton(sp => new CommandRunner(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MissionController>();
+        if (options.TokenStore is { } tokenStore)
+        {
+            // Registered before the tree engine, whose TryAdd keeps it: tests put tokens on a failing "disk".
+            services.AddSingleton(new JoinTokenIssuer(tokenStore, options.TimeProvider));
+        }
+
         services.AddFornaxHierarchy(new HierarchySetup(store, identity, ca, parent, linkSelf, linkOptions, pki, options.DataDirectory));
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddFornaxFunctions();
         services.AddFornaxPortal();
+        services.AddFornaxDashboard();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());
@@ -164,15 +177,20 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddSingleton(holder);
 
         var app = builder.Build();
+        app.Use(ApiErrors.For(app.Services));
         app.UseRouting();
         app.Use(listeners.Filter);
+        app.Use(ApiRequestGuard.For(app.Services));
         app.Use(ApiAuthentication.For(app.Services));
         app.MapObjectApiWithErrors();
+        app.MapKubeDiscovery();
+        app.MapOpenApi();
         app.MapBlobApi();
         app.MapSiteInfo();
         app.MapTreeApi();
         app.MapFornaxLinks();
         app.MapFornaxFunctions();
+        app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var node = this;

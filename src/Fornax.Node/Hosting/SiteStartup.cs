@@ -28,9 +28,9 @@ internal static class SiteStartup
                 {
                     UplinkRefusal.Clear(options.DataDirectory); // joined again already; a crash kept the record
                 }
-                else if (options.Join is not null && !string.IsNullOrEmpty(options.JoinToken))
+                else if (options.Join is not null && JoinTokenOf(options) is { } token)
                 {
-                    return await RejoinAsync(options, pki, existing, refusal.Reason, ct);
+                    return await RejoinAsync(options with { JoinToken = token }, pki, existing, refusal.Reason, ct);
                 }
             }
 
@@ -43,10 +43,11 @@ internal static class SiteStartup
             return (existing ?? SiteIdentity.CreateForRoot(pki, ca, options.Name), ca, null);
         }
 
-        if (string.IsNullOrEmpty(options.JoinToken))
+        if (JoinTokenOf(options) is not { } joinToken)
         {
             existing?.Dispose();
-            throw new ObjectValidationException([new ValidationError("joinToken", "required to join a parent the first time (create one with `fornax token create` at the parent)")], "invalid site configuration");
+            var missing = options.JoinTokenFile is { } file ? $" ({file} holds none)" : "";
+            throw new ObjectValidationException([new ValidationError("joinToken", $"required to join a parent the first time{missing} (create one with `fornax token create` at the parent)")], "invalid site configuration");
         }
 
         if (existing is not null && TreeCertificateAuthority.Exists(pki))
@@ -54,7 +55,7 @@ internal static class SiteStartup
             try
             {
                 var subtree = await SubtreeSites.PathsUnderAsync(store, existing.SitePath, ct);
-                await AttachClient.AttachAsync(options.Join, options.JoinToken, existing, subtree, pki, ct);
+                await AttachClient.AttachAsync(options.Join, joinToken, existing, subtree, pki, ct);
             }
             finally
             {
@@ -66,8 +67,28 @@ internal static class SiteStartup
         }
 
         existing?.Dispose();
-        var (joined, joinedParent) = await JoinClient.JoinAsync(options.Join, options.JoinToken, options.Name, pki, ct);
+        var (joined, joinedParent) = await JoinClient.JoinAsync(options.Join, joinToken, options.Name, pki, ct);
         return (joined, null, joinedParent);
+    }
+
+    /// <summary>
+    /// The join token: <see cref="NodeOptions.JoinToken"/>, else the first line of <see cref="NodeOptions.JoinTokenFile"/>
+    /// (read only here, when the site is about to join); null when neither holds one.
+    /// </summary>
+    private static string? JoinTokenOf(NodeOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.JoinToken))
+        {
+            return options.JoinToken;
+        }
+
+        if (options.JoinTokenFile is not { } file || !File.Exists(file))
+        {
+            return null;
+        }
+
+        var token = File.ReadLines(file).FirstOrDefault()?.Trim();
+        return string.IsNullOrEmpty(token) ? null : token;
     }
 
     /// <summary>

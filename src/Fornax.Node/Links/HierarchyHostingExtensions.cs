@@ -34,7 +34,7 @@ public static class HierarchyHostingExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton(JoinTokenIssuer.ForSite(pki));
         services.TryAddSingleton(new UplinkRoute());
-        services.TryAddSingleton(_ => new MissionIndex(store, dataDirectory));
+        services.TryAddSingleton(sp => new MissionIndex(store, dataDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger<MissionIndex>()));
         services.TryAddSingleton(sp => new Downlinks(store, self, options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<Downlinks>(),
             ForgottenChildren.Open(dataDirectory), KnownChildren.Open(dataDirectory), sp.GetRequiredService<MissionIndex>()));
         services.TryAddSingleton(sp => new SiteForgetting(store, sp.GetRequiredService<Downlinks>(), identity));

@@ -47,6 +47,15 @@ internal sealed class ContentIndex
         }
     }
 
+    /// <summary>The mission that delivered <paramref name="item"/>, as far as the index knows.</summary>
+    public ObjectKey? OwnerOf(ObjectKey item)
+    {
+        lock (_gate)
+        {
+            return _ownerOf.TryGetValue(item, out var owner) ? owner : null;
+        }
+    }
+
     /// <summary>The objects <paramref name="mission"/> owns, as far as the index knows.</summary>
     public IReadOnlyList<ObjectKey> Owned(ObjectKey mission)
     {

@@ -39,22 +39,17 @@ public sealed partial class MissionController(
 
     private readonly ContentIndex _content = new();
 
+    private int _lists;
+
+    /// <summary>How many times the controller listed the store: once at the start, again after each watch that fell too far behind.</summary>
+    internal int Lists => Volatile.Read(ref _lists);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var all = await store.ListAsync(null, null, stoppingToken);
-        foreach (var item in all.Items)
-        {
-            _content.Set(item.Key, OwnerOf(item.Object));
-        }
-
-        var missions = all.Items.Where(i => i.Key.Kind == "Mission").Select(i => i.Key).ToHashSet();
-        await RemoveOrphansAsync(all.Items, missions, stoppingToken);
-        foreach (var key in missions)
-        {
-            Enqueue(key);
-        }
-
-        var watching = WatchAsync(all.ResourceVersion, stoppingToken);
+        // Reactions come from the store (list, then watch; a watch that falls behind resumes or lists again), commands
+        // run on their own queue: a reverse command of minutes must not hold up the watch, nor a command the reconciles.
+        var following = store.FollowAsync(null, ResyncAsync, OnChangeAsync, stoppingToken, onGone: e => LogWatchFellBehind(e.Message));
+        var running = RunCommandsAsync(stoppingToken);
         try
         {
             await foreach (var key in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -75,36 +70,57 @@ public sealed partial class MissionController(
             // The site is stopping.
         }
 
-        await watching;
+        await following;
+        await running;
     }
 
-    private async Task WatchAsync(long from, CancellationToken ct)
+    /// <summary>Everything the store holds, at the start and after a watch fell too far behind: reconcile it all.</summary>
+    private async Task ResyncAsync(ObjectList all, CancellationToken ct)
     {
-        try
+        Interlocked.Increment(ref _lists);
+        foreach (var item in all.Items)
         {
-            await foreach (var change in store.WatchAsync(from, ct: ct))
+            _content.Set(item.Key, OwnerOf(item.Object));
+        }
+
+        var missions = all.Items.Where(i => i.Key.Kind == "Mission").Select(i => i.Key).ToHashSet();
+        foreach (var gone in _settled.Keys.Where(k => !missions.Contains(k)).ToList())
+        {
+            _settled.TryRemove(gone, out _);
+        }
+
+        await RemoveOrphansAsync(all.Items, missions, ct);
+        foreach (var key in missions)
+        {
+            Enqueue(key);
+        }
+    }
+
+    private async Task OnChangeAsync(WatchEvent change, CancellationToken ct)
+    {
+        // A delivered object rewritten without its annotation (not through the API, which refuses that) is still its
+        // mission's: the mission reconciles and puts its content back, so it never says Active over other content.
+        if (change.Type != WatchEventType.Deleted && OwnerOf(change.Object.Object) is null && _content.OwnerOf(change.Object.Key) is { } previous)
+        {
+            Enqueue(previous);
+        }
+
+        _content.Set(change.Object.Key, change.Type == WatchEventType.Deleted ? null : OwnerOf(change.Object.Object));
+        if (change.Object.Key.Kind == "Mission")
+        {
+            if (change.Type == WatchEventType.Deleted)
             {
-                _content.Set(change.Object.Key, change.Type == WatchEventType.Deleted ? null : OwnerOf(change.Object.Object));
-                if (change.Object.Key.Kind == "Mission")
-                {
-                    if (change.Type == WatchEventType.Deleted)
-                    {
-                        _settled.TryRemove(change.Object.Key, out _);
-                        await RetireAsync(change.Object, ct);
-                    }
-                    else if (!IsSettled(change.Object))
-                    {
-                        Enqueue(change.Object.Key);
-                    }
-                }
-                else if (OwnerOf(change.Object.Object) is { } owner)
-                {
-                    Enqueue(owner);
-                }
+                _settled.TryRemove(change.Object.Key, out _);
+                await RetireAsync(change.Object, ct);
+            }
+            else if (!IsSettled(change.Object))
+            {
+                Enqueue(change.Object.Key);
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        else if (OwnerOf(change.Object.Object) is { } owner)
         {
+            Enqueue(owner);
         }
     }
 
@@ -148,8 +164,27 @@ public sealed partial class MissionController(
             if (state == MissionStates.Active && mission.Spec.Command is { } command)
             {
                 var ranForThisGeneration = mission.Status?.ObservedGeneration == stored.Generation && previous is not null && previous != MissionStates.Pending;
-                state = ranForThisGeneration ? previous! : await RunCommandAsync(command, ct);
-                durability = WriteDurability.Durable;
+                if (ranForThisGeneration)
+                {
+                    state = previous!;
+                }
+                else if (!options.AllowCommands)
+                {
+                    state = MissionStates.Failed("commands are not allowed at this site (allowCommands: false)");
+                }
+                else if (_commandsDone.TryGetValue(key, out var done) && done.Generation == stored.Generation)
+                {
+                    state = done.State;
+                }
+                else
+                {
+                    // Pending until its command has run on the command queue, which reconciles the mission again then.
+                    QueueCommand(key, stored.Generation, command);
+                    state = MissionStates.Pending;
+                }
+
+                // Pending is relaxed: lost, the command runs again, which is what Pending means.
+                durability = state == MissionStates.Pending ? WriteDurability.Relaxed : WriteDurability.Durable;
             }
         }
 
@@ -187,40 +222,6 @@ public sealed partial class MissionController(
 
         await RemoveContentAsync(missionKey, keep, ct);
         return MissionStates.Active;
-    }
-
-    private async Task<string> RunCommandAsync(MissionCommand command, CancellationToken ct)
-    {
-        if (!options.AllowCommands)
-        {
-            return MissionStates.Failed("commands are not allowed at this site (allowCommands: false)");
-        }
-
-        var timeout = command.TimeoutOrDefault;
-        if (command.Trigger is { Length: > 0 } trigger)
-        {
-            var triggered = await commands.RunAsync(trigger, timeout, options.DataDirectory, ct);
-            if (triggered.Succeeded != command.RunIfTriggerSucceeds)
-            {
-                return MissionStates.Active;
-            }
-        }
-
-        var result = await commands.RunAsync(command.Command!, timeout, options.DataDirectory, ct);
-        return result.Succeeded ? MissionStates.Active : MissionStates.Failed($"command {result.Describe(timeout)}");
-    }
-
-    /// <summary>A deleted mission: remove what it delivered and run its reverse command.</summary>
-    private async Task RetireAsync(StoredObject last, CancellationToken ct)
-    {
-        await RemoveContentAsync(last.Key, keep: new HashSet<ObjectKey>(), ct);
-        var mission = ObjectSerializer.FromJson<Mission>(last.Object);
-        var wasActive = mission.Status?.State?.GetValueOrDefault(site.Path) == MissionStates.Active;
-        if (wasActive && options.AllowCommands && mission.Spec.Command?.ReverseCommand is { Length: > 0 } reverse)
-        {
-            var result = await commands.RunAsync(reverse, mission.Spec.Command.TimeoutOrDefault, options.DataDirectory, ct);
-            LogReverseCommand(last.Key.ToString(), result.Describe(mission.Spec.Command.TimeoutOrDefault));
-        }
     }
 
     private async Task RemoveContentAsync(ObjectKey missionKey, ISet<ObjectKey> keep, CancellationToken ct)

@@ -13,6 +13,16 @@ public sealed class LocalSite
     public const string TierLabel = "fornax.io/tier";
     public const string ParentLabel = "fornax.io/parent";
 
+    /// <summary>
+    /// <c>emulated</c> on a site whose uplink runs through the link emulator (<c>fornax up</c>, the test harness); with
+    /// <see cref="LinkLatencyLabel"/>, <see cref="LinkBandwidthLabel"/> and <see cref="LinkLossLabel"/> from its profile.
+    /// Labels travel up the tree with every heartbeat, so the root (and its dashboard) knows each link's profile.
+    /// </summary>
+    public const string LinkLabel = "fornax.io/link";
+    public const string LinkLatencyLabel = "fornax.io/link-latency";
+    public const string LinkBandwidthLabel = "fornax.io/link-bandwidth";
+    public const string LinkLossLabel = "fornax.io/link-loss";
+
     public LocalSite(NodeOptions options, string? parent = null, string? parentPath = null)
     {
         Name = options.Name;
@@ -27,9 +37,32 @@ public sealed class LocalSite
         if (parent is not null)
         {
             labels[ParentLabel] = parent;
+            if (options.UplinkEmulator is not null)
+            {
+                AddLinkLabels(labels, options.Uplink);
+            }
         }
 
         Labels = labels;
+    }
+
+    private static void AddLinkLabels(Dictionary<string, string> labels, LinkProfile? profile)
+    {
+        labels[LinkLabel] = "emulated";
+        if (profile?.Latency is { Length: > 0 } latency)
+        {
+            labels[LinkLatencyLabel] = latency;
+        }
+
+        if (profile?.Bandwidth is { Length: > 0 } bandwidth)
+        {
+            labels[LinkBandwidthLabel] = bandwidth;
+        }
+
+        if (profile?.Loss is { } loss)
+        {
+            labels[LinkLossLabel] = loss.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 
     public string Name { get; }

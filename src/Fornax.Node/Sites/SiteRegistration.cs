@@ -24,7 +24,7 @@ internal static class SiteRegistration
         {
             Path = site.Path,
             Healthy = true,
-            Phase = "Ready",
+            Phase = SitePhases.Ready,
             LastHeartbeat = time.GetUtcNow(),
             Endpoints = new SiteEndpoints { Api = endpoints.Api, Ingress = endpoints.Ingress, Resp = endpoints.Resp },
         };

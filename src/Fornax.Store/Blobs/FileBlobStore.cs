@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Fornax.Store.Files;
 
 namespace Fornax.Store;
 
@@ -14,14 +13,6 @@ internal sealed class FileBlobStore(string root) : IBlobStore
 {
     // 80 KB: the largest buffer that stays out of the large-object heap, the usual copy size in .NET.
     private const int BufferSize = 81_920;
-
-    // errno values on Linux and macOS: ENOSPC (no space left), EDQUOT (quota exceeded, Linux).
-    private const int Enospc = 28;
-    private const int Edquot = 122;
-
-    // Windows HRESULTs: ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL.
-    private const int HandleDiskFull = unchecked((int)0x80070027);
-    private const int DiskFull = unchecked((int)0x80070070);
 
     public Task<string> PutAsync(Stream content, CancellationToken ct = default) => PutCoreAsync(content, null, ct);
 
@@ -61,6 +52,15 @@ internal sealed class FileBlobStore(string root) : IBlobStore
         return info.Exists ? info.Length : null;
     }
 
+    public bool Delete(string digest)
+    {
+        var path = PathOf(digest);
+        if (!File.Exists(path))
+            return false;
+        File.Delete(path);
+        return true;
+    }
+
     private string PathOf(string digest)
     {
         var hex = BlobDigest.Hex(digest);
@@ -85,12 +85,12 @@ internal sealed class FileBlobStore(string root) : IBlobStore
             // Same content under the same name: replacing an existing blob is harmless and keeps
             // concurrent puts of one blob free of races.
             File.Move(temp, target, overwrite: true);
-            DirectoryFlush.Flush(directory);
+            DirectorySync.Flush(directory);
             if (created)
-                DirectoryFlush.Flush(root);
+                DirectorySync.Flush(root);
             return digest;
         }
-        catch (IOException e) when (IsDiskFull(e))
+        catch (IOException e) when (DiskFull.Is(e))
         {
             throw new StoreException(StoreErrorReason.StorageFull, $"blob store {root}: storage is full; nothing was stored", e);
         }
@@ -126,10 +126,6 @@ internal sealed class FileBlobStore(string root) : IBlobStore
         MemoryMarshal.TryGetArray(content, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(content.ToArray(), writable: false);
-
-    private static bool IsDiskFull(IOException e) => OperatingSystem.IsWindows()
-        ? e.HResult is HandleDiskFull or DiskFull
-        : e.HResult is Enospc or Edquot;
 
     private static void TryDelete(string path)
     {

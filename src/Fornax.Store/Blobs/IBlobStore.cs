@@ -27,4 +27,10 @@ public interface IBlobStore
 
     /// <summary>The blob's size in bytes, or null when it is not stored.</summary>
     long? Length(string digest);
+
+    /// <summary>
+    /// Removes a blob; false when it was not stored. Readers that opened it keep reading it. Not fsynced: a blob that
+    /// comes back after a crash is unreferenced garbage, never a missing module.
+    /// </summary>
+    bool Delete(string digest);
 }

@@ -19,6 +19,13 @@ internal static class StoreErrors
             StoreErrorReason.Conflict,
             $"{key}: resourceVersion {expected} is stale, current is {current}");
 
+    /// <summary>A precondition on an object that is not there: it was deleted since that version was read.</summary>
+    [DoesNotReturn]
+    public static void ConflictMissing(ObjectKey key, long expected) =>
+        throw new StoreException(
+            StoreErrorReason.Conflict,
+            $"{key}: resourceVersion {expected} is stale, the object no longer exists (deleted); apply it without a resourceVersion to create it again");
+
     [DoesNotReturn]
     public static void Invalid(string message) =>
         throw new StoreException(StoreErrorReason.Invalid, message);

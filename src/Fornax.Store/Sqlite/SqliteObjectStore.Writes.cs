@@ -35,6 +35,8 @@ internal sealed partial class SqliteObjectStore
         return WriteAsync(key, durability, transaction =>
         {
             var row = ReadRow(_writer, transaction, key);
+            if (row is null && expected is long gone)
+                StoreErrors.ConflictMissing(key, gone);
             if (row is null)
                 return (Insert(transaction, key, obj), ApplyOutcome.Created);
             CheckPrecondition(key, row, expected);

@@ -128,17 +128,20 @@ public sealed class JoinTokenIssuerTests : IDisposable
     }
 
     [Fact]
-    public async Task UserToken_IsMultiUse_AndNeverExpiresByDefault()
+    public async Task UserToken_IsMultiUse_AndExpiresAfter30DaysByDefault()
     {
         var user = await _issuer.CreateUserTokenAsync();
-        _pki.FakeTime.Advance(TimeSpan.FromDays(3650));
+        _pki.FakeTime.Advance(TimeSpan.FromDays(30) - TimeSpan.FromSeconds(1));
 
         for (var i = 0; i < 3; i++)
         {
             Assert.True((await _issuer.AuthenticateUserAsync(user.Token)).IsOk);
         }
 
-        Assert.Null(user.ExpiresAt);
+        _pki.FakeTime.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TokenStatus.Expired, (await _issuer.AuthenticateUserAsync(user.Token)).Status);
+        Assert.Equal(user.Stored.CreatedAt + JoinTokenIssuer.DefaultUserTokenTtl, user.ExpiresAt);
+        Assert.Equal(TimeSpan.FromDays(30), JoinTokenIssuer.DefaultUserTokenTtl);
         Assert.False(user.Stored.SingleUse);
     }
 

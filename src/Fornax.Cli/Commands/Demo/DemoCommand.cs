@@ -55,6 +55,14 @@ internal sealed class DemoCommand : Command
             TimeProvider = _context.Time,
         }, ct);
         console.Write(Draw(topology));
+        using (var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            if (await DashboardUrl.WhenServingAsync(probe, tree["cloud"].Node.Endpoints.Api, ct) is { } dashboard)
+            {
+                console.MarkupLine($"   Dashboard, while the demo runs: [link]{Markup.Escape(dashboard)}[/]");
+            }
+        }
+
         console.WriteLine();
 
         var cloud = tree["cloud"];
@@ -129,6 +137,7 @@ internal sealed class DemoCommand : Command
         var cloud = tree["cloud"];
         using (var upload = new ByteArrayContent(bytes))
         {
+            upload.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
             (await cloud.Http.PutAsync($"/blobs/{digest}", upload, ct)).EnsureSuccessStatusCode();
         }
 

@@ -18,11 +18,13 @@ internal sealed class NodeCommand : Command
     private readonly Option<int?> _ingressPort = new("--ingress-port") { Description = "Ingress port (default 7101; 0 picks a free port)" };
     private readonly Option<int?> _respPort = new("--resp-port") { Description = "RESP (KV) port (default 7102; 0 picks a free port)" };
     private readonly Option<bool?> _allowCommands = new("--allow-commands") { Description = "Run command missions at this site", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<bool?> _trustLoopback = new("--trust-loopback") { Description = "Let loopback clients use the API without a token (default true; false asks every client for one)", Arity = ArgumentArity.ZeroOrOne };
     private readonly Option<string[]> _labels = new("--label") { Description = "A site label KEY=VALUE (repeatable)" };
     private readonly Option<string> _tier = new("--tier") { Description = $"The site's tier: {string.Join(", ", SiteTiers.All)}" };
     private readonly Option<long?> _maxBodyBytes = new("--max-body-bytes") { Description = "Largest API request body accepted (bytes)" };
     private readonly Option<string> _join = new("--join") { Description = "The parent's API URL to join, e.g. http://127.0.0.1:7100 (not at the root)" };
-    private readonly Option<string> _token = new("--token") { Description = "The join token from 'fornax token create' at the parent (needed only the first time)" };
+    private readonly Option<string> _token = new("--token") { Description = "The join token from 'fornax token create' at the parent (needed only the first time); on a command line other local users can read it (ps): prefer --token-file" };
+    private readonly Option<string> _tokenFile = new("--token-file") { Description = "A file (mode 0600) whose first line is the join token; read only when the site joins" };
     private readonly Option<int?> _linkPort = new("--link-port") { Description = "Link port children dial (mutual TLS, HTTP/2; default 0 = a free port)" };
     private readonly Option<string> _heartbeat = new("--heartbeat") { Description = "Heartbeat interval to the parent and expected from children, e.g. 5s or 500ms (default 5s)" };
     private readonly Option<int?> _missedHeartbeats = new("--missed-heartbeats") { Description = "Heartbeats a child may miss before this site marks it offline (default 3)" };
@@ -38,8 +40,8 @@ internal sealed class NodeCommand : Command
         _context = context;
         var run = new Command("run", "Run a site in this process until Ctrl-C; flags override the --config file")
         {
-            _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _allowCommands, _labels, _tier, _maxBodyBytes,
-            _join, _token, _linkPort, _heartbeat, _missedHeartbeats, _emulateUplink, _uplinkLatency, _uplinkBandwidth, _uplinkLoss, _logLevel,
+            _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _allowCommands, _trustLoopback, _labels, _tier, _maxBodyBytes,
+            _join, _token, _tokenFile, _linkPort, _heartbeat, _missedHeartbeats, _emulateUplink, _uplinkLatency, _uplinkBandwidth, _uplinkLoss, _logLevel,
         };
         run.SetAction(RunAsync);
         Subcommands.Add(run);
@@ -82,10 +84,12 @@ internal sealed class NodeCommand : Command
             IngressPort = parse.GetValue(_ingressPort) ?? options.IngressPort,
             RespPort = parse.GetValue(_respPort) ?? options.RespPort,
             AllowCommands = parse.GetResult(_allowCommands) is not null ? parse.GetValue(_allowCommands) ?? true : options.AllowCommands,
+            TrustLoopback = parse.GetResult(_trustLoopback) is not null ? parse.GetValue(_trustLoopback) ?? true : options.TrustLoopback,
             MaxRequestBodyBytes = parse.GetValue(_maxBodyBytes) ?? options.MaxRequestBodyBytes,
             Labels = labels,
             Join = parse.GetValue(_join) ?? options.Join,
             JoinToken = parse.GetValue(_token) ?? options.JoinToken,
+            JoinTokenFile = parse.GetValue(_tokenFile) is { } tokenFile ? Path.GetFullPath(tokenFile, _context.CurrentDirectory) : options.JoinTokenFile,
             LinkPort = parse.GetValue(_linkPort) ?? options.LinkPort,
             HeartbeatInterval = parse.GetValue(_heartbeat) is { } heartbeat ? Duration("--heartbeat", heartbeat) : options.HeartbeatInterval,
             MissedHeartbeats = parse.GetValue(_missedHeartbeats) ?? options.MissedHeartbeats,
@@ -183,6 +187,12 @@ internal sealed class NodeCommand : Command
         catch (Fornax.Hierarchy.Identity.JoinRefusedException e)
         {
             // A refused join or attachment changed nothing here: say why, in one line.
+            throw new CliException(e.Message);
+        }
+        catch (Exception e) when (e is Fornax.Hierarchy.Identity.SiteDataException or InvalidDataException)
+        {
+            // A torn file the site cannot rebuild (SiteDataException), or a record under links/ that is not what it should
+            // be: the message names the file and the way out.
             throw new CliException(e.Message);
         }
         catch (Fornax.Hierarchy.Identity.ParentUnreachableException e)

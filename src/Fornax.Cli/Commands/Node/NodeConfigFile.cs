@@ -74,7 +74,7 @@ public static class NodeConfigFile
             try
             {
                 var converted = Convert(value, property.PropertyType);
-                if (key == "dataDirectory")
+                if (key is "dataDirectory" or "joinTokenFile")
                 {
                     converted = Path.GetFullPath((string)converted, baseDirectory);
                 }

@@ -1,15 +1,20 @@
 using System.CommandLine;
 using Fornax.Cli.Configuration;
+using Fornax.Cli.Output;
 using Spectre.Console;
 
 namespace Fornax.Cli.Commands.Tree;
 
-/// <summary><c>fornax token create [--ttl 1h] [--user]</c>: a join token for a new child site, or a user token for the API.</summary>
+/// <summary>
+/// <c>fornax token create [--ttl 1h] [--user]</c>: a join token for a new child site, or a user token for the API;
+/// <c>fornax token list</c> and <c>fornax token revoke ID</c>.
+/// </summary>
 internal sealed class TokenCommand : Command
 {
     private readonly CliContext _context;
     private readonly SiteTargets _sites;
-    private readonly Option<string> _ttl = new("--ttl") { Description = "How long the token is valid, e.g. 30m or 1h (default: the site's)" };
+    private readonly Option<string> _ttl = new("--ttl") { Description = "How long the token is valid, e.g. 30m, 1h or 2160h (default: 1h for a join token, 30 days for a user token)" };
+    private readonly Argument<string> _id = new("ID") { Description = "The token's id: the part before the dot, as 'fornax token list' shows it" };
     private readonly Option<bool> _user = new("--user") { Description = "A user token for the site API (Authorization: Bearer) instead of a single-use join token" };
 
     public TokenCommand(CliContext context, SiteTargets sites)
@@ -23,6 +28,37 @@ internal sealed class TokenCommand : Command
         };
         create.SetAction(CreateAsync);
         Subcommands.Add(create);
+        var list = new Command("list", "List the site's tokens: id, kind, state, expiry and description (never a secret)");
+        list.SetAction(ListAsync);
+        Subcommands.Add(list);
+        var revoke = new Command("revoke", "Revoke a token by id: it stops working at once") { _id };
+        revoke.SetAction(RevokeAsync);
+        Subcommands.Add(revoke);
+    }
+
+    private async Task<int> ListAsync(ParseResult parse, CancellationToken ct)
+    {
+        var target = _sites.Resolve(parse);
+        using var client = _sites.Connect(target);
+        var tokens = await client.ListTokensAsync(ct);
+        if (tokens.Count == 0)
+        {
+            _context.Error.Profile.Out.Writer.WriteLine($"No tokens at {target.DisplayUrl}");
+            return ExitCodes.Success;
+        }
+
+        _context.Out.Write(TokenTable.Build(tokens, _context.Time.GetUtcNow()));
+        return ExitCodes.Success;
+    }
+
+    private async Task<int> RevokeAsync(ParseResult parse, CancellationToken ct)
+    {
+        var id = parse.GetValue(_id)!;
+        var target = _sites.Resolve(parse);
+        using var client = _sites.Connect(target);
+        await client.RevokeTokenAsync(id, ct);
+        _context.Out.Profile.Out.Writer.WriteLine($"token {id} revoked at {target.DisplayUrl}");
+        return ExitCodes.Success;
     }
 
     private async Task<int> CreateAsync(ParseResult parse, CancellationToken ct)
