@@ -10,6 +10,9 @@ public interface IServiceMap
     /// <summary>Raised by every change this map accepts; 0 for an empty map.</summary>
     long Version { get; }
 
+    /// <summary>Completes once <see cref="Version"/> is above <paramref name="version"/>.</summary>
+    Task WaitForChangeAsync(long version, CancellationToken ct);
+
     /// <summary>Takes a site's announcement; false when it is stale (an older or equal version) or changes nothing.</summary>
     bool Announce(SiteAnnouncement announcement);
 

@@ -16,6 +16,7 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
     private readonly Dictionary<string, Entry> _sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Removal> _removed = new(StringComparer.Ordinal);
     private long _version;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string SitePath => options.SitePath;
 
@@ -28,6 +29,24 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
                 return _version;
             }
         }
+    }
+
+    public Task WaitForChangeAsync(long version, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return _version > version ? Task.CompletedTask : _changed.Task.WaitAsync(ct);
+        }
+    }
+
+    /// <summary>Raises the version and wakes whoever waits for a change; called under the lock.</summary>
+    private long Bump()
+    {
+        var version = ++_version;
+        var changed = _changed;
+        _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.SetResult();
+        return version;
     }
 
     public bool Announce(SiteAnnouncement announcement)
@@ -49,7 +68,7 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
                     return false;
                 }
 
-                _sites[announcement.SitePath] = known with { Announcement = announcement, AnnouncedAt = ++_version };
+                _sites[announcement.SitePath] = known with { Announcement = announcement, AnnouncedAt = Bump() };
                 return true;
             }
 
@@ -59,7 +78,7 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
             }
 
             _removed.Remove(announcement.SitePath);
-            var at = ++_version;
+            var at = Bump();
             _sites[announcement.SitePath] = new Entry(announcement, at, Healthy: true, HealthAt: at);
             return true;
         }
@@ -74,7 +93,7 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
                 return false;
             }
 
-            _sites[sitePath] = known with { Healthy = healthy, HealthAt = ++_version };
+            _sites[sitePath] = known with { Healthy = healthy, HealthAt = Bump() };
             return true;
         }
     }
@@ -89,7 +108,7 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
                 return false;
             }
 
-            var at = ++_version;
+            var at = Bump();
             foreach (var path in gone)
             {
                 _removed[path] = new Removal(at, _sites[path].Announcement.Version);

@@ -24,6 +24,19 @@ public sealed class ServiceMapTests
     }
 
     [Fact]
+    public async Task WaitForChangeAsync_PendingUntilAChange_ThenCompletes()
+    {
+        var map = ServiceMaps.Create(new PortalOptions("cloud"));
+        var waiting = map.WaitForChangeAsync(map.Version, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        map.Announce(Site("cloud/east/e1", 1, Inventory));
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.True(map.WaitForChangeAsync(0, CancellationToken.None).IsCompleted);
+    }
+
+    [Fact]
     public void Announce_OlderOrSameVersion_IsRefusedAndChangesNothing()
     {
         var map = ServiceMaps.Create(new PortalOptions("cloud"));

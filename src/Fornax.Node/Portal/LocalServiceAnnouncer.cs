@@ -21,6 +21,7 @@ internal sealed partial class LocalServiceAnnouncer(
     FunctionRegistry functions,
     LocalSite site,
     NodeOptions options,
+    Listeners listeners,
     ILogger<LocalServiceAnnouncer> log) : BackgroundService
 {
     // Seeded from the clock in milliseconds so a restarted site's first announcement outranks the last one it made
@@ -57,13 +58,24 @@ internal sealed partial class LocalServiceAnnouncer(
             }
         }
 
-        var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress: "", Interlocked.Increment(ref _version), served));
+        var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), Interlocked.Increment(ref _version), served));
         if (changed)
         {
             LogAnnounced(served.Count, string.Join(", ", served.Select(s => s.ToString()).Order(StringComparer.Ordinal)));
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// Peers' portals dial this site's link port (mutual TLS with the site certificates, HTTP/2), the port every site
+    /// already serves to its children; empty until the listener is bound.
+    /// </summary>
+    private string PortalAddress()
+    {
+        var port = listeners.LinkPort;
+        var host = options.Host == "localhost" ? "127.0.0.1" : options.Host;
+        return port == 0 ? "" : host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
     }
 
     private bool ServedHere(JsonObject service)

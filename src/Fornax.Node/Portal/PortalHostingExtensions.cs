@@ -1,3 +1,4 @@
+using Fornax.Hierarchy.Links;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Portal;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Fornax.Node.Portal;
 
-/// <summary>Wires the portal engine into a site: its options, the service map and this site's own announcement.</summary>
+/// <summary>Wires the portal engine into a site: its options, the service map, this site's own announcement, and the map's exchange over the links.</summary>
 public static class PortalHostingExtensions
 {
     public static IServiceCollection AddFornaxPortal(this IServiceCollection services)
@@ -16,6 +17,8 @@ public static class PortalHostingExtensions
             TimeProvider = sp.GetRequiredService<NodeOptions>().TimeProvider,
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
+        services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
+        services.AddHostedService<PortalOfflineWatch>();
         services.TryAddSingleton<LocalServiceAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalServiceAnnouncer>());
         return services;
