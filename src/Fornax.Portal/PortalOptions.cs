@@ -11,4 +11,10 @@ public sealed record PortalOptions(string SitePath)
     /// under a millisecond, a WAN link tens, so an unmeasured hop ranks after measured near ones.
     /// </summary>
     public TimeSpan UnmeasuredHopCost { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a portal waits to open a connection to a peer portal or a backend before it tries the next backend.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a request may wait for a backend's response headers, all hops included (then 504).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

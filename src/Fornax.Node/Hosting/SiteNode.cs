@@ -190,6 +190,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapTreeApi();
         app.MapFornaxLinks();
         app.MapFornaxFunctions();
+        app.MapFornaxPortal();
         app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 

@@ -18,6 +18,12 @@ public static class PortalHostingExtensions
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
+        // Latency along the tree is not measured per link yet: every hop costs PortalOptions.UnmeasuredHopCost.
+        services.TryAddSingleton(sp => new RoutePlanner(sp.GetRequiredService<IServiceMap>(), sp.GetRequiredService<PortalOptions>(), _ => null));
+        services.TryAddSingleton<LocalBackends>();
+        services.TryAddSingleton<PortalClients>();
+        services.TryAddSingleton<PortalIngress>();
+        services.TryAddSingleton<PortalPeerEndpoint>();
         services.AddHostedService<PortalOfflineWatch>();
         services.TryAddSingleton<LocalServiceAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalServiceAnnouncer>());

@@ -72,4 +72,15 @@ internal static class PortalTree
         string.Join("; ", Map(tree[at]).ChangesSince(0).Announced.Select(a => $"{a.SitePath}@{a.PortalAddress}: {string.Join(",", a.Services)}"))
         + " health: " + string.Join(",", Map(tree[at]).ChangesSince(0).HealthChanged.Select(h => $"{h.Key}={h.Value}"))
         + $" (uplink connected: {tree[at].Node.Links.Uplink?.IsConnected})";
+
+    /// <summary>A request to <paramref name="site"/>'s ingress.</summary>
+    public static async Task<HttpResponseMessage> CallAsync(TreeSite site, string path)
+    {
+        using var ingress = new HttpClient { BaseAddress = new Uri(site.Node.Endpoints.Ingress) };
+        return await ingress.GetAsync(path);
+    }
+
+    /// <summary>The sites a response says it passed.</summary>
+    public static string Route(HttpResponseMessage response) =>
+        string.Join(", ", response.Headers.GetValues("Fornax-Route"));
 }

@@ -1,0 +1,125 @@
+using System.Net;
+using Fornax.Node.Trees;
+using Fornax.Testing;
+
+namespace Fornax.IntegrationTests.Portal;
+
+/// <summary><c>/svc/...</c> at one site reaches a backend at another, portal to portal over mutual TLS.</summary>
+public sealed class PortalRoutingTests
+{
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task EdgeToEdge_ServedAtTheSibling_AnswersWithTheRouteBetweenThem()
+    {
+        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+        await tree.WaitConnectedAsync();
+        await PortalTree.DeployHelloAsync(tree, "hello-at-e2", "e2");
+        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true), "e1 to know e2 serves hello", TimeSpan.FromSeconds(20));
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=portal");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Hello, portal from e2!", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("a/r/e1, a/r/e2", PortalTree.Route(response));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task ServedHereAndElsewhere_ThisSiteAnswers()
+    {
+        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+        await tree.WaitConnectedAsync();
+        await PortalTree.DeployHelloAsync(tree, "hello-at-edges", "e1", "e2");
+        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true) && PortalTree.Shows(tree["e1"], tree["e1"], healthy: true),
+            "e1 to know e1 and e2 serve hello", TimeSpan.FromSeconds(20));
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=near");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Hello, near from e1!", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("a/r/e1", PortalTree.Route(response));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task NearestBackendDown_FailsOverToTheNext()
+    {
+        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+        await tree.WaitConnectedAsync();
+        await PortalTree.DeployHelloAsync(tree, "hello-at-r-and-e2", "r", "e2");
+        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true) && PortalTree.Shows(tree["e1"], tree["r"], healthy: true),
+            "e1 to know r and e2 serve hello", TimeSpan.FromSeconds(20));
+        using (var near = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=x"))
+        {
+            Assert.Equal("a/r/e1, a/r", PortalTree.Route(near));
+        }
+
+        // The region's machine goes away before anyone declared it offline: e1 still plans r first, finds it dead, and
+        // reaches e2 straight, without the region both edges hang under.
+        await tree.StopAsync("r");
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=failover");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Hello, failover from e2!", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("a/r/e1, a/r/e2", PortalTree.Route(response));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task OnlyBackendCutOff_Is503NamingServiceAndSite_HealedServesAgain()
+    {
+        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+        await tree.WaitConnectedAsync();
+        await PortalTree.DeployHelloAsync(tree, "hello-at-e2", "e2");
+        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true), "e1 to know e2 serves hello", TimeSpan.FromSeconds(20));
+
+        tree.Cut("r", "e2");
+        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: false), "e1 to see e2 offline", TimeSpan.FromSeconds(20));
+        using (var refused = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("service default/hello has no healthy backend from site a/r/e1 (offline: a/r/e2)\n", await refused.Content.ReadAsStringAsync());
+        }
+
+        tree.Heal("r", "e2");
+        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true), "e1 to see e2 back", TimeSpan.FromSeconds(20));
+        using var served = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=back");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("a/r/e1, a/r/e2", PortalTree.Route(served));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task UnknownService_Is404NamingServiceAndSite()
+    {
+        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/nothing/here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("service default/nothing is not known at site a/r/e1: no site of the tree announces it\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal("a/r/e1", PortalTree.Route(response));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task BackendAddressRefusesConnections_Is502NamingServiceSiteAndCause()
+    {
+        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+        await tree.WaitConnectedAsync();
+        // A port that was free a moment ago and has nothing listening now.
+        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await TreeHost.ApplyAsync(tree["e2"], "services", "broken",
+            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: broken}}\nspec:\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n");
+        await Poll.UntilAsync(() => PortalTree.Map(tree["e1"]).SitesServing(new("default", "broken")).Count == 1, "e1 to know e2 serves broken", TimeSpan.FromSeconds(20));
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/broken/");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith($"service default/broken has no working backend from site a/r/e1: a/r/e2: answered 502 (service default/broken at site a/r/e2: backend http://127.0.0.1:{port} failed: ", text, StringComparison.Ordinal);
+    }
+}
