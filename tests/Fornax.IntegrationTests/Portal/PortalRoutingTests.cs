@@ -11,10 +11,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task EdgeToEdge_ServedAtTheSibling_AnswersWithTheRouteBetweenThem()
     {
-        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
-        await tree.WaitConnectedAsync();
-        await PortalTree.DeployHelloAsync(tree, "hello-at-e2", "e2");
-        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true), "e1 to know e2 serves hello", TimeSpan.FromSeconds(20));
+        await using var tree = await PortalTree.StartAsync("e2");
 
         using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=portal");
 
@@ -27,11 +24,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task ServedHereAndElsewhere_ThisSiteAnswers()
     {
-        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
-        await tree.WaitConnectedAsync();
-        await PortalTree.DeployHelloAsync(tree, "hello-at-edges", "e1", "e2");
-        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true) && PortalTree.Shows(tree["e1"], tree["e1"], healthy: true),
-            "e1 to know e1 and e2 serve hello", TimeSpan.FromSeconds(20));
+        await using var tree = await PortalTree.StartAsync("e1", "e2");
 
         using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=near");
 
@@ -44,11 +37,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task NearestBackendDown_FailsOverToTheNext()
     {
-        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
-        await tree.WaitConnectedAsync();
-        await PortalTree.DeployHelloAsync(tree, "hello-at-r-and-e2", "r", "e2");
-        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true) && PortalTree.Shows(tree["e1"], tree["r"], healthy: true),
-            "e1 to know r and e2 serve hello", TimeSpan.FromSeconds(20));
+        await using var tree = await PortalTree.StartAsync("r", "e2");
         using (var near = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=x"))
         {
             Assert.Equal("a/r/e1, a/r", PortalTree.Route(near));
@@ -68,10 +57,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task OnlyBackendCutOff_Is503NamingServiceAndSite_HealedServesAgain()
     {
-        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
-        await tree.WaitConnectedAsync();
-        await PortalTree.DeployHelloAsync(tree, "hello-at-e2", "e2");
-        await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: true), "e1 to know e2 serves hello", TimeSpan.FromSeconds(20));
+        await using var tree = await PortalTree.StartAsync("e2");
 
         tree.Cut("r", "e2");
         await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: false), "e1 to see e2 offline", TimeSpan.FromSeconds(20));
@@ -92,7 +78,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task UnknownService_Is404NamingServiceAndSite()
     {
-        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
+        await using var tree = await PortalTree.StartAsync();
 
         using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/nothing/here");
 
@@ -105,8 +91,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task BackendAddressRefusesConnections_Is502NamingServiceSiteAndCause()
     {
-        await using var tree = await TreeHost.StartAsync(PortalTree.Topology());
-        await tree.WaitConnectedAsync();
+        await using var tree = await PortalTree.StartAsync();
         // A port that was free a moment ago and has nothing listening now.
         var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         closed.Start();

@@ -31,6 +31,32 @@ internal static class PortalTree
         },
     };
 
+    /// <summary>The tree, linked, with hello deployed at <paramref name="helloAt"/> and every site knowing it is served there.</summary>
+    public static async Task<TreeHost> StartAsync(params string[] helloAt)
+    {
+        var tree = await TreeHost.StartAsync(Topology());
+        try
+        {
+            await tree.WaitConnectedAsync();
+            if (helloAt.Length > 0)
+            {
+                await DeployHelloAsync(tree, "hello-at-" + string.Join("-", helloAt), helloAt);
+                foreach (var at in tree.Sites.Keys)
+                {
+                    await Poll.UntilAsync(() => helloAt.All(serving => Shows(tree[at], tree[serving], healthy: true)),
+                        $"{at} to know hello is served at {string.Join(", ", helloAt)}", TimeSpan.FromSeconds(20));
+                }
+            }
+
+            return tree;
+        }
+        catch
+        {
+            await tree.DisposeAsync();
+            throw;
+        }
+    }
+
     public static IServiceMap Map(TreeSite site) => site.Node.Services.GetRequiredService<IServiceMap>();
 
     /// <summary>Puts hello.wasm at the root and a mission deploying it at <paramref name="sites"/>; waits until it is Active there.</summary>
