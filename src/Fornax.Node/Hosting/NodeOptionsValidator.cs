@@ -54,6 +54,11 @@ public static class NodeOptionsValidator
             context.Add("heartbeat", $"{options.HeartbeatInterval} is not a positive duration");
         }
 
+        if (options.PortalRequestTimeout <= TimeSpan.Zero)
+        {
+            context.Add("portalRequestTimeout", $"{options.PortalRequestTimeout} is not a positive duration");
+        }
+
         if (options.MissedHeartbeats < 1)
         {
             context.Add("missedHeartbeats", $"{options.MissedHeartbeats} is below the minimum of 1");

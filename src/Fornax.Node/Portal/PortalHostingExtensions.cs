@@ -15,6 +15,7 @@ public static class PortalHostingExtensions
         services.TryAddSingleton(sp => new PortalOptions(sp.GetRequiredService<LocalSite>().Path)
         {
             TimeProvider = sp.GetRequiredService<NodeOptions>().TimeProvider,
+            RequestTimeout = sp.GetRequiredService<NodeOptions>().PortalRequestTimeout,
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();

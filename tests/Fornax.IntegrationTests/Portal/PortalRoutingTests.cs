@@ -107,4 +107,24 @@ public sealed class PortalRoutingTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.StartsWith($"service default/broken has no working backend from site a/r/e1: a/r/e2: answered 502 (service default/broken at site a/r/e2: backend http://127.0.0.1:{port} failed: ", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task BackendThatNeverAnswers_Is504NamingServiceAndSite()
+    {
+        await using var tree = await PortalTree.StartAsync();
+        await tree.RestartAsync("e1", options => options with { PortalRequestTimeout = TimeSpan.FromSeconds(1) });
+        // Takes connections and never answers them.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await TreeHost.ApplyAsync(tree["e2"], "services", "silent",
+            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: silent}}\nspec:\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n");
+        await Poll.UntilAsync(() => PortalTree.Map(tree["e1"]).SitesServing(new("default", "silent")).Count == 1, "e1 to know e2 serves silent", TimeSpan.FromSeconds(20));
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/silent/");
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("service default/silent did not answer site a/r/e1 within 1 s (a/r/e2: timed out)\n", await response.Content.ReadAsStringAsync());
+    }
 }
