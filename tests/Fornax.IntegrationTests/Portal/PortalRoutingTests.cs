@@ -97,9 +97,7 @@ public sealed class PortalRoutingTests
         closed.Start();
         var port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        await TreeHost.ApplyAsync(tree["e2"], "services", "broken",
-            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: broken}}\nspec:\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n");
-        await Poll.UntilAsync(() => PortalTree.Map(tree["e1"]).SitesServing(new("default", "broken")).Count == 1, "e1 to know e2 serves broken", TimeSpan.FromSeconds(20));
+        await PortalTree.ServeAddressAtE2Async(tree, "broken", port);
 
         using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/broken/");
 
@@ -118,9 +116,7 @@ public sealed class PortalRoutingTests
         using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        await TreeHost.ApplyAsync(tree["e2"], "services", "silent",
-            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: silent}}\nspec:\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n");
-        await Poll.UntilAsync(() => PortalTree.Map(tree["e1"]).SitesServing(new("default", "silent")).Count == 1, "e1 to know e2 serves silent", TimeSpan.FromSeconds(20));
+        await PortalTree.ServeAddressAtE2Async(tree, "silent", port);
 
         using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/silent/");
 

@@ -109,4 +109,12 @@ internal static class PortalTree
     /// <summary>The sites a response says it passed.</summary>
     public static string Route(HttpResponseMessage response) =>
         string.Join(", ", response.Headers.GetValues("Fornax-Route"));
+
+    /// <summary>A Service <paramref name="name"/> whose backend is 127.0.0.1:<paramref name="port"/> at e2; waits until e1 knows it.</summary>
+    public static async Task ServeAddressAtE2Async(TreeHost tree, string name, int port)
+    {
+        await TreeHost.ApplyAsync(tree["e2"], "services", name,
+            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n");
+        await Poll.UntilAsync(() => Map(tree["e1"]).SitesServing(new("default", name)).Count == 1, $"e1 to know e2 serves {name}", TimeSpan.FromSeconds(20));
+    }
 }
