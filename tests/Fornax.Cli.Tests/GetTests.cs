@@ -145,7 +145,7 @@ public sealed class GetTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Stdout);
-        Assert.Equal("error: unknown kind \"pods\" (known: sites (st), missions (ms), configmaps (cm), functions (fn), keyspaces (ks))\n", result.Stderr);
+        Assert.Equal("error: unknown kind \"pods\" (known: sites (st), missions (ms), configmaps (cm), functions (fn), keyspaces (ks), services (svc))\n", result.Stderr);
     }
 
     [Fact]

@@ -95,6 +95,13 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
             : throw new CliException($"site {Target.DisplayUrl} does not report an ingress endpoint (GET /api/site: endpoints.ingress)");
     }
 
+    /// <summary><c>GET /api/services</c>: every service the site's portal knows, its backends per site and the route from the site.</summary>
+    public async Task<JsonObject> GetServicesAsync(CancellationToken ct)
+    {
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "api/services"), ct);
+        return await ReadObjectAsync(response, ct);
+    }
+
     /// <summary><c>GET /api/functions/stats</c>: the site's per-function counts, by function name.</summary>
     public async Task<IReadOnlyDictionary<string, JsonObject>> GetFunctionStatsAsync(CancellationToken ct)
     {

@@ -56,6 +56,14 @@ internal sealed class GetCommand : Command
             return ExitCodes.Success;
         }
 
+        if (kind.Kind == "Service" && output == OutputFormat.Wide && selector is null)
+        {
+            // The portal's view: Service objects and deployed functions across the tree, where each is served and how a
+            // request from this site goes.
+            _context.Out.Write(ServiceRoutesTable.Build(await client.GetServicesAsync(ct), all ? null : ns));
+            return ExitCodes.Success;
+        }
+
         var list = await client.ListAsync(kind, all ? null : ns, ct);
         var items = (list["items"] as JsonArray ?? [])
             .OfType<JsonObject>()

@@ -13,6 +13,7 @@ namespace Fornax.Core.Objects;
 [JsonDerivedType(typeof(ConfigMap), "ConfigMap")]
 [JsonDerivedType(typeof(Function), "Function")]
 [JsonDerivedType(typeof(Keyspace), "Keyspace")]
+[JsonDerivedType(typeof(Service), "Service")]
 [JsonDerivedType(typeof(Topology), "Topology")]
 public abstract class FornaxObject
 {

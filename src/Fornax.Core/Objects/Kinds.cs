@@ -24,6 +24,7 @@ public static class Kinds
         new("ConfigMap", "configmaps", "configmap", ["cm"], typeof(ConfigMap), Stored: true),
         new("Function", "functions", "function", ["fn"], typeof(Function), Stored: true),
         new("Keyspace", "keyspaces", "keyspace", ["ks"], typeof(Keyspace), Stored: true),
+        new("Service", "services", "service", ["svc"], typeof(Service), Stored: true),
         new("Topology", "topologies", "topology", ["topo"], typeof(Topology), Stored: false),
     ];
 

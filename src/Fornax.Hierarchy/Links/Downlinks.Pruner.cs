@@ -76,6 +76,8 @@ public sealed partial class Downlinks
             {
                 LogChildOffline(child.Path, options.MissedHeartbeats);
             }
+
+            ChildWentOffline?.Invoke(child.Path);
         }
 
         foreach (var child in toShowOffline)

@@ -44,6 +44,7 @@ public sealed partial class Downlinks
         {
             // Back from offline without a new stream (heartbeats were only late): put its reports back.
             await RestoreReportsAsync(child, ct);
+            ChildBackOnline?.Invoke(childPath, heartbeat.Subtree.ToDictionary(site => site.Path, site => site.Path == childPath ? heartbeat.Healthy : site.Healthy));
         }
     }
 

@@ -31,6 +31,15 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
 
     public LinkSiteInfo Self => self;
 
+    /// <summary>Raised with the child's path when the pruner declares it offline (its heartbeats stopped).</summary>
+    public event Action<string>? ChildWentOffline;
+
+    /// <summary>
+    /// Raised when a child declared offline is heard again on the same stream (its heartbeats were only late), with the
+    /// health its heartbeat gives each site of its subtree. A child that dialed again says so itself on the new stream.
+    /// </summary>
+    public event Action<string, IReadOnlyDictionary<string, bool>>? ChildBackOnline;
+
     public IReadOnlyList<ChildState> Children
     {
         get

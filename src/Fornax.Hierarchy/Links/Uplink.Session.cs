@@ -57,11 +57,16 @@ public sealed partial class Uplink
         LogLinkUp(welcome.ParentPath, ParentResourceVersion, welcome.ParentRv);
         // A moving site is done once its parent shows a new-tree certificate and its children have moved.
         _identity.TryCompleteMove();
-        var tasks = new[]
+        var tasks = new List<Task>
         {
             HeartbeatLoopAsync(SendAsync, session.Token),
             ReportLoopAsync(welcome.ReportsReceivedSeq, SendAsync, session.Token),
         };
+        if (PortalMaps is { } maps)
+        {
+            tasks.Add(PortalMapStream.RunAsync(maps, maps.ForParent, map => SendAsync(new Up { Portal = map }), session.Token));
+        }
+
         try
         {
             while (await call.ResponseStream.MoveNext(session.Token))
@@ -80,6 +85,9 @@ public sealed partial class Uplink
                         break;
                     case Down.BodyOneofCase.Move:
                         await RenewForMoveAsync(down.Move, session.Token);
+                        break;
+                    case Down.BodyOneofCase.Portal:
+                        PortalMaps?.FromParent(down.Portal);
                         break;
                 }
 

@@ -55,6 +55,9 @@ public sealed partial class Uplink
         LoadBlocked();
     }
 
+    /// <summary>The edge portal's service map, exchanged with the parent over this link; null: the link carries none.</summary>
+    public IPortalMapExchange? PortalMaps { get; init; }
+
     /// <summary>True while the stream to the parent is up (Welcome received).</summary>
     public bool IsConnected { get; private set; }
 

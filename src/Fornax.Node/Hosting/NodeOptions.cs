@@ -51,6 +51,9 @@ public sealed record NodeOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a <c>/svc/…</c> request waits for a backend's response headers, every try included (then 504).</summary>
+    public TimeSpan PortalRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Heartbeats a parent may miss before it marks a child offline (<c>cluster offline</c>).</summary>
     public int MissedHeartbeats { get; init; } = 3;
 

@@ -69,6 +69,11 @@ public static class NodeOptionsValidator
             context.Add("durability", $"\"{options.Durability}\" is not one of always, everysec, none");
         }
 
+        if (options.PortalRequestTimeout <= TimeSpan.Zero)
+        {
+            context.Add("portalRequestTimeout", $"{options.PortalRequestTimeout} is not a positive duration");
+        }
+
         if (options.MissedHeartbeats < 1)
         {
             context.Add("missedHeartbeats", $"{options.MissedHeartbeats} is below the minimum of 1");

@@ -9,6 +9,7 @@ using Fornax.Node.Functions;
 using Fornax.Node.Kv;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
+using Fornax.Node.Portal;
 using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
@@ -170,6 +171,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<MissionController>());
         services.AddHostedService<StorageMonitor>();
         services.AddFornaxFunctions();
+        services.AddFornaxPortal();
         services.AddFornaxDashboard();
         services.AddFornaxKv();
         services.AddFornaxResp();
@@ -195,6 +197,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapTreeApi();
         app.MapFornaxLinks();
         app.MapFornaxFunctions();
+        app.MapFornaxPortal();
         app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 

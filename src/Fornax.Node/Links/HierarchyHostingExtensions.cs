@@ -43,7 +43,10 @@ public static class HierarchyHostingExtensions
             // Only a joined site has an uplink; a root has none registered (not a null one), so asking for it fails loudly.
             services.TryAddSingleton(sp => new Uplink(
                 store, sp.GetRequiredService<IBlobStore>(), self, identity, options, dataDirectory, parent.Link,
-                sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>()));
+                sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>())
+            {
+                PortalMaps = sp.GetService<IPortalMapExchange>(),
+            });
         }
 
         services.TryAddSingleton<ISiteCertificateSigner>(sp => ca is not null ? new CaSigner(ca, store) : new UplinkSigner(sp.GetRequiredService<Uplink>()));

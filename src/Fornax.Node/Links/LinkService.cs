@@ -21,7 +21,8 @@ public sealed partial class LinkService(
     IBlobStore blobs,
     SiteIdentity identity,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-    ILogger<LinkService> logger) : SiteLink.SiteLinkBase
+    ILogger<LinkService> logger,
+    IPortalMapExchange? portalMaps = null) : SiteLink.SiteLinkBase
 {
     /// <summary>Chunk size for blob streams: well under gRPC's 4 MiB message limit, large enough to keep frames few.</summary>
     private const int BlobChunkBytes = 64 * 1024;
@@ -97,6 +98,8 @@ public sealed partial class LinkService(
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sending = StreamMissionsAsync(hello.ResumeFromParentRv, SendAsync, stop.Token);
+        var portal = portalMaps is null ? Task.CompletedTask
+            : PortalMapStream.RunAsync(portalMaps, (long since, out long upTo) => portalMaps.ForChild(peer, since, out upTo), map => SendAsync(new Down { Portal = map }), stop.Token);
         try
         {
             while (await requestStream.MoveNext(ct))
@@ -110,11 +113,19 @@ public sealed partial class LinkService(
                     case Up.BodyOneofCase.Report:
                         await downlinks.ReportAsync(peer, unmoved ? MoveRebase.Report(move!, up.Report) : up.Report, ct);
                         break;
+                    case Up.BodyOneofCase.Portal when !unmoved:
+                        portalMaps?.FromChild(peer, up.Portal);
+                        break;
                 }
 
                 if (sending.IsCompleted)
                 {
                     await sending;
+                }
+
+                if (portal.IsFaulted)
+                {
+                    await portal;
                 }
             }
         }
@@ -131,6 +142,7 @@ public sealed partial class LinkService(
             try
             {
                 await sending;
+                await portal;
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
             {

@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Fornax.Node.Functions;
+using Fornax.Node.Hosting;
+using Fornax.Node.Sites;
+using Fornax.Portal;
+using Fornax.Store;
+
+namespace Fornax.Node.Portal;
+
+/// <summary>
+/// Where this site serves a service: the base URL a request's rest of path is appended to. A <c>Service</c> object's
+/// backends are tried in their order (a function deployed here: this site's own ingress; an address at this site: that
+/// address); without one, a function deployed here under the service's name.
+/// </summary>
+internal sealed class LocalBackends(IObjectStore store, FunctionRegistry functions, LocalSite site, NodeOptions options, Listeners listeners)
+{
+    /// <summary>The backend's base URL (no trailing slash), or null when nothing serves the service here.</summary>
+    public async Task<string?> FindAsync(ServiceKey service, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(new ObjectKey("Service", service.Namespace, service.Name), ct);
+        if (stored is not null)
+        {
+            foreach (var backend in stored.Object["spec"]?["backends"] as JsonArray ?? [])
+            {
+                if (backend?["function"]?.GetValue<string>() is { } function && functions.Find(function) is not null)
+                {
+                    return FunctionUrl(function);
+                }
+
+                if (backend?["site"]?.GetValue<string>() == site.Name && backend["address"]?.GetValue<string>() is { } address)
+                {
+                    return "http://" + address;
+                }
+            }
+
+            return null;
+        }
+
+        return functions.Find(service.Name) is { } deployed && deployed.Key.Namespace == service.Namespace ? FunctionUrl(service.Name) : null;
+    }
+
+    private string FunctionUrl(string function) => $"{SiteEndpointsInfo.Url(options.Host, listeners.IngressPort)}/fn/{Uri.EscapeDataString(function)}";
+}

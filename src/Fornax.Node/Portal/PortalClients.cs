@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Fornax.Hierarchy.Identity;
+
+namespace Fornax.Node.Portal;
+
+/// <summary>
+/// The HTTP clients a portal sends with: one per peer site, HTTP/2 over mutual TLS with this site's certificate, which
+/// accepts only that site's certificate from the tree's CA (kept, so connections are pooled); and one plain client for
+/// the backends at this site.
+/// </summary>
+internal sealed class PortalClients(SiteIdentity identity, Fornax.Portal.PortalOptions options) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, HttpClient> _peers = new(StringComparer.Ordinal);
+    private readonly HttpClient _local = new(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    public HttpClient Local => _local;
+
+    public HttpClient Peer(string sitePath) => _peers.GetOrAdd(sitePath, path =>
+    {
+        var handler = identity.CreateHttpHandler(path);
+        handler.ConnectTimeout = options.ConnectTimeout;
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    });
+
+    public void Dispose()
+    {
+        _local.Dispose();
+        foreach (var client in _peers.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Fornax.Portal;
+
+/// <summary>The settings of one site's portal.</summary>
+/// <param name="SitePath">This site's path in the tree (<c>cloud/east/shop-12</c>): "local" means this site.</param>
+public sealed record PortalOptions(string SitePath)
+{
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// The cost of one tree hop to a site whose link latency nobody has measured yet: a loopback link measures well
+    /// under a millisecond, a WAN link tens, so an unmeasured hop ranks after measured near ones.
+    /// </summary>
+    public TimeSpan UnmeasuredHopCost { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long a portal waits to open a connection to a peer portal or a backend before it tries the next backend.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a request may wait for a backend's response headers, all hops included (then 504).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
