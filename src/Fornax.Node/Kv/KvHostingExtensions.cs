@@ -31,8 +31,11 @@ public static class KvHostingExtensions
             });
         });
         services.TryAddSingleton<ILinkReplication, KvLinkReplication>();
+        services.TryAddSingleton<KvFiguresTable>();
+        services.TryAddSingleton<IKvFiguresExchange>(sp => sp.GetRequiredService<KvFiguresTable>());
         services.TryAddSingleton<KvMetrics>();
         services.AddHostedService<KeyspaceController>();
+        services.AddHostedService<KeyspaceFiguresReporter>();
         services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
