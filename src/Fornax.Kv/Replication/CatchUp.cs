@@ -5,7 +5,7 @@ namespace Fornax.Kv.Replication;
 /// <summary>
 /// One catch-up of a peer by anti-entropy (as Dynamo's and Cassandra's Merkle trees): the 64-bit key tokens are cut
 /// into 16 ranges, the peer sends a digest of its keys in each, and only the ranges that differ are cut again, one
-/// level (4 bits) per round, until a range holds at most <see cref="LeafKeys"/> of this site's keys or the peer has
+/// level (4 bits) per round, until a range holds at most <see cref="LeafKeys"/> key on each side or the peer has
 /// nothing in it: then this site sends its keys in that range. The keys sent are live states, so the changes made
 /// meanwhile are in them; the log is resumed from <see cref="From"/> once the catch-up is acknowledged.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Fornax.Kv.Replication;
 
 /// <summary>
 /// The digest exchange: DigestRequest (a depth and the token ranges at that depth, each named by its prefix of
-/// 4 × depth bits) and DigestReply (for each range asked, the digests of its 16 sub-ranges). Both are bounded and
+/// 4 × depth bits) and DigestReply (for each range asked, the digest and key count of each of its 16 sub-ranges). Both are bounded and
 /// checked whole before anything is computed from them.
 /// </summary>
 internal static partial class Frames
@@ -16,7 +16,7 @@ internal static partial class Frames
     /// <summary>A token is 64 bits, cut 4 bits a level: ranges at depth 16 are single tokens and cannot be cut again.</summary>
     public const int MaxDepth = 15;
 
-    /// <summary>Ranges per request: a reply is then at most 4,096 × 16 × 8 = 512 KiB, well under the frame limit.</summary>
+    /// <summary>Ranges per request: a reply is then at most 4,096 × 16 × 12 = 768 KiB, well under the frame limit.</summary>
     public const int MaxDigestRanges = 4096;
 
     public const int Fanout = 16;
@@ -71,21 +71,22 @@ internal static partial class Frames
         return (depth, ranges);
     }
 
-    public static byte[] EncodeDigestReply(ulong[] digests)
+    public static byte[] EncodeDigestReply(ulong[] digests, int[] counts)
     {
-        var frame = new byte[5 + (8 * digests.Length)];
+        var frame = new byte[5 + (12 * digests.Length)];
         frame[0] = DigestReply;
         BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(1), digests.Length);
         for (var i = 0; i < digests.Length; i++)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(5 + (8 * i)), digests[i]);
+            BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(5 + (12 * i)), digests[i]);
+            BinaryPrimitives.WriteInt32LittleEndian(frame.AsSpan(13 + (12 * i)), counts[i]);
         }
 
         return frame;
     }
 
     /// <summary>Decodes a reply, which must hold 16 digests for each of the <paramref name="asked"/> ranges.</summary>
-    public static ulong[] DecodeDigestReply(ReadOnlySpan<byte> frame, int asked)
+    public static (ulong[] Digests, int[] Counts) DecodeDigestReply(ReadOnlySpan<byte> frame, int asked)
     {
         var r = new FrameReader(frame, DigestReply);
         var count = r.Int32();
@@ -95,12 +96,18 @@ internal static partial class Frames
         }
 
         var digests = new ulong[count];
+        var counts = new int[count];
         for (var i = 0; i < count; i++)
         {
             digests[i] = r.UInt64();
+            counts[i] = r.Int32();
+            if (counts[i] < 0)
+            {
+                throw new ReplicationProtocolException($"a digest reply counts {counts[i]} keys in a range");
+            }
         }
 
         r.End();
-        return digests;
+        return (digests, counts);
     }
 }

@@ -15,8 +15,8 @@ internal sealed partial class Replicator
         lock (engine.Gate)
         {
             var filter = peer.AnnouncedInterest ?? InterestFor(peer);
-            var (digests, _) = RangeDigests(depth, ranges, filter, null);
-            return Frames.EncodeDigestReply(digests);
+            var (digests, counts) = RangeDigests(depth, ranges, filter, null);
+            return Frames.EncodeDigestReply(digests, counts);
         }
     }
 
@@ -36,7 +36,7 @@ internal sealed partial class Replicator
                 throw new ReplicationProtocolException("a digest reply with no digest request outstanding");
             }
 
-            var theirs = Frames.DecodeDigestReply(frame, asked.Count);
+            var (theirs, theirCounts) = Frames.DecodeDigestReply(frame, asked.Count);
             var send = new HashSet<int>();
             var (ours, counts) = RangeDigests(catchUp.Depth, asked, peer.Interest, null);
             for (var i = 0; i < ours.Length; i++)
@@ -46,7 +46,10 @@ internal sealed partial class Replicator
                     continue; // the same keys, or none here (what only the peer holds it sends itself)
                 }
 
-                if (theirs[i] == 0 || counts[i] <= CatchUp.LeafKeys || catchUp.Depth + 1 > Frames.MaxDepth)
+                // Sent when the peer has nothing there, or when both sides hold at most one key there (so it is this
+                // one that differs); else cut again (a range the peer holds more keys of than this site is not sent
+                // whole: its extra keys would make every key of it look different).
+                if (theirCounts[i] == 0 || (counts[i] <= CatchUp.LeafKeys && theirCounts[i] <= CatchUp.LeafKeys) || catchUp.Depth + 1 > Frames.MaxDepth)
                 {
                     send.Add(i);
                 }
