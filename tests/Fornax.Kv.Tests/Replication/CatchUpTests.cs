@@ -97,27 +97,6 @@ public sealed class CatchUpTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.InRange(Towards(replica, "a").KeysSent, 2, 50);
     }
 
-    private static async Task<Exception?> Feed(IKvStore store, params byte[][] frames)
-    {
-        var (ours, theirs) = PipeTransport.Pair();
-        var session = KvReplication.For(store).RunPeerAsync(ours, CancellationToken.None);
-        foreach (var frame in frames)
-        {
-            await theirs.SendAsync(frame, CancellationToken.None);
-        }
-
-        theirs.Close();
-        try
-        {
-            await session.WaitAsync(TimeSpan.FromSeconds(20));
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
     public static TheoryData<byte[]> GarbageDigests() => new()
     {
         Frames.EncodeDigestReply(new ulong[3], new int[3]),                  // not 16 digests per range asked (or none asked)
@@ -136,7 +115,7 @@ public sealed class CatchUpTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         await using var store = Site("a");
         store.Set("cart:1", "kept");
-        var error = await Feed(store, Frames.EncodeHello("evil", 1, 1, []), garbage);
+        var error = await StreamSafetyTests.Feed(store, Frames.EncodeHello("evil", 1, 1, []), garbage);
         Assert.IsType<ReplicationProtocolException>(error);
         Assert.Equal("kept", store.Get("cart:1"));
         Assert.Equal(1, store.Count);

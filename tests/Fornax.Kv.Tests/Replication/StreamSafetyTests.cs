@@ -17,7 +17,7 @@ public sealed class StreamSafetyTests
     }
 
     /// <summary>Runs a session of <paramref name="store"/> against frames written by hand; returns how it ended.</summary>
-    private static async Task<Exception?> Feed(IKvStore store, params byte[][] frames)
+    internal static async Task<Exception?> Feed(IKvStore store, params byte[][] frames)
     {
         var (ours, theirs) = PipeTransport.Pair();
         var session = KvReplication.For(store).RunPeerAsync(ours, CancellationToken.None);
