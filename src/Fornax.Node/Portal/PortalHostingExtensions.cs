@@ -16,6 +16,9 @@ public static class PortalHostingExtensions
         {
             TimeProvider = sp.GetRequiredService<NodeOptions>().TimeProvider,
             RequestTimeout = sp.GetRequiredService<NodeOptions>().PortalRequestTimeout,
+            // Long enough for the new site to deploy the backend and announce it (one heartbeat) and for the announcement to travel.
+            RouteSettleTime = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, sp.GetRequiredService<NodeOptions>().HeartbeatInterval.Ticks * 3)),
+            ConnectToPeer = sp.GetRequiredService<NodeOptions>().PortalConnect,
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
@@ -23,6 +26,8 @@ public static class PortalHostingExtensions
         services.TryAddSingleton(sp => new RoutePlanner(sp.GetRequiredService<IServiceMap>(), sp.GetRequiredService<PortalOptions>(), _ => null));
         services.TryAddSingleton<LocalBackends>();
         services.TryAddSingleton<PortalClients>();
+        services.TryAddSingleton<PeerPortals>();
+        services.TryAddSingleton<MovingServices>();
         services.TryAddSingleton<PortalIngress>();
         services.TryAddSingleton<PortalPeerEndpoint>();
         services.AddHostedService<PortalOfflineWatch>();
