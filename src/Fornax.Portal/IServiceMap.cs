@@ -34,6 +34,9 @@ public interface IServiceMap
     /// <summary>What the map knows of one site (its portal address and health, services aside); null when it does not know it.</summary>
     ServiceSite? Site(string sitePath);
 
+    /// <summary>The round trip a site announced for its link to its parent; null when unknown or unmeasured.</summary>
+    TimeSpan? UplinkLatency(string sitePath);
+
     /// <summary>Every service some site announces, in order.</summary>
     IReadOnlyList<ServiceKey> Services { get; }
 }

@@ -174,6 +174,14 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
         }
     }
 
+    public TimeSpan? UplinkLatency(string sitePath)
+    {
+        lock (_lock)
+        {
+            return _sites.TryGetValue(sitePath, out var entry) ? entry.Announcement.UplinkLatency : null;
+        }
+    }
+
     public IReadOnlyList<ServiceKey> Services
     {
         get

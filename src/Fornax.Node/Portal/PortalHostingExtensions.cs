@@ -22,8 +22,13 @@ public static class PortalHostingExtensions
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
-        // Latency along the tree is not measured per link yet: every hop costs PortalOptions.UnmeasuredHopCost.
-        services.TryAddSingleton(sp => new RoutePlanner(sp.GetRequiredService<IServiceMap>(), sp.GetRequiredService<PortalOptions>(), _ => null));
+        // Latency along the tree: each site announces its own uplink's measured round trip.
+        services.TryAddSingleton(sp =>
+        {
+            var map = sp.GetRequiredService<IServiceMap>();
+            var options = sp.GetRequiredService<PortalOptions>();
+            return new RoutePlanner(map, options, to => TreeLatency.Between(map, options.SitePath, to, options.UnmeasuredHopCost));
+        });
         services.TryAddSingleton<LocalBackends>();
         services.TryAddSingleton<PortalClients>();
         services.TryAddSingleton<PeerPortals>();
