@@ -142,6 +142,39 @@ public sealed class PortalRoutingTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public async Task BackendThatResetsTheConnection_Is502NamingServiceSiteAndCause_OthersStillServed()
+    {
+        await using var tree = await PortalTree.StartAsync("e2");
+        // Takes each connection, reads the request, and resets it (RST, no answer).
+        using var resetting = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        resetting.Start();
+        var port = ((IPEndPoint)resetting.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var resets = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var connection = await resetting.AcceptSocketAsync(stop.Token);
+                await connection.ReceiveAsync(new byte[4096], stop.Token);
+                connection.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                connection.Close();
+            }
+        });
+        await PortalTree.ServeAddressAtE2Async(tree, "resets", port);
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/resets/");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.StartsWith($"service default/resets has no working backend from site a/r/e1: a/r/e2: answered 502 (service default/resets at site a/r/e2: backend http://127.0.0.1:{port} failed: ",
+            await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var other = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=still");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resets);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public async Task BackendThatNeverAnswers_Is504NamingServiceAndSite()
     {
         await using var tree = await PortalTree.StartAsync();
