@@ -35,6 +35,25 @@ public sealed class StatefulExampleTests
     }
 
     [Fact]
+    public async Task VisitsInAssemblyScript_ThroughTheSdkBinding_CountsLikeTheCOne()
+    {
+        await using var site = await TestSite.StartAsync();
+        await site.ApplyKeyspaceAsync("visits", "visits:");
+        await site.DeployStatefulAsync("visits-as", "visits-as/visits-as.wasm", "{keyspaces: [visits]}");
+        using var ingress = site.Ingress();
+
+        await ingress.GetJsonAsync("/fn/visits-as");
+        var second = await ingress.GetJsonAsync("/fn/visits-as");
+        using var redis = await site.RedisAsync();
+        await redis.GetDatabase().StringIncrementAsync("visits:total", 5);
+        var peek = await ingress.GetJsonAsync("/fn/visits-as?peek");
+
+        Assert.Equal((2, 2), (second["siteVisits"]!.GetValue<long>(), second["totalVisits"]!.GetValue<long>()));
+        Assert.Equal((2, 7), (peek["siteVisits"]!.GetValue<long>(), peek["totalVisits"]!.GetValue<long>()));
+        Assert.Equal("solo", peek["sites"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Cart_AddSetAndList_IsOneHashPerCart()
     {
         await using var site = await TestSite.StartAsync();
