@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Fornax.Core.Objects;
 using Fornax.Node.Trees;
 using Fornax.Testing;
 
@@ -14,25 +13,11 @@ namespace Fornax.IntegrationTests;
 /// </summary>
 public sealed class StatefulFunctionTreeTests
 {
-    private static Topology CloudWithTwoEdges() => new()
-    {
-        Metadata = new ObjectMeta { Name = "two-edges" },
-        Spec = new TopologySpec
-        {
-            Sites =
-            [
-                new TopologySite { Name = "cloud", Tier = SiteTiers.Cloud },
-                new TopologySite { Name = "a", Parent = "cloud", Tier = SiteTiers.Edge },
-                new TopologySite { Name = "b", Parent = "cloud", Tier = SiteTiers.Edge },
-            ],
-        },
-    };
-
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Visits_InAReplicatedKeyspace_ConvergeAcrossTwoSites_AlsoAfterACut()
     {
-        await using var tree = await TreeHost.StartAsync(CloudWithTwoEdges());
+        await using var tree = await TreeHost.StartAsync(KvReplicationTests.CloudWithTwoEdges());
         await tree.WaitConnectedAsync();
         var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", "visits.wasm"));
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));

@@ -39,87 +39,72 @@ internal static unsafe partial class HostState
 
     /// <summary>get(key, key_len, out, out_cap) → value length (copied when ≤ out_cap), or -1.</summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static nint Get(nint env, nint caller, NativeValue* s, nuint count)
+    private static nint Get(nint env, nint caller, NativeValue* s, nuint count) => Serve(caller, s, "get", &GetBody);
+
+    private static int GetBody(in StateCall call, NativeValue* s)
     {
-        var context = InvocationContext.From(caller);
-        try
-        {
-            var call = StateCall.Begin(context, caller, "get");
-            var key = call.Key(s[0].I32, s[1].I32);
-            call.Check(key, write: false);
-            var into = call.Out(s[2].I32, s[3].I32);
-            s[0].I32 = call.Store.Get(key, into);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Fail(context, "get", e, s);
-        }
+        var key = call.Key(s[0].I32, s[1].I32);
+        call.Check(key, write: false);
+        var into = call.Out(s[2].I32, s[3].I32);
+        return call.Store.Get(key, into);
     }
 
     /// <summary>set(key, key_len, value, value_len) → 0.</summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static nint Set(nint env, nint caller, NativeValue* s, nuint count)
+    private static nint Set(nint env, nint caller, NativeValue* s, nuint count) => Serve(caller, s, "set", &SetBody);
+
+    private static int SetBody(in StateCall call, NativeValue* s)
     {
-        var context = InvocationContext.From(caller);
-        try
-        {
-            var call = StateCall.Begin(context, caller, "set");
-            var key = call.Key(s[0].I32, s[1].I32);
-            var value = call.Value(s[2].I32, s[3].I32);
-            call.Check(key, write: true);
-            call.Store.Set(key, value, out var durable);
-            call.Session.Wrote(durable);
-            s[0].I32 = 0;
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Fail(context, "set", e, s);
-        }
+        var key = call.Key(s[0].I32, s[1].I32);
+        var value = call.Value(s[2].I32, s[3].I32);
+        call.Check(key, write: true);
+        call.Store.Set(key, value, out var durable);
+        call.Session.Wrote(durable);
+        return 0;
     }
 
     /// <summary>del(key, key_len) → 1 when the key existed, else 0.</summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static nint Del(nint env, nint caller, NativeValue* s, nuint count)
+    private static nint Del(nint env, nint caller, NativeValue* s, nuint count) => Serve(caller, s, "del", &DelBody);
+
+    private static int DelBody(in StateCall call, NativeValue* s)
     {
-        var context = InvocationContext.From(caller);
-        try
-        {
-            var call = StateCall.Begin(context, caller, "del");
-            var key = call.Key(s[0].I32, s[1].I32);
-            call.Check(key, write: true);
-            s[0].I32 = call.Store.Delete(key, out var durable) ? 1 : 0;
-            call.Session.Wrote(durable);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return Fail(context, "del", e, s);
-        }
+        var key = call.Key(s[0].I32, s[1].I32);
+        call.Check(key, write: true);
+        bool result = call.Store.Delete(key, out var durable);
+        call.Session.Wrote(durable);
+        return result ? 1 : 0;
     }
 
     /// <summary>incr(key, key_len, delta: i64, out: *i64) → 0, the new value at out.</summary>
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static nint Incr(nint env, nint caller, NativeValue* s, nuint count)
+    private static nint Incr(nint env, nint caller, NativeValue* s, nuint count) => Serve(caller, s, "incr", &IncrBody);
+
+    private static int IncrBody(in StateCall call, NativeValue* s)
+    {
+        var key = call.Key(s[0].I32, s[1].I32);
+        long delta = s[2].I64;
+        var into = call.Out(s[3].I32, sizeof(long));
+        call.Check(key, write: true);
+        long value = call.Store.Increment(key, delta, out var durable);
+        call.Session.Wrote(durable);
+        BinaryPrimitives.WriteInt64LittleEndian(into, value);
+        return 0;
+    }
+
+    /// <summary>Runs one call: its status goes to the guest in slot 0, or its failure becomes a trap (see <see cref="Fail"/>).</summary>
+    private static nint Serve(nint caller, NativeValue* s, string name, delegate*<in StateCall, NativeValue*, int> body)
     {
         var context = InvocationContext.From(caller);
         try
         {
-            var call = StateCall.Begin(context, caller, "incr");
-            var key = call.Key(s[0].I32, s[1].I32);
-            long delta = s[2].I64;
-            var into = call.Out(s[3].I32, sizeof(long));
-            call.Check(key, write: true);
-            long value = call.Store.Increment(key, delta, out var durable);
-            call.Session.Wrote(durable);
-            BinaryPrimitives.WriteInt64LittleEndian(into, value);
-            s[0].I32 = 0;
+            var call = StateCall.Begin(context, caller, name);
+            s[0].I32 = body(in call, s);
             return 0;
         }
         catch (Exception e)
         {
-            return Fail(context, "incr", e, s);
+            return Fail(context, name, e, s);
         }
     }
 
