@@ -32,6 +32,8 @@ public static class KvHostingExtensions
         });
         services.TryAddSingleton<ILinkReplication, KvLinkReplication>();
         services.TryAddSingleton<KvMetrics>();
+        services.TryAddSingleton<KeyspaceDirectory>();
+        services.TryAddSingleton<Fornax.Functions.State.IFunctionStateStore, Functions.KvFunctionState>();
         services.AddHostedService<KeyspaceController>();
         services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<TimeProvider>()));
         return services;
