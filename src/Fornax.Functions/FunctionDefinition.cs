@@ -28,10 +28,12 @@ public sealed record FunctionLimits(
 /// <param name="Limits">Overrides of the runtime's default limits.</param>
 /// <param name="Digest">Expected <c>sha256:&lt;hex&gt;</c> of the module bytes; when set, a mismatch fails the load.</param>
 /// <param name="RawContentType">Content-Type of raw ABI responses.</param>
+/// <param name="State">The keyspaces the guest may use through the <c>fornax</c> import module; null: none (a module that imports it does not load).</param>
 public sealed record FunctionDefinition(
     string Name,
     FunctionAbi Abi = FunctionAbi.Wagi,
     IReadOnlyDictionary<string, string>? Environment = null,
     FunctionLimits? Limits = null,
     string? Digest = null,
-    string RawContentType = "application/octet-stream");
+    string RawContentType = "application/octet-stream",
+    State.FunctionStateBinding? State = null);

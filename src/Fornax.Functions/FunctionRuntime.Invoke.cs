@@ -25,6 +25,7 @@ public sealed partial class FunctionRuntime
         long started = _options.TimeProvider.GetTimestamp();
         InvocationResult result;
         bool instantiated = false;
+        Task? durable = null;
         if (!function.TryEnter())
         {
             result = InvocationResult.Error(InvocationOutcome.TooManyRequests,
@@ -35,7 +36,7 @@ public sealed partial class FunctionRuntime
             _epochTicker.Enter();
             try
             {
-                result = Run(function, request, out instantiated);
+                result = Run(function, request, out instantiated, out durable);
             }
             finally
             {
@@ -43,16 +44,50 @@ public sealed partial class FunctionRuntime
                 function.Exit();
             }
         }
+
+        if (durable is not null && !durable.IsCompleted)
+            return new ValueTask<InvocationResult>(AwaitDurableAsync(function, result, durable, started, instantiated));
+        return new ValueTask<InvocationResult>(Finish(function, AfterDurable(result, durable), started, instantiated));
+    }
+
+    /// <summary>
+    /// The guest wrote to the KV store under a policy that syncs before acknowledging (<c>durability: always</c>): the
+    /// response, which is the acknowledgement, waits for the group commit. One wait covers every write of the invocation.
+    /// </summary>
+    private async Task<InvocationResult> AwaitDurableAsync(LoadedFunction function, InvocationResult result, Task durable, long started, bool instantiated)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Observed here; AfterDurable reads the fault from the task.
+        }
+
+        return Finish(function, AfterDurable(result, durable), started, instantiated);
+    }
+
+    /// <summary>A write that did not reach the disk turns a success into an error: the client must not take it as done.</summary>
+    private static InvocationResult AfterDurable(InvocationResult result, Task? durable) =>
+        durable is { IsFaulted: true } && result.Outcome == InvocationOutcome.Ok
+            ? InvocationResult.Error(InvocationOutcome.Trap,
+                $"the function's KV writes were not made durable: {durable.Exception!.GetBaseException().Message}", "state not durable", result.Stderr)
+            : result;
+
+    private InvocationResult Finish(LoadedFunction function, InvocationResult result, long started, bool instantiated)
+    {
         // Set on the result made for this call (never a shared one), rather than copied with `with`: one object less per request.
         result.Duration = _options.TimeProvider.GetElapsedTime(started);
         function.Counters.Record(result.Outcome, instantiated, result.Duration);
         _metrics.Invoked(function.Name, result);
-        return new ValueTask<InvocationResult>(result);
+        return result;
     }
 
-    private InvocationResult Run(LoadedFunction function, InvocationRequest request, out bool instantiated)
+    private InvocationResult Run(LoadedFunction function, InvocationRequest request, out bool instantiated, out Task? durable)
     {
         instantiated = false;
+        durable = null;
         var compiled = function.Module;
         bool wagi = function.Definition.Abi == FunctionAbi.Wagi;
         using var context = InvocationContext.Rent(wagi ? request.Body : default, _options.StdoutLimitBytes, _options.StderrLimitBytes);
@@ -61,6 +96,8 @@ public sealed partial class FunctionRuntime
         context.Timeout = function.Timeout;
         context.Started = _options.TimeProvider.GetTimestamp();
         context.Deadline = _onDeadline;
+        if (function.Definition.State is { } binding)
+            context.State = new State.StateSession(function.Name, binding, _options.State!, _options);
         // The first deadline is the long-guest check (or the timeout, if sooner); OnDeadline then sets the rest.
         store.SetEpochDeadline(DeadlineTicks(function.Timeout < _options.LongGuestAfter ? function.Timeout : _options.LongGuestAfter, _options.EpochTick));
 
@@ -91,6 +128,7 @@ public sealed partial class FunctionRuntime
         finally
         {
             if (context.CountedLong) LongGuestThreads.Ended(context.LongThreadsAdded);
+            durable = context.State?.PendingDurable;
         }
     }
 

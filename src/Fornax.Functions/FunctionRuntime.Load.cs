@@ -62,7 +62,19 @@ public sealed partial class FunctionRuntime
 
         var compiled = await GetOrCompileAsync(definition.Name, digest, module).WaitAsync(cancellationToken).ConfigureAwait(false);
         CheckAbi(definition, compiled.Module);
+        CheckState(definition, compiled);
         return compiled;
+    }
+
+    /// <summary>A module that uses the KV store needs a binding (and a store): refused at load, not at its first call.</summary>
+    private void CheckState(FunctionDefinition definition, CompiledModule compiled)
+    {
+        if (compiled.ImportsState && definition.State is null)
+            throw new FunctionCompileException(definition.Name,
+                $"the module imports {State.HostState.Module}::{compiled.Module.Imports.First(i => i.ModuleName == State.HostState.Module).Name}, " +
+                "but the function binds no keyspaces: set spec.state {keyspaces: [...]}");
+        if (definition.State is not null && _options.State is null)
+            throw new FunctionCompileException(definition.Name, "spec.state binds keyspaces, but this site has no KV store");
     }
 
     private Task<CompiledModule> GetOrCompileAsync(string name, string digest, ReadOnlyMemory<byte> bytes)
@@ -121,7 +133,8 @@ public sealed partial class FunctionRuntime
         }
         bool importsWasi = module.Imports.Any(i => i.ModuleName == WasiModule);
         bool exportsInitialize = module.Exports.Any(e => e is FunctionExport { Name: "_initialize" });
-        return new CompiledModule(module, pre, digest, importsWasi, Wasi.HostWasi.NeedsWasmtimeContext(module), exportsInitialize);
+        bool importsState = module.Imports.Any(i => i.ModuleName == State.HostState.Module);
+        return new CompiledModule(module, pre, digest, importsWasi, Wasi.HostWasi.NeedsWasmtimeContext(module), exportsInitialize, importsState);
     }
 
     private string? CachePath(string digest) =>
@@ -155,9 +168,9 @@ public sealed partial class FunctionRuntime
     private Native.InstancePre Link(string name, Module module)
     {
         foreach (var import in module.Imports)
-            if (import.ModuleName != WasiModule)
+            if (import.ModuleName is not (WasiModule or State.HostState.Module))
                 throw new FunctionCompileException(name,
-                    $"unsupported import {import.ModuleName}::{import.Name}: functions may import only {WasiModule}");
+                    $"unsupported import {import.ModuleName}::{import.Name}: functions may import only {WasiModule} and {State.HostState.Module}");
         try
         {
             return Native.InstancePre.Create(_linker, module);

@@ -38,6 +38,7 @@ public sealed partial class FunctionRuntime : IDisposable
         _linker = new Linker(_engine);
         _linker.DefineWasi();
         HostWasi.Define(_linker);
+        State.HostState.Define(Native.BindingInternals.Handle(_linker));
 
         // Epoch interruption is the only way to stop a guest spinning in compiled code, and it must advance on real time:
         // a timeout is a wall-clock promise to the HTTP client. Tests may pass a fake TimeProvider and advance it by hand.

@@ -57,6 +57,21 @@ public sealed record FunctionRuntimeOptions
     /// </summary>
     public TimeSpan LongGuestAfter { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// The site's KV store for functions that bind keyspaces (<see cref="FunctionDefinition.State"/>); null: such a
+    /// function does not load ("this site has no KV store").
+    /// </summary>
+    public State.IFunctionStateStore? State { get; init; }
+
+    /// <summary>Longest key or hash field a guest may pass to the <c>fornax</c> API; longer traps. Default 4 KiB: keys are names, not data.</summary>
+    public int MaxStateKeyBytes { get; init; } = 4 * 1024;
+
+    /// <summary>
+    /// Longest value or set member a guest may pass; longer traps. Default 1 MiB, the default response cap: a value is
+    /// copied into the store (and replicated to every replica), so it is bounded before the copy.
+    /// </summary>
+    public int MaxStateValueBytes { get; init; } = 1024 * 1024;
+
     /// <summary>Enables fuel metering (about 2× the overhead of epochs, Wasmtime PR #3699); needed for <see cref="FunctionLimits.Fuel"/>.</summary>
     public bool EnableFuel { get; init; }
 
@@ -82,6 +97,8 @@ public sealed record FunctionRuntimeOptions
         if (EpochTick <= TimeSpan.Zero) Fail(nameof(EpochTick), EpochTick, "must be positive");
         if (LongGuestAfter <= TimeSpan.Zero) Fail(nameof(LongGuestAfter), LongGuestAfter, "must be positive");
         if (TimeProvider is null) Fail(nameof(TimeProvider), null, "must be set");
+        if (MaxStateKeyBytes < 1) Fail(nameof(MaxStateKeyBytes), MaxStateKeyBytes, "must be positive");
+        if (MaxStateValueBytes < 0) Fail(nameof(MaxStateValueBytes), MaxStateValueBytes, "must not be negative");
         ValidateLimits("DefaultLimits", DefaultLimits, requireAll: true);
     }
 

@@ -80,9 +80,12 @@ public sealed class LoadedFunction
 }
 
 /// <summary>A compiled module, linked, and what the host learnt about it once, at load.</summary>
-internal sealed class CompiledModule(Module module, Native.InstancePre pre, string digest, bool importsWasi, bool needsWasmtimeWasi, bool exportsInitialize)
-    : IDisposable
+internal sealed class CompiledModule(Module module, Native.InstancePre pre, string digest, bool importsWasi, bool needsWasmtimeWasi, bool exportsInitialize,
+    bool importsState) : IDisposable
 {
+    /// <summary>True when it imports the <c>fornax</c> module (the KV store): its function must bind keyspaces.</summary>
+    public bool ImportsState { get; } = importsState;
+
     public Module Module { get; } = module;
 
     /// <summary>The module with its imports resolved against the runtime's linker: what each request instantiates.</summary>

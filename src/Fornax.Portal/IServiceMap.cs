@@ -31,6 +31,12 @@ public interface IServiceMap
     /// <summary>The sites serving <paramref name="service"/>, healthy or not, in path order.</summary>
     IReadOnlyList<ServiceSite> SitesServing(ServiceKey service);
 
+    /// <summary>What the map knows of one site (its portal address and health, services aside); null when it does not know it.</summary>
+    ServiceSite? Site(string sitePath);
+
+    /// <summary>The round trip a site announced for its link to its parent; null when unknown or unmeasured.</summary>
+    TimeSpan? UplinkLatency(string sitePath);
+
     /// <summary>Every service some site announces, in order.</summary>
     IReadOnlyList<ServiceKey> Services { get; }
 }

@@ -17,4 +17,16 @@ public sealed record PortalOptions(string SitePath)
 
     /// <summary>How long a request may wait for a backend's response headers, all hops included (then 504).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after a service was last served a request for it waits for the map when no site serves it right now (its
+    /// backend moving from one site to another), instead of failing; bounded by <see cref="RequestTimeout"/> too.
+    /// </summary>
+    public TimeSpan RouteSettleTime { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Opens the connection to a peer portal (the site path it belongs to, its advertised address); null dials the
+    /// address. The network between sites decides what is reachable: a test harness refuses paths here as a firewall would.
+    /// </summary>
+    public Func<string, System.Net.DnsEndPoint, CancellationToken, ValueTask<Stream>>? ConnectToPeer { get; init; }
 }

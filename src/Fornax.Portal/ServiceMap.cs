@@ -166,6 +166,22 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
         }
     }
 
+    public ServiceSite? Site(string sitePath)
+    {
+        lock (_lock)
+        {
+            return _sites.TryGetValue(sitePath, out var entry) ? new ServiceSite(sitePath, entry.Announcement.PortalAddress, entry.Healthy) : null;
+        }
+    }
+
+    public TimeSpan? UplinkLatency(string sitePath)
+    {
+        lock (_lock)
+        {
+            return _sites.TryGetValue(sitePath, out var entry) ? entry.Announcement.UplinkLatency : null;
+        }
+    }
+
     public IReadOnlyList<ServiceKey> Services
     {
         get

@@ -11,6 +11,9 @@ namespace Fornax.Portal;
 /// <param name="Services">The services the site serves at its portal.</param>
 public sealed record SiteAnnouncement(string SitePath, string PortalAddress, long Version, IReadOnlySet<ServiceKey> Services)
 {
+    /// <summary>The measured round trip of the announcing site's link to its parent (damped); null when not measured.</summary>
+    public TimeSpan? UplinkLatency { get; init; }
+
     public bool SameContentAs(SiteAnnouncement other) =>
-        PortalAddress == other.PortalAddress && Services.SetEquals(other.Services);
+        PortalAddress == other.PortalAddress && UplinkLatency == other.UplinkLatency && Services.SetEquals(other.Services);
 }

@@ -55,6 +55,26 @@ public sealed class ServiceTests
     }
 
     [Fact]
+    public void Validate_AllowedNamespacesThatAreNotNamespaces_NamesEachOne_StarAndNamesPass()
+    {
+        const string Yaml = """
+            apiVersion: fornax.io/v1
+            kind: Service
+            metadata: {name: inventory}
+            spec:
+              backends: [{function: stock}]
+              allowedNamespaces: [NAMES]
+            """;
+        var e = Assert.Throws<ObjectValidationException>(() => ObjectSerializer.ParseDocuments(Yaml.Replace("NAMES", "shop, Bad_Ns, \"\"", StringComparison.Ordinal)));
+        Assert.Contains("spec.allowedNamespaces[1]: \"Bad_Ns\" is not a namespace name", e.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.allowedNamespaces[2]: \"\" is not a namespace name", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("allowedNamespaces[0]", e.Message, StringComparison.Ordinal);
+
+        var service = Assert.IsType<Service>(Assert.Single(ObjectSerializer.ParseDocuments(Yaml.Replace("NAMES", "shop, \"*\"", StringComparison.Ordinal))));
+        Assert.Equal(["shop", "*"], service.Spec.AllowedNamespaces);
+    }
+
+    [Fact]
     public void Validate_ServiceWithoutBackends_AsksForOne()
     {
         var error = Assert.Single(ObjectValidator.Validate(new Service { Metadata = new ObjectMeta { Name = "empty" } }));

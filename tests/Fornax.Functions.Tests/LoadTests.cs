@@ -26,7 +26,31 @@ public sealed class LoadTests : IDisposable
 
         var error = await Assert.ThrowsAsync<FunctionCompileException>(() => _fx.LoadAsync("imp", module));
 
-        Assert.Equal("function 'imp': unsupported import env::now: functions may import only wasi_snapshot_preview1", error.Message);
+        Assert.Equal("function 'imp': unsupported import env::now: functions may import only wasi_snapshot_preview1 and fornax", error.Message);
+    }
+
+    [Fact]
+    public async Task LoadAsync_UnknownFornaxCall_ThrowsLinkErrorNamingIt()
+    {
+        var module = Guests.Wat("""(module (import "fornax" "lpush" (func)) (func (export "_start")))""");
+        var binding = new State.FunctionStateBinding("default", ["lists"], ReadOnly: false);
+
+        var error = await Assert.ThrowsAsync<FunctionCompileException>(() =>
+            _fx.Runtime.LoadAsync(new FunctionDefinition("imp", State: binding), module));
+
+        Assert.Contains("module does not link: unknown import: `fornax::lpush` has not been defined", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_StateBindingOnARuntimeWithoutAStore_IsRefused()
+    {
+        var module = Guests.Wat("""(module (import "fornax" "del" (func (param i32 i32) (result i32))) (memory (export "memory") 1) (func (export "_start")))""");
+        var binding = new State.FunctionStateBinding("default", ["visits"], ReadOnly: true);
+
+        var error = await Assert.ThrowsAsync<FunctionCompileException>(() =>
+            _fx.Runtime.LoadAsync(new FunctionDefinition("imp", State: binding), module));
+
+        Assert.Equal("function 'imp': spec.state binds keyspaces, but this site has no KV store", error.Message);
     }
 
     [Fact]

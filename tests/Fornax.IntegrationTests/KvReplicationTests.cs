@@ -13,7 +13,8 @@ namespace Fornax.IntegrationTests;
 /// </summary>
 public sealed class KvReplicationTests
 {
-    private static Topology CloudWithTwoEdges() => new()
+    /// <summary>A cloud site with two edge sites under it (shared by the tests of replicated state).</summary>
+    internal static Topology CloudWithTwoEdges() => new()
     {
         Metadata = new ObjectMeta { Name = "two-edges" },
         Spec = new TopologySpec

@@ -45,6 +45,8 @@ public sealed class Function : FornaxObject<FunctionSpec, FunctionStatus>
             context.Add("spec.scale.maxConcurrency", $"{max} is not a positive number");
         }
 
+        Spec.State?.Validate(context, "spec.state");
+
         var methods = Spec.Triggers?.Http?.Methods ?? [];
         for (var i = 0; i < methods.Count; i++)
         {
@@ -82,6 +84,9 @@ public sealed class FunctionSpec
     public Dictionary<string, string>? Env { get; set; }
 
     public FunctionScale? Scale { get; set; }
+
+    /// <summary>The KV keyspaces the function may use through the <c>fornax</c> host API; null: none.</summary>
+    public FunctionState? State { get; set; }
 }
 
 public sealed class FunctionTriggers

@@ -28,6 +28,15 @@ public sealed class Service : FornaxObject<ServiceSpec, ServiceStatus>
         {
             ServiceBackendRules.Validate(backends[i], $"spec.backends[{i}]", context);
         }
+
+        var allowed = Spec.AllowedNamespaces ?? [];
+        for (var i = 0; i < allowed.Count; i++)
+        {
+            if (allowed[i] != ServiceSpec.AnyNamespace && !Names.IsDnsLabel(allowed[i]))
+            {
+                context.Add($"spec.allowedNamespaces[{i}]", $"\"{allowed[i]}\" is not a namespace name (lowercase letters, digits, '-') nor \"*\"");
+            }
+        }
     }
 }
 
@@ -44,6 +53,14 @@ public sealed class ServiceSpec
     public string? Protocol { get; set; }
 
     public List<ServiceBackend>? Backends { get; set; }
+
+    /// <summary>
+    /// The namespaces whose callers may call this service (<c>*</c>: every namespace); absent, every namespace may. The
+    /// serving site enforces it and refuses anyone else with 403.
+    /// </summary>
+    public List<string>? AllowedNamespaces { get; set; }
+
+    public const string AnyNamespace = "*";
 
     /// <summary>The protocol, <c>http</c> when none is given.</summary>
     public string ProtocolOrDefault => Protocol ?? ServiceProtocols.Http;

@@ -18,12 +18,17 @@ internal static unsafe class HostCall
 
     /// <summary>Shadows any earlier definition of <paramref name="name"/> in <see cref="Preview1.Module"/> (Wasmtime's WASI).</summary>
     public static void Define(nint linker, string name, ReadOnlySpan<byte> parameters, bool returnsI32,
+        delegate* unmanaged[Cdecl]<nint, nint, NativeValue*, nuint, nint> callback) =>
+        Define(linker, Preview1.Module, name, parameters, returnsI32, callback);
+
+    /// <summary>Defines <paramref name="moduleName"/>::<paramref name="name"/>, shadowing any earlier definition.</summary>
+    public static void Define(nint linker, string moduleName, string name, ReadOnlySpan<byte> parameters, bool returnsI32,
         delegate* unmanaged[Cdecl]<nint, nint, NativeValue*, nuint, nint> callback)
     {
         nint functype = FuncType(parameters, returnsI32);
         try
         {
-            byte[] module = Encoding.UTF8.GetBytes(Preview1.Module);
+            byte[] module = Encoding.UTF8.GetBytes(moduleName);
             byte[] function = Encoding.UTF8.GetBytes(name);
             nint error;
             fixed (byte* m = module)

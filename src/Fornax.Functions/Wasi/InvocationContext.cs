@@ -111,6 +111,9 @@ internal sealed unsafe class InvocationContext : IDisposable
     /// </summary>
     public string? HostFailure { get; set; }
 
+    /// <summary>The function's use of the KV store in this invocation; null when it binds no keyspaces.</summary>
+    public State.StateSession? State { get; set; }
+
     /// <summary>Set when the deadline callback stopped the guest.</summary>
     public bool TimedOut { get; set; }
 
@@ -149,6 +152,7 @@ internal sealed unsafe class InvocationContext : IDisposable
         Timeout = TimeSpan.Zero;
         ExitStatus = null;
         HostFailure = null;
+        State = null;
         Deadline = null;
         TimedOut = false;
         CountedLong = false;

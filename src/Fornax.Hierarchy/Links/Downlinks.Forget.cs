@@ -55,6 +55,7 @@ public sealed partial class Downlinks
         await (child?.Links.CancelAsync() ?? Task.CompletedTask);
         var dropped = await DropSubtreeAsync([childPath, .. alsoDrop], ct);
         LogChildForgotten(childPath, closed, dropped.Count);
+        ChildForgotten?.Invoke(childPath);
         return new ForgetOutcome(entry, closed, dropped);
     }
 

@@ -40,6 +40,9 @@ public sealed partial class Downlinks(IObjectStore store, LinkSiteInfo self, Lin
     /// </summary>
     public event Action<string, IReadOnlyDictionary<string, bool>>? ChildBackOnline;
 
+    /// <summary>Raised with the child's path once an operator forgot it here (<see cref="ForgetAsync"/>): it and its subtree are gone.</summary>
+    public event Action<string>? ChildForgotten;
+
     public IReadOnlyList<ChildState> Children
     {
         get

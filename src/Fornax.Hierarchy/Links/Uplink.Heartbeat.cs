@@ -5,13 +5,20 @@ namespace Fornax.Hierarchy.Links;
 /// <summary>Heartbeats: this site's subtree, every heartbeat interval.</summary>
 public sealed partial class Uplink
 {
+    private readonly LinkLatency _latency;
+
+    /// <summary>The link's round trip to the parent, damped over heartbeats; null until one was answered.</summary>
+    public TimeSpan? Latency => _latency.Current;
+
     private async Task HeartbeatLoopAsync(Func<Up, Task> send, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(_options.HeartbeatInterval, _options.TimeProvider);
         long seq = 0;
         do
         {
-            await send(new Up { Heartbeat = await BuildHeartbeatAsync(++seq, ct) });
+            var heartbeat = await BuildHeartbeatAsync(++seq, ct);
+            _latency.Sent(seq);
+            await send(new Up { Heartbeat = heartbeat });
         }
         while (await timer.WaitForNextTickAsync(ct));
     }

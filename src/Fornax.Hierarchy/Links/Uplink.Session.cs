@@ -94,6 +94,9 @@ public sealed partial class Uplink
                     case Down.BodyOneofCase.Portal:
                         PortalMaps?.FromParent(down.Portal);
                         break;
+                    case Down.BodyOneofCase.HeartbeatAck:
+                        _latency.Acknowledged(down.HeartbeatAck.Sequence);
+                        break;
                 }
 
                 if (tasks.FirstOrDefault(t => t.IsFaulted) is { } failed)

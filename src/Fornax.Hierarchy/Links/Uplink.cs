@@ -43,6 +43,7 @@ public sealed partial class Uplink
         _self = self;
         _identity = identity;
         _options = options;
+        _latency = new LinkLatency(options.TimeProvider);
         _parentLink = parentLink;
         _route = route;
         _downlinks = downlinks;

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Fornax.Core.Objects;
 using Fornax.Core.Validation;
 using Fornax.Functions;
+using Fornax.Functions.State;
 
 namespace Fornax.Node.Functions;
 
@@ -46,7 +47,10 @@ internal static partial class FunctionSpecs
 
         var abi = spec.Abi == FunctionAbis.Raw ? FunctionAbi.Raw : FunctionAbi.Wagi;
         var limits = new Fornax.Functions.FunctionLimits(memory, timeout, spec.Scale?.MaxConcurrency, spec.Limits?.Fuel is { } fuel ? (ulong)fuel : null);
-        return new FunctionDefinition(function.Metadata.Name, abi, spec.Env, limits, spec.Module);
+        var state = spec.State is { Keyspaces: { } keyspaces } bound
+            ? new FunctionStateBinding(function.Metadata.NamespaceOrDefault, [.. keyspaces], bound.Access == FunctionStateAccess.Read)
+            : null;
+        return new FunctionDefinition(function.Metadata.Name, abi, spec.Env, limits, spec.Module, State: state);
     }
 
     /// <summary>The methods <c>spec.triggers.http.methods</c> allows (upper case), or null when it allows every method.</summary>

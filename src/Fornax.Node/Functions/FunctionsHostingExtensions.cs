@@ -27,6 +27,7 @@ public static class FunctionsHostingExtensions
                 SiteName = options.Name,
                 TimeProvider = options.TimeProvider,
                 MeterFactory = sp.GetService<IMeterFactory>(),
+                State = sp.GetService<Fornax.Functions.State.IFunctionStateStore>(),
             });
         });
         services.TryAddSingleton<FunctionRegistry>();

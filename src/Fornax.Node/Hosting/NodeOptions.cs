@@ -89,6 +89,10 @@ public sealed record NodeOptions
     [System.Text.Json.Serialization.JsonIgnore]
     public IUplinkEmulatorFactory? UplinkEmulator { get; init; }
 
+    /// <summary>Opens connections to peer portals (target site path, address) instead of dialing them: the test harness's network between sites.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Func<string, System.Net.DnsEndPoint, CancellationToken, ValueTask<Stream>>? PortalConnect { get; init; }
+
     /// <summary>Where tokens are kept instead of <c>DATA/pki/tokens.json</c> (tests inject a store that fails as a full disk does).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     internal Fornax.Hierarchy.Identity.ITokenStore? TokenStore { get; init; }

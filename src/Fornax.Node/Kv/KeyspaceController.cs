@@ -12,7 +12,7 @@ namespace Fornax.Node.Kv;
 /// Keeps the store's replicated prefixes equal to the <c>Keyspace</c> objects at this site (delivered by missions)
 /// whose <c>spec.placement</c> selects it.
 /// </summary>
-internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, LocalSite site, KvMetrics metrics) : BackgroundService
+internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, LocalSite site, KvMetrics metrics, KeyspaceDirectory directory) : BackgroundService
 {
     private readonly Dictionary<ObjectKey, string?> _placedHere = [];
     private List<string>? _applied;
@@ -36,7 +36,7 @@ internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, L
                 Apply();
                 await foreach (var change in objects.WatchAsync(list.ResourceVersion, "Keyspace", ct: stoppingToken))
                 {
-                    _placedHere[change.Object.Key] = change.Type == WatchEventType.Deleted ? null : PrefixIfPlaced(change.Object);
+                    _placedHere[change.Object.Key] = change.Type == WatchEventType.Deleted ? Forget(change.Object.Key) : PrefixIfPlaced(change.Object);
                     Apply();
                 }
             }
@@ -51,9 +51,16 @@ internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, L
         }
     }
 
+    private string? Forget(ObjectKey key)
+    {
+        directory.Set(key.Namespace, key.Name, null);
+        return null;
+    }
+
     private string? PrefixIfPlaced(StoredObject stored)
     {
         var keyspace = ObjectSerializer.FromJson<Keyspace>(stored.Object);
+        directory.Set(stored.Key.Namespace, stored.Key.Name, keyspace.Spec.Prefix);
         return KeyspacePlacement.SelectsSite(keyspace, site) ? keyspace.Spec.Prefix : null;
     }
 

@@ -109,6 +109,7 @@ public sealed partial class LinkService(
                 switch (up.BodyCase)
                 {
                     case Up.BodyOneofCase.Heartbeat:
+                        await SendAsync(new Down { HeartbeatAck = new HeartbeatAck { Sequence = up.Heartbeat.Sequence } });
                         await downlinks.HeartbeatAsync(peer, unmoved ? MoveRebase.Heartbeat(move!, up.Heartbeat) : up.Heartbeat, ct);
                         break;
                     case Up.BodyOneofCase.Report:

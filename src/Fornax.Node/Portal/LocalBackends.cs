@@ -39,5 +39,33 @@ internal sealed class LocalBackends(IObjectStore store, FunctionRegistry functio
         return functions.Find(service.Name) is { } deployed && deployed.Key.Namespace == service.Namespace ? FunctionUrl(service.Name) : null;
     }
 
+    /// <summary>The request header naming the caller's namespace; a caller without one is in namespace <c>default</c>.</summary>
+    public const string NamespaceHeader = "Fornax-Namespace";
+
+    public static string CallerNamespace(Microsoft.AspNetCore.Http.HttpRequest request) =>
+        request.Headers[NamespaceHeader].ToString() is { Length: > 0 } declared ? declared : "default";
+
+    /// <summary>
+    /// Why the <c>Service</c> held here refuses a caller of <paramref name="callerNamespace"/> (its
+    /// <c>spec.allowedNamespaces</c> does not name it), or null when it may call.
+    /// </summary>
+    public async Task<string?> RefusalAsync(ServiceKey service, string callerNamespace, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(new ObjectKey("Service", service.Namespace, service.Name), ct);
+        if (stored?.Object["spec"]?["allowedNamespaces"] is not JsonArray allowed)
+        {
+            return null;
+        }
+
+        var names = allowed.Select(n => n?.GetValue<string>() ?? "").ToList();
+        if (names.Contains(Fornax.Core.Objects.ServiceSpec.AnyNamespace) || names.Contains(callerNamespace))
+        {
+            return null;
+        }
+
+        return $"service {service} refuses namespace {callerNamespace} at site {site.Path}: policy spec.allowedNamespaces of Service {service} allows "
+            + (names.Count == 0 ? "no namespace" : string.Join(", ", names));
+    }
+
     private string FunctionUrl(string function) => $"{SiteEndpointsInfo.Url(options.Host, listeners.IngressPort)}/fn/{Uri.EscapeDataString(function)}";
 }

@@ -22,8 +22,11 @@ internal sealed partial class LocalServiceAnnouncer(
     LocalSite site,
     NodeOptions options,
     Listeners listeners,
+    LinkRunner links,
     ILogger<LocalServiceAnnouncer> log) : BackgroundService
 {
+    private TimeSpan? _announcedLatency;
+
     // Seeded from the clock in milliseconds so a restarted site's first announcement outranks the last one it made
     // before the restart (peers refuse versions at or below one they hold).
     private long _version = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -58,13 +61,32 @@ internal sealed partial class LocalServiceAnnouncer(
             }
         }
 
-        var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), Interlocked.Increment(ref _version), served));
+        var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), Interlocked.Increment(ref _version), served) { UplinkLatency = Latency() });
         if (changed)
         {
             LogAnnounced(served.Count, string.Join(", ", served.Select(s => s.ToString()).Order(StringComparer.Ordinal)));
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// The uplink's measured round trip as announced: it moves only when the measure moved by a fifth (and half a
+    /// millisecond), so jitter does not send a change down the tree every heartbeat.
+    /// </summary>
+    private TimeSpan? Latency()
+    {
+        if (links.Uplink?.Latency is not { } measured)
+        {
+            return _announcedLatency;
+        }
+
+        if (_announcedLatency is not { } announced || (measured - announced).Duration() > TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(0.5).Ticks, announced.Ticks / 5)))
+        {
+            _announcedLatency = measured;
+        }
+
+        return _announcedLatency;
     }
 
     /// <summary>

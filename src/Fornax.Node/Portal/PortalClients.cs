@@ -19,6 +19,11 @@ internal sealed class PortalClients(SiteIdentity identity, Fornax.Portal.PortalO
     {
         var handler = identity.CreateHttpHandler(path);
         handler.ConnectTimeout = options.ConnectTimeout;
+        if (options.ConnectToPeer is { } connect)
+        {
+            handler.ConnectCallback = (context, ct) => connect(path, context.DnsEndPoint, ct);
+        }
+
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     });
 

@@ -16,13 +16,23 @@ public static class PortalHostingExtensions
         {
             TimeProvider = sp.GetRequiredService<NodeOptions>().TimeProvider,
             RequestTimeout = sp.GetRequiredService<NodeOptions>().PortalRequestTimeout,
+            // Long enough for the new site to deploy the backend and announce it (one heartbeat) and for the announcement to travel.
+            RouteSettleTime = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, sp.GetRequiredService<NodeOptions>().HeartbeatInterval.Ticks * 3)),
+            ConnectToPeer = sp.GetRequiredService<NodeOptions>().PortalConnect,
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
-        // Latency along the tree is not measured per link yet: every hop costs PortalOptions.UnmeasuredHopCost.
-        services.TryAddSingleton(sp => new RoutePlanner(sp.GetRequiredService<IServiceMap>(), sp.GetRequiredService<PortalOptions>(), _ => null));
+        // Latency along the tree: each site announces its own uplink's measured round trip.
+        services.TryAddSingleton(sp =>
+        {
+            var map = sp.GetRequiredService<IServiceMap>();
+            var options = sp.GetRequiredService<PortalOptions>();
+            return new RoutePlanner(map, options, to => TreeLatency.Between(map, options.SitePath, to, options.UnmeasuredHopCost));
+        });
         services.TryAddSingleton<LocalBackends>();
         services.TryAddSingleton<PortalClients>();
+        services.TryAddSingleton<PeerPortals>();
+        services.TryAddSingleton<MovingServices>();
         services.TryAddSingleton<PortalIngress>();
         services.TryAddSingleton<PortalPeerEndpoint>();
         services.AddHostedService<PortalOfflineWatch>();

@@ -9,17 +9,24 @@ namespace Fornax.Node.Portal;
 /// <summary>
 /// <c>/svc/{namespace}/{name}/{**rest}</c> on the ingress listener: the request goes to the nearest healthy backend (this
 /// site first, then by distance along the tree), to a peer site straight to its portal over mutual TLS; when that
-/// backend cannot be reached or answers 5xx, to the next. Every answer carries <c>Fornax-Route</c>.
+/// backend cannot be reached or answers 5xx, to the next; a site with no direct path through the common ancestor's portal. Every answer carries <c>Fornax-Route</c>.
 /// </summary>
 internal sealed partial class PortalIngress(
-    RoutePlanner planner, LocalBackends backends, PortalClients clients, LocalSite site, NodeOptions node, PortalOptions options, ILogger<PortalIngress> log)
+    RoutePlanner planner, IServiceMap map, LocalBackends backends, PortalClients clients, PeerPortals peers, MovingServices moving, LocalSite site, NodeOptions node, PortalOptions options, ILogger<PortalIngress> log)
 {
     public const string Route = "/svc/{namespace}/{name}/{**rest}";
 
     public async Task HandleAsync(HttpContext http)
     {
         var service = new ServiceKey((string)http.Request.RouteValues["namespace"]!, (string)http.Request.RouteValues["name"]!);
+        var seen = map.Version;
         var plan = planner.Plan(service);
+        if (plan.Candidates.Count == 0 && plan.OfflineSites.Count == 0 && await moving.WaitForRouteAsync(service, seen, http.RequestAborted))
+        {
+            seen = map.Version;
+            plan = planner.Plan(service);
+        }
+
         if (plan.Unknown)
         {
             await PortalHttp.ErrorAsync(http, 404, site.Path, $"service {service} is not known at site {site.Path}: no site of the tree announces it");
@@ -41,25 +48,41 @@ internal sealed partial class PortalIngress(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(options.RequestTimeout);
         var failures = new List<string>();
-        foreach (var candidate in plan.Candidates)
+        while (true)
         {
-            var (response, failure) = await TryAsync(http, service, candidate, body, deadline.Token);
-            if (response is not null)
+            moving.Served(service);
+            var movedAway = 0;
+            foreach (var candidate in plan.Candidates)
             {
-                using (response)
+                var (response, failure, notServed) = await TryAsync(http, service, candidate, body, deadline.Token);
+                if (response is not null)
                 {
-                    var route = candidate.Local ? site.Path : $"{site.Path}, {string.Join(", ", response.Headers.TryGetValues(PortalHttp.RouteHeader, out var passed) ? passed : [candidate.Site.SitePath])}";
-                    await PortalHttp.CopyResponseAsync(http, response, route);
-                    return;
+                    using (response)
+                    {
+                        var route = candidate.Local ? site.Path : $"{site.Path}, {string.Join(", ", response.Headers.TryGetValues(PortalHttp.RouteHeader, out var passed) ? passed : [candidate.Site.SitePath])}";
+                        await PortalHttp.CopyResponseAsync(http, response, route);
+                        return;
+                    }
+                }
+
+                failures.Add($"{candidate.Site.SitePath}: {failure}");
+                movedAway += notServed ? 1 : 0;
+                LogFailover(service.ToString(), candidate.Site.SitePath, failure!);
+                if (deadline.IsCancellationRequested)
+                {
+                    break;
                 }
             }
 
-            failures.Add($"{candidate.Site.SitePath}: {failure}");
-            LogFailover(service.ToString(), candidate.Site.SitePath, failure!);
-            if (deadline.IsCancellationRequested)
+            // Every site tried said it no longer serves the service: its backend is moving, and the map hears of the
+            // new site within a heartbeat. Wait for that rather than fail.
+            if (movedAway < plan.Candidates.Count || deadline.IsCancellationRequested || !await moving.WaitForRouteAsync(service, seen, deadline.Token))
             {
                 break;
             }
+
+            seen = map.Version;
+            plan = planner.Plan(service);
         }
 
         if (http.RequestAborted.IsCancellationRequested)
@@ -74,56 +97,77 @@ internal sealed partial class PortalIngress(
     }
 
     /// <summary>One backend: its response when it answered below 500, else why not (the caller tries the next one).</summary>
-    private async Task<(HttpResponseMessage? Response, string? Failure)> TryAsync(HttpContext http, ServiceKey service, RouteCandidate candidate, byte[] body, CancellationToken ct)
+    private async Task<(HttpResponseMessage? Response, string? Failure, bool NotServed)> TryAsync(HttpContext http, ServiceKey service, RouteCandidate candidate, byte[] body, CancellationToken ct)
     {
-        HttpRequestMessage request;
-        HttpClient client;
+        PeerAttempt attempt;
         if (candidate.Local)
         {
-            if (await backends.FindAsync(service, ct) is not { } backend)
-            {
-                return (null, "no longer served here");
-            }
-
-            request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11);
-            client = clients.Local;
-        }
-        else if (candidate.Direct)
-        {
-            var rest = http.Request.RouteValues["rest"] as string;
-            var target = new Uri($"https://{candidate.Site.PortalAddress}/portal/svc/{Uri.EscapeDataString(service.Namespace)}/{Uri.EscapeDataString(service.Name)}/{rest}{http.Request.QueryString.Value}");
-            request = PortalHttp.Outgoing(http.Request, target, body, System.Net.HttpVersion.Version20);
-            request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
-            client = clients.Peer(candidate.Site.SitePath);
+            attempt = await TryHereAsync(http, service, body, ct);
         }
         else
         {
-            return (null, "its portal advertises no address");
+            attempt = await peers.SendAsync(http.Request, service, body, candidate.Site, relayTo: null, ct);
+            // No direct path (nothing advertised, or the network between the two sites refuses it): the lowest common
+            // ancestor is linked to both subtrees, so its portal passes the request down to the serving site.
+            if (attempt.Unreachable && !ct.IsCancellationRequested && Relay(candidate) is { } relay)
+            {
+                var relayed = await peers.SendAsync(http.Request, service, body, relay, candidate.Site.SitePath, ct);
+                attempt = relayed.Response is not null ? relayed : relayed with { Failure = $"{attempt.Failure}; through {relay.SitePath}: {relayed.Failure}" };
+            }
         }
 
-        using (request)
+        if (attempt.Response is not { } response)
         {
-            try
-            {
-                var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-                if ((int)response.StatusCode < 500)
-                {
-                    return (response, null);
-                }
+            return (null, attempt.Failure, attempt.NotServed);
+        }
 
-                using (response)
-                {
-                    return (null, $"answered {(int)response.StatusCode}{await ReasonAsync(response, ct)}");
-                }
-            }
-            catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound && response.Headers.Contains(PortalPeerEndpoint.NotServedHeader))
+        {
+            using (response)
             {
-                return (null, "timed out");
+                return (null, "no longer served there", true);
             }
-            catch (HttpRequestException e)
-            {
-                return (null, e.Message);
-            }
+        }
+
+        if ((int)response.StatusCode < 500)
+        {
+            return (response, null, false);
+        }
+
+        using (response)
+        {
+            return (null, $"answered {(int)response.StatusCode}{await ReasonAsync(response, ct)}", false);
+        }
+    }
+
+    /// <summary>The common ancestor's portal when it is a third site (neither this one nor the serving one) that is healthy.</summary>
+    private ServiceSite? Relay(RouteCandidate candidate) =>
+        candidate.Via != site.Path && candidate.Via != candidate.Site.SitePath && map.Site(candidate.Via) is { Healthy: true } via ? via : null;
+
+    private async Task<PeerAttempt> TryHereAsync(HttpContext http, ServiceKey service, byte[] body, CancellationToken ct)
+    {
+        if (await backends.FindAsync(service, ct) is not { } backend)
+        {
+            return new PeerAttempt(null, "no longer served here", Unreachable: false) { NotServed = true };
+        }
+
+        if (await backends.RefusalAsync(service, LocalBackends.CallerNamespace(http.Request), ct) is { } refusal)
+        {
+            return new PeerAttempt(new HttpResponseMessage(System.Net.HttpStatusCode.Forbidden) { Content = new StringContent(refusal + "\n") }, null, Unreachable: false);
+        }
+
+        using var request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11);
+        try
+        {
+            return new PeerAttempt(await clients.Local.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null, Unreachable: false);
+        }
+        catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            return new PeerAttempt(null, "timed out", Unreachable: false);
+        }
+        catch (HttpRequestException e)
+        {
+            return new PeerAttempt(null, $"backend {backend} failed: {e.Message}", Unreachable: false);
         }
     }
 

@@ -11,7 +11,13 @@ internal static class PortalMaps
         var portal = new PortalMap();
         foreach (var announcement in delta.Announced.Where(a => about(a.SitePath)))
         {
-            var site = new PortalSite { Path = announcement.SitePath, PortalAddress = announcement.PortalAddress, Version = announcement.Version };
+            var site = new PortalSite
+            {
+                Path = announcement.SitePath,
+                PortalAddress = announcement.PortalAddress,
+                Version = announcement.Version,
+                UplinkRttMicros = announcement.UplinkLatency is { } latency ? Math.Max(1, latency.Ticks / TimeSpan.TicksPerMicrosecond) : 0,
+            };
             site.Services.Add(announcement.Services.Select(s => s.ToString()).Order(StringComparer.Ordinal));
             portal.Announced.Add(site);
         }
@@ -25,7 +31,11 @@ internal static class PortalMaps
     public static ServiceMapDelta ToDelta(PortalMap portal, Func<string, bool> about)
     {
         var announced = portal.Announced.Where(s => about(s.Path))
-            .Select(s => new SiteAnnouncement(s.Path, s.PortalAddress, s.Version, s.Services.Select(Parse).OfType<ServiceKey>().ToHashSet()))
+            .Select(s => new SiteAnnouncement(s.Path, s.PortalAddress, s.Version, s.Services.Select(Parse).OfType<ServiceKey>().ToHashSet())
+            {
+                // A hostile or broken peer's figure is clamped: an hour is no link's round trip.
+                UplinkLatency = s.UplinkRttMicros > 0 ? TimeSpan.FromMicroseconds(Math.Min(s.UplinkRttMicros, 3_600_000_000L)) : null,
+            })
             .ToList();
         var health = portal.Health.Where(h => about(h.Key)).ToDictionary(StringComparer.Ordinal);
         return new ServiceMapDelta(0, 0, announced, health, portal.Removed.Where(about).ToList());

@@ -7,26 +7,45 @@ namespace Fornax.Node.Portal;
 
 /// <summary>
 /// <c>/portal/svc/{namespace}/{name}/{**rest}</c> on the link listener, where only sites of this tree get in (mutual
-/// TLS): another site's portal hands a request to a backend here. Served here or refused with 404; never relayed further,
-/// so a request cannot loop.
+/// TLS): another site's portal hands a request to a backend here, or, as the lowest common ancestor of two sites with no
+/// direct path, asks this portal to pass it on to a site of its subtree (<see cref="PeerPortals.RelayHeader"/>). A relayed
+/// request goes on without that header, so it is served there or refused: a request crosses at most two portal hops and
+/// cannot loop.
 /// </summary>
-internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients clients, LocalSite site, NodeOptions node, PortalOptions options)
+internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients clients, PeerPortals peers, IServiceMap map, LocalSite site, NodeOptions node, PortalOptions options)
 {
     public const string Route = "/portal/svc/{namespace}/{name}/{**rest}";
+
+    /// <summary>On a 404 of this portal: the service is not served here (as opposed to a backend's own 404).</summary>
+    public const string NotServedHeader = "Fornax-Not-Served";
 
     public async Task HandleAsync(HttpContext http)
     {
         var service = new ServiceKey((string)http.Request.RouteValues["namespace"]!, (string)http.Request.RouteValues["name"]!);
         var route = site.Path;
+        if (await PortalHttp.ReadBodyAsync(http, node.MaxRequestBodyBytes) is not { } body)
+        {
+            await PortalHttp.ErrorAsync(http, 413, route, $"request body for service {service} is larger than the limit of {node.MaxRequestBodyBytes} bytes (maxRequestBodyBytes) at site {site.Path}");
+            return;
+        }
+
+        if (http.Request.Headers[PeerPortals.RelayHeader].ToString() is { Length: > 0 } relayTo)
+        {
+            await RelayAsync(http, service, relayTo, body);
+            return;
+        }
+
         if (await backends.FindAsync(service, http.RequestAborted) is not { } backend)
         {
+            // Marked, so the asking portal tries the next site (the backend moved away) instead of passing the 404 on.
+            http.Response.Headers[NotServedHeader] = "1";
             await PortalHttp.ErrorAsync(http, 404, route, $"service {service} is not served at site {site.Path}");
             return;
         }
 
-        if (await PortalHttp.ReadBodyAsync(http, node.MaxRequestBodyBytes) is not { } body)
+        if (await backends.RefusalAsync(service, LocalBackends.CallerNamespace(http.Request), http.RequestAborted) is { } refusal)
         {
-            await PortalHttp.ErrorAsync(http, 413, route, $"request body for service {service} is larger than the limit of {node.MaxRequestBodyBytes} bytes (maxRequestBodyBytes) at site {site.Path}");
+            await PortalHttp.ErrorAsync(http, 403, route, refusal);
             return;
         }
 
@@ -52,6 +71,32 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
         using (response)
         {
             await PortalHttp.CopyResponseAsync(http, response, route);
+        }
+    }
+
+    private async Task RelayAsync(HttpContext http, ServiceKey service, string relayTo, byte[] body)
+    {
+        // Only down into this site's own subtree: a portal is no open relay for the rest of the tree.
+        if (relayTo == site.Path || !TreePaths.IsAtOrUnder(relayTo, site.Path) || map.Site(relayTo) is not { Healthy: true } target)
+        {
+            await PortalHttp.ErrorAsync(http, 502, site.Path, $"service {service}: site {site.Path} cannot pass requests on to {relayTo} (not a healthy site below it)");
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        timeout.CancelAfter(options.RequestTimeout);
+        var attempt = await peers.SendAsync(http.Request, service, body, target, relayTo: null, timeout.Token);
+        if (attempt.Response is not { } response)
+        {
+            var timedOut = timeout.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested;
+            await PortalHttp.ErrorAsync(http, timedOut ? 504 : 502, site.Path, $"service {service}: site {site.Path} could not reach site {relayTo}: {attempt.Failure}");
+            return;
+        }
+
+        using (response)
+        {
+            var passed = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var route) ? string.Join(", ", route) : relayTo;
+            await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {passed}");
         }
     }
 

@@ -61,11 +61,12 @@ public sealed class TreeSite(string name, string? parent, string dataDirectory, 
 /// joins its parent with a join token from the parent's API and dials it through a <see cref="LinkEmulator"/>
 /// (latency, bandwidth and loss from the topology's <c>link:</c>), which <see cref="Cut"/> and <see cref="Heal"/> drive.
 /// </summary>
-public sealed class TreeHost : IAsyncDisposable
+public sealed partial class TreeHost : IAsyncDisposable
 {
     private readonly Dictionary<string, TreeSite> _sites = [];
     private readonly Lock _gate = new();
     private readonly List<string> _order = [];
+    private readonly HashSet<(string From, string To)> _refusedPortalPaths = [];
     private readonly TreeHostOptions _options;
     private readonly string _root;
     private readonly bool _ownsRoot;
@@ -137,6 +138,7 @@ public sealed class TreeHost : IAsyncDisposable
             LogLevel = _options.LogLevel,
             TimeProvider = _options.TimeProvider,
             Uplink = spec.Link,
+            PortalConnect = (target, endpoint, ct) => ConnectPortalAsync(spec.Name, target, endpoint, ct),
         };
         var site = new TreeSite(spec.Name, spec.Parent, data, options);
         if (spec.Parent is { } parentName)

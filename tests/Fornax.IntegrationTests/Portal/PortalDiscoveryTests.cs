@@ -53,4 +53,23 @@ public sealed class PortalDiscoveryTests
         await PortalTree.DeployHelloAsync(tree, "hello-at-e1", "e1");
         await Poll.UntilAsync(() => PortalTree.Shows(tree["e2"], tree["e1"], healthy: true), "e2 to learn e1 serves hello too", TimeSpan.FromSeconds(20));
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task SiteForgottenByItsParent_LeavesEveryMap_RequestsGoToTheOtherBackend()
+    {
+        await using var tree = await PortalTree.StartAsync("e2", "a");
+        var e2 = tree["e2"].Path;
+
+        var (status, _) = await Fornax.IntegrationTests.Forget.ForgetHarness.ForgetAsync(tree["r"], "e2", force: true);
+
+        Assert.Equal(200, status);
+        foreach (var at in new[] { "e1", "r", "a" })
+        {
+            await Poll.UntilAsync(() => PortalTree.Map(tree[at]).Site(e2) is null, $"{at}'s map to forget e2", TimeSpan.FromSeconds(20));
+        }
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=after");
+        Assert.Equal("a/r/e1, a", PortalTree.Route(response));
+    }
 }

@@ -22,6 +22,40 @@ public sealed class PortalRoutingTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public async Task NoDirectPathBetweenTheEdges_GoesThroughTheirCommonAncestor_DirectAgainOnceAllowed()
+    {
+        await using var tree = await PortalTree.StartAsync("e2");
+        // Before the first request: a refusal stops new connections, not one the portals already pooled.
+        tree.RefuseDirect("e1", "e2");
+        using (var relayed = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=relayed"))
+        {
+            Assert.Equal(HttpStatusCode.OK, relayed.StatusCode);
+            Assert.Contains("Hello, relayed from e2!", await relayed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal("a/r/e1, a/r, a/r/e2", PortalTree.Route(relayed));
+        }
+
+        tree.AllowDirect("e1", "e2");
+        using var again = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=again");
+        Assert.Equal("a/r/e1, a/r/e2", PortalTree.Route(again));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task NoDirectPathAndTheAncestorCannotReachEither_Is502NamingBothPaths()
+    {
+        await using var tree = await PortalTree.StartAsync("e2");
+        tree.RefuseDirect("e1", "e2");
+        tree.RefuseDirect("r", "e2");
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("service default/hello has no working backend from site a/r/e1: a/r/e2: answered 502 (service default/hello: site a/r could not reach site a/r/e2: ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public async Task ServedHereAndElsewhere_ThisSiteAnswers()
     {
         await using var tree = await PortalTree.StartAsync("e1", "e2");
@@ -104,6 +138,39 @@ public sealed class PortalRoutingTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         var text = await response.Content.ReadAsStringAsync();
         Assert.StartsWith($"service default/broken has no working backend from site a/r/e1: a/r/e2: answered 502 (service default/broken at site a/r/e2: backend http://127.0.0.1:{port} failed: ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task BackendThatResetsTheConnection_Is502NamingServiceSiteAndCause_OthersStillServed()
+    {
+        await using var tree = await PortalTree.StartAsync("e2");
+        // Takes each connection, reads the request, and resets it (RST, no answer).
+        using var resetting = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        resetting.Start();
+        var port = ((IPEndPoint)resetting.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var resets = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var connection = await resetting.AcceptSocketAsync(stop.Token);
+                await connection.ReceiveAsync(new byte[4096], stop.Token);
+                connection.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+                connection.Close();
+            }
+        });
+        await PortalTree.ServeAddressAtE2Async(tree, "resets", port);
+
+        using var response = await PortalTree.CallAsync(tree["e1"], "/svc/default/resets/");
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.StartsWith($"service default/resets has no working backend from site a/r/e1: a/r/e2: answered 502 (service default/resets at site a/r/e2: backend http://127.0.0.1:{port} failed: ",
+            await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var other = await PortalTree.CallAsync(tree["e1"], "/svc/default/hello/?name=still");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resets);
     }
 
     [Fact]
