@@ -14,7 +14,7 @@ public sealed class DemoTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         var lines = result.StdoutLines;
-        string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link.", "6. Deploy a WebAssembly function"];
+        string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link.", "6. Deploy a WebAssembly function", "7. Replicate a keyspace"];
         Assert.Contains(lines, l => l.Contains("Dashboard, while the demo runs: http://127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("/ui/", StringComparison.Ordinal));
         Assert.Equal(steps, lines.Where(l => steps.Any(s => l.StartsWith(s, StringComparison.Ordinal))).Select(l => steps.First(s => l.StartsWith(s, StringComparison.Ordinal))));
 
@@ -36,11 +36,38 @@ public sealed class DemoTests : IDisposable
         Assert.Contains(healed, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("Active", StringComparison.Ordinal));
 
         // The function reached every edge site (its module fetched down the links) and answers at each one's ingress.
-        var functions = Section(lines, "6. Deploy", "Done in");
+        var functions = Section(lines, "6. Deploy", "7. Replicate");
         foreach (var edge in new[] { "east-1", "east-2", "west-1", "west-2" })
         {
             Assert.Contains(functions, l => l.Contains("/fn/hello/?name=demo → 200", StringComparison.Ordinal) && l.EndsWith($"Hello, demo from {edge}!", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Demo_KeyspaceWrittenAtTwoEdgesDuringACut_ConvergesAfterTheHeal_AndPrintsTheRedisCliCommands()
+    {
+        var result = await _cli.RunAsync("demo", "--heartbeat", "300ms");
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var lines = result.StdoutLines.Select(l => l.Trim()).ToList();
+        var kv = Section(lines, "7. Replicate", "Done in");
+
+        // During the cut each side sees only its own writes.
+        Assert.Contains(kv, l => l.StartsWith("east-1  INCR", StringComparison.Ordinal) && l.EndsWith("demo:visits=3 demo:tags=[east-1] demo:greeting=\"hello from east-1\"", StringComparison.Ordinal));
+        Assert.Contains(kv, l => l.StartsWith("west-1  INCR", StringComparison.Ordinal) && l.EndsWith("demo:visits=4 demo:tags=[west-1] demo:greeting=\"hello from west-1\"", StringComparison.Ordinal));
+
+        // After the heal both read the same: the counter is the sum, the set the union, the string one of the two writes.
+        var healed = kv.SkipWhile(l => !l.StartsWith("Heal the link.", StringComparison.Ordinal)).ToList();
+        var east = Assert.Single(healed, l => l.StartsWith("east-1  demo:visits=", StringComparison.Ordinal))["east-1  ".Length..];
+        var west = Assert.Single(healed, l => l.StartsWith("west-1  demo:visits=", StringComparison.Ordinal))["west-1  ".Length..];
+        Assert.Equal(east, west);
+        Assert.Matches("^demo:visits=7 demo:tags=\\[east-1,west-1\\] demo:greeting=\"hello from (east|west)-1\"$", east);
+
+        // The commands to repeat it on `fornax up` name the RESP ports that topology gives east-1 and west-1.
+        Assert.Contains(lines, l => l.StartsWith("fornax apply -f examples/missions/tree/edge-kv.yaml", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("redis-cli -p 7114 INCR demo:visits", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("redis-cli -p 7122 INCRBY demo:visits 4", StringComparison.Ordinal));
     }
 
     private static List<string> Section(IReadOnlyList<string> lines, string from, string to) =>

@@ -20,6 +20,7 @@ public static class ObjectColumns
         "ConfigMap" => (["NAME", "DATA", "AGE"], objects.Cast<ConfigMap>().Select(c => Row(c, (c.Data?.Count ?? 0).ToString(), Age(c, now))).ToList()),
         "Site" => Sites(objects.Cast<Site>().ToList(), wide, now),
         "Function" => Functions(objects.Cast<Function>().ToList(), wide, now, functionStats),
+        "Keyspace" => KeyspaceColumns.For(objects.Cast<Keyspace>().ToList(), wide, now),
         _ => (["NAME", "AGE"], objects.Select(o => Row(o, Age(o, now))).ToList()),
     };
 
@@ -114,5 +115,5 @@ public static class ObjectColumns
 
     private static string[] Row(FornaxObject obj, params string[] cells) => [obj.Metadata.Name, .. cells];
 
-    private static string Age(FornaxObject obj, DateTimeOffset now) => Ages.Since(obj.Metadata.CreationTimestamp, now);
+    internal static string Age(FornaxObject obj, DateTimeOffset now) => Ages.Since(obj.Metadata.CreationTimestamp, now);
 }

@@ -43,9 +43,32 @@ public sealed class KeyspaceSpec
     public Placement? Placement { get; set; }
 }
 
+/// <summary>What the sites at and under the site that shows it report about the keyspace.</summary>
 public sealed class KeyspaceStatus
 {
+    /// <summary>The most keys any site holds (replicas converge to the same keys; one with fewer is still catching up).</summary>
+    public long Keys { get; set; }
+
+    /// <summary>The most bytes any site holds (keys, values and merge metadata).</summary>
+    public long Bytes { get; set; }
+
+    /// <summary>Site path → its figures, for every site holding the keyspace (a replica or a relay).</summary>
+    public Dictionary<string, KeyspaceSiteStatus>? Sites { get; set; }
+}
+
+/// <summary>One site's copy of a keyspace.</summary>
+public sealed class KeyspaceSiteStatus
+{
+    /// <summary>True when the placement selects the site; false when the site only relays the keyspace between neighbours.</summary>
+    public bool Replica { get; set; }
+
     public long Keys { get; set; }
 
     public long Bytes { get; set; }
+
+    /// <summary>Changed keys the site's neighbours have not acknowledged (summed over them).</summary>
+    public long Pending { get; set; }
+
+    /// <summary>Age of the oldest of those changes, in seconds (0 when none is pending).</summary>
+    public double LagSeconds { get; set; }
 }

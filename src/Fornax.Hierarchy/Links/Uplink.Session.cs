@@ -64,7 +64,12 @@ public sealed partial class Uplink
         };
         if (PortalMaps is { } maps)
         {
-            tasks.Add(PortalMapStream.RunAsync(maps, maps.ForParent, map => SendAsync(new Up { Portal = map }), session.Token));
+            tasks.Add(ChangeStream.RunAsync<PortalMap>(maps.WaitForChangeAsync, maps.ForParent, map => SendAsync(new Up { Portal = map }), session.Token));
+        }
+
+        if (KvFigures is { } kv)
+        {
+            tasks.Add(ChangeStream.RunAsync<KvFigures>(kv.WaitForChangeAsync, kv.ForParent, figures => SendAsync(new Up { Kv = figures }), session.Token));
         }
 
         try

@@ -59,6 +59,9 @@ public sealed partial class Uplink
     /// <summary>The edge portal's service map, exchanged with the parent over this link; null: the link carries none.</summary>
     public IPortalMapExchange? PortalMaps { get; init; }
 
+    /// <summary>The KV store's per site figures of this subtree, sent up this link as they change; null: the link carries none.</summary>
+    public IKvFiguresExchange? KvFigures { get; init; }
+
     /// <summary>True while the stream to the parent is up (Welcome received).</summary>
     public bool IsConnected { get; private set; }
 

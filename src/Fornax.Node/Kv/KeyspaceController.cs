@@ -15,6 +15,7 @@ namespace Fornax.Node.Kv;
 internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, LocalSite site, KvMetrics metrics, KeyspaceDirectory directory) : BackgroundService
 {
     private readonly Dictionary<ObjectKey, string?> _placedHere = [];
+    private List<string>? _applied;
 
     /// <summary>The store's instruments live as long as the site (made here, the first of its KV services to start).</summary>
     public KvMetrics Metrics { get; } = metrics;
@@ -60,9 +61,17 @@ internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, L
     {
         var keyspace = ObjectSerializer.FromJson<Keyspace>(stored.Object);
         directory.Set(stored.Key.Namespace, stored.Key.Name, keyspace.Spec.Prefix);
-        var placement = keyspace.Spec.Placement;
-        return placement is null || placement.Selects(site.Name, site.Path, site.Labels) ? keyspace.Spec.Prefix : null;
+        return KeyspacePlacement.SelectsSite(keyspace, site) ? keyspace.Spec.Prefix : null;
     }
 
-    private void Apply() => KvReplication.For(store).SetKeyspaces(_placedHere.Values.OfType<string>());
+    /// <summary>Only when the placed prefixes changed: the figures rewrite the objects' status every second or so.</summary>
+    private void Apply()
+    {
+        var prefixes = _placedHere.Values.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (_applied is null || !_applied.SequenceEqual(prefixes))
+        {
+            _applied = prefixes;
+            KvReplication.For(store).SetKeyspaces(prefixes);
+        }
+    }
 }

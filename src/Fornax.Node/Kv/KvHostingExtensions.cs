@@ -31,10 +31,13 @@ public static class KvHostingExtensions
             });
         });
         services.TryAddSingleton<ILinkReplication, KvLinkReplication>();
+        services.TryAddSingleton<KvFiguresTable>();
+        services.TryAddSingleton<IKvFiguresExchange>(sp => sp.GetRequiredService<KvFiguresTable>());
         services.TryAddSingleton<KvMetrics>();
         services.TryAddSingleton<KeyspaceDirectory>();
         services.TryAddSingleton<Fornax.Functions.State.IFunctionStateStore, Functions.KvFunctionState>();
         services.AddHostedService<KeyspaceController>();
+        services.AddHostedService<KeyspaceFiguresReporter>();
         services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fornax.Kv.Engine;
+using Fornax.Node.Sites;
 
 namespace Fornax.Node.Kv;
 
@@ -12,7 +13,7 @@ internal sealed class KvMetrics : IDisposable
 {
     private readonly Meter _meter;
 
-    public KvMetrics(IMeterFactory factory, IKvStore store)
+    public KvMetrics(IMeterFactory factory, IKvStore store, KvFiguresTable figures, LocalSite site)
     {
         _meter = factory.Create("Fornax.Kv");
         _meter.CreateObservableGauge("fornax.kv.keys", () => store.Count, description: "Keys holding a value");
@@ -22,11 +23,20 @@ internal sealed class KvMetrics : IDisposable
         _meter.CreateObservableGauge("fornax.kv.replication.lag", () => Peers(store, p => p.Lag.TotalSeconds), unit: "s", description: "Age of the oldest change a peer has not acknowledged");
         _meter.CreateObservableCounter("fornax.kv.replication.sent", () => Peers(store, p => p.BytesSent), unit: "By");
         _meter.CreateObservableCounter("fornax.kv.replication.received", () => Peers(store, p => p.BytesReceived), unit: "By");
+        // Per keyspace held here, as last sampled for `fornax get keyspaces` (so both show the same figures).
+        _meter.CreateObservableGauge("fornax.kv.keyspace.keys", () => Keyspaces(figures, site, k => k.Keys), description: "Keys of the keyspace at this site");
+        _meter.CreateObservableGauge("fornax.kv.keyspace.bytes", () => Keyspaces(figures, site, k => k.Bytes), unit: "By", description: "Bytes of the keyspace at this site");
+        _meter.CreateObservableGauge("fornax.kv.keyspace.replication.pending", () => Keyspaces(figures, site, k => k.Pending), description: "Changed keys of the keyspace the neighbours have not acknowledged");
+        _meter.CreateObservableGauge("fornax.kv.keyspace.replication.lag", () => Keyspaces(figures, site, k => k.LagMs / 1000.0), unit: "s", description: "Age of the oldest of those changes");
     }
 
     private static IEnumerable<Measurement<T>> Peers<T>(IKvStore store, Func<KvPeerStats, T> value)
         where T : struct =>
         store.Stats.Peers.Select(p => new Measurement<T>(value(p), new KeyValuePair<string, object?>("peer", p.Site))).ToList();
+
+    private static IEnumerable<Measurement<T>> Keyspaces<T>(KvFiguresTable figures, LocalSite site, Func<Fornax.Hierarchy.Links.Protocol.KvKeyspaceFigures, T> value)
+        where T : struct =>
+        (figures.Get(site.Path)?.Keyspaces ?? []).Select(k => new Measurement<T>(value(k), new KeyValuePair<string, object?>("prefix", k.Prefix))).ToList();
 
     public void Dispose() => _meter.Dispose();
 }

@@ -46,6 +46,7 @@ public static class HierarchyHostingExtensions
                 sp.GetRequiredService<UplinkRoute>().RouteAsync, sp.GetRequiredService<Downlinks>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<Uplink>())
             {
                 PortalMaps = sp.GetService<IPortalMapExchange>(),
+                KvFigures = sp.GetService<IKvFiguresExchange>(),
             });
         }
 

@@ -22,7 +22,8 @@ public sealed partial class LinkService(
     SiteIdentity identity,
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<LinkService> logger,
-    IPortalMapExchange? portalMaps = null) : SiteLink.SiteLinkBase
+    IPortalMapExchange? portalMaps = null,
+    IKvFiguresExchange? kvFigures = null) : SiteLink.SiteLinkBase
 {
     /// <summary>Chunk size for blob streams: well under gRPC's 4 MiB message limit, large enough to keep frames few.</summary>
     private const int BlobChunkBytes = 64 * 1024;
@@ -99,7 +100,7 @@ public sealed partial class LinkService(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sending = StreamMissionsAsync(hello.ResumeFromParentRv, SendAsync, stop.Token);
         var portal = portalMaps is null ? Task.CompletedTask
-            : PortalMapStream.RunAsync(portalMaps, (long since, out long upTo) => portalMaps.ForChild(peer, since, out upTo), map => SendAsync(new Down { Portal = map }), stop.Token);
+            : ChangeStream.RunAsync(portalMaps.WaitForChangeAsync, (long since, out long upTo) => portalMaps.ForChild(peer, since, out upTo), map => SendAsync(new Down { Portal = map }), stop.Token);
         try
         {
             while (await requestStream.MoveNext(ct))
@@ -116,6 +117,9 @@ public sealed partial class LinkService(
                         break;
                     case Up.BodyOneofCase.Portal when !unmoved:
                         portalMaps?.FromChild(peer, up.Portal);
+                        break;
+                    case Up.BodyOneofCase.Kv when !unmoved:
+                        kvFigures?.FromChild(peer, up.Kv);
                         break;
                 }
 

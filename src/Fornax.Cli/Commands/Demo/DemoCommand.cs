@@ -13,7 +13,8 @@ namespace Fornax.Cli.Commands.Demo;
 /// <c>fornax demo</c>: the three-tier tree (cloud, east and west, four edge sites) in this process with emulated WAN
 /// links and a short heartbeat; a mission for the edge sites of east; a cut link (the root sees the site offline,
 /// the site keeps working); an update during the cut; the heal and the reconciliation; the hello function deployed to
-/// every edge site and invoked at each. Then it stops and cleans up.
+/// every edge site and invoked at each; a keyspace written at two edge sites during a cut, converging after the heal.
+/// Then it stops and cleans up.
 /// </summary>
 internal sealed class DemoCommand : Command
 {
@@ -102,6 +103,11 @@ internal sealed class DemoCommand : Command
         await DeployHelloAsync(tree, step, ct);
         console.WriteLine();
 
+        var kvMission = ExampleFiles.Find(DemoKvScene.MissionFile, _context.CurrentDirectory, AppContext.BaseDirectory)
+            ?? throw new CliException($"demo: {DemoKvScene.MissionFile} not found above the current directory or the fornax binary");
+        await new DemoKvScene(console, (condition, what) => WaitAsync(condition, what, step)).RunAsync(tree, await File.ReadAllTextAsync(kvMission, ct));
+        console.WriteLine();
+
         console.MarkupLine($"[grey]Done in {clock.Elapsed.TotalSeconds:0.0}s; stopping the sites and deleting their data.[/]");
         console.WriteLine();
         console.MarkupLine("[bold]Try it yourself[/] with sites that keep running, one process each:");
@@ -114,10 +120,9 @@ internal sealed class DemoCommand : Command
             ("fornax link cut east east-1", "then 'fornax link heal east east-1'"),
             ("fornax get missions --site east-1", "ask a site directly"),
             ("fornax apply -f examples/missions/hello-function.yaml", "hello to every site; 'fornax invoke hello --site east-1'"),
-            ("fornax down", "stop them all"),
-        })
+        }.Concat(DemoKvScene.TryItYourself(topology)).Append(("fornax down", "stop them all")))
         {
-            console.MarkupLine($"   [aqua]{Markup.Escape(command.PadRight(54))}[/] [grey]# {Markup.Escape(what)}[/]");
+            console.MarkupLine($"   [aqua]{Markup.Escape(command.PadRight(54))}[/]{(what.Length == 0 ? "" : $" [grey]# {Markup.Escape(what)}[/]")}");
         }
 
         return ExitCodes.Success;

@@ -1,0 +1,33 @@
+namespace Fornax.Kv.Replication;
+
+/// <summary>The replication backlog per keyspace prefix: the same count and age <see cref="Stats"/> gives per peer.</summary>
+internal sealed partial class Replicator
+{
+    /// <summary>Per prefix: changed keys not acknowledged, summed over the peers that need them, and the age of the oldest (under the lock).</summary>
+    public (long Pending, long LagMs)[] Backlog(byte[][] prefixes, long nowUnixMs)
+    {
+        var result = new (long Pending, long LagMs)[prefixes.Length];
+        foreach (var peer in _peers.Values)
+        {
+            for (var i = _log.After(peer.Acked); i < _log.End; i++)
+            {
+                var entry = _log[i];
+                if (entry.State.ChangeSeq != entry.Seq || entry.Source == peer || !Matches(peer.Interest, entry.State.Key))
+                {
+                    continue;
+                }
+
+                for (var p = 0; p < prefixes.Length; p++)
+                {
+                    if (entry.State.Key.AsSpan().StartsWith(prefixes[p]))
+                    {
+                        result[p].Pending++;
+                        result[p].LagMs = Math.Max(result[p].LagMs, nowUnixMs - entry.AtUnixMs);
+                    }
+                }
+            }
+        }
+
+        return result;
+    }
+}
