@@ -17,4 +17,7 @@ public sealed record PortalOptions(string SitePath)
 
     /// <summary>How long a request may wait for a backend's response headers, all hops included (then 504).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A TCP tunnel with no byte in either direction for this long is closed at the serving site.</summary>
+    public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
 }

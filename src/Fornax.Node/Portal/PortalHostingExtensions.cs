@@ -16,6 +16,7 @@ public static class PortalHostingExtensions
         {
             TimeProvider = sp.GetRequiredService<NodeOptions>().TimeProvider,
             RequestTimeout = sp.GetRequiredService<NodeOptions>().PortalRequestTimeout,
+            TcpIdleTimeout = sp.GetRequiredService<NodeOptions>().PortalTcpIdleTimeout,
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
@@ -25,6 +26,8 @@ public static class PortalHostingExtensions
         services.TryAddSingleton<PortalClients>();
         services.TryAddSingleton<PortalIngress>();
         services.TryAddSingleton<PortalPeerEndpoint>();
+        services.TryAddSingleton<PortalTcpIngress>();
+        services.TryAddSingleton<PortalTcpPeerEndpoint>();
         services.AddHostedService<PortalOfflineWatch>();
         services.TryAddSingleton<LocalServiceAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalServiceAnnouncer>());
