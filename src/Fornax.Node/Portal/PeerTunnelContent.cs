@@ -19,7 +19,14 @@ internal sealed class PeerTunnelContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
     {
-        _stream.TrySetResult(stream);
+        // HttpClient sends a request again on a new stream when the server refuses the first (REFUSED_STREAM, e.g. a
+        // burst over the peer's stream limit before its SETTINGS arrived); the relay may already hold the first stream,
+        // so a second send fails the request instead, and the caller opens a fresh one.
+        if (!_stream.TrySetResult(stream))
+        {
+            throw new TunnelContentResentException();
+        }
+
         await _done.Task;
     }
 
@@ -42,3 +49,6 @@ internal sealed class PeerTunnelContent : HttpContent
         base.Dispose(disposing);
     }
 }
+
+/// <summary>HttpClient tried to send a tunnel's request body a second time (see <see cref="PeerTunnelContent"/>).</summary>
+internal sealed class TunnelContentResentException() : IOException("the tunnel request was refused by the peer and cannot be resent on another stream");

@@ -18,6 +18,9 @@ internal sealed partial class PortalTcpIngress(
 {
     public const string Route = "/tcp/{namespace}/{name}";
 
+    /// <summary>Fresh streams tried when the peer refuses one (its stream limit, hit by a burst before its SETTINGS arrived).</summary>
+    private const int MaxRefusedStreams = 5;
+
     public async Task HandleAsync(HttpContext http)
     {
         var service = new ServiceKey((string)http.Request.RouteValues["namespace"]!, (string)http.Request.RouteValues["name"]!);
@@ -27,7 +30,6 @@ internal sealed partial class PortalTcpIngress(
             await PortalHttp.ErrorAsync(http, 400, site.Path, $"{http.Request.Path} at site {site.Path} opens TCP tunnels to service {service}: ask with 'Connection: Upgrade' and 'Upgrade: {TunnelProtocol.UpgradeToken}' (fornax portal forward does)");
             return;
         }
-
         var plan = planner.Plan(service);
         if (plan.Unknown)
         {
@@ -92,41 +94,50 @@ internal sealed partial class PortalTcpIngress(
     /// <summary>The backend is at a peer site: open an HTTP/2 stream to its portal, then relay. Null once served.</summary>
     private async Task<string?> TryPeerAsync(HttpContext http, IHttpUpgradeFeature upgrade, ServiceKey service, ServiceSite peer)
     {
-        var content = new PeerTunnelContent();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"https://{peer.PortalAddress}{TunnelProtocol.PeerPath(service)}")
+        for (var attempt = 1; ; attempt++)
         {
-            Version = System.Net.HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Content = content,
-        };
-        request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
-        using var relayEnds = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        HttpResponseMessage response;
-        try
-        {
-            response = await clients.Peer(peer.SitePath).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, relayEnds.Token);
-        }
-        catch (HttpRequestException e)
-        {
-            return $"{peer.SitePath}: {e.Message}";
-        }
-
-        using (response)
-        {
-            if (!response.IsSuccessStatusCode)
+            var content = new PeerTunnelContent();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"https://{peer.PortalAddress}{TunnelProtocol.PeerPath(service)}")
             {
-                return $"{peer.SitePath}: answered {(int)response.StatusCode} ({(await response.Content.ReadAsStringAsync(relayEnds.Token)).Split('\n')[0]})";
+                Version = System.Net.HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = content,
+            };
+            request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
+            using var relayEnds = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+            HttpResponseMessage response;
+            try
+            {
+                response = await clients.Peer(peer.SitePath).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, relayEnds.Token);
+            }
+            catch (Exception e) when (Resent(e) && attempt < MaxRefusedStreams)
+            {
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                return $"{peer.SitePath}: {e.Message}";
             }
 
-            var passed = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var route) ? string.Join(", ", route) : peer.SitePath;
-            http.Response.Headers[PortalHttp.RouteHeader] = $"{site.Path}, {passed}";
-            await using var client = await upgrade.UpgradeAsync();
-            var toPeer = await content.Stream;
-            await using var fromPeer = await response.Content.ReadAsStreamAsync(relayEnds.Token);
-            await RelayAsync(client, toPeer, fromPeer, content, relayEnds);
-            return null;
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    return $"{peer.SitePath}: answered {(int)response.StatusCode} ({(await response.Content.ReadAsStringAsync(relayEnds.Token)).Split('\n')[0]})";
+                }
+
+                var passed = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var route) ? string.Join(", ", route) : peer.SitePath;
+                http.Response.Headers[PortalHttp.RouteHeader] = $"{site.Path}, {passed}";
+                await using var client = await upgrade.UpgradeAsync();
+                var toPeer = await content.Stream;
+                await using var fromPeer = await response.Content.ReadAsStreamAsync(relayEnds.Token);
+                await RelayAsync(client, toPeer, fromPeer, content, relayEnds);
+                return null;
+            }
         }
     }
+
+    private static bool Resent(Exception? e) => e is not null && (e is TunnelContentResentException || Resent(e.InnerException));
 
     /// <summary>Carries frames both ways until both sides ended; a failure on either side ends both.</summary>
     private static async Task RelayAsync(Stream client, Stream toPeer, Stream fromPeer, PeerTunnelContent content, CancellationTokenSource relayEnds)

@@ -14,6 +14,8 @@ namespace Fornax.IntegrationTests.Portal;
 /// </summary>
 public sealed class PortalTcpTests
 {
+    private const int Connections = 64;
+
     private static CancellationToken Deadline() => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
 
     [Fact]
@@ -73,7 +75,7 @@ public sealed class PortalTcpTests
         await using var _ = forwarder;
         var ct = Deadline();
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        var results = await Task.WhenAll(Enumerable.Range(0, Connections).Select(async i =>
         {
             var payload = RandomNumberGenerator.GetBytes(20_000 + i);
             using var socket = await TcpForwarding.ConnectAsync(forwarder);
@@ -84,7 +86,7 @@ public sealed class PortalTcpTests
         }));
 
         Assert.All(results, Assert.True);
-        Assert.Equal(100, routes.Count);
+        Assert.Equal(Connections, routes.Count);
         Assert.Empty(failures);
     }
 
