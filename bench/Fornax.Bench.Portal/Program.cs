@@ -16,7 +16,6 @@ var duration = TimeSpan.FromSeconds(Arg("-d", 10));
 var samples = Arg("-n", 2000);
 
 var backend = WebApplication.CreateSlimBuilder();
-backend.Logging.ClearProviders();
 backend.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1));
 await using var bare = backend.Build();
 bare.MapGet("/{**rest}", () => "hello from the backend\n");

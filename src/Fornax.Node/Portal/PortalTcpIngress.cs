@@ -123,6 +123,9 @@ internal sealed partial class PortalTcpIngress(
             {
                 if (!response.IsSuccessStatusCode)
                 {
+                    // End our side first: the peer answered without reading the tunnel's body, and its reason must not wait for it.
+                    content.Complete();
+                    relayEnds.CancelAfter(options.ConnectTimeout);
                     return $"{peer.SitePath}: answered {(int)response.StatusCode} ({(await response.Content.ReadAsStringAsync(relayEnds.Token)).Split('\n')[0]})";
                 }
 
