@@ -16,6 +16,8 @@ var duration = TimeSpan.FromSeconds(Arg("-d", 10));
 var samples = Arg("-n", 2000);
 
 var backend = WebApplication.CreateSlimBuilder();
+// No request log: the baseline must not pay for console writes the portals do not make.
+backend.Services.Configure<Microsoft.Extensions.Logging.LoggerFilterOptions>(o => o.MinLevel = Microsoft.Extensions.Logging.LogLevel.None);
 backend.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1));
 await using var bare = backend.Build();
 bare.MapGet("/{**rest}", () => "hello from the backend\n");
