@@ -6,6 +6,7 @@ using Fornax.Node.Trees;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
 
 // Fornax.Bench.Portal [-c 32] [-d 10s] [-n 2000]
 //   One process: a tree root r with edge sites e1 and e2 (no emulated latency), a bare Kestrel backend at e2 served as
@@ -17,7 +18,7 @@ var samples = Arg("-n", 2000);
 
 var backend = WebApplication.CreateSlimBuilder();
 // No request log: the baseline must not pay for console writes the portals do not make.
-backend.Services.Configure<Microsoft.Extensions.Logging.LoggerFilterOptions>(o => o.MinLevel = Microsoft.Extensions.Logging.LogLevel.None);
+backend.Logging.ClearProviders();
 backend.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1));
 await using var bare = backend.Build();
 bare.MapGet("/{**rest}", () => "hello from the backend\n");
@@ -36,7 +37,7 @@ await using var tree = await TreeHost.StartAsync(new Topology
             new TopologySite { Name = "e2", Parent = "r", Tier = SiteTiers.Edge },
         ],
     },
-}, new TreeHostOptions { LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning });
+}, new TreeHostOptions { LogLevel = LogLevel.Warning });
 await tree.WaitConnectedAsync();
 await TreeHost.ApplyAsync(tree["e2"], "services", "bench",
     $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: bench}}\nspec:\n  backends:\n    - {{site: e2, address: \"{backendAddress}\"}}\n");
