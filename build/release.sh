@@ -2,7 +2,7 @@
 # build/release.sh [version] — the release archives, in artifacts/:
 #   fornax-VERSION-linux-x64.tar.gz, fornax-VERSION-linux-arm64.tar.gz and fornax-VERSION-SHA256SUMS.
 # Each archive holds one folder fornax-VERSION-RID/ with the self-contained `fornax` executable, the native
-# libraries it loads (Wasmtime, SQLite; RocksDB once the KV store ships), the systemd unit and docs/install.md.
+# libraries it loads (Wasmtime, SQLite, RocksDB), the systemd unit and docs/install.md.
 # VERSION defaults to 0.0.0-dev.<commit>. FORNAX_RIDS="linux-arm64" builds one architecture only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,10 @@ for rid in $rids; do
 
   # Symbols and XML docs of the referenced projects are copied beside the bundle; the archive does not carry them.
   rm -f "$stage"/*.pdb "$stage"/*.xml
+  # The RocksDB package carries variants beside librocksdb.so: a musl build (for Alpine) and, on x64, a jemalloc build
+  # its binding loads only when asked. These archives are for glibc systems and the site loads librocksdb.so (seen in
+  # /proc/PID/maps): the variants would add 6 MB compressed each to the download.
+  rm -f "$stage"/librocksdb-musl.so "$stage"/librocksdb-jemalloc.so
 
   # A release for one architecture must carry nothing of another: check the executable and every native.
   for binary in "$stage/fornax" "$stage"/*.so; do

@@ -7,6 +7,11 @@ namespace Fornax.Kv.Engine;
 internal sealed partial class KvEngine
 {
     private Replicator? _replication;
+    private List<(string Site, long Epoch, long Acked)>? _loadedPositions;
+
+    /// <summary>Made once when the store's data was created (kept on disk): a neighbour that finds another epoch knows
+    /// the data was replaced, and what it had acknowledged no longer holds. A store in memory has a new one each time.</summary>
+    public long Epoch { get; }
 
     public Replicator Replication
     {
@@ -14,10 +19,24 @@ internal sealed partial class KvEngine
         {
             lock (_gate)
             {
-                return _replication ??= new Replicator(this, _options.SiteId, _options.Random.NextInt64(1, long.MaxValue));
+                if (_replication is null)
+                {
+                    _replication = new Replicator(this, _options.SiteId, _options.Random.NextInt64(1, long.MaxValue));
+                    _replication.Restore(_loadedPositions ?? []);
+                    _loadedPositions = null;
+                    if (_disk is not null)
+                    {
+                        _disk.TakePositions = _replication.TakePositions;
+                    }
+                }
+
+                return _replication;
             }
         }
     }
+
+    /// <summary>A replication position changed: the disk writer writes it with its next batch.</summary>
+    public void PositionsChanged() => _disk?.CommitAsync();
 
     public Lock Gate => _gate;
 

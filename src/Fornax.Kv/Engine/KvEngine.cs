@@ -27,18 +27,23 @@ internal sealed partial class KvEngine : IKvStore
         Replica = ReplicaIdOf(options.SiteId);
         _clock = new HybridLogicalClock(options.TimeProvider);
         _tx = new KvTransaction(this, _table, _clock, Replica);
+        Epoch = options.Random.NextInt64(1, long.MaxValue);
         if (options.DataDirectory is not null)
         {
             _disk = KvDiskWriter.Open(options.DataDirectory, options.Durability, options.TimeProvider, _gate, _clock);
-            var loaded = _disk.LoadAll(out var lastHlc);
-            foreach (var state in loaded)
+            var loaded = _disk.LoadAll(options.Random);
+            foreach (var state in loaded.States)
             {
                 _table.Add(state);
                 Recount(state);
                 ObserveClock(state);
+                _version = Math.Max(_version, state.ChangeSeq);
             }
 
-            _clock.Observe(lastHlc);
+            _version = Math.Max(_version, loaded.LastVersion);
+            _clock.Observe(loaded.LastHlc);
+            Epoch = loaded.Epoch;
+            _loadedPositions = loaded.Positions;
             RecordsLoaded = _disk.RecordsLoaded;
             _disk.Persisted = OnPersisted;
         }

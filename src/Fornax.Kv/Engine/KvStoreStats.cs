@@ -28,4 +28,14 @@ public sealed record KvStoreStats
 }
 
 /// <summary>Replication towards one neighbouring site.</summary>
-public sealed record KvPeerStats(string Site, bool Connected, long PendingKeys, TimeSpan Lag, long BytesSent, long BytesReceived);
+public sealed record KvPeerStats(string Site, bool Connected, long PendingKeys, TimeSpan Lag, long BytesSent, long BytesReceived)
+{
+    /// <summary>Key states sent to the peer (log batches and catch-ups).</summary>
+    public long KeysSent { get; init; }
+
+    /// <summary>Key states received from the peer.</summary>
+    public long KeysReceived { get; init; }
+
+    /// <summary>Batch frames sent to the peer.</summary>
+    public long BatchesSent { get; init; }
+}

@@ -6,11 +6,12 @@ using Fornax.Kv.Engine.Crdt;
 namespace Fornax.Kv.Replication;
 
 /// <summary>
-/// The replication frames: Hello (who I am, which prefixes my side of the link needs), Interest (an update of those),
-/// Batch (key states, numbered per sender incarnation) and Ack (a batch number). A frame is decoded completely, and
+/// The replication frames: Hello (who I am, my store's epoch, which prefixes my side of the link needs), Interest (an
+/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), and the digest
+/// exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and
 /// refused as a whole when anything in it is malformed, before any of it is applied.
 /// </summary>
-internal static class Frames
+internal static partial class Frames
 {
     public const byte Hello = 1;
     public const byte Interest = 2;
@@ -20,12 +21,13 @@ internal static class Frames
     /// <summary>Largest frame accepted (a batch is cut well below, at 256 KiB).</summary>
     public const int MaxFrameBytes = 4 << 20;
 
-    public static byte[] EncodeHello(string site, long incarnation, IReadOnlyCollection<byte[]> interest)
+    public static byte[] EncodeHello(string site, long incarnation, long epoch, IReadOnlyCollection<byte[]> interest)
     {
         var w = new ArrayBufferWriter<byte>();
         w.Write([Hello]);
         WriteBytes(w, Encoding.UTF8.GetBytes(site));
         WriteInt64(w, incarnation);
+        WriteInt64(w, epoch);
         WritePrefixes(w, interest);
         return w.WrittenSpan.ToArray();
     }
@@ -65,14 +67,15 @@ internal static class Frames
         BinaryPrimitives.WriteInt32LittleEndian(span.Slice(lengthAt, 4), length);
     }
 
-    public static (string Site, long Incarnation, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
+    public static (string Site, long Incarnation, long Epoch, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
     {
         var r = new FrameReader(frame, Hello);
         var site = Encoding.UTF8.GetString(r.Bytes(256));
         var incarnation = r.Int64();
+        var epoch = r.Int64();
         var interest = r.Prefixes();
         r.End();
-        return (site, incarnation, interest);
+        return (site, incarnation, epoch, interest);
     }
 
     public static List<byte[]> DecodeInterest(ReadOnlySpan<byte> frame)
@@ -127,7 +130,7 @@ internal static class Frames
         w.Write(bytes);
     }
 
-    private static void WriteInt32(ArrayBufferWriter<byte> w, int value)
+    internal static void WriteInt32(ArrayBufferWriter<byte> w, int value)
     {
         BinaryPrimitives.WriteInt32LittleEndian(w.GetSpan(4), value);
         w.Advance(4);
@@ -139,7 +142,7 @@ internal static class Frames
         w.Advance(8);
     }
 
-    private ref struct FrameReader
+    internal ref struct FrameReader
     {
         private readonly ReadOnlySpan<byte> _frame;
         private int _at;
@@ -168,6 +171,10 @@ internal static class Frames
             _at += length;
             return slice;
         }
+
+        public byte Byte() => Slice(1)[0];
+
+        public ulong UInt64() => BinaryPrimitives.ReadUInt64LittleEndian(Slice(8));
 
         public int Int32() => BinaryPrimitives.ReadInt32LittleEndian(Slice(4));
 

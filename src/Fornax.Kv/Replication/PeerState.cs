@@ -1,8 +1,8 @@
 namespace Fornax.Kv.Replication;
 
 /// <summary>
-/// What this site knows of one neighbour, kept across cuts (not restarts): what it acknowledged, what it needs, and
-/// the batches in flight. Guarded by the store's lock.
+/// What this site knows of one neighbour, kept across cuts (and, for what it acknowledged, across restarts: on disk):
+/// what it acknowledged, what it needs, and the batches in flight. Guarded by the store's lock.
 /// </summary>
 internal sealed class PeerState(string site)
 {
@@ -20,18 +20,29 @@ internal sealed class PeerState(string site)
     /// <summary>What this site last told the peer its side needs.</summary>
     public List<byte[]>? AnnouncedInterest { get; set; }
 
-    /// <summary>A full copy was cut short: the next session starts one again.</summary>
-    public bool NeedsFullSync { get; set; }
+    /// <summary>The epoch of the peer's store that <see cref="Acked"/> is about (another epoch: its data was replaced).</summary>
+    public long PeerEpoch { get; set; }
+
+    /// <summary><see cref="Acked"/> changed since the disk writer last took it.</summary>
+    public bool PositionDirty { get; set; }
+
+    /// <summary>A catch-up was cut short: the next session starts one again.</summary>
+    public bool NeedsCatchUp { get; set; }
+
+    /// <summary>The digest exchange and the keys it found missing at the peer, while one runs.</summary>
+    public CatchUp? CatchUp { get; set; }
+
+    /// <summary>Digest replies still to come for requests of a catch-up since replaced (they are skipped).</summary>
+    public int StaleDigestReplies { get; set; }
+
+    /// <summary>The peer's batches applied here, acknowledged once this site's changes up to the version are on disk
+    /// (an acknowledged change is never lost to a restart here, so the peer never sends it again).</summary>
+    public Queue<(long Batch, long Version)> PendingAcks { get; } = new();
 
     /// <summary>Batch number → the version it brings <see cref="Acked"/> to once acknowledged.</summary>
     public SortedDictionary<long, long> InFlight { get; } = [];
 
     public long NextBatch { get; set; } = 1;
-
-    /// <summary>A full copy (checkpoint) is being sent: the slot it is at, and the version it started at.</summary>
-    public int? FullSyncSlot { get; set; }
-
-    public long FullSyncFrom { get; set; }
 
     /// <summary>The peer's incarnation and the last of its batches applied here (a replayed batch is only acknowledged).</summary>
     public long PeerIncarnation { get; set; }
@@ -45,6 +56,12 @@ internal sealed class PeerState(string site)
     public long BytesSent { get; set; }
 
     public long BytesReceived { get; set; }
+
+    public long KeysSent { get; set; }
+
+    public long KeysReceived { get; set; }
+
+    public long BatchesSent { get; set; }
 
     public SemaphoreSlim Wake { get; } = new(0);
 

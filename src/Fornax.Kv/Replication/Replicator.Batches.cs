@@ -2,36 +2,51 @@ using Fornax.Kv.Engine.Crdt;
 
 namespace Fornax.Kv.Replication;
 
-/// <summary>Cutting batches: from a full copy (checkpoint) while one runs, else from the change log.</summary>
+/// <summary>Cutting batches: from a catch-up's keys while one runs, else from the change log.</summary>
 internal sealed partial class Replicator
 {
-    /// <summary>The next batch frame for the peer, or null when it has everything sent.</summary>
+    /// <summary>The next batch frame for the peer, or null when it has everything sent (or a catch-up awaits digests).</summary>
     private byte[]? BuildBatch(PeerState peer)
     {
         var number = peer.NextBatch;
         Frames.StartBatch(_batch, number);
         var count = 0;
         long bringsAckedTo;
-        if (peer.FullSyncSlot is int slot)
+        var durable = engine.DurableVersion;
+        if (peer.CatchUp is { } catchUp)
         {
-            var end = engine.Table.SlotCount;
-            for (; slot < end && count < MaxBatchKeys && _batch.WrittenCount < MaxBatchBytes; slot++)
+            while (catchUp.Keys.Count > 0 && count < MaxBatchKeys && _batch.WrittenCount < MaxBatchBytes)
             {
-                if (engine.Table.AtSlot(slot) is { } state && Matches(peer.Interest, state.Key))
+                var state = catchUp.Keys.Peek();
+                if (!state.Removed && state.Version > durable)
+                {
+                    break; // a local write not in the log yet: sent once the disk writer has it
+                }
+
+                catchUp.Keys.Dequeue();
+                if (!state.Removed)
                 {
                     Frames.AppendState(_batch, state);
                     count++;
                 }
             }
 
-            var done = slot >= end;
-            peer.FullSyncSlot = done ? null : slot;
-            bringsAckedTo = done ? peer.FullSyncFrom : peer.Acked;
+            var done = catchUp.ExchangeDone && catchUp.Keys.Count == 0;
+            if (count == 0 && !done)
+            {
+                return null; // digests or the disk awaited
+            }
+
+            // The batch that ends the catch-up brings the peer to where it started (even empty: its ack says so).
+            bringsAckedTo = done ? catchUp.From : peer.Acked;
+            if (done)
+            {
+                peer.CatchUp = null;
+            }
         }
         else
         {
             var i = _log.After(peer.Sent);
-            var durable = engine.DurableVersion;
             for (; i < _log.End && count < MaxBatchKeys && _batch.WrittenCount < MaxBatchBytes; i++)
             {
                 var entry = _log[i];
@@ -56,7 +71,7 @@ internal sealed partial class Replicator
             {
                 if (peer.InFlight.Count == 0)
                 {
-                    peer.Acked = Math.Max(peer.Acked, peer.Sent);
+                    SetAcked(peer, peer.Sent);
                     TruncateLog();
                 }
                 else
@@ -71,6 +86,8 @@ internal sealed partial class Replicator
 
         peer.NextBatch++;
         peer.InFlight[number] = bringsAckedTo;
+        peer.KeysSent += count;
+        peer.BatchesSent++;
         return _batch.WrittenSpan.ToArray();
     }
 

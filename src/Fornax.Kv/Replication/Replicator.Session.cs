@@ -10,10 +10,10 @@ internal sealed partial class Replicator
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sendLock = new SemaphoreSlim(1, 1);
-        await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, []), null, session.Token);
+        await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, engine.Epoch, []), null, session.Token);
         var hello = await transport.ReceiveAsync(session.Token) ?? throw new ReplicationProtocolException("the stream ended before the peer's hello");
-        var (peerSite, peerIncarnation, _) = Frames.DecodeHello(hello.Span);
-        var peer = Attach(peerSite, peerIncarnation);
+        var (peerSite, peerIncarnation, peerEpoch, _) = Frames.DecodeHello(hello.Span);
+        var peer = Attach(peerSite, peerIncarnation, peerEpoch);
         try
         {
             var sender = SendLoopAsync(peer, transport, sendLock, session.Token);
@@ -39,7 +39,7 @@ internal sealed partial class Replicator
         }
     }
 
-    private PeerState Attach(string peerSite, long peerIncarnation)
+    private PeerState Attach(string peerSite, long peerIncarnation, long peerEpoch)
     {
         lock (engine.Gate)
         {
@@ -59,21 +59,31 @@ internal sealed partial class Replicator
             }
 
             peer.Connected = true;
+            peer.StaleDigestReplies = 0;
             peer.InFlight.Clear();
+            peer.PendingAcks.Clear();
             peer.AnnouncedInterest = null;
-            peer.Sent = peer.Acked;
-            var restarted = peer.PeerIncarnation != peerIncarnation;
-            peer.PeerIncarnation = peerIncarnation;
-            if (restarted)
+            if (peer.PeerEpoch != peerEpoch)
             {
-                peer.LastAppliedBatch = 0;
+                // The peer's data is new (or was replaced): what it acknowledged before is not there.
+                peer.PeerEpoch = peerEpoch;
+                peer.Acked = 0;
+                peer.PositionDirty = true;
+                engine.PositionsChanged();
             }
 
-            // A new peer, one that restarted (it may have lost its last unsynced writes), or one behind what the log
-            // still holds catches up from a full copy, not from history.
-            if (peer.Acked == 0 || restarted || peer.NeedsFullSync || peer.Acked < _log.Dropped)
+            peer.Sent = peer.Acked;
+            if (peer.PeerIncarnation != peerIncarnation)
             {
-                StartFullSync(peer);
+                peer.PeerIncarnation = peerIncarnation;
+                peer.LastAppliedBatch = 0; // its batch numbers start again
+            }
+
+            // A peer restarted on its data resumes from what it acknowledged (it acknowledges only what is on its disk).
+            // A new peer, or one behind what the log still holds, catches up by digests, not from history.
+            if (peer.Acked == 0 || peer.NeedsCatchUp || peer.Acked < _log.Dropped)
+            {
+                StartCatchUp(peer);
             }
 
             peer.Signal();
@@ -87,11 +97,12 @@ internal sealed partial class Replicator
         {
             peer.Connected = false;
             peer.InFlight.Clear();
+            peer.PendingAcks.Clear();
             peer.Sent = peer.Acked;
-            if (peer.FullSyncSlot is not null)
+            if (peer.CatchUp is not null)
             {
-                peer.FullSyncSlot = null;
-                peer.NeedsFullSync = true; // starts over with the next session
+                peer.CatchUp = null;
+                peer.NeedsCatchUp = true; // starts over with the next session
             }
         }
     }
@@ -101,6 +112,8 @@ internal sealed partial class Replicator
         while (true)
         {
             byte[]? interest = null;
+            byte[]? ack = null;
+            byte[]? request = null;
             byte[]? batch = null;
             lock (engine.Gate)
             {
@@ -112,24 +125,27 @@ internal sealed partial class Replicator
                     interest = Frames.EncodeInterest(wanted);
                 }
 
+                ack = TakeAck(peer);
+                if (peer.CatchUp?.TakeRequest(Frames.MaxDigestRanges) is { } ranges)
+                {
+                    request = Frames.EncodeDigestRequest(peer.CatchUp.Depth, ranges);
+                }
+
                 if (peer.InFlight.Count < Window)
                 {
                     batch = BuildBatch(peer);
                 }
             }
 
-            if (interest is not null)
+            foreach (var frame in new[] { interest, ack, request, batch })
             {
-                await SendAsync(transport, sendLock, interest, peer, ct);
+                if (frame is not null)
+                {
+                    await SendAsync(transport, sendLock, frame, peer, ct);
+                }
             }
 
-            if (batch is not null)
-            {
-                await SendAsync(transport, sendLock, batch, peer, ct);
-                continue;
-            }
-
-            if (interest is null)
+            if (batch is null && interest is null && request is null)
             {
                 await peer.Wake.WaitAsync(ct);
             }
@@ -155,7 +171,13 @@ internal sealed partial class Replicator
                 case Frames.Batch:
                     var (number, states) = Frames.DecodeBatch(frame.Span);
                     ApplyBatch(peer, number, states);
-                    await SendAsync(transport, sendLock, Frames.EncodeAck(number), peer, ct);
+                    break;
+                case Frames.DigestRequest:
+                    var (depth, ranges) = Frames.DecodeDigestRequest(frame.Span);
+                    await SendAsync(transport, sendLock, AnswerDigests(peer, depth, ranges), peer, ct);
+                    break;
+                case Frames.DigestReply:
+                    OnDigests(peer, frame.Span);
                     break;
                 case Frames.Ack:
                     OnAck(peer, Frames.DecodeAck(frame.Span));
@@ -173,9 +195,13 @@ internal sealed partial class Replicator
     {
         lock (engine.Gate)
         {
+            peer.KeysReceived += states.Count;
             if (number <= peer.LastAppliedBatch)
             {
-                return; // a replay: already applied (merging again would change nothing either)
+                // A replay: already applied (merging again would change nothing either); acknowledged again.
+                peer.PendingAcks.Enqueue((number, engine.CurrentVersion));
+                peer.Signal();
+                return;
             }
 
             peer.LastAppliedBatch = number;
@@ -198,11 +224,26 @@ internal sealed partial class Replicator
 
         // The merged changes were logged with this peer as their source, which wakes only the other peers. This peer's
         // sender must still step over them (it sends them nowhere) so that its acknowledged version passes them: until
-        // it does, the log keeps them and their tombstones are never collected.
+        // it does, the log keeps them and their tombstones are never collected. It also sends the ack, once the merged
+        // changes are on disk here.
         lock (engine.Gate)
         {
+            peer.PendingAcks.Enqueue((number, engine.CurrentVersion));
             peer.Signal();
         }
+    }
+
+    /// <summary>The ack of the last batch whose changes are now on disk here (acks are cumulative), or null.</summary>
+    private byte[]? TakeAck(PeerState peer)
+    {
+        long? batch = null;
+        var durable = engine.DurableVersion;
+        while (peer.PendingAcks.TryPeek(out var pending) && pending.Version <= durable)
+        {
+            batch = peer.PendingAcks.Dequeue().Batch;
+        }
+
+        return batch is { } number ? Frames.EncodeAck(number) : null;
     }
 
     private void OnAck(PeerState peer, long number)
@@ -222,7 +263,7 @@ internal sealed partial class Replicator
                 }
 
                 peer.InFlight.Remove(batch);
-                peer.Acked = Math.Max(peer.Acked, version);
+                SetAcked(peer, version);
             }
 
             TruncateLog();
@@ -239,7 +280,7 @@ internal sealed partial class Replicator
             RecomputeCarried();
             if (grew)
             {
-                StartFullSync(peer);
+                StartCatchUp(peer);
             }
         }
     }

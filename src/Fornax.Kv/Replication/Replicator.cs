@@ -91,7 +91,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         {
             if (grew && peer.Connected)
             {
-                StartFullSync(peer);
+                StartCatchUp(peer);
             }
 
             peer.Signal(); // its interest announcement may have changed
@@ -103,13 +103,68 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         _own.Concat(_peers.Values.Where(p => p != peer).SelectMany(p => p.Interest)).Distinct(ByteArrayComparer.Instance)
             .OrderBy(p => p, ByteArrayComparer.Instance).ToList();
 
-    private void StartFullSync(PeerState peer)
+    /// <summary>Starts a catch-up by digests (<see cref="CatchUp"/>): the peer gets what differs, not a full copy.</summary>
+    private void StartCatchUp(PeerState peer)
     {
-        peer.NeedsFullSync = false;
-        peer.FullSyncSlot = 0;
-        peer.FullSyncFrom = engine.CurrentVersion;
-        peer.Sent = peer.FullSyncFrom;
+        peer.NeedsCatchUp = false;
+        if (peer.CatchUp is { Asked: not null })
+        {
+            peer.StaleDigestReplies++; // the reply to the request of the catch-up replaced is still on its way
+        }
+
+        peer.CatchUp = new CatchUp(engine.CurrentVersion);
+        peer.Sent = peer.CatchUp.From;
         peer.Signal();
+    }
+
+    private void SetAcked(PeerState peer, long acked)
+    {
+        if (acked > peer.Acked)
+        {
+            peer.Acked = acked;
+            peer.PositionDirty = true;
+            engine.PositionsChanged();
+        }
+    }
+
+    /// <summary>
+    /// After a restart: the neighbours and what each acknowledged (from disk), and the change log rebuilt from each key's
+    /// last change sequence (stored with the key), so a neighbour resumes from where it was, not from a full copy.
+    /// </summary>
+    public void Restore(List<(string Site, long Epoch, long Acked)> positions)
+    {
+        foreach (var (peerSite, epoch, acked) in positions)
+        {
+            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked };
+        }
+
+        if (positions.Count == 0)
+        {
+            return;
+        }
+
+        var changed = engine.Table.All().Where(s => s.ChangeSeq > 0).ToList();
+        changed.Sort((x, y) => x.ChangeSeq.CompareTo(y.ChangeSeq));
+        foreach (var state in changed)
+        {
+            _log.Add(state, null, engine.NowUnixMs());
+        }
+    }
+
+    /// <summary>For the disk writer: every neighbour's position when one changed since the last call, else null.</summary>
+    public List<(string Site, long Epoch, long Acked)>? TakePositions()
+    {
+        if (!_peers.Values.Any(p => p.PositionDirty))
+        {
+            return null;
+        }
+
+        foreach (var peer in _peers.Values)
+        {
+            peer.PositionDirty = false;
+        }
+
+        return [.. _peers.Values.Select(p => (p.Site, p.PeerEpoch, p.Acked))];
     }
 
     private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)
@@ -143,7 +198,12 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
                 }
             }
 
-            stats.Add(new Engine.KvPeerStats(peer.Site, peer.Connected, pending, TimeSpan.FromMilliseconds(oldest is { } t ? now - t : 0), peer.BytesSent, peer.BytesReceived));
+            stats.Add(new Engine.KvPeerStats(peer.Site, peer.Connected, pending, TimeSpan.FromMilliseconds(oldest is { } t ? now - t : 0), peer.BytesSent, peer.BytesReceived)
+            {
+                KeysSent = peer.KeysSent,
+                KeysReceived = peer.KeysReceived,
+                BatchesSent = peer.BatchesSent,
+            });
         }
 
         return stats;

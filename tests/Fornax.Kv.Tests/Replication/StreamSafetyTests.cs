@@ -17,7 +17,7 @@ public sealed class StreamSafetyTests
     }
 
     /// <summary>Runs a session of <paramref name="store"/> against frames written by hand; returns how it ended.</summary>
-    private static async Task<Exception?> Feed(IKvStore store, params byte[][] frames)
+    internal static async Task<Exception?> Feed(IKvStore store, params byte[][] frames)
     {
         var (ours, theirs) = PipeTransport.Pair();
         var session = KvReplication.For(store).RunPeerAsync(ours, CancellationToken.None);
@@ -38,7 +38,7 @@ public sealed class StreamSafetyTests
         }
     }
 
-    private static byte[] Hello(string site) => Frames.EncodeHello(site, 42, []);
+    private static byte[] Hello(string site) => Frames.EncodeHello(site, 42, 42, []);
 
     [Theory]
     [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 200, 0, 0, 0, 1, 2 })]          // a state length past the end
@@ -88,7 +88,7 @@ public sealed class StreamSafetyTests
         // under another incarnation they are merged again, which changes nothing).
         var sent = link.Pipes.A.Sent.Where(f => f[0] == Frames.Batch).ToArray();
         Assert.NotEmpty(sent);
-        foreach (var hello in new[] { link.Pipes.A.Sent[0], Frames.EncodeHello("a", 7, []) })
+        foreach (var hello in new[] { link.Pipes.A.Sent[0], Frames.EncodeHello("a", 7, 42, []) })
         {
             Assert.Null(await Feed(b, [hello, .. sent, .. sent]));
             Assert.Equal("5", b.Get("cart:n"));

@@ -50,6 +50,16 @@ internal sealed class KeyState(byte[] key)
     /// <summary>Replication: the local change sequence at which it last changed (what peers have not acknowledged).</summary>
     public long ChangeSeq { get; set; }
 
+    /// <summary>Anti-entropy: the key's position in the 64-bit token space (a hash of the key), computed once.</summary>
+    public ulong Token => _token != 0 ? _token : (_token = System.IO.Hashing.XxHash64.HashToUInt64(Key));
+
+    private ulong _token;
+
+    /// <summary>Anti-entropy: a hash of the state's canonical encoding, valid while <see cref="Version"/> equals <see cref="DigestVersion"/>.</summary>
+    public ulong Digest { get; set; }
+
+    public long DigestVersion { get; set; } = -1;
+
     public bool IsEmpty => Str.IsEmpty && (Members is null || Members.Count == 0) && (Fields is null || Fields.Count == 0);
 
     public bool IsExpired(long nowUnixMs) => ExpiresAt != 0 && ExpiresAt <= nowUnixMs;

@@ -15,7 +15,9 @@ internal sealed partial class KvDiskWriter
         lock (_gate)
         {
             _wakeRequested = false;
-            if (_pending.Count == 0 && !_syncRequested)
+            // Every position, when any changed (a failed write keeps the last list, written with the next).
+            _positions = TakePositions?.Invoke() ?? _positions;
+            if (_pending.Count == 0 && !_syncRequested && _positions is null)
             {
                 return;
             }
@@ -44,9 +46,16 @@ internal sealed partial class KvDiskWriter
                 }
             }
 
-            Span<byte> hlc = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(hlc, _clock.Last);
-            batch.Put(ClockRecord, hlc);
+            foreach (var (site, epoch, acked) in _positions ?? [])
+            {
+                batch.Put(PositionKey(site), PositionValue(epoch, acked));
+            }
+
+            Span<byte> number = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(number, _clock.Last);
+            batch.Put(ClockRecord, number);
+            BinaryPrimitives.WriteInt64LittleEndian(number, Math.Max(_persistedVersion, version));
+            batch.Put(VersionRecord, number);
             _db.Write(batch, sync ? _syncWrite : _plainWrite);
             Failed = null;
         }
@@ -58,6 +67,7 @@ internal sealed partial class KvDiskWriter
         }
 
         _writing.Clear();
+        _positions = null;
         Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
         group.TrySetResult();
         Persisted?.Invoke(version);
@@ -81,6 +91,11 @@ internal sealed partial class KvDiskWriter
             var valueStart = _buffer.WrittenCount;
             if (!state.Removed)
             {
+                // The change sequence goes with the state: after a restart, what a neighbour has not acknowledged is found again.
+                var head = _buffer.GetSpan(9);
+                head[0] = SeqMarker;
+                BinaryPrimitives.WriteInt64LittleEndian(head[1..], state.ChangeSeq);
+                _buffer.Advance(9);
                 KeyCodec.Write(state, _buffer);
             }
 

@@ -13,7 +13,6 @@ namespace Fornax.Kv.Engine;
 /// </summary>
 internal sealed partial class KvDiskWriter : IAsyncDisposable
 {
-    private static readonly byte[] ClockRecord = "m:hlc"u8.ToArray();
     private readonly string _directory;
     private readonly DbOptions _options;
     private RocksDb _db;
@@ -116,29 +115,6 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
         {
             Failed = e;
         }
-    }
-
-    /// <summary>Every key's state; <paramref name="lastHlc"/> is the clock as last written (the clock must not go back).</summary>
-    public List<KeyState> LoadAll(out long lastHlc)
-    {
-        lastHlc = 0;
-        var states = new List<KeyState>();
-        using var iterator = _db.NewIterator();
-        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
-        {
-            RecordsLoaded++;
-            var key = iterator.Key();
-            if (key.Length > 0 && key[0] == (byte)'k')
-            {
-                states.Add(KeyCodec.Read(iterator.Value()));
-            }
-            else if (key.AsSpan().SequenceEqual(ClockRecord))
-            {
-                lastHlc = BinaryPrimitives.ReadInt64LittleEndian(iterator.Value());
-            }
-        }
-
-        return states;
     }
 
     /// <summary>Queues a changed key (under the store's lock).</summary>

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using Fornax.Kv.Engine.Crdt;
+
+namespace Fornax.Kv.Engine;
+
+/// <summary>What a store reads at start-up: every key's state, the clock, the change counter, the store's epoch and the
+/// replication positions.</summary>
+internal sealed record KvLoaded(List<KeyState> States, long LastHlc, long LastVersion, long Epoch, List<(string Site, long Epoch, long Acked)> Positions);
+
+/// <summary>
+/// The records: "k" + key → [<see cref="SeqMarker"/>, change sequence (8 bytes)] + the key's state (<see cref="KeyCodec"/>;
+/// a record without the marker is read with sequence 0); "m:hlc", "m:version" (the change counter), "m:epoch" (made
+/// once, when the store is created: a peer that finds another epoch knows the data was replaced) and "a:" + site →
+/// (that site's epoch, the change sequence it acknowledged).
+/// </summary>
+internal sealed partial class KvDiskWriter
+{
+    private const byte SeqMarker = 0xFE;
+    private static readonly byte[] ClockRecord = "m:hlc"u8.ToArray();
+    private static readonly byte[] VersionRecord = "m:version"u8.ToArray();
+    private static readonly byte[] EpochRecord = "m:epoch"u8.ToArray();
+    private static readonly byte[] PositionPrefix = "a:"u8.ToArray();
+
+    /// <summary>Every replication position, when one changed since the last call, else null (called under the store's
+    /// lock): written in the same batch as the keys.</summary>
+    public Func<List<(string Site, long Epoch, long Acked)>?>? TakePositions { get; set; }
+
+    private List<(string Site, long Epoch, long Acked)>? _positions;
+
+    public KvLoaded LoadAll(Random random)
+    {
+        long lastHlc = 0, lastVersion = 0, epoch = 0;
+        var states = new List<KeyState>();
+        var positions = new List<(string, long, long)>();
+        using (var iterator = _db.NewIterator())
+        {
+            for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
+            {
+                RecordsLoaded++;
+                var key = iterator.Key();
+                var value = iterator.Value();
+                if (key.Length > 0 && key[0] == (byte)'k')
+                {
+                    var marked = value.Length > 9 && value[0] == SeqMarker;
+                    var seq = marked ? BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(1)) : 0;
+                    var state = KeyCodec.Read(marked ? value.AsSpan(9) : value);
+                    state.ChangeSeq = state.Version = seq;
+                    states.Add(state);
+                }
+                else if (key.AsSpan().SequenceEqual(ClockRecord))
+                {
+                    lastHlc = BinaryPrimitives.ReadInt64LittleEndian(value);
+                }
+                else if (key.AsSpan().SequenceEqual(VersionRecord))
+                {
+                    lastVersion = BinaryPrimitives.ReadInt64LittleEndian(value);
+                }
+                else if (key.AsSpan().SequenceEqual(EpochRecord))
+                {
+                    epoch = BinaryPrimitives.ReadInt64LittleEndian(value);
+                }
+                else if (key.AsSpan().StartsWith(PositionPrefix) && value.Length == 16)
+                {
+                    var site = System.Text.Encoding.UTF8.GetString(key.AsSpan(PositionPrefix.Length));
+                    positions.Add((site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(8))));
+                }
+            }
+        }
+
+        if (epoch == 0 && !_openedReadOnly)
+        {
+            epoch = random.NextInt64(1, long.MaxValue);
+            var bytes = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(bytes, epoch);
+            using var batch = new RocksDbSharp.WriteBatch();
+            batch.Put(EpochRecord, bytes);
+            _db.Write(batch, _syncWrite);
+        }
+
+        Volatile.Write(ref _persistedVersion, lastVersion);
+        return new KvLoaded(states, lastHlc, lastVersion, epoch, positions);
+    }
+
+    private static byte[] PositionKey(string site) => [.. PositionPrefix, .. System.Text.Encoding.UTF8.GetBytes(site)];
+
+    private static byte[] PositionValue(long epoch, long acked)
+    {
+        var value = new byte[16];
+        BinaryPrimitives.WriteInt64LittleEndian(value, epoch);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), acked);
+        return value;
+    }
+}
