@@ -79,6 +79,7 @@ public static class Program
         root.Subcommands.Add(new AttachCommand(context, sites));
         root.Subcommands.Add(new SiteCommand(context, sites));
         root.Subcommands.Add(new KubeconfigCommand(context));
+        root.Subcommands.Add(new Commands.Portal.PortalCommand(context, sites));
         return root;
     }
 

@@ -29,4 +29,7 @@ public sealed record PortalOptions(string SitePath)
     /// address. The network between sites decides what is reachable: a test harness refuses paths here as a firewall would.
     /// </summary>
     public Func<string, System.Net.DnsEndPoint, CancellationToken, ValueTask<Stream>>? ConnectToPeer { get; init; }
+
+    /// <summary>A TCP tunnel with no byte in either direction for this long is closed at the serving site.</summary>
+    public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
 }

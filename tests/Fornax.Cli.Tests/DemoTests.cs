@@ -14,7 +14,7 @@ public sealed class DemoTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         var lines = result.StdoutLines;
-        string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link.", "6. Deploy a WebAssembly function", "7. Replicate a keyspace"];
+        string[] steps = ["1. Start the tree.", "2. Apply a mission at the root", "3. Cut the link east ↔ east-1", "4. Update the mission", "5. Heal the link.", "6. Deploy a WebAssembly function", "7. Call a service across the edge portals.", "8. Replicate a keyspace"];
         Assert.Contains(lines, l => l.Contains("Dashboard, while the demo runs: http://127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("/ui/", StringComparison.Ordinal));
         Assert.Equal(steps, lines.Where(l => steps.Any(s => l.StartsWith(s, StringComparison.Ordinal))).Select(l => steps.First(s => l.StartsWith(s, StringComparison.Ordinal))));
 
@@ -36,11 +36,20 @@ public sealed class DemoTests : IDisposable
         Assert.Contains(healed, l => l.Contains("cloud/east/east-1", StringComparison.Ordinal) && l.EndsWith("Active", StringComparison.Ordinal));
 
         // The function reached every edge site (its module fetched down the links) and answers at each one's ingress.
-        var functions = Section(lines, "6. Deploy", "7. Replicate");
+        var functions = Section(lines, "6. Deploy", "7. Call");
         foreach (var edge in new[] { "east-1", "east-2", "west-1", "west-2" })
         {
             Assert.Contains(functions, l => l.Contains("/fn/hello/?name=demo → 200", StringComparison.Ordinal) && l.EndsWith($"Hello, demo from {edge}!", StringComparison.Ordinal));
         }
+
+        // The service served at east-2 and west-1, called at east-1: the sibling first, portal to portal; west-1 once east-2 is cut off.
+        var portals = Section(lines, "7. Call", "8. Replicate");
+        var calls = portals.Where(l => l.Contains("/svc/default/greeter/?name=east-1 → 200", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.Contains("Hello, east-1 from east-2!", calls[0], StringComparison.Ordinal);
+        Assert.EndsWith("Fornax-Route: cloud/east/east-1, cloud/east/east-2", calls[0], StringComparison.Ordinal);
+        Assert.Contains("Hello, east-1 from west-1!", calls[1], StringComparison.Ordinal);
+        Assert.EndsWith("Fornax-Route: cloud/east/east-1, cloud/west/west-1", calls[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -51,7 +60,7 @@ public sealed class DemoTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         var lines = result.StdoutLines.Select(l => l.Trim()).ToList();
-        var kv = Section(lines, "7. Replicate", "Done in");
+        var kv = Section(lines, "8. Replicate", "Done in");
 
         // During the cut each side sees only its own writes.
         Assert.Contains(kv, l => l.StartsWith("east-1  INCR", StringComparison.Ordinal) && l.EndsWith("demo:visits=3 demo:tags=[east-1] demo:greeting=\"hello from east-1\"", StringComparison.Ordinal));

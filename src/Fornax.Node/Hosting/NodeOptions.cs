@@ -54,6 +54,9 @@ public sealed record NodeOptions
     /// <summary>How long a <c>/svc/…</c> request waits for a backend's response headers, every try included (then 504).</summary>
     public TimeSpan PortalRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a TCP tunnel (<c>fornax portal forward</c>) may carry no byte either way before its serving site closes it.</summary>
+    public TimeSpan PortalTcpIdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Heartbeats a parent may miss before it marks a child offline (<c>cluster offline</c>).</summary>
     public int MissedHeartbeats { get; init; } = 3;
 

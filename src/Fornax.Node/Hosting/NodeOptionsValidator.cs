@@ -74,6 +74,11 @@ public static class NodeOptionsValidator
             context.Add("portalRequestTimeout", $"{options.PortalRequestTimeout} is not a positive duration");
         }
 
+        if (options.PortalTcpIdleTimeout <= TimeSpan.Zero)
+        {
+            context.Add("portalTcpIdleTimeout", $"{options.PortalTcpIdleTimeout} is not a positive duration");
+        }
+
         if (options.MissedHeartbeats < 1)
         {
             context.Add("missedHeartbeats", $"{options.MissedHeartbeats} is below the minimum of 1");

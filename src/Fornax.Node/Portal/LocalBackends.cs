@@ -67,5 +67,34 @@ internal sealed class LocalBackends(IObjectStore store, FunctionRegistry functio
             + (names.Count == 0 ? "no namespace" : string.Join(", ", names));
     }
 
+    /// <summary>
+    /// The address a tunnel for a <c>tcp</c> service dials here: the first <c>{site: this site, address}</c> backend of its
+    /// <c>Service</c>; otherwise why not (one line naming the service and the site).
+    /// </summary>
+    public async Task<(string? Address, string? Refusal)> FindTcpAsync(ServiceKey service, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(new ObjectKey("Service", service.Namespace, service.Name), ct);
+        if (stored is null)
+        {
+            return (null, $"service {service} is not served at site {site.Path}");
+        }
+
+        var protocol = stored.Object["spec"]?["protocol"]?.GetValue<string>() ?? Fornax.Core.Objects.ServiceProtocols.Http;
+        if (protocol != Fornax.Core.Objects.ServiceProtocols.Tcp)
+        {
+            return (null, $"service {service} at site {site.Path} is an {protocol} service, not tcp: call it at /svc/{service}/");
+        }
+
+        foreach (var backend in stored.Object["spec"]?["backends"] as JsonArray ?? [])
+        {
+            if (backend?["site"]?.GetValue<string>() == site.Name && backend["address"]?.GetValue<string>() is { } address)
+            {
+                return (address, null);
+            }
+        }
+
+        return (null, $"service {service} has no address backend at site {site.Path}");
+    }
+
     private string FunctionUrl(string function) => $"{SiteEndpointsInfo.Url(options.Host, listeners.IngressPort)}/fn/{Uri.EscapeDataString(function)}";
 }

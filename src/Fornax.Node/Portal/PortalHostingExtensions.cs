@@ -19,6 +19,7 @@ public static class PortalHostingExtensions
             // Long enough for the new site to deploy the backend and announce it (one heartbeat) and for the announcement to travel.
             RouteSettleTime = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(5).Ticks, sp.GetRequiredService<NodeOptions>().HeartbeatInterval.Ticks * 3)),
             ConnectToPeer = sp.GetRequiredService<NodeOptions>().PortalConnect,
+            TcpIdleTimeout = sp.GetRequiredService<NodeOptions>().PortalTcpIdleTimeout,
         });
         services.TryAddSingleton(sp => ServiceMaps.Create(sp.GetRequiredService<PortalOptions>()));
         services.TryAddSingleton<IPortalMapExchange, PortalMapExchange>();
@@ -35,6 +36,8 @@ public static class PortalHostingExtensions
         services.TryAddSingleton<MovingServices>();
         services.TryAddSingleton<PortalIngress>();
         services.TryAddSingleton<PortalPeerEndpoint>();
+        services.TryAddSingleton<PortalTcpIngress>();
+        services.TryAddSingleton<PortalTcpPeerEndpoint>();
         services.AddHostedService<PortalOfflineWatch>();
         services.TryAddSingleton<LocalServiceAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalServiceAnnouncer>());

@@ -13,10 +13,11 @@ namespace Fornax.Cli.Commands.Demo;
 /// <c>fornax demo</c>: the three-tier tree (cloud, east and west, four edge sites) in this process with emulated WAN
 /// links and a short heartbeat; a mission for the edge sites of east; a cut link (the root sees the site offline,
 /// the site keeps working); an update during the cut; the heal and the reconciliation; the hello function deployed to
-/// every edge site and invoked at each; a keyspace written at two edge sites during a cut, converging after the heal.
-/// Then it stops and cleans up.
+/// every edge site and invoked at each; a service called at one edge site from another through the portals, before and
+/// after a cut link; a keyspace written at two edge sites during a cut, converging after the heal. Then it stops and
+/// cleans up.
 /// </summary>
-internal sealed class DemoCommand : Command
+internal sealed partial class DemoCommand : Command
 {
     private const string Mission = "east-edge";
     private const string Delivered = "east-edge-config";
@@ -100,7 +101,10 @@ internal sealed class DemoCommand : Command
         await PrintStatesAsync(cloud, "   The root's view again:");
         console.WriteLine();
 
-        await DeployHelloAsync(tree, step, ct);
+        var hello = await DeployHelloAsync(tree, step, ct);
+        console.WriteLine();
+
+        await CallAcrossPortalsAsync(tree, hello, step, ct);
         console.WriteLine();
 
         var kvMission = ExampleFiles.Find(DemoKvScene.MissionFile, _context.CurrentDirectory, AppContext.BaseDirectory)
@@ -132,7 +136,8 @@ internal sealed class DemoCommand : Command
     /// Step 6: the hello function, uploaded once at the root, deployed by a mission to every edge site (the module
     /// travels down the links with the mission) and invoked at each edge site's own ingress.
     /// </summary>
-    private async Task DeployHelloAsync(TreeHost tree, TimeSpan step, CancellationToken ct)
+    /// <returns>The module's digest.</returns>
+    private async Task<string> DeployHelloAsync(TreeHost tree, TimeSpan step, CancellationToken ct)
     {
         var console = _context.Out;
         var module = ExampleFiles.Find(Path.Combine("examples", "functions", "hello", "hello.wasm"), _context.CurrentDirectory, AppContext.BaseDirectory)
@@ -175,6 +180,8 @@ internal sealed class DemoCommand : Command
             var first = (await answer!.Content.ReadAsStringAsync(ct)).Split('\n')[0];
             console.MarkupLine($"   [aqua]GET {Markup.Escape(edge.Node.Endpoints.Ingress)}/fn/hello/?name=demo[/] → {(int)answer.StatusCode} {Markup.Escape(first)}");
         }
+
+        return digest;
     }
 
     private async Task PrintStatesAsync(TreeSite site, string? title)

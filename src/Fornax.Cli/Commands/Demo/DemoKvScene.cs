@@ -8,7 +8,7 @@ using StackExchange.Redis;
 namespace Fornax.Cli.Commands.Demo;
 
 /// <summary>
-/// Step 7 of the demo: a keyspace replicated between east-1 and west-1 (through the cloud), written at both during a
+/// Step 8 of the demo: a keyspace replicated between east-1 and west-1 (through the cloud), written at both during a
 /// cut with a real Redis client — a counter, a set and a string — then healed; both sites converge (the counter to the
 /// sum of the increments, the set to the union, the string to the last writer). Ends with the redis-cli commands to
 /// do the same on <c>fornax up</c>.
@@ -26,7 +26,7 @@ internal sealed class DemoKvScene(IAnsiConsole console, Func<Func<Task<bool>>, s
 
     public async Task RunAsync(TreeHost tree, string missionYaml)
     {
-        console.MarkupLine($"[bold]7. Replicate a keyspace between two edge sites[/] ({Markup.Escape(MissionFile)}): keys starting with [aqua]demo:[/] at east-1 and west-1, relayed through the cloud. Each site serves them on its RESP port to any Redis client.");
+        console.MarkupLine($"[bold]8. Replicate a keyspace between two edge sites[/] ({Markup.Escape(MissionFile)}): keys starting with [aqua]demo:[/] at east-1 and west-1, relayed through the cloud. Each site serves them on its RESP port to any Redis client.");
         await TreeHost.ApplyAsync(tree["cloud"], "missions", "edge-kv", missionYaml);
         var redis = new Dictionary<string, ConnectionMultiplexer>();
         try

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace Fornax.Portal.Tunnels;
+
+/// <summary>A tunnel the forwarder opened: the framed stream to its serving end, and the sites it passes.</summary>
+public sealed record OpenTunnel(Stream Stream, string Route) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Stream.DisposeAsync();
+}
+
+/// <summary>Asks a site's portal (its ingress port) for a tunnel to a <c>tcp</c> service: an HTTP/1.1 upgrade.</summary>
+public static class TunnelClient
+{
+    /// <summary>Largest refusal text read from the site: one line naming the service and the site.</summary>
+    private const int MaxReasonBytes = 4096;
+
+    /// <summary>Opens a tunnel through <paramref name="client"/> (which must allow HTTP/1.1 to the ingress); throws <see cref="TunnelRefusedException"/> with the site's reason.</summary>
+    public static async Task<OpenTunnel> OpenAsync(HttpClient client, Uri ingress, ServiceKey service, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(ingress, TunnelProtocol.IngressPath(service)))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Headers.Connection.Add("Upgrade");
+        request.Headers.Upgrade.Add(new ProductHeaderValue(TunnelProtocol.UpgradeToken));
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
+        {
+            using (response)
+            {
+                throw new TunnelRefusedException((int)response.StatusCode, await ReasonAsync(response, service, ingress, ct));
+            }
+        }
+
+        var route = response.Headers.TryGetValues(TunnelProtocol.RouteHeader, out var passed) ? string.Join(", ", passed) : "";
+        return new OpenTunnel(await response.Content.ReadAsStreamAsync(ct), route);
+    }
+
+    private static async Task<string> ReasonAsync(HttpResponseMessage response, ServiceKey service, Uri ingress, CancellationToken ct)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[MaxReasonBytes];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), ct)) > 0)
+        {
+            filled += read;
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(buffer, 0, filled).Split('\n')[0].Trim();
+        return text.Length > 0 ? text : $"service {service}: {ingress} answered {(int)response.StatusCode} {response.ReasonPhrase} to a tunnel request";
+    }
+}
