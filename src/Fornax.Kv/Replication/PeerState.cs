@@ -35,6 +35,11 @@ internal sealed class PeerState(string site)
     /// <summary>Digest replies still to come for requests of a catch-up since replaced (they are skipped).</summary>
     public int StaleDigestReplies { get; set; }
 
+    /// <summary>Answers to the peer's digest requests, for the sender to send. The receiver never writes to the stream
+    /// itself: were both sides' receivers waiting on a send while both senders waited on flow control, neither would
+    /// read again.</summary>
+    public Queue<byte[]> DigestReplies { get; } = new();
+
     /// <summary>The peer's batches applied here, acknowledged once this site's changes up to the version are on disk
     /// (an acknowledged change is never lost to a restart here, so the peer never sends it again).</summary>
     public Queue<(long Batch, long Version)> PendingAcks { get; } = new();

@@ -6,6 +6,8 @@ namespace Fornax.Kv.Replication;
 /// <summary>One session with a neighbour: hello, then a sender and a receiver over the same stream.</summary>
 internal sealed partial class Replicator
 {
+    private const int MaxQueuedDigestReplies = 8;
+
     public async Task RunPeerAsync(IReplicationTransport transport, CancellationToken ct)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -19,7 +21,7 @@ internal sealed partial class Replicator
             var sender = SendLoopAsync(peer, transport, sendLock, session.Token);
             try
             {
-                await ReceiveLoopAsync(peer, transport, sendLock, session.Token);
+                await ReceiveLoopAsync(peer, transport, session.Token);
             }
             finally
             {
@@ -60,6 +62,7 @@ internal sealed partial class Replicator
 
             peer.Connected = true;
             peer.StaleDigestReplies = 0;
+            peer.DigestReplies.Clear();
             peer.InFlight.Clear();
             peer.PendingAcks.Clear();
             peer.AnnouncedInterest = null;
@@ -96,6 +99,7 @@ internal sealed partial class Replicator
         lock (engine.Gate)
         {
             peer.Connected = false;
+            peer.DigestReplies.Clear();
             peer.InFlight.Clear();
             peer.PendingAcks.Clear();
             peer.Sent = peer.Acked;
@@ -113,11 +117,13 @@ internal sealed partial class Replicator
         {
             byte[]? interest = null;
             byte[]? ack = null;
+            byte[]? reply = null;
             byte[]? request = null;
             byte[]? batch = null;
             lock (engine.Gate)
             {
                 peer.WakeRequested = false;
+                peer.DigestReplies.TryDequeue(out reply);
                 var wanted = InterestFor(peer);
                 if (peer.AnnouncedInterest is null || !wanted.SequenceEqual(peer.AnnouncedInterest, ByteArrayComparer.Instance))
                 {
@@ -137,7 +143,7 @@ internal sealed partial class Replicator
                 }
             }
 
-            foreach (var frame in new[] { interest, ack, request, batch })
+            foreach (var frame in new[] { interest, ack, reply, request, batch })
             {
                 if (frame is not null)
                 {
@@ -145,14 +151,14 @@ internal sealed partial class Replicator
                 }
             }
 
-            if (batch is null && interest is null && request is null)
+            if (batch is null && interest is null && request is null && reply is null)
             {
                 await peer.Wake.WaitAsync(ct);
             }
         }
     }
 
-    private async Task ReceiveLoopAsync(PeerState peer, IReplicationTransport transport, SemaphoreSlim sendLock, CancellationToken ct)
+    private async Task ReceiveLoopAsync(PeerState peer, IReplicationTransport transport, CancellationToken ct)
     {
         while (await transport.ReceiveAsync(ct) is { } frame)
         {
@@ -174,7 +180,7 @@ internal sealed partial class Replicator
                     break;
                 case Frames.DigestRequest:
                     var (depth, ranges) = Frames.DecodeDigestRequest(frame.Span);
-                    await SendAsync(transport, sendLock, AnswerDigests(peer, depth, ranges), peer, ct);
+                    QueueDigestReply(peer, AnswerDigests(peer, depth, ranges));
                     break;
                 case Frames.DigestReply:
                     OnDigests(peer, frame.Span);
@@ -188,6 +194,25 @@ internal sealed partial class Replicator
                 default:
                     throw new ReplicationProtocolException($"unexpected frame type {(frame.Span.IsEmpty ? -1 : frame.Span[0])}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Hands the reply to the sender. A requester awaits each reply before it asks again, and asks anew only when its
+    /// catch-up starts over (a changed interest), so a few replies at most wait here; more is a peer asking without
+    /// reading the answers: the link is dropped rather than the replies kept.
+    /// </summary>
+    private void QueueDigestReply(PeerState peer, byte[] reply)
+    {
+        lock (engine.Gate)
+        {
+            if (peer.DigestReplies.Count >= MaxQueuedDigestReplies)
+            {
+                throw new ReplicationProtocolException($"{MaxQueuedDigestReplies} digest replies are still unsent and the peer asks again");
+            }
+
+            peer.DigestReplies.Enqueue(reply);
+            peer.Signal();
         }
     }
 

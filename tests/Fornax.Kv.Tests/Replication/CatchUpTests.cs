@@ -58,6 +58,36 @@ public sealed class CatchUpTests(Xunit.Abstractions.ITestOutputHelper output)
         return (replica, link);
     }
 
+    /// <summary>
+    /// Both sides catching up at once over a stream that holds one unread frame (as flow control makes a real stream
+    /// wait): each answers the other's digest requests while its own batches wait for room, and both converge.
+    /// </summary>
+    [Fact]
+    public async Task CatchUp_BothWaysOverAStreamWithFlowControl_Converges()
+    {
+        await using var a = Site("a");
+        await using var b = Site("b");
+        var value = new string('v', 96);
+        foreach (var (store, name) in new[] { (a, "a"), (b, "b") })
+        {
+            for (var i = 0; i < 4_000; i += 500)
+            {
+                var from = i;
+                store.Do(tx =>
+                {
+                    for (var k = from; k < from + 500; k++)
+                    {
+                        tx.SetString(B($"cart:{name}{k}"), B($"{value}{k}"), null, false);
+                    }
+                });
+            }
+        }
+
+        await using var link = new TestLink(KvReplication.For(a), KvReplication.For(b), capacity: 1);
+        await Poll.UntilAsync(() => a.Count == 8_000 && b.Count == 8_000, "both sides to hold every key",
+            describe: () => $"a {a.Count} keys, b {b.Count} keys");
+    }
+
     [Fact]
     public async Task CatchUp_ReplicaHolding99Percent_ReceivesAboutOnePercent()
     {

@@ -9,10 +9,12 @@ internal sealed class PipeTransport(ChannelReader<ReadOnlyMemory<byte>> input, C
     /// <summary>Every frame this end sent (for replay tests).</summary>
     public List<byte[]> Sent { get; } = [];
 
-    public static (PipeTransport A, PipeTransport B) Pair()
+    /// <summary>Two connected ends; with <paramref name="capacity"/>, a send waits while that many frames are unread, as
+    /// a real stream's flow control makes it wait.</summary>
+    public static (PipeTransport A, PipeTransport B) Pair(int? capacity = null)
     {
-        var ab = Channel.CreateUnbounded<ReadOnlyMemory<byte>>();
-        var ba = Channel.CreateUnbounded<ReadOnlyMemory<byte>>();
+        var ab = capacity is { } c ? Channel.CreateBounded<ReadOnlyMemory<byte>>(c) : Channel.CreateUnbounded<ReadOnlyMemory<byte>>();
+        var ba = capacity is { } d ? Channel.CreateBounded<ReadOnlyMemory<byte>>(d) : Channel.CreateUnbounded<ReadOnlyMemory<byte>>();
         return (new PipeTransport(ba.Reader, ab.Writer), new PipeTransport(ab.Reader, ba.Writer));
     }
 
@@ -47,13 +49,15 @@ internal sealed class TestLink : IAsyncDisposable
 {
     private readonly IKvReplication _a;
     private readonly IKvReplication _b;
+    private readonly int? _capacity;
     private CancellationTokenSource? _cts;
     private Task[] _sessions = [];
 
-    public TestLink(IKvReplication a, IKvReplication b)
+    public TestLink(IKvReplication a, IKvReplication b, int? capacity = null)
     {
         _a = a;
         _b = b;
+        _capacity = capacity;
         Heal();
     }
 
@@ -62,7 +66,7 @@ internal sealed class TestLink : IAsyncDisposable
     public void Heal()
     {
         _cts = new CancellationTokenSource();
-        Pipes = PipeTransport.Pair();
+        Pipes = PipeTransport.Pair(_capacity);
         _sessions = [Run(_a, Pipes.A, _cts.Token), Run(_b, Pipes.B, _cts.Token)];
     }
 
