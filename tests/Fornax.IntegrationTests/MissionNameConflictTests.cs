@@ -69,7 +69,8 @@ public sealed class MissionNameConflictTests
         await using var tree = await TreeHost.StartAsync(TreeHost.Chain("a", "b"));
         await TreeHost.ApplyAsync(tree["a"], "missions", "web", Mission.Replace("OWNER", "a"));
         await Poll.UntilAsync(async () => await TreeHost.GetAsync(tree["b"], "missions", "web") is not null, "the mission to reach b");
-        var before = (await TreeHost.GetAsync(tree["b"], "missions", "web"))!["metadata"]!["resourceVersion"]!.ToString();
+        // The spec, not the resourceVersion: b's own status writes for the mission (its state) may still come after this.
+        var before = (await TreeHost.GetAsync(tree["b"], "missions", "web"))!["spec"]!.ToJsonString();
 
         using var put = await tree["b"].Http.PutAsync("/apis/fornax.io/v1/namespaces/default/missions/web",
             new StringContent(Mission.Replace("OWNER", "b"), Encoding.UTF8, "application/yaml"));
@@ -84,7 +85,9 @@ public sealed class MissionNameConflictTests
         Assert.Equal((HttpStatusCode)422, spoof.StatusCode);
         Assert.Contains("metadata.annotations.fornax.io/origin", await spoof.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         // Nothing changed.
-        Assert.Equal(before, (await TreeHost.GetAsync(tree["b"], "missions", "web"))!["metadata"]!["resourceVersion"]!.ToString());
+        var after = (await TreeHost.GetAsync(tree["b"], "missions", "web"))!;
+        Assert.Equal(before, after["spec"]!.ToJsonString());
+        Assert.Equal("a", after["metadata"]!["annotations"]!["fornax.io/origin"]!.GetValue<string>());
         Assert.Null(await TreeHost.GetAsync(tree["b"], "missions", "other"));
     }
 }
