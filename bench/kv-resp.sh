@@ -21,7 +21,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 dotnet build src/Fornax.Cli -c Release -v q -nologo >/dev/null
-fornax=src/Fornax.Cli/bin/Release/net10.0/fornax
+# Executables build into a folder named by their runtime identifier (Directory.Build.props).
+fornax=src/Fornax.Cli/bin/Release/net10.0/linux-x64/fornax
 
 redis_port=$(free_port)
 mkdir -p "$work/redis"
