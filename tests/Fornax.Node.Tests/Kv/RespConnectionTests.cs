@@ -20,12 +20,12 @@ public sealed class RespConnectionTests
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
             await socket.ConnectAsync(site.EndPoint);
-            // Three whole commands, then half of a fourth (its bulk string announced 10 bytes, 3 sent), then the end of
-            // the client's stream. Its send side only: a client closing both while replies arrive makes its kernel answer
-            // with a reset, which discards what the site had not read yet (TCP, not the site), so the test would race.
+            // Three whole commands, then half of a fourth (its bulk string announced 10 bytes, 3 sent); the replies of the
+            // three are read, then the client is gone mid-command. (Read first: a client closing while replies arrive
+            // makes its kernel answer with a reset, which drops what the site had not read yet — TCP, not the site.)
             await socket.SendAsync(Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\nINCR n\r\n*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\nx\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$10\r\nabc"));
-            socket.Shutdown(SocketShutdown.Send);
-            Assert.Equal("+OK\r\n:1\r\n:1\r\n", await ReadToEndAsync(socket));
+            Assert.Equal("+OK\r\n:1\r\n:1\r\n", await ReadExactlyAsync(socket, "+OK\r\n:1\r\n:1\r\n".Length));
+            socket.Shutdown(SocketShutdown.Both);
         }
 
         await using var redis = await site.ConnectAsync();
@@ -122,6 +122,25 @@ public sealed class RespConnectionTests
         select.select([sys.stdin], [], [], 120)
         for s in held: s.close()
         """;
+
+    private static async Task<string> ReadExactlyAsync(Socket socket, int length)
+    {
+        var buffer = new byte[length];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var received = 0;
+        while (received < length)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received += read;
+        }
+
+        return Encoding.ASCII.GetString(buffer, 0, received);
+    }
 
     private static async Task<string> ReadToEndAsync(Socket socket)
     {
