@@ -52,7 +52,7 @@ public sealed class SpillPlanner(SchedulingOptions options)
             return SpillDecision.Here("policy local");
         }
 
-        if (request.Hops + 1 >= options.MaxHops)
+        if (request.Hops >= options.MaxHops - 1)
         {
             return SpillDecision.Here($"hop limit ({options.MaxHops} sites)");
         }

@@ -116,6 +116,14 @@ public sealed class SpillPlannerTests
     }
 
     [Fact]
+    public void Decide_HopsAsLargeAsAnIntHolds_RunsHere()
+    {
+        var decision = Planner.Decide(Request(inFlight: 50, hops: int.MaxValue), [Root(0)]);
+
+        Assert.Equal(SpillDecision.Here("hop limit (3 sites)"), decision);
+    }
+
+    [Fact]
     public void Decide_PolicyLocal_RunsHereWhateverTheLoad()
     {
         var decision = Planner.Decide(Request(inFlight: 50, policy: SpillPolicy.Local), [Sibling("e2", 0)]);

@@ -17,8 +17,12 @@ namespace Fornax.Node.Scheduling;
 /// (<see cref="HopsHeader"/>).
 /// </summary>
 internal sealed partial class SpillRouter(
-    IServiceMap map, PortalOptions portal, LoadBoard board, ILoadTracker tracker, SpillPlanner planner, PeerPortals peers, LocalSite site, ILogger<SpillRouter> log)
+    IServiceMap map, PortalOptions portal, SchedulingOptions options, LoadBoard board, ILoadTracker tracker, SpillPlanner planner, PeerPortals peers, LocalSite site, ILogger<SpillRouter> log)
 {
+    private static readonly SpillDecision WithinCapacity = SpillDecision.Here("within capacity");
+    private static readonly SpillDecision NowhereElse = SpillDecision.Here("no other site serves the function");
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ServiceKey, (long Version, IReadOnlyList<(string, SiteRelation, int, TimeSpan)> Sites)> _reachable = new();
+
     /// <summary>On every function response: the path of the site that ran the invocation.</summary>
     public const string SiteHeader = "Fornax-Site";
 
@@ -31,8 +35,19 @@ internal sealed partial class SpillRouter(
 
     public SpillDecision Decide(DeployedFunction function, int hops)
     {
+        // The common case, decided without the map: a free slot here and nothing that sends work away while there is one.
+        if (function.Policy == SpillPolicy.Spill && tracker.InFlight < tracker.Capacity && options.EffectiveQueueThreshold > 0)
+        {
+            return WithinCapacity;
+        }
+
         // Local work never waits for the map: a function with policy local (or a site alone) decides on its own figures.
         var candidates = function.Policy == SpillPolicy.Local ? [] : Candidates(function);
+        if (candidates.Count == 0 && function.Policy == SpillPolicy.Spill)
+        {
+            return NowhereElse;
+        }
+
         var request = new SpillRequest(function.Name, function.Policy, hops, tracker.InFlight, tracker.ServiceTime(function.Name));
         return planner.Decide(request, candidates);
     }
@@ -98,38 +113,50 @@ internal sealed partial class SpillRouter(
     /// <summary>The siblings and ancestors serving the function, healthy, with their latency and fresh load.</summary>
     private List<SpillCandidate> Candidates(DeployedFunction function)
     {
-        var candidates = new List<SpillCandidate>();
-        var parent = Parent(site.Path);
-        foreach (var serving in map.SitesServing(new ServiceKey(function.Key.Namespace, function.Name)))
+        var sites = Reachable(new ServiceKey(function.Key.Namespace, function.Name));
+        var candidates = new List<SpillCandidate>(sites.Count);
+        foreach (var (path, relation, up, latency) in sites)
         {
-            if (!serving.Healthy || serving.SitePath == site.Path)
-            {
-                continue;
-            }
-
-            SpillCandidate? candidate = null;
-            if (parent is not null && Parent(serving.SitePath) == parent)
-            {
-                candidate = Candidate(serving.SitePath, SiteRelation.Sibling, 0);
-            }
-            else if (TreePaths.IsAtOrUnder(site.Path, serving.SitePath))
-            {
-                candidate = Candidate(serving.SitePath, SiteRelation.Ancestor, Depth(site.Path) - Depth(serving.SitePath));
-            }
-
-            if (candidate is not null)
-            {
-                candidates.Add(candidate);
-            }
+            candidates.Add(new SpillCandidate(path, relation, up, latency, board.Fresh(path), board.Outstanding(path)));
         }
 
         return candidates;
     }
 
-    private SpillCandidate? Candidate(string path, SiteRelation relation, int up) =>
-        TreeLatency.Between(map, site.Path, path, portal.UnmeasuredHopCost) is { } latency
-            ? new SpillCandidate(path, relation, up, latency, board.Fresh(path), board.Outstanding(path))
-            : null;
+    /// <summary>
+    /// Where the service map says the function is served (healthy siblings and ancestors, with the latency to each), kept
+    /// until the map changes: under load every invocation asks, and the map changes only with announcements and health.
+    /// </summary>
+    private IReadOnlyList<(string Path, SiteRelation Relation, int Up, TimeSpan Latency)> Reachable(ServiceKey service)
+    {
+        var version = map.Version;
+        if (_reachable.TryGetValue(service, out var cached) && cached.Version == version)
+        {
+            return cached.Sites;
+        }
+
+        var sites = new List<(string, SiteRelation, int, TimeSpan)>();
+        var parent = Parent(site.Path);
+        foreach (var serving in map.SitesServing(service))
+        {
+            if (!serving.Healthy || serving.SitePath == site.Path || TreeLatency.Between(map, site.Path, serving.SitePath, portal.UnmeasuredHopCost) is not { } latency)
+            {
+                continue;
+            }
+
+            if (parent is not null && Parent(serving.SitePath) == parent)
+            {
+                sites.Add((serving.SitePath, SiteRelation.Sibling, 0, latency));
+            }
+            else if (TreePaths.IsAtOrUnder(site.Path, serving.SitePath))
+            {
+                sites.Add((serving.SitePath, SiteRelation.Ancestor, Depth(site.Path) - Depth(serving.SitePath), latency));
+            }
+        }
+
+        _reachable[service] = (version, sites);
+        return sites;
+    }
 
     private static string? Parent(string path) => path.LastIndexOf('/') is var slash and > 0 ? path[..slash] : null;
 
