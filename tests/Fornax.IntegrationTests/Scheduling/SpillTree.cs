@@ -1,6 +1,4 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
 using Fornax.Node.Trees;
@@ -39,33 +37,8 @@ internal static class SpillTree
     /// <summary>Deploys busy at <paramref name="sites"/> with <paramref name="policy"/>; waits until every one of <paramref name="watchers"/> knows where it serves and has heard their load.</summary>
     public static async Task DeployBusyAsync(TreeHost tree, string[] sites, string? policy = null, params string[] watchers)
     {
-        var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", "busy.wasm"));
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
-        using (var upload = new ByteArrayContent(module))
-        {
-            upload.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
-            (await tree["a"].Http.PutAsync($"/blobs/{digest}", upload)).EnsureSuccessStatusCode();
-        }
-
         var scheduling = policy is null ? "" : $", scheduling: {{policy: {policy}}}";
-        var mission = "busy-" + string.Join("-", sites);
-        await TreeHost.ApplyAsync(tree["a"], "missions", mission, $$"""
-            apiVersion: fornax.io/v1
-            kind: Mission
-            metadata: {name: {{mission}}}
-            spec:
-              placement: {sites: [{{string.Join(", ", sites)}}]}
-              content:
-                - apiVersion: fornax.io/v1
-                  kind: Function
-                  metadata: {name: busy}
-                  spec: {module: "{{digest}}", abi: raw, limits: {timeout: 20s}{{scheduling}}}
-            """);
-        await Poll.UntilAsync(async () =>
-        {
-            var states = await TreeHost.StatesAsync(tree["a"], mission);
-            return sites.All(s => states.GetValueOrDefault(tree[s].Path) == MissionStates.Active);
-        }, $"mission {mission} to be Active at {string.Join(", ", sites)}", TimeSpan.FromSeconds(30));
+        await Portal.PortalTree.DeployFunctionAsync(tree, "busy-" + string.Join("-", sites), "busy", "busy.wasm", ", abi: raw, limits: {timeout: 20s}" + scheduling, sites);
 
         foreach (var watcher in watchers)
         {
