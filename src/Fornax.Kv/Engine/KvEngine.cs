@@ -36,6 +36,7 @@ internal sealed partial class KvEngine : IKvStore
             {
                 _table.Add(state);
                 Recount(state);
+                TrackExpiry(state);
                 ObserveClock(state);
                 _version = Math.Max(_version, state.ChangeSeq);
             }
@@ -145,6 +146,7 @@ internal sealed partial class KvEngine : IKvStore
             }
 
             Recount(state);
+            TrackExpiry(state);
             _disk?.Enqueue(state);
             OnChanged(state, null);
         }
@@ -166,30 +168,6 @@ internal sealed partial class KvEngine : IKvStore
     {
         var mine = state.Clock.Get(Replica);
         _clock.Observe(mine);
-    }
-
-    private void SweepExpired()
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return;
-        }
-
-        // Deletes expired keys in small transactions so a large sweep never holds the lock for long.
-        try
-        {
-            var cursor = 0L;
-            do
-            {
-                Execute(cursor, static (tx, start) => ((KvTransaction)tx).DeleteExpired(start, 256), out var next);
-                cursor = next;
-            }
-            while (cursor != 0 && Volatile.Read(ref _disposed) == 0);
-        }
-        catch (KvException)
-        {
-            // read-only (disk full): expired keys stay invisible to reads and are deleted once writes work again
-        }
     }
 
     public async ValueTask DisposeAsync()
