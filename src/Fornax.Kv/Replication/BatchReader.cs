@@ -16,6 +16,7 @@ internal ref struct BatchReader
     private readonly ulong[] _replicas;
     private int _at;
     private long _previousHlc;
+    private byte[] _previousKey = [];
 
     public BatchReader(ReadOnlySpan<byte> data, ulong[] replicas)
     {
@@ -49,7 +50,18 @@ internal ref struct BatchReader
     {
         var length = Count(1);
         var end = _at + length;
-        var state = new KeyState(Bytes());
+        var shared = Varint();
+        if (shared > (ulong)_previousKey.Length)
+        {
+            throw new InvalidDataException("a key shares more bytes with the key before than it has");
+        }
+
+        var rest = Take(Count(1));
+        var key = new byte[(int)shared + rest.Length];
+        _previousKey.AsSpan(0, (int)shared).CopyTo(key);
+        rest.CopyTo(key.AsSpan((int)shared));
+        _previousKey = key;
+        var state = new KeyState(key);
         var clockCount = Count(2);
         for (var i = 0; i < clockCount; i++)
         {

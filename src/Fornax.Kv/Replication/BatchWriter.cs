@@ -10,7 +10,7 @@ namespace Fornax.Kv.Replication;
 /// names its replica by index; a key's clock entries are varint deltas from the previous one in the batch (keys
 /// written together have close hybrid-clock times); a dot inside a value is the difference from the key's clock entry
 /// for its replica (0 for the common case: the value's write is the key's latest); empty parts cost one bit of a
-/// shape byte. A SET of a 13-byte key and a 32-byte value takes ~57 bytes here, ~90 in the disk form (<see cref="KeyCodec"/>).
+/// shape byte; a key shares its prefix with the one before. A SET of a 13-byte key and a 32-byte value takes ~50 bytes here, ~90 in the disk form (<see cref="KeyCodec"/>).
 /// </summary>
 internal sealed class BatchWriter
 {
@@ -25,6 +25,7 @@ internal sealed class BatchWriter
     private readonly Dictionary<ulong, int> _replicas = [];
     private readonly List<ulong> _replicaOrder = [];
     private long _previousHlc;
+    private byte[] _previousKey = [];
 
     /// <summary>Bytes of the states appended so far (the batch closes near a limit).</summary>
     public int WrittenBytes => _body.WrittenCount;
@@ -35,6 +36,7 @@ internal sealed class BatchWriter
         _replicas.Clear();
         _replicaOrder.Clear();
         _previousHlc = 0;
+        _previousKey = [];
     }
 
     public void Append(KeyState state)
@@ -65,7 +67,11 @@ internal sealed class BatchWriter
 
     private void WriteState(KeyState state, ArrayBufferWriter<byte> w)
     {
-        WriteBytes(w, state.Key);
+        // Keys changed together often share a prefix (the keyspace's, a counter's digits): only the rest is sent.
+        var shared = state.Key.AsSpan().CommonPrefixLength(_previousKey);
+        WireVarint.Write(w, (ulong)shared);
+        WriteBytes(w, state.Key.AsSpan(shared));
+        _previousKey = state.Key;
         var clock = state.Clock;
         WireVarint.Write(w, (ulong)clock.Entries.Length);
         foreach (var dot in clock.Entries)

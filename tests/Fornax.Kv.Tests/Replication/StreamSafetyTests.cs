@@ -42,9 +42,10 @@ public sealed class StreamSafetyTests
 
     [Theory]
     [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 200, 1, 2 })]               // a state length past the end
-    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0x6B, 1, 0, 2 })]     // a replica index not in the batch's table
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1, 0x6B, 1, 0, 2 })]     // a replica index not in the batch's table
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 4, 3, 1, 0x6B, 0 })]          // a key sharing a prefix with no key before
     [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 200, 1 })]                    // a replica table past the end
-    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9, 0, 0, 0, 0, 0, 0, 0, 9, 1, 0x6B, 0, 1, 1, 0, 0, 1, 0x41 })] // a value's dot its key's clock does not cover
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 0x6B, 0, 1, 1, 0, 0, 1, 0x41 })] // a value's dot its key's clock does not cover
     [InlineData(new byte[] { 99 })]                                                     // an unknown frame type
     [InlineData(new byte[] { 4, 1 })]                                                   // a truncated ack
     public async Task Garbage_IsRefused_AndNothingApplied(byte[] garbage)
