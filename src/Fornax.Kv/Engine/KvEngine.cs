@@ -68,6 +68,18 @@ internal sealed partial class KvEngine : IKvStore
 
     public bool IsReadOnly => _disk?.Failed is not null;
 
+    /// <summary>Bytes the disk writer encoded so far (under the lock; for tests of what a write costs).</summary>
+    internal long DiskBytesEncoded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _disk?.BytesEncoded ?? 0;
+            }
+        }
+    }
+
     public KvStoreStats Stats
     {
         get

@@ -145,6 +145,11 @@ internal sealed partial class KvTransaction
                 break;
         }
 
+        if (from.Type is KvType.Set or KvType.Hash)
+        {
+            to.ElementsReplaced();
+        }
+
         if (from.ExpiresAt != 0)
         {
             to.Expiry = [new ExpiryEntry(NewDot(to), from.ExpiresAt)];
