@@ -84,19 +84,7 @@ internal sealed partial class KvEngine
             return false;
         }
 
-        state.Version = ++_version;
-        state.ChangeSeq = _version;
-        if (state.IsEmpty && !NeedsTombstone(state))
-        {
-            _table.Remove(state);
-            state.Removed = true;
-            RemovalVersion = _version;
-        }
-
-        Recount(state);
-        TrackExpiry(state);
-        _disk?.Enqueue(state);
-        OnChanged(state, source);
+        Changed(state, source);
         return true;
     }
 

@@ -148,22 +148,29 @@ internal sealed partial class KvEngine : IKvStore
     {
         foreach (var state in touched)
         {
-            state.Version = ++_version;
-            state.ChangeSeq = _version;
-            if (state.IsEmpty && !NeedsTombstone(state))
-            {
-                _table.Remove(state);
-                state.Removed = true;
-                RemovalVersion = _version;
-            }
-
-            Recount(state);
-            TrackExpiry(state);
-            _disk?.Enqueue(state);
-            OnChanged(state, null);
+            Changed(state, null);
         }
 
         return _disk?.CommitAsync() ?? KvCommit.Completed;
+    }
+
+    /// <summary>A key changed (a local write, or a merge from <paramref name="source"/>): stamp it, drop it when it ended
+    /// empty and no replica needs its tombstone, and queue it for the disk and the peers (under the lock).</summary>
+    private void Changed(KeyState state, object? source)
+    {
+        state.Version = ++_version;
+        state.ChangeSeq = _version;
+        if (state.IsEmpty && !NeedsTombstone(state))
+        {
+            _table.Remove(state);
+            state.Removed = true;
+            RemovalVersion = _version;
+        }
+
+        Recount(state);
+        TrackExpiry(state);
+        _disk?.Enqueue(state);
+        OnChanged(state, source);
     }
 
     private void Recount(KeyState state)
