@@ -72,6 +72,7 @@ internal sealed partial class KvEngine
         _table.Remove(state);
         state.Removed = true;
         RemovalVersion = ++_version;
+        TrackExpiry(state);
         _disk?.Enqueue(state);
         _disk?.CommitAsync();
     }
@@ -88,6 +89,7 @@ internal sealed partial class KvEngine
                 state.Removed = true;
                 RemovalVersion = ++_version;
                 Recount(state);
+                TrackExpiry(state);
                 _disk?.Enqueue(state);
             }
         }

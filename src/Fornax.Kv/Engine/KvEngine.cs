@@ -36,6 +36,7 @@ internal sealed partial class KvEngine : IKvStore
             {
                 _table.Add(state);
                 Recount(state);
+                TrackExpiry(state);
                 ObserveClock(state);
                 _version = Math.Max(_version, state.ChangeSeq);
             }
@@ -66,6 +67,18 @@ internal sealed partial class KvEngine : IKvStore
     public long Count => Volatile.Read(ref _liveCount);
 
     public bool IsReadOnly => _disk?.Failed is not null;
+
+    /// <summary>Bytes the disk writer encoded so far (under the lock; for tests of what a write costs).</summary>
+    internal long DiskBytesEncoded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _disk?.BytesEncoded ?? 0;
+            }
+        }
+    }
 
     public KvStoreStats Stats
     {
@@ -135,21 +148,29 @@ internal sealed partial class KvEngine : IKvStore
     {
         foreach (var state in touched)
         {
-            state.Version = ++_version;
-            state.ChangeSeq = _version;
-            if (state.IsEmpty && !NeedsTombstone(state))
-            {
-                _table.Remove(state);
-                state.Removed = true;
-                RemovalVersion = _version;
-            }
-
-            Recount(state);
-            _disk?.Enqueue(state);
-            OnChanged(state, null);
+            Changed(state, null);
         }
 
         return _disk?.CommitAsync() ?? KvCommit.Completed;
+    }
+
+    /// <summary>A key changed (a local write, or a merge from <paramref name="source"/>): stamp it, drop it when it ended
+    /// empty and no replica needs its tombstone, and queue it for the disk and the peers (under the lock).</summary>
+    private void Changed(KeyState state, object? source)
+    {
+        state.Version = ++_version;
+        state.ChangeSeq = _version;
+        if (state.IsEmpty && !NeedsTombstone(state))
+        {
+            _table.Remove(state);
+            state.Removed = true;
+            RemovalVersion = _version;
+        }
+
+        Recount(state);
+        TrackExpiry(state);
+        _disk?.Enqueue(state);
+        OnChanged(state, source);
     }
 
     private void Recount(KeyState state)
@@ -166,30 +187,6 @@ internal sealed partial class KvEngine : IKvStore
     {
         var mine = state.Clock.Get(Replica);
         _clock.Observe(mine);
-    }
-
-    private void SweepExpired()
-    {
-        if (Volatile.Read(ref _disposed) != 0)
-        {
-            return;
-        }
-
-        // Deletes expired keys in small transactions so a large sweep never holds the lock for long.
-        try
-        {
-            var cursor = 0L;
-            do
-            {
-                Execute(cursor, static (tx, start) => ((KvTransaction)tx).DeleteExpired(start, 256), out var next);
-                cursor = next;
-            }
-            while (cursor != 0 && Volatile.Read(ref _disposed) == 0);
-        }
-        catch (KvException)
-        {
-            // read-only (disk full): expired keys stay invisible to reads and are deleted once writes work again
-        }
     }
 
     public async ValueTask DisposeAsync()

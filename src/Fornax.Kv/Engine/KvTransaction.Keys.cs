@@ -145,6 +145,11 @@ internal sealed partial class KvTransaction
                 break;
         }
 
+        if (from.Type is KvType.Set or KvType.Hash)
+        {
+            to.ElementsReplaced();
+        }
+
         if (from.ExpiresAt != 0)
         {
             to.Expiry = [new ExpiryEntry(NewDot(to), from.ExpiresAt)];
@@ -169,20 +174,29 @@ internal sealed partial class KvTransaction
         return new ValueCell([], [share]);
     }
 
-    /// <summary>Deletes the expired keys among about <paramref name="count"/> slots from <paramref name="cursor"/>; returns the next cursor (0 at the end).</summary>
-    public long DeleteExpired(long cursor, int count)
+    /// <summary>Deletes up to <paramref name="count"/> expired keys of <paramref name="expiring"/>; true when more may remain.</summary>
+    public bool DeleteExpired(HashSet<KeyState> expiring, int count)
     {
-        var slot = (int)Math.Min(cursor, table.SlotCount);
-        var end = Math.Min(table.SlotCount, slot + count);
-        for (; slot < end; slot++)
+        // Picked first, cleared after: the set changes only when the transaction commits, but not while it is walked.
+        var expired = new List<KeyState>();
+        foreach (var state in expiring)
         {
-            if (table.AtSlot(slot) is { } state && !state.IsEmpty && state.IsExpired(NowUnixMs))
+            if (!state.IsEmpty && state.IsExpired(NowUnixMs))
             {
-                Snapshot(state);
-                ClearEntries(state);
+                expired.Add(state);
+                if (expired.Count == count)
+                {
+                    break;
+                }
             }
         }
 
-        return slot >= table.SlotCount ? 0 : slot;
+        foreach (var state in expired)
+        {
+            Snapshot(state);
+            ClearEntries(state);
+        }
+
+        return expired.Count == count;
     }
 }

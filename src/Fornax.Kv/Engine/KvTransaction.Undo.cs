@@ -46,11 +46,17 @@ internal sealed partial class KvTransaction
     }
 
     /// <summary>Records a member before it changes, with the very dictionary changed (the key may drop it later).</summary>
-    private void SnapshotMember(KeyState state, Dictionary<byte[], AddDot[]> members, byte[] member, AddDot[]? old) =>
+    private void SnapshotMember(KeyState state, Dictionary<byte[], AddDot[]> members, byte[] member, AddDot[]? old)
+    {
+        state.MemberChanged(member);
         _undo.Add(new Undo(UndoKind.Member, state, Members: members, Name: member, OldValue: old));
+    }
 
-    private void SnapshotField(KeyState state, Dictionary<byte[], ValueCell> fields, byte[] field, ValueCell? old) =>
+    private void SnapshotField(KeyState state, Dictionary<byte[], ValueCell> fields, byte[] field, ValueCell? old)
+    {
+        state.FieldChanged(field);
         _undo.Add(new Undo(UndoKind.Field, state, Fields: fields, Name: field, OldValue: old));
+    }
 
     /// <summary>Restores every key the body changed. Clocks keep the dots they saw: a dot no entry holds is harmless.</summary>
     public void Rollback()
@@ -68,6 +74,7 @@ internal sealed partial class KvTransaction
                     state.Str = undo.Str!;
                     state.Members = undo.Members;
                     state.Fields = undo.Fields;
+                    state.ElementsReplaced();
                     state.Expiry = undo.Expiry!;
                     state.RecomputeDerived();
                     break;

@@ -69,14 +69,16 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
             state.Str = ValueCell.Empty;
         }
 
-        if (type != KvType.Set)
+        if (type != KvType.Set && state.Members is not null)
         {
             state.Members = null;
+            state.ElementsReplaced();
         }
 
-        if (type != KvType.Hash)
+        if (type != KvType.Hash && state.Fields is not null)
         {
             state.Fields = null;
+            state.ElementsReplaced();
         }
 
         return state;
@@ -85,6 +87,11 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
     private static void ClearEntries(KeyState state)
     {
         state.Str = ValueCell.Empty;
+        if (state.Members is not null || state.Fields is not null)
+        {
+            state.ElementsReplaced();
+        }
+
         state.Members = null;
         state.Fields = null;
         state.Expiry = [];

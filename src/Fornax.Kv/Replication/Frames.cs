@@ -48,25 +48,6 @@ internal static partial class Frames
         return frame;
     }
 
-    /// <summary>Starts a batch frame; states are appended with <see cref="AppendState"/>.</summary>
-    public static void StartBatch(ArrayBufferWriter<byte> w, long batch)
-    {
-        w.ResetWrittenCount();
-        w.Write([Batch]);
-        WriteInt64(w, batch);
-    }
-
-    public static void AppendState(ArrayBufferWriter<byte> w, KeyState state)
-    {
-        // Length-prefixed so a reader can bound each state before decoding it.
-        var lengthAt = w.WrittenCount;
-        WriteInt32(w, 0);
-        KeyCodec.Write(state, w);
-        var length = w.WrittenCount - lengthAt - 4;
-        var span = System.Runtime.InteropServices.MemoryMarshal.AsMemory(w.WrittenMemory).Span;
-        BinaryPrimitives.WriteInt32LittleEndian(span.Slice(lengthAt, 4), length);
-    }
-
     public static (string Site, long Incarnation, long Epoch, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
     {
         var r = new FrameReader(frame, Hello);
@@ -94,22 +75,28 @@ internal static partial class Frames
         return batch;
     }
 
+    /// <summary>Most replicas one batch may name (each key's clock names the sites that wrote it).</summary>
+    public const int MaxBatchReplicas = 4096;
+
+    /// <summary>Decodes a batch frame written by <see cref="BatchWriter"/>: all of it, or a protocol error.</summary>
     public static (long Batch, List<KeyState> States) DecodeBatch(ReadOnlySpan<byte> frame)
     {
         var r = new FrameReader(frame, Batch);
         var batch = r.Int64();
         var states = new List<KeyState>();
-        while (!r.AtEnd)
+        try
         {
-            var length = r.Int32();
-            try
+            var at = 9;
+            var replicas = BatchReader.ReadReplicas(frame, ref at, MaxBatchReplicas);
+            var reader = new BatchReader(frame[at..], replicas);
+            while (!reader.AtEnd)
             {
-                states.Add(KeyCodec.Read(r.Slice(length)));
+                states.Add(reader.ReadState());
             }
-            catch (InvalidDataException e)
-            {
-                throw new ReplicationProtocolException($"batch {batch}: key state {states.Count}: {e.Message}");
-            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ReplicationProtocolException($"batch {batch}: key state {states.Count}: {e.Message}");
         }
 
         return (batch, states);

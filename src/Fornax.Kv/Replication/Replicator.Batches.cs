@@ -9,13 +9,13 @@ internal sealed partial class Replicator
     private byte[]? BuildBatch(PeerState peer)
     {
         var number = peer.NextBatch;
-        Frames.StartBatch(_batch, number);
+        _batch.Reset();
         var count = 0;
         long bringsAckedTo;
         var durable = engine.DurableVersion;
         if (peer.CatchUp is { } catchUp)
         {
-            while (catchUp.Keys.Count > 0 && count < MaxBatchKeys && _batch.WrittenCount < MaxBatchBytes)
+            while (catchUp.Keys.Count > 0 && count < MaxBatchKeys && _batch.WrittenBytes < MaxBatchBytes)
             {
                 var state = catchUp.Keys.Peek();
                 if (!state.Removed && state.Version > durable)
@@ -26,7 +26,7 @@ internal sealed partial class Replicator
                 catchUp.Keys.Dequeue();
                 if (!state.Removed)
                 {
-                    Frames.AppendState(_batch, state);
+                    _batch.Append(state);
                     count++;
                 }
             }
@@ -47,7 +47,7 @@ internal sealed partial class Replicator
         else
         {
             var i = _log.After(peer.Sent);
-            for (; i < _log.End && count < MaxBatchKeys && _batch.WrittenCount < MaxBatchBytes; i++)
+            for (; i < _log.End && count < MaxBatchKeys && _batch.WrittenBytes < MaxBatchBytes; i++)
             {
                 var entry = _log[i];
                 if (entry.Seq > durable)
@@ -61,7 +61,7 @@ internal sealed partial class Replicator
                 // already holds it), a key the peer does not need.
                 if (entry.State.ChangeSeq == entry.Seq && entry.Source != peer && Matches(peer.Interest, entry.State.Key))
                 {
-                    Frames.AppendState(_batch, entry.State);
+                    _batch.Append(entry.State);
                     count++;
                 }
             }
@@ -88,7 +88,7 @@ internal sealed partial class Replicator
         peer.InFlight[number] = bringsAckedTo;
         peer.KeysSent += count;
         peer.BatchesSent++;
-        return _batch.WrittenSpan.ToArray();
+        return _batch.ToFrame(number);
     }
 
     /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then.</summary>

@@ -232,20 +232,8 @@ internal sealed partial class Replicator
             peer.LastAppliedBatch = number;
         }
 
-        foreach (var state in states)
-        {
-            // Only keys this site holds or relays: a peer cannot push others (nor, after a placement change, old ones).
-            bool carried;
-            lock (engine.Gate)
-            {
-                carried = Carries(state.Key);
-            }
-
-            if (carried)
-            {
-                engine.Merge(state, peer);
-            }
-        }
+        // Only keys this site holds or relays: a peer cannot push others (nor, after a placement change, old ones).
+        engine.MergeAll(states, peer, state => Carries(state.Key));
 
         // The merged changes were logged with this peer as their source, which wakes only the other peers. This peer's
         // sender must still step over them (it sends them nowhere) so that its acknowledged version passes them: until

@@ -21,7 +21,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
     private readonly Dictionary<string, PeerState> _peers = [];
     private readonly ChangeLog _log = new();
-    private readonly ArrayBufferWriter<byte> _batch = new(64 << 10);
+    private readonly BatchWriter _batch = new();
     private List<byte[]> _own = [];
     private List<byte[]> _carried = [];
 

@@ -41,8 +41,11 @@ public sealed class StreamSafetyTests
     private static byte[] Hello(string site) => Frames.EncodeHello(site, 42, 42, []);
 
     [Theory]
-    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 200, 0, 0, 0, 1, 2 })]          // a state length past the end
-    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 9, 9 })]            // a state of an unknown format
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 200, 1, 2 })]               // a state length past the end
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1, 0x6B, 1, 0, 2 })]     // a replica index not in the batch's table
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 4, 3, 1, 0x6B, 0 })]          // a key sharing a prefix with no key before
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 200, 1 })]                    // a replica table past the end
+    [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 0x6B, 0, 1, 1, 0, 0, 1, 0x41 })] // a value's dot its key's clock does not cover
     [InlineData(new byte[] { 99 })]                                                     // an unknown frame type
     [InlineData(new byte[] { 4, 1 })]                                                   // a truncated ack
     public async Task Garbage_IsRefused_AndNothingApplied(byte[] garbage)
@@ -61,10 +64,10 @@ public sealed class StreamSafetyTests
         await using var source = Site("b");
         source.Set("cart:good", "v");
         var good = ((KvEngine)source).Export("cart:good"u8)!;
-        var batch = new System.Buffers.ArrayBufferWriter<byte>();
-        Frames.StartBatch(batch, 1);
-        Frames.AppendState(batch, good);
-        var frame = batch.WrittenSpan.ToArray().Concat(new byte[] { 5, 0, 0, 0, 1, 2, 3, 4, 5 }).ToArray();
+        var batch = new BatchWriter();
+        batch.Reset();
+        batch.Append(good);
+        var frame = batch.ToFrame(1).Concat(new byte[] { 5, 0, 0, 0, 1, 2, 3, 4, 5 }).ToArray();
 
         await using var store = Site("a");
         Assert.IsType<ReplicationProtocolException>(await Feed(store, Hello("b"), frame));

@@ -70,7 +70,9 @@ public sealed class KvTreeCatchUpTests
         Assert.InRange(Towards(cloud, "a").KeysReceived - fromA, 10, 30); // the new writes (and a few more, if the keyspace
         Assert.InRange(Towards(cloud, "a").KeysSent - toA, 0, 20);        // arrives after the link is up: a digest catch-up)
         var traffic = Towards(cloud, "a").BytesSent - bytesToA + Towards(cloud, "a").BytesReceived - bytesFromA;
-        Assert.True(traffic < firstCopy / 10, $"{traffic} bytes on a's link after the restart; the first copy to b took {firstCopy}");
+        // A quarter: what the restart costs is mostly fixed (hello, interest, digests, acks, ~5 KB), while the first copy
+        // of 2,000 keys shrank to ~44 KB with the compact batch encoding; a full copy again would cost the whole of it.
+        Assert.True(traffic < firstCopy / 4, $"{traffic} bytes on a's link after the restart; the first copy to b took {firstCopy}");
     }
 
     [Fact]

@@ -12,10 +12,18 @@ internal static class KeyCodec
 {
     private const byte FormatVersion = 1;
 
-    public static void Write(KeyState state, IBufferWriter<byte> output)
+    /// <summary>The state without its set members and hash fields, which are records of their own (<see cref="WriteMember"/>, <see cref="WriteField"/>).</summary>
+    private const byte FormatElementsApart = 2;
+
+    public static void Write(KeyState state, IBufferWriter<byte> output) => Write(state, output, elementsApart: false);
+
+    /// <summary>The form on disk: members and fields apart (a write costs the elements it changed), read back with <see cref="ReadHeader"/>.</summary>
+    public static void WriteHeader(KeyState state, IBufferWriter<byte> output) => Write(state, output, elementsApart: true);
+
+    private static void Write(KeyState state, IBufferWriter<byte> output, bool elementsApart)
     {
         var w = new Writer(output);
-        w.Byte(FormatVersion);
+        w.Byte(elementsApart ? FormatElementsApart : FormatVersion);
         w.Bytes(state.Key);
         var clock = state.Clock.Entries;
         w.Count(clock.Length);
@@ -25,7 +33,7 @@ internal static class KeyCodec
         }
 
         WriteCell(ref w, state.Str);
-        WriteMap(ref w, state.Members, static (ref Writer w, AddDot[] dots) =>
+        WriteMap(ref w, elementsApart ? null : state.Members, static (ref Writer w, AddDot[] dots) =>
         {
             w.Count(dots.Length);
             foreach (var dot in Sorted(dots))
@@ -33,7 +41,7 @@ internal static class KeyCodec
                 w.Dot(dot.Stamp);
             }
         });
-        WriteMap(ref w, state.Fields, WriteCell);
+        WriteMap(ref w, elementsApart ? null : state.Fields, WriteCell);
         w.Count(state.Expiry.Length);
         foreach (var entry in Sorted(state.Expiry))
         {
@@ -51,11 +59,29 @@ internal static class KeyCodec
 
     public static KeyState Read(ReadOnlySpan<byte> data)
     {
+        var state = ReadHeader(data, out var elementsApart);
+        if (elementsApart)
+        {
+            throw new InvalidDataException("a key state without its elements where a whole one was expected");
+        }
+
+        return state;
+    }
+
+    /// <summary>
+    /// Reads either form. When <paramref name="elementsApart"/> comes back true the caller adds the members and fields
+    /// from their records, then calls <see cref="Complete"/> (the checks need the whole state).
+    /// </summary>
+    public static KeyState ReadHeader(ReadOnlySpan<byte> data, out bool elementsApart)
+    {
         var r = new Reader(data);
-        if (r.Byte() != FormatVersion)
+        var version = r.Byte();
+        if (version is not (FormatVersion or FormatElementsApart))
         {
             throw new InvalidDataException("unknown key state format version");
         }
+
+        elementsApart = version == FormatElementsApart;
 
         var state = new KeyState(r.Bytes());
         var clockCount = r.Count(16);
@@ -106,9 +132,66 @@ internal static class KeyCodec
             throw new InvalidDataException("trailing bytes after a key state");
         }
 
+        if (!elementsApart)
+        {
+            Complete(state);
+        }
+
+        return state;
+    }
+
+    /// <summary>Checks a state assembled from its records and computes what readers see.</summary>
+    public static void Complete(KeyState state)
+    {
         CheckDotsCovered(state);
         state.RecomputeDerived();
-        return state;
+    }
+
+    /// <summary>A set member's record value: its add dots.</summary>
+    public static void WriteMember(AddDot[] dots, IBufferWriter<byte> output)
+    {
+        var w = new Writer(output);
+        w.Count(dots.Length);
+        foreach (var dot in dots)
+        {
+            w.Dot(dot.Stamp);
+        }
+    }
+
+    public static AddDot[] ReadMember(ReadOnlySpan<byte> data)
+    {
+        var r = new Reader(data);
+        var dots = new AddDot[r.Count(16)];
+        for (var i = 0; i < dots.Length; i++)
+        {
+            dots[i] = new AddDot(r.Dot());
+        }
+
+        if (dots.Length == 0 || !r.AtEnd)
+        {
+            throw new InvalidDataException("a set member record is empty or has trailing bytes");
+        }
+
+        return dots;
+    }
+
+    /// <summary>A hash field's record value: its cell.</summary>
+    public static void WriteField(ValueCell cell, IBufferWriter<byte> output)
+    {
+        var w = new Writer(output);
+        WriteCell(ref w, cell);
+    }
+
+    public static ValueCell ReadField(ReadOnlySpan<byte> data)
+    {
+        var r = new Reader(data);
+        var cell = ReadCell(ref r);
+        if (cell.IsEmpty || !r.AtEnd)
+        {
+            throw new InvalidDataException("a hash field record is empty or has trailing bytes");
+        }
+
+        return cell;
     }
 
     /// <summary>Every dot in a well-formed state is in its clock; a state that breaks this would merge wrongly.</summary>

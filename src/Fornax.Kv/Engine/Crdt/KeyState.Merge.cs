@@ -14,9 +14,9 @@ internal static class KeyMerge
         changed |= !ReferenceEquals(str, state.Str);
         state.Str = str;
 
-        var members = MergeMap(state.Members, other.Members, mine, theirs, DotStore.Merge, static d => d.Length == 0, ref changed);
+        var members = MergeMap(state, state.Members, other.Members, mine, theirs, DotStore.Merge, static d => d.Length == 0, static (s, m) => s.MemberChanged(m), ref changed);
         state.Members = members;
-        var fields = MergeMap(state.Fields, other.Fields, mine, theirs, MergeCell, static c => c.IsEmpty, ref changed);
+        var fields = MergeMap(state, state.Fields, other.Fields, mine, theirs, MergeCell, static c => c.IsEmpty, static (s, f) => s.FieldChanged(f), ref changed);
         state.Fields = fields;
 
         var expiry = DotStore.Merge(state.Expiry, mine, other.Expiry, theirs);
@@ -47,13 +47,16 @@ internal static class KeyMerge
 
     private delegate T MergeValue<T>(T mine, VersionVector myClock, T theirs, VersionVector theirClock);
 
+    /// <remarks><paramref name="changedName"/> hears of every element that changed (the disk writer writes those).</remarks>
     private static Dictionary<byte[], T>? MergeMap<T>(
+        KeyState state,
         Dictionary<byte[], T>? mine,
         Dictionary<byte[], T>? theirs,
         VersionVector myClock,
         VersionVector theirClock,
         MergeValue<T> merge,
         Func<T, bool> isEmpty,
+        Action<KeyState, byte[]> changedName,
         ref bool changed)
         where T : class
     {
@@ -72,6 +75,7 @@ internal static class KeyMerge
                 }
 
                 changed = true;
+                changedName(state, name);
                 if (isEmpty(merged))
                 {
                     (gone ??= []).Add(name);
@@ -108,6 +112,7 @@ internal static class KeyMerge
                     mine ??= new Dictionary<byte[], T>(ByteArrayComparer.Instance);
                     mine[name] = merged;
                     changed = true;
+                    changedName(state, name);
                 }
             }
         }

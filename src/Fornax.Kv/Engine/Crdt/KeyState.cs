@@ -7,7 +7,7 @@ namespace Fornax.Kv.Engine.Crdt;
 /// all may, and the type of the newest write is the one a reader sees (<see cref="Type"/>). A key with a clock but no
 /// entries is a tombstone: it remembers what a delete removed until every replica has seen it.
 /// </summary>
-internal sealed class KeyState(byte[] key)
+internal sealed partial class KeyState(byte[] key)
 {
     public byte[] Key { get; } = key;
 

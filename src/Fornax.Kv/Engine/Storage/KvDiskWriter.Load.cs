@@ -32,6 +32,7 @@ internal sealed partial class KvDiskWriter
         long lastHlc = 0, lastVersion = 0, epoch = 0;
         var states = new List<KeyState>();
         var positions = new List<(string, long, long)>();
+        var elements = new Dictionary<byte[], KeyState>(ByteArrayComparer.Instance); // element records sort before "k"
         using (var iterator = _db.NewIterator())
         {
             for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next())
@@ -43,9 +44,29 @@ internal sealed partial class KvDiskWriter
                 {
                     var marked = value.Length > 9 && value[0] == SeqMarker;
                     var seq = marked ? BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(1)) : 0;
-                    var state = KeyCodec.Read(marked ? value.AsSpan(9) : value);
+                    var state = KeyCodec.ReadHeader(marked ? value.AsSpan(9) : value, out var elementsApart);
                     state.ChangeSeq = state.Version = seq;
+                    if (elementsApart)
+                    {
+                        if (elements.Remove(key[1..], out var held))
+                        {
+                            state.Members = held.Members;
+                            state.Fields = held.Fields;
+                            state.ElementsOnDisk = true;
+                        }
+
+                        KeyCodec.Complete(state);
+                    }
+                    else if (state.Members is not null || state.Fields is not null)
+                    {
+                        state.ElementsReplaced(); // the older form, elements inline: records of their own from its next write
+                    }
+
                     states.Add(state);
+                }
+                else if (key.Length > 0 && key[0] == ElementPrefix)
+                {
+                    LoadElement(elements, key, value);
                 }
                 else if (key.AsSpan().SequenceEqual(ClockRecord))
                 {

@@ -26,6 +26,7 @@ internal sealed partial class KvDiskWriter
             group = _group;
             _group = NewGroup();
             version = EncodeWriting();
+            BytesEncoded += _buffer.WrittenCount;
         }
 
         _syncRequested = false;
@@ -33,16 +34,20 @@ internal sealed partial class KvDiskWriter
         {
             using var batch = new WriteBatch();
             var written = _buffer.WrittenSpan;
-            foreach (var (keyStart, keyLength, valueStart, valueLength, delete) in _records)
+            foreach (var (keyStart, keyLength, valueStart, valueLength, op) in _records)
             {
                 var key = written.Slice(keyStart, keyLength);
-                if (delete)
+                switch (op)
                 {
-                    batch.Delete(key.ToArray());
-                }
-                else
-                {
-                    batch.Put(key, written.Slice(valueStart, valueLength));
+                    case RecordOp.Delete:
+                        batch.Delete(key.ToArray());
+                        break;
+                    case RecordOp.DeleteRange:
+                        batch.DeleteRange(key.ToArray(), (ulong)keyLength, written.Slice(valueStart, valueLength).ToArray(), (ulong)valueLength);
+                        break;
+                    default:
+                        batch.Put(key, written.Slice(valueStart, valueLength));
+                        break;
                 }
             }
 
@@ -96,10 +101,11 @@ internal sealed partial class KvDiskWriter
                 head[0] = SeqMarker;
                 BinaryPrimitives.WriteInt64LittleEndian(head[1..], state.ChangeSeq);
                 _buffer.Advance(9);
-                KeyCodec.Write(state, _buffer);
+                KeyCodec.WriteHeader(state, _buffer);
             }
 
-            _records.Add((keyStart, state.Key.Length + 1, valueStart, _buffer.WrittenCount - valueStart, state.Removed));
+            _records.Add((keyStart, state.Key.Length + 1, valueStart, _buffer.WrittenCount - valueStart, state.Removed ? RecordOp.Delete : RecordOp.Put));
+            EncodeElements(state);
         }
 
         return version;
@@ -114,6 +120,10 @@ internal sealed partial class KvDiskWriter
             var queue = new List<KeyState>(_writing.Count + _pending.Count);
             foreach (var state in _writing)
             {
+                // What changed of its elements went with the failed batch: all of them are written again.
+                state.ElementsOnDisk = true;
+                state.ElementsReplaced();
+
                 // A key changed again since is queued already (and written in its newer state).
                 if (!state.PendingPersist)
                 {

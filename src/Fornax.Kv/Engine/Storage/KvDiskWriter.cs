@@ -26,7 +26,7 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private readonly WriteOptions _syncWrite = new WriteOptions().SetSync(true);
     private readonly WriteOptions _plainWrite = new WriteOptions().SetSync(false);
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
-    private readonly List<(int KeyStart, int KeyLength, int ValueStart, int ValueLength, bool Delete)> _records = [];
+    private readonly List<(int KeyStart, int KeyLength, int ValueStart, int ValueLength, RecordOp Op)> _records = [];
     private List<KeyState> _pending = [];
     private List<KeyState> _writing = [];
     private TaskCompletionSource _group = NewGroup();
@@ -56,6 +56,9 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     public Exception? Failed { get; private set; }
 
     public long RecordsLoaded { get; private set; }
+
+    /// <summary>Bytes of records encoded for RocksDB since the store opened (what a write costs the disk, for tests).</summary>
+    public long BytesEncoded { get; private set; }
 
     /// <summary>Every local change up to this version is in RocksDB's write-ahead log (replication sends only those).</summary>
     public long PersistedVersion => Volatile.Read(ref _persistedVersion);

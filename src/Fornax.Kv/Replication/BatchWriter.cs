@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Engine.Crdt;
+
+namespace Fornax.Kv.Replication;
+
+/// <summary>
+/// Encodes a batch frame compactly: the 8-byte replica ids the batch uses are listed once in its header and every dot
+/// names its replica by index; a key's clock entries are varint deltas from the previous one in the batch (keys
+/// written together have close hybrid-clock times); a dot inside a value is the difference from the key's clock entry
+/// for its replica (0 for the common case: the value's write is the key's latest); empty parts cost one bit of a
+/// shape byte; a key shares its prefix with the one before. A SET of a 13-byte key and a 32-byte value takes ~50 bytes here, ~90 in the disk form (<see cref="KeyCodec"/>).
+/// </summary>
+internal sealed class BatchWriter
+{
+    public const byte HasRegisters = 1;
+    public const byte HasCounters = 2;
+    public const byte HasMembers = 4;
+    public const byte HasFields = 8;
+    public const byte HasExpiry = 16;
+
+    private readonly ArrayBufferWriter<byte> _body = new(64 << 10);
+    private readonly ArrayBufferWriter<byte> _state = new(1 << 10);
+    private readonly Dictionary<ulong, int> _replicas = [];
+    private readonly List<ulong> _replicaOrder = [];
+    private long _previousHlc;
+    private byte[] _previousKey = [];
+
+    /// <summary>Bytes of the states appended so far (the batch closes near a limit).</summary>
+    public int WrittenBytes => _body.WrittenCount;
+
+    public void Reset()
+    {
+        _body.ResetWrittenCount();
+        _replicas.Clear();
+        _replicaOrder.Clear();
+        _previousHlc = 0;
+        _previousKey = [];
+    }
+
+    public void Append(KeyState state)
+    {
+        // Length-prefixed so a reader can bound each state before decoding it.
+        _state.ResetWrittenCount();
+        WriteState(state, _state);
+        WireVarint.Write(_body, (ulong)_state.WrittenCount);
+        _body.Write(_state.WrittenSpan);
+    }
+
+    public byte[] ToFrame(long number)
+    {
+        var frame = new ArrayBufferWriter<byte>(_body.WrittenCount + 16 + (_replicaOrder.Count * 8));
+        frame.Write([Frames.Batch]);
+        BinaryPrimitives.WriteInt64LittleEndian(frame.GetSpan(8), number);
+        frame.Advance(8);
+        WireVarint.Write(frame, (ulong)_replicaOrder.Count);
+        foreach (var replica in _replicaOrder)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(frame.GetSpan(8), replica);
+            frame.Advance(8);
+        }
+
+        frame.Write(_body.WrittenSpan);
+        return frame.WrittenSpan.ToArray();
+    }
+
+    private void WriteState(KeyState state, ArrayBufferWriter<byte> w)
+    {
+        // Keys changed together often share a prefix (the keyspace's, a counter's digits): only the rest is sent.
+        var shared = state.Key.AsSpan().CommonPrefixLength(_previousKey);
+        WireVarint.Write(w, (ulong)shared);
+        WriteBytes(w, state.Key.AsSpan(shared));
+        _previousKey = state.Key;
+        var clock = state.Clock;
+        WireVarint.Write(w, (ulong)clock.Entries.Length);
+        foreach (var dot in clock.Entries)
+        {
+            WireVarint.Write(w, (ulong)IndexOf(dot.Replica));
+            WireVarint.WriteSigned(w, dot.Hlc - _previousHlc);
+            _previousHlc = dot.Hlc;
+        }
+
+        var shape = CellShape(state.Str);
+        shape |= state.Members is { Count: > 0 } ? HasMembers : (byte)0;
+        shape |= state.Fields is { Count: > 0 } ? HasFields : (byte)0;
+        shape |= state.Expiry.Length > 0 ? HasExpiry : (byte)0;
+        w.Write([shape]);
+        WriteCell(w, state.Str, shape, clock);
+        if ((shape & HasMembers) != 0)
+        {
+            WireVarint.Write(w, (ulong)state.Members!.Count);
+            foreach (var (member, dots) in state.Members)
+            {
+                WriteBytes(w, member);
+                WireVarint.Write(w, (ulong)dots.Length);
+                foreach (var dot in dots)
+                {
+                    WriteDot(w, dot.Stamp, clock);
+                }
+            }
+        }
+
+        if ((shape & HasFields) != 0)
+        {
+            WireVarint.Write(w, (ulong)state.Fields!.Count);
+            foreach (var (field, cell) in state.Fields)
+            {
+                WriteBytes(w, field);
+                var cellShape = CellShape(cell);
+                w.Write([cellShape]);
+                WriteCell(w, cell, cellShape, clock);
+            }
+        }
+
+        if ((shape & HasExpiry) != 0)
+        {
+            WireVarint.Write(w, (ulong)state.Expiry.Length);
+            foreach (var entry in state.Expiry)
+            {
+                WriteDot(w, entry.Stamp, clock);
+                WireVarint.WriteSigned(w, entry.UnixMs);
+            }
+        }
+    }
+
+    private static byte CellShape(ValueCell cell) =>
+        (byte)((cell.Registers.Length > 0 ? HasRegisters : 0) | (cell.Counters.Length > 0 ? HasCounters : 0));
+
+    private void WriteCell(ArrayBufferWriter<byte> w, ValueCell cell, byte shape, VersionVector clock)
+    {
+        if ((shape & HasRegisters) != 0)
+        {
+            WireVarint.Write(w, (ulong)cell.Registers.Length);
+            foreach (var register in cell.Registers)
+            {
+                WriteDot(w, register.Stamp, clock);
+                WriteBytes(w, register.Value);
+            }
+        }
+
+        if ((shape & HasCounters) != 0)
+        {
+            WireVarint.Write(w, (ulong)cell.Counters.Length);
+            foreach (var share in cell.Counters)
+            {
+                WriteDot(w, share.Stamp, clock);
+                WireVarint.WriteSigned(w, share.Integer);
+                var bits = BitConverter.DoubleToInt64Bits(share.Float);
+                w.Write([bits == 0 ? (byte)0 : (byte)1]);
+                if (bits != 0)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(w.GetSpan(8), bits);
+                    w.Advance(8);
+                }
+            }
+        }
+    }
+
+    /// <summary>A dot in a value: its replica's index and how far it lies below the key's clock entry for that replica.</summary>
+    private void WriteDot(ArrayBufferWriter<byte> w, Dot dot, VersionVector clock)
+    {
+        WireVarint.Write(w, (ulong)IndexOf(dot.Replica));
+        WireVarint.Write(w, (ulong)(clock.Get(dot.Replica) - dot.Hlc));
+    }
+
+    private int IndexOf(ulong replica)
+    {
+        if (!_replicas.TryGetValue(replica, out var index))
+        {
+            index = _replicaOrder.Count;
+            _replicas[replica] = index;
+            _replicaOrder.Add(replica);
+        }
+
+        return index;
+    }
+
+    private static void WriteBytes(ArrayBufferWriter<byte> w, ReadOnlySpan<byte> bytes)
+    {
+        WireVarint.Write(w, (ulong)bytes.Length);
+        w.Write(bytes);
+    }
+}
