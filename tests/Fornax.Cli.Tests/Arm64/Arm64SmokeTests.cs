@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Fornax.Cli.Tests.Release;
 using Fornax.Node.Hosting;
 using Fornax.Testing;
 using Xunit.Abstractions;
@@ -29,25 +30,27 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Arm64Site_JoinsX64Parent_RunsWasm_KeepsItsObjectsAfterKill9()
+    public async Task Arm64Site_JoinsX64Parent_RunsWasm_ServesPortal_KeepsItsObjectsAfterKill9()
     {
-        var fornax = await Arm64Build.ExecutableAsync();
+        var fornax = await ReleaseBuild.ExecutableAsync("linux-arm64");
         Step("arm64 build ready (published once per change of the sources)");
         await using var parent = await RealSite.StartAsync("cloud");
         // --durability always: a KV write is acknowledged once fsynced, so it must survive the kill -9 below.
         var join = new[] { "--name", SiteName, "--tier", "edge", "--join", parent.Url, "--heartbeat", "1s", "--durability", "always" };
 
         SiteEndpointsInfo endpoints;
-        await using (var site = EmulatedSite.Start(fornax, _dataDirectory, [.. join, "--token", await JoinTokenAsync(parent.Url)]))
+        await using (var site = SiteProcess.StartEmulated(fornax, _dataDirectory, [.. join, "--token", await JoinTokenAsync(parent.Url)]))
         {
             endpoints = await site.WaitUntilReadyAsync();
             Step("arm64 site started and ready");
             await LinkedOverMutualTlsAsync(endpoints, site);
             Step("joined the x64 parent, uplink connected over mutual TLS");
-            await MissionFromParentActiveAsync(parent, site);
+            await ReleaseSteps.MissionActiveAsync(_cli, parent.Url, $"cloud/{SiteName}", site);
             Step("mission from the parent Active");
-            await WasmFunctionAnswersAsync(endpoints, site);
+            await ReleaseSteps.HelloAnswersAsync(endpoints, site, "/fn/hello", "arm64", SiteName);
             Step("Wasm function answered");
+            await ReleaseSteps.HelloAnswersAsync(endpoints, site, "/svc/default/hello/", "portal", SiteName);
+            Step("the function answered through the site's portal (/svc/)");
             await ApplyAtSiteAsync(endpoints, "kept");
             Assert.Equal("+OK", await Resp.CommandAsync(endpoints, "SET", "arch", "arm64"));
             await site.KillAsync();
@@ -55,14 +58,14 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
         }
 
         // The same data directory, no token: the site has its certificate, objects and blobs on its own disk.
-        await using (var site = EmulatedSite.Start(fornax, _dataDirectory, join))
+        await using (var site = SiteProcess.StartEmulated(fornax, _dataDirectory, join))
         {
             endpoints = await site.WaitUntilReadyAsync();
             Step("arm64 site restarted and ready");
             await ObjectKeptAsync(endpoints, "kept");
             Assert.Equal("$5 arm64", await Resp.CommandAsync(endpoints, "GET", "arch"));
             await LinkedOverMutualTlsAsync(endpoints, site);
-            await WasmFunctionAnswersAsync(endpoints, site);
+            await ReleaseSteps.HelloAnswersAsync(endpoints, site, "/fn/hello", "arm64", SiteName);
             Step("object and KV key kept, uplink connected, Wasm function answered after the restart");
         }
     }
@@ -79,7 +82,7 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>The child's certificate is for its path under the parent and its uplink (mutual TLS, gRPC) is up.</summary>
-    private static async Task LinkedOverMutualTlsAsync(SiteEndpointsInfo endpoints, EmulatedSite site)
+    private static async Task LinkedOverMutualTlsAsync(SiteEndpointsInfo endpoints, SiteProcess site)
     {
         using var http = new HttpClient();
         JsonObject? info = null;
@@ -87,42 +90,6 @@ public sealed class Arm64SmokeTests(ITestOutputHelper output) : IDisposable
             async () => (info = await http.GetFromJsonAsync<JsonObject>(endpoints.Api + "/api/site"))?["uplink"]?.GetValue<string>() == "connected",
             "the arm64 site's uplink to connect", TimeSpan.FromSeconds(60), () => Task.FromResult($"{info}\n{site.Output}"));
         Assert.Equal($"cloud/{SiteName}", info!["path"]!.GetValue<string>());
-    }
-
-    /// <summary>A mission applied at the x64 parent (a Function with its module) reaches the arm64 child, which reports Active.</summary>
-    private async Task MissionFromParentActiveAsync(RealSite parent, EmulatedSite site)
-    {
-        var mission = Path.Combine(AppContext.BaseDirectory, "examples", "missions", "hello-function.yaml");
-        var apply = await _cli.RunAsync("apply", "-f", mission, "--site", parent.Url);
-        Assert.True(apply.ExitCode == 0, apply.Stderr);
-
-        JsonObject? found = null;
-        await Poll.UntilAsync(
-            async () => (found = await parent.FindAsync("missions", "hello-function"))?["status"]?["state"]?[$"cloud/{SiteName}"]?.GetValue<string>() == "Active",
-            "the arm64 site to report the mission Active at the parent", TimeSpan.FromSeconds(60),
-            () => Task.FromResult($"{found?["status"]}\n{site.Output}"));
-    }
-
-    /// <summary>
-    /// The delivered Wasm module compiles and runs in Wasmtime's arm64 native, at the site's own ingress. Polled: the
-    /// function is served once the site's function registry has loaded it from the store (404 until then), which can
-    /// trail the mission's state under emulation.
-    /// </summary>
-    private static async Task WasmFunctionAnswersAsync(SiteEndpointsInfo endpoints, EmulatedSite site)
-    {
-        // A bound per request, not a timing check: the first call compiles the module with Cranelift under qemu.
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-        string? answer = null;
-        await Poll.UntilAsync(
-            async () =>
-            {
-                using var response = await http.GetAsync(endpoints.Ingress + "/fn/hello?name=arm64");
-                answer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-                return response.IsSuccessStatusCode;
-            },
-            "the Wasm function hello to answer at the arm64 site", TimeSpan.FromMinutes(2), () => Task.FromResult($"{answer}\n{site.Output}"));
-        // The hello example greets, then echoes the request's path.
-        Assert.Equal($"200 Hello, arm64 from {SiteName}!", answer!.Split('\n')[0]);
     }
 
     private static async Task ApplyAtSiteAsync(SiteEndpointsInfo endpoints, string name)

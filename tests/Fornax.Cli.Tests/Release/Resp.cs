@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Fornax.Node.Hosting;
 
-namespace Fornax.Cli.Tests.Arm64;
+namespace Fornax.Cli.Tests.Release;
 
 /// <summary>One Redis command over a fresh connection to a site's RESP port, its reply as one line ("+OK", "$5 arm64").</summary>
 internal static class Resp

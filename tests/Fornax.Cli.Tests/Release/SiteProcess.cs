@@ -4,13 +4,14 @@ using System.Text.Json.Nodes;
 using Fornax.Node.Hosting;
 using Fornax.Testing;
 
-namespace Fornax.Cli.Tests.Arm64;
+namespace Fornax.Cli.Tests.Release;
 
 /// <summary>
-/// <c>fornax node run</c> of the linux-arm64 build as its own process under <c>qemu-aarch64</c> (user-mode emulation:
-/// the guest runs inside the qemu process, so killing it is a kill -9 of the site). Its output is kept for failure messages.
+/// <c>fornax node run</c> of a release build as its own process: natively, or the linux-arm64 build under
+/// <c>qemu-aarch64</c> (user-mode emulation: the guest runs inside the qemu process, so killing it is a kill -9 of the
+/// site). Its output is kept for failure messages.
 /// </summary>
-internal sealed class EmulatedSite : IAsyncDisposable
+internal sealed class SiteProcess : IAsyncDisposable
 {
     // A bound, not a timing check: a start under emulation took 76 s at load 11 and over 90 s at load 50 on the
     // shared two-core machine (docs/benchmarks.md, "Release builds").
@@ -19,7 +20,7 @@ internal sealed class EmulatedSite : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private EmulatedSite(Process process, string dataDirectory)
+    private SiteProcess(Process process, string dataDirectory)
     {
         _process = process;
         DataDirectory = dataDirectory;
@@ -38,28 +39,43 @@ internal sealed class EmulatedSite : IAsyncDisposable
         }
     }
 
-    public static EmulatedSite Start(string executable, string dataDirectory, params string[] arguments)
+    /// <summary>The linux-arm64 build under qemu-aarch64.</summary>
+    public static SiteProcess StartEmulated(string executable, string dataDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Qemu())
+        var start = StartInfo(Qemu(), [executable], dataDirectory, arguments);
+        // The runtime's W^X maps JIT-written code at a second, writable address; qemu-user does not see writes
+        // through that alias as code changes and runs stale translations of freshly written stubs (reflection
+        // invoke stubs crashed with NullReferenceException: RocksDB's native binding, gRPC's route constraint).
+        // Real arm64 hardware needs no such setting.
+        start.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+        return Start(start, dataDirectory);
+    }
+
+    /// <summary>A build for this machine's architecture, run directly with the runtime's defaults.</summary>
+    public static SiteProcess StartNative(string executable, string dataDirectory, params string[] arguments) =>
+        Start(StartInfo(executable, [], dataDirectory, arguments), dataDirectory);
+
+    private static ProcessStartInfo StartInfo(string program, string[] before, string dataDirectory, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
         {
-            ArgumentList = { executable, "node", "run", "--data-dir", dataDirectory, "--api-port", "0", "--ingress-port", "0", "--resp-port", "0" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            // The runtime's W^X maps JIT-written code at a second, writable address; qemu-user does not see writes
-            // through that alias as code changes and runs stale translations of freshly written stubs (reflection
-            // invoke stubs crashed with NullReferenceException: RocksDB's native binding, gRPC's route constraint).
-            // Real arm64 hardware needs no such setting.
-            Environment = { ["DOTNET_EnableWriteXorExecute"] = "0" },
         };
-        foreach (var argument in arguments)
+        foreach (var argument in (string[])[.. before, "node", "run", "--data-dir", dataDirectory, "--api-port", "0", "--ingress-port", "0", "--resp-port", "0", .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
 
+        return start;
+    }
+
+    private static SiteProcess Start(ProcessStartInfo start, string dataDirectory)
+    {
         // What endpoints.json says must be this run's, not the last one's.
         File.Delete(Path.Combine(dataDirectory, "endpoints.json"));
-        var site = new EmulatedSite(Process.Start(start)!, dataDirectory);
+        var site = new SiteProcess(Process.Start(start)!, dataDirectory);
         site._process.OutputDataReceived += (_, e) => site.Append(e.Data);
         site._process.ErrorDataReceived += (_, e) => site.Append(e.Data);
         site._process.BeginOutputReadLine();
@@ -79,7 +95,7 @@ internal sealed class EmulatedSite : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"the arm64 site exited with {_process.ExitCode} before it was ready:\n{Output}");
+                throw new InvalidOperationException($"the site exited with {_process.ExitCode} before it was ready:\n{Output}");
             }
 
             if (File.Exists(path) && JsonNode.Parse(await File.ReadAllTextAsync(path, deadline.Token)) is { } json)
@@ -95,7 +111,7 @@ internal sealed class EmulatedSite : IAsyncDisposable
             await Task.Delay(Poll.Interval, CancellationToken.None);
         }
 
-        throw new TimeoutException($"the arm64 site was not ready within {StartDeadline.TotalSeconds} s:\n{Output}");
+        throw new TimeoutException($"the site was not ready within {StartDeadline.TotalSeconds} s:\n{Output}");
     }
 
     private static async Task<bool> ReadyAsync(HttpClient http, string api, CancellationToken deadline)

@@ -2,35 +2,36 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Fornax.Cli.Tests.Arm64;
+namespace Fornax.Cli.Tests.Release;
 
 /// <summary>
-/// The linux-arm64 release build of <c>fornax</c> the smoke test runs under qemu: the folder named by
-/// <c>FORNAX_ARM64_BUILD</c> if set, else <c>artifacts/smoke/linux-arm64-HASH</c>, published once per change of the
-/// sources (HASH covers every file the build reads: src/, the props and build/), so repeated runs reuse it.
-/// Published with the release profile (src/Fornax.Cli/Properties/PublishProfiles/release.pubxml): the test runs
-/// what ships.
+/// The release build of <c>fornax</c> for a runtime (linux-x64, linux-arm64) that the release tests run: the folder
+/// named by <c>FORNAX_X64_BUILD</c> / <c>FORNAX_ARM64_BUILD</c> if set, else <c>artifacts/smoke/RID-HASH</c>, published
+/// once per change of the sources (HASH covers every file the build reads: src/, the props and build/), so repeated
+/// runs reuse it. Published with the release profile (src/Fornax.Cli/Properties/PublishProfiles/release.pubxml,
+/// trimmed): the tests run what ships.
 /// </summary>
-internal static class Arm64Build
+internal static class ReleaseBuild
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public static async Task<string> ExecutableAsync()
+    public static async Task<string> ExecutableAsync(string runtime)
     {
-        if (Environment.GetEnvironmentVariable("FORNAX_ARM64_BUILD") is { Length: > 0 } given)
+        var variable = runtime == "linux-arm64" ? "FORNAX_ARM64_BUILD" : "FORNAX_X64_BUILD";
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given)
         {
             return Path.Combine(given, "fornax");
         }
 
         var root = RepositoryFolders.Root();
-        var folder = Path.Combine(root, "artifacts", "smoke", "linux-arm64-" + InputHash(root));
+        var folder = Path.Combine(root, "artifacts", "smoke", runtime + "-" + InputHash(root));
         var executable = Path.Combine(folder, "fornax");
         await Gate.WaitAsync();
         try
         {
             if (!File.Exists(executable))
             {
-                await PublishAsync(root, folder);
+                await PublishAsync(root, runtime, folder);
             }
         }
         finally
@@ -41,13 +42,13 @@ internal static class Arm64Build
         return executable;
     }
 
-    private static async Task PublishAsync(string root, string folder)
+    private static async Task PublishAsync(string root, string runtime, string folder)
     {
         // Published beside the final folder and renamed into it: an interrupted publish is never taken for a build.
         var partial = folder + ".partial-" + Environment.ProcessId;
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { "publish", Path.Combine(root, "src", "Fornax.Cli"), "-r", "linux-arm64", "-p:PublishProfile=release", "-o", partial, "--nologo" },
+            ArgumentList = { "publish", Path.Combine(root, "src", "Fornax.Cli"), "-r", runtime, "-p:PublishProfile=release", "-o", partial, "--nologo" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = root,
@@ -58,7 +59,7 @@ internal static class Arm64Build
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet publish -r linux-arm64 failed ({process.ExitCode}):\n{await output}\n{await errors}");
+            throw new InvalidOperationException($"dotnet publish -r {runtime} failed ({process.ExitCode}):\n{await output}\n{await errors}");
         }
 
         Directory.Move(partial, folder);
