@@ -30,6 +30,8 @@ public static class PortalHostingExtensions
             var options = sp.GetRequiredService<PortalOptions>();
             return new RoutePlanner(map, options, to => TreeLatency.Between(map, options.SitePath, to, options.UnmeasuredHopCost));
         });
+        services.TryAddSingleton<ServiceCatalog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServiceCatalog>());
         services.TryAddSingleton<LocalBackends>();
         services.TryAddSingleton<PortalClients>();
         services.TryAddSingleton<PeerPortals>();

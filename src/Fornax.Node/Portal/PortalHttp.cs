@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using System.Net.Http.Headers;
 
 namespace Fornax.Node.Portal;
 
@@ -17,7 +19,7 @@ internal static class PortalHttp
     };
 
     /// <summary>The request body, at most <paramref name="limit"/> bytes; null when it is larger.</summary>
-    public static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)
+    public static async ValueTask<byte[]?> ReadBodyAsync(HttpContext http, long limit)
     {
         var request = http.Request;
         if (request.ContentLength > limit)
@@ -25,13 +27,20 @@ internal static class PortalHttp
             return null;
         }
 
+        // Most requests through a portal are GETs without a body: no buffer for them.
+        if (request.ContentLength == 0 || http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return [];
+        }
+
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = limit;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        // Sized by the declared length, but never more than a chunk ahead of what arrived: a claim costs the claimant.
+        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, 64 * 1024));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         int read;
         try
         {
@@ -47,6 +56,10 @@ internal static class PortalHttp
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();
@@ -67,9 +80,11 @@ internal static class PortalHttp
                 continue;
             }
 
-            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values) && message.Content is not null)
+            // One value (nearly always) goes in as a string: no enumerator, no array.
+            var added = values.Count == 1 ? message.Headers.TryAddWithoutValidation(name, values.ToString()) : message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            if (!added && message.Content is not null)
             {
-                message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                _ = values.Count == 1 ? message.Content.Headers.TryAddWithoutValidation(name, values.ToString()) : message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
         }
 
@@ -81,17 +96,23 @@ internal static class PortalHttp
     {
         var response = http.Response;
         response.StatusCode = (int)upstream.StatusCode;
-        foreach (var (name, values) in upstream.Headers.Concat(upstream.Content.Headers))
+        // NonValidated: the values as received, not parsed into typed headers only to be written out again.
+        CopyHeaders(upstream.Headers.NonValidated, response.Headers);
+        CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers);
+        response.Headers[RouteHeader] = route;
+        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
+        await ResponseBodyCopy.CopyAsync(body, response.BodyWriter, http.RequestAborted);
+    }
+
+    private static void CopyHeaders(HttpHeadersNonValidated from, IHeaderDictionary to)
+    {
+        foreach (var (name, values) in from)
         {
             if (!HopByHop.Contains(name))
             {
-                response.Headers[name] = values.ToArray();
+                to[name] = values.Count == 1 ? new Microsoft.Extensions.Primitives.StringValues(values.ToString()) : new Microsoft.Extensions.Primitives.StringValues(values.ToArray());
             }
         }
-
-        response.Headers[RouteHeader] = route;
-        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
-        await body.CopyToAsync(response.Body, http.RequestAborted);
     }
 
     /// <summary>An error answered by the portal itself: a status and one line naming the service and the site.</summary>

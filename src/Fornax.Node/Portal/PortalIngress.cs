@@ -146,14 +146,12 @@ internal sealed partial class PortalIngress(
 
     private async Task<PeerAttempt> TryHereAsync(HttpContext http, ServiceKey service, byte[] body, CancellationToken ct)
     {
-        if (await backends.FindAsync(service, ct) is not { } backend)
+        var local = await backends.RouteAsync(service, CallerNamespaces.Of(http.Request), ct);
+        if (local.Backend is not { } backend)
         {
-            return new PeerAttempt(null, "no longer served here", Unreachable: false) { NotServed = true };
-        }
-
-        if (await backends.RefusalAsync(service, LocalBackends.CallerNamespace(http.Request), ct) is { } refusal)
-        {
-            return new PeerAttempt(new HttpResponseMessage(System.Net.HttpStatusCode.Forbidden) { Content = new StringContent(refusal + "\n") }, null, Unreachable: false);
+            return local.NotServed
+                ? new PeerAttempt(null, "no longer served here", Unreachable: false) { NotServed = true }
+                : new PeerAttempt(new HttpResponseMessage((System.Net.HttpStatusCode)local.Status) { Content = new StringContent(local.Refusal + "\n") }, null, Unreachable: false);
         }
 
         using var request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11);

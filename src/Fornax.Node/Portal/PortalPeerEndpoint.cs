@@ -35,17 +35,16 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
             return;
         }
 
-        if (await backends.FindAsync(service, http.RequestAborted) is not { } backend)
+        var local = await backends.RouteAsync(service, CallerNamespaces.Of(http.Request), http.RequestAborted);
+        if (local.Backend is not { } backend)
         {
-            // Marked, so the asking portal tries the next site (the backend moved away) instead of passing the 404 on.
-            http.Response.Headers[NotServedHeader] = "1";
-            await PortalHttp.ErrorAsync(http, 404, route, $"service {service} is not served at site {site.Path}");
-            return;
-        }
+            if (local.NotServed)
+            {
+                // Marked, so the asking portal tries the next site (the backend moved away) instead of passing the 404 on.
+                http.Response.Headers[NotServedHeader] = "1";
+            }
 
-        if (await backends.RefusalAsync(service, LocalBackends.CallerNamespace(http.Request), http.RequestAborted) is { } refusal)
-        {
-            await PortalHttp.ErrorAsync(http, 403, route, refusal);
+            await PortalHttp.ErrorAsync(http, local.Status, route, local.Refusal!);
             return;
         }
 
