@@ -32,7 +32,7 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
 
         var rest = incoming.RouteValues["rest"] as string;
         var target = new Uri($"https://{peer.PortalAddress}/portal/svc/{Uri.EscapeDataString(service.Namespace)}/{Uri.EscapeDataString(service.Name)}/{rest}{incoming.QueryString.Value}");
-        using var request = PortalHttp.Outgoing(incoming, target, body, System.Net.HttpVersion.Version20);
+        using var request = PortalHttp.Outgoing(incoming, target, body, System.Net.HttpVersion.Version11);
         request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
         if (relayTo is not null)
         {
