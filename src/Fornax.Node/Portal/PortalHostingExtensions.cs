@@ -33,6 +33,7 @@ public static class PortalHostingExtensions
         services.TryAddSingleton<ServiceCatalog>();
         services.AddHostedService(sp => sp.GetRequiredService<ServiceCatalog>());
         services.TryAddSingleton<LocalBackends>();
+        services.TryAddSingleton<CallerNamespaces>();
         services.TryAddSingleton<PortalClients>();
         services.TryAddSingleton<PeerPortals>();
         services.TryAddSingleton<MovingServices>();

@@ -16,6 +16,8 @@ internal static class PortalHttp
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", RouteHeader, PeerPortals.RelayHeader,
+        // Set by each portal from what it authenticated, never copied from whoever sent the request (CallerNamespaces).
+        CallerNamespaces.Header, CallerNamespaces.TokenHeader,
     };
 
     /// <summary>The request body, at most <paramref name="limit"/> bytes; null when it is larger.</summary>
@@ -65,7 +67,8 @@ internal static class PortalHttp
         return buffer.ToArray();
     }
 
-    public static HttpRequestMessage Outgoing(HttpRequest request, Uri target, byte[] body, Version version)
+    /// <summary>The request to pass on: method, headers but hop-by-hop ones, body; <paramref name="callerNamespace"/> in <see cref="CallerNamespaces.Header"/>.</summary>
+    public static HttpRequestMessage Outgoing(HttpRequest request, Uri target, byte[] body, Version version, string callerNamespace)
     {
         var message = new HttpRequestMessage(new HttpMethod(request.Method), target) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         if (body.Length > 0 || !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
@@ -88,6 +91,7 @@ internal static class PortalHttp
             }
         }
 
+        message.Headers.TryAddWithoutValidation(CallerNamespaces.Header, callerNamespace);
         return message;
     }
 

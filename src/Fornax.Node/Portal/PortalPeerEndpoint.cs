@@ -35,7 +35,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
             return;
         }
 
-        var local = await backends.RouteAsync(service, CallerNamespaces.Of(http.Request), http.RequestAborted);
+        var local = await backends.RouteAsync(service, CallerNamespaces.VouchedFor(http.Request), http.RequestAborted);
         if (local.Backend is not { } backend)
         {
             if (local.NotServed)
@@ -50,7 +50,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(options.RequestTimeout);
-        using var request = PortalHttp.Outgoing(http.Request, BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11);
+        using var request = PortalHttp.Outgoing(http.Request, BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, CallerNamespaces.VouchedFor(http.Request));
         HttpResponseMessage response;
         try
         {
@@ -84,7 +84,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(options.RequestTimeout);
-        var attempt = await peers.SendAsync(http.Request, service, body, target, relayTo: null, timeout.Token);
+        var attempt = await peers.SendAsync(http.Request, CallerNamespaces.VouchedFor(http.Request), service, body, target, relayTo: null, timeout.Token);
         if (attempt.Response is not { } response)
         {
             var timedOut = timeout.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested;
