@@ -16,20 +16,6 @@ public sealed class GetKeyspacesWideTests : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private static Topology CloudWithTwoEdges() => new()
-    {
-        Metadata = new ObjectMeta { Name = "two-edges" },
-        Spec = new TopologySpec
-        {
-            Sites =
-            [
-                new TopologySite { Name = "cloud", Tier = SiteTiers.Cloud },
-                new TopologySite { Name = "a", Parent = "cloud", Tier = SiteTiers.Edge },
-                new TopologySite { Name = "b", Parent = "cloud", Tier = SiteTiers.Edge },
-            ],
-        },
-    };
-
     private static async Task<ConnectionMultiplexer> ConnectAsync(TreeSite site)
     {
         var port = new Uri(site.Node.Endpoints.Resp!).Port;
@@ -49,21 +35,9 @@ public sealed class GetKeyspacesWideTests : IDisposable
     [Trait("Category", "Slow")]
     public async Task GetKeyspacesWide_WritesAtAnEdgeAndACut_ShowsKeysAtTheRootAndPendingAndLagUntilTheHeal()
     {
-        await using var tree = await TreeHost.StartAsync(CloudWithTwoEdges());
+        await using var tree = await TreeHost.StartAsync(TestTrees.CloudWithTwoEdges());
         await tree.WaitConnectedAsync();
-        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", """
-            apiVersion: fornax.io/v1
-            kind: Mission
-            metadata: {name: carts}
-            spec:
-              content:
-                - apiVersion: fornax.io/v1
-                  kind: Keyspace
-                  metadata: {name: carts}
-                  spec:
-                    prefix: "cart:"
-                    placement: {sites: [a, b]}
-            """);
+        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "a, b"));
         await using var a = await ConnectAsync(tree["a"]);
         await using var b = await ConnectAsync(tree["b"]);
         for (var i = 0; i < 10; i++)

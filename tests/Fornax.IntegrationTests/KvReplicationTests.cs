@@ -13,21 +13,6 @@ namespace Fornax.IntegrationTests;
 /// </summary>
 public sealed class KvReplicationTests
 {
-    /// <summary>A cloud site with two edge sites under it (shared by the tests of replicated state).</summary>
-    internal static Topology CloudWithTwoEdges() => new()
-    {
-        Metadata = new ObjectMeta { Name = "two-edges" },
-        Spec = new TopologySpec
-        {
-            Sites =
-            [
-                new TopologySite { Name = "cloud", Tier = SiteTiers.Cloud },
-                new TopologySite { Name = "a", Parent = "cloud", Tier = SiteTiers.Edge },
-                new TopologySite { Name = "b", Parent = "cloud", Tier = SiteTiers.Edge },
-            ],
-        },
-    };
-
     private static IKvStore Store(TreeSite site) => site.Node.Services.GetRequiredService<IKvStore>();
 
     private static string? Get(TreeSite site, string key)
@@ -41,21 +26,9 @@ public sealed class KvReplicationTests
     [Fact]
     public async Task Keyspace_ReplicatesBetweenEdges_AcrossACutAndHeal()
     {
-        await using var tree = await TreeHost.StartAsync(CloudWithTwoEdges());
+        await using var tree = await TreeHost.StartAsync(TestTrees.CloudWithTwoEdges());
         await tree.WaitConnectedAsync();
-        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", """
-            apiVersion: fornax.io/v1
-            kind: Mission
-            metadata: {name: carts}
-            spec:
-              content:
-                - apiVersion: fornax.io/v1
-                  kind: Keyspace
-                  metadata: {name: carts}
-                  spec:
-                    prefix: "cart:"
-                    placement: {sites: [a, b]}
-            """);
+        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "a, b"));
 
         // Writes at a reach b (once the keyspace arrived everywhere and the streams are up).
         await Poll.UntilAsync(() =>

@@ -17,7 +17,7 @@ public sealed class StatefulFunctionTreeTests
     [Trait("Category", "Slow")]
     public async Task Visits_InAReplicatedKeyspace_ConvergeAcrossTwoSites_AlsoAfterACut()
     {
-        await using var tree = await TreeHost.StartAsync(KvReplicationTests.CloudWithTwoEdges());
+        await using var tree = await TreeHost.StartAsync(TestTrees.CloudWithTwoEdges());
         await tree.WaitConnectedAsync();
         var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", "visits.wasm"));
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));

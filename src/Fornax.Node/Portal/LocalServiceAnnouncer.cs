@@ -118,9 +118,9 @@ internal sealed partial class LocalServiceAnnouncer(
         return false;
     }
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "This site serves {Count} service(s): {Services}")]
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "This site serves {Count} service(s): {Services}")]
     private partial void LogAnnounced(int count, string services);
 
-    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Could not read this site's services to announce them: {Reason}")]
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Could not read this site's services to announce them: {Reason}")]
     private partial void LogAnnounceFailed(string reason);
 }

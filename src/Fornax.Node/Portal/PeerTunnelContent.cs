@@ -22,6 +22,10 @@ internal sealed class PeerTunnelContent : HttpContent
         // HttpClient sends a request again on a new stream when the server refuses the first (REFUSED_STREAM, e.g. a
         // burst over the peer's stream limit before its SETTINGS arrived); the relay may already hold the first stream,
         // so a second send fails the request instead, and the caller opens a fresh one.
+        // The request's headers are only buffered until the body's first flush, and a tunnel's body starts only once the
+        // peer has answered them: flush them now, or a tunnel over a quiet connection waits for ever (the gRPC client
+        // does the same, dotnet/runtime#96223).
+        await stream.FlushAsync();
         if (!_stream.TrySetResult(stream))
         {
             throw new TunnelContentResentException();

@@ -188,6 +188,6 @@ internal sealed partial class PortalIngress(
         return " (" + text.Split('\n')[0] + ")";
     }
 
-    [LoggerMessage(EventId = 403, Level = LogLevel.Information, Message = "Service {Service}: backend at {Site} failed ({Reason}); trying the next")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Service {Service}: backend at {Site} failed ({Reason}); trying the next")]
     private partial void LogFailover(string service, string site, string reason);
 }

@@ -178,6 +178,6 @@ internal sealed partial class PortalTcpIngress(
         }
     }
 
-    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "Service {Service}: tunnel to {Site} failed ({Reason}); trying the next")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Service {Service}: tunnel to {Site} failed ({Reason}); trying the next")]
     private partial void LogTunnelFailover(string service, string site, string reason);
 }

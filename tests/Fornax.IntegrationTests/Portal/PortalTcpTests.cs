@@ -92,6 +92,32 @@ public sealed class PortalTcpTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public async Task Forward_TunnelOverAnIdleConnectionToThePeer_Opens()
+    {
+        await using var tree = await PortalTree.StartAsync();
+        await using var echo = TcpBackend.Echo();
+        await TcpForwarding.ServeTcpAtE2Async(tree, "echo", echo.Port);
+        var (forwarder, routes, failures) = TcpForwarding.Forward(tree["e1"], "echo");
+        await using var _ = forwarder;
+        var ct = new CancellationTokenSource(TimeSpan.FromSeconds(15)).Token;
+
+        // The first tunnel opens e1's HTTP/2 connection to e2's portal; the second rides it once it is quiet. A tunnel's
+        // request has a body that starts only when the peer answers, so its headers must be flushed on their own.
+        foreach (var payload in new[] { "first"u8.ToArray(), "second"u8.ToArray() })
+        {
+            using var socket = await TcpForwarding.ConnectAsync(forwarder);
+            var reading = TcpForwarding.ReadToEndAsync(socket, ct);
+            await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
+            Assert.Equal(payload, await reading);
+            await Poll.UntilAsync(() => forwarder.Active == 0, "the forwarder to let the connection go", TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(2, routes.Count);
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public async Task Forward_BackendRefusesConnections_ClientIsClosedAndTheErrorNamesServiceSiteAndAddress()
     {
         await using var tree = await PortalTree.StartAsync();

@@ -16,20 +16,6 @@ public sealed class KvTreeCatchUpTests
 {
     private const int Keys = 2_000;
 
-    private static Topology CloudWithTwoEdges() => new()
-    {
-        Metadata = new ObjectMeta { Name = "two-edges" },
-        Spec = new TopologySpec
-        {
-            Sites =
-            [
-                new TopologySite { Name = "cloud", Tier = SiteTiers.Cloud },
-                new TopologySite { Name = "a", Parent = "cloud", Tier = SiteTiers.Edge },
-                new TopologySite { Name = "b", Parent = "cloud", Tier = SiteTiers.Edge },
-            ],
-        },
-    };
-
     private static IKvStore Store(TreeSite site) => site.Node.Services.GetRequiredService<IKvStore>();
 
     private static KvPeerStats Towards(TreeSite site, string peer) => Store(site).Stats.Peers.Single(p => p.Site == peer);
@@ -40,23 +26,11 @@ public sealed class KvTreeCatchUpTests
         return ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { new IPEndPoint(IPAddress.Loopback, resp.Port) }, ConnectTimeout = 10_000, SyncTimeout = 10_000, AsyncTimeout = 10_000 });
     }
 
-    private static Task PlaceAsync(TreeHost tree, string sites) => TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", $$"""
-        apiVersion: fornax.io/v1
-        kind: Mission
-        metadata: {name: carts}
-        spec:
-          content:
-            - apiVersion: fornax.io/v1
-              kind: Keyspace
-              metadata: {name: carts}
-              spec:
-                prefix: "cart:"
-                placement: {sites: [{{sites}}]}
-        """);
+    private static Task PlaceAsync(TreeHost tree, string sites) => TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", sites));
 
     private static async Task<TreeHost> StartWithKeysAsync()
     {
-        var tree = await TreeHost.StartAsync(CloudWithTwoEdges());
+        var tree = await TreeHost.StartAsync(TestTrees.CloudWithTwoEdges());
         await PlaceAsync(tree, "a, b");
         await using var redis = await ConnectAsync(tree["a"]);
         var db = redis.GetDatabase();
