@@ -79,7 +79,7 @@ internal sealed partial class ServiceCatalog(IObjectStore store, ILogger<Service
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "The service catalog fell behind the store ({Reason}); reading it again")]
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "The service catalog fell behind the store ({Reason}); reading it again")]
     private partial void LogResync(string reason);
 }
 
