@@ -53,4 +53,19 @@ public sealed class FunctionStateValidationTests
         Assert.Equal(["carts", "visits"], function.Spec.State!.Keyspaces!);
         Assert.Equal(FunctionStateAccess.Read, function.Spec.State.Access);
     }
+
+    [Theory]
+    [InlineData("nearest")]
+    [InlineData("Spill")]
+    public void Parse_UnknownSchedulingPolicy_NamesTheFieldAndTheChoices(string policy)
+    {
+        var error = Assert.Single(Assert.Throws<ObjectValidationException>(() => ObjectSerializer.ParseDocuments($"""
+            apiVersion: fornax.io/v1
+            kind: Function
+            metadata: {"{name: f}"}
+            spec: {"{"}module: a.wasm, scheduling: {"{"}policy: {policy}{"}}"}
+            """)).Errors);
+
+        Assert.Equal(("spec.scheduling.policy", $"\"{policy}\" is not one of local, spill, cloud"), (error.Path, error.Message));
+    }
 }

@@ -47,6 +47,11 @@ public sealed class Function : FornaxObject<FunctionSpec, FunctionStatus>
 
         Spec.State?.Validate(context, "spec.state");
 
+        if (Spec.Scheduling?.Policy is { } policy && !FunctionSchedulingPolicies.All.Contains(policy))
+        {
+            context.Add("spec.scheduling.policy", $"\"{policy}\" is not one of {string.Join(", ", FunctionSchedulingPolicies.All)}");
+        }
+
         var methods = Spec.Triggers?.Http?.Methods ?? [];
         for (var i = 0; i < methods.Count; i++)
         {
@@ -87,6 +92,30 @@ public sealed class FunctionSpec
 
     /// <summary>The KV keyspaces the function may use through the <c>fornax</c> host API; null: none.</summary>
     public FunctionState? State { get; set; }
+
+    /// <summary>Where invocations may run when this site is overloaded; null: the default policy (<c>spill</c>).</summary>
+    public FunctionScheduling? Scheduling { get; set; }
+}
+
+/// <summary><c>spec.scheduling</c> of a Function (docs/functions.md, "Spill-out").</summary>
+public sealed class FunctionScheduling
+{
+    /// <summary>One of <see cref="FunctionSchedulingPolicies.All"/>; null: <c>spill</c>.</summary>
+    public string? Policy { get; set; }
+}
+
+public static class FunctionSchedulingPolicies
+{
+    /// <summary>Always at the site that received the request.</summary>
+    public const string Local = "local";
+
+    /// <summary>Here while the site keeps up; under overload at a sibling, then the parent, then further up.</summary>
+    public const string Spill = "spill";
+
+    /// <summary>At the highest site above that serves the function.</summary>
+    public const string Cloud = "cloud";
+
+    public static readonly IReadOnlyList<string> All = [Local, Spill, Cloud];
 }
 
 public sealed class FunctionTriggers

@@ -40,6 +40,11 @@ public sealed class Topology : FornaxObject<TopologySpec, TopologyStatus>
                 context.Add($"spec.sites[{i}].tier", $"\"{tier}\" is not one of {string.Join(", ", SiteTiers.All)}");
             }
 
+            if (site.Capacity is < 1)
+            {
+                context.Add($"spec.sites[{i}].capacity", $"{site.Capacity} is not a positive number of slots");
+            }
+
             site.Link?.Validate(context, $"spec.sites[{i}].link");
             Names.ValidateLabels(site.Labels, context, $"spec.sites[{i}].labels");
         }
@@ -115,6 +120,9 @@ public sealed class TopologySite
     public Dictionary<string, string>? Labels { get; set; }
 
     public bool? AllowCommands { get; set; }
+
+    /// <summary>The site's concurrency slots for function invocations (its <c>capacity</c>); null: one per core.</summary>
+    public int? Capacity { get; set; }
 
     /// <summary>The emulated link between this site and its parent.</summary>
     public LinkProfile? Link { get; set; }

@@ -19,6 +19,10 @@ public sealed partial class Uplink
             var heartbeat = await BuildHeartbeatAsync(++seq, ct);
             _latency.Sent(seq);
             await send(new Up { Heartbeat = heartbeat });
+            if (Loads is { } loads)
+            {
+                await send(new Up { Load = loads.ForParent() });
+            }
         }
         while (await timer.WaitForNextTickAsync(ct));
     }

@@ -94,6 +94,9 @@ public sealed partial class Uplink
                     case Down.BodyOneofCase.Portal:
                         PortalMaps?.FromParent(down.Portal);
                         break;
+                    case Down.BodyOneofCase.Load:
+                        Loads?.FromParent(down.Load);
+                        break;
                     case Down.BodyOneofCase.HeartbeatAck:
                         _latency.Acknowledged(down.HeartbeatAck.Sequence);
                         break;

@@ -62,6 +62,9 @@ public sealed partial class Uplink
     /// <summary>The KV store's per site figures of this subtree, sent up this link as they change; null: the link carries none.</summary>
     public IKvFiguresExchange? KvFigures { get; init; }
 
+    /// <summary>The scheduler's load figures, sent up after each heartbeat and answered by the parent; null: the link carries none.</summary>
+    public ILoadExchange? Loads { get; init; }
+
     /// <summary>True while the stream to the parent is up (Welcome received).</summary>
     public bool IsConnected { get; private set; }
 

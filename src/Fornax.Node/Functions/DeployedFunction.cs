@@ -9,7 +9,9 @@ namespace Fornax.Node.Functions;
 /// <param name="Loaded">The engine's handle.</param>
 /// <param name="Methods">Allowed methods (upper case), or null for any.</param>
 /// <param name="Latency">Durations of admitted invocations, kept per name across reloads.</param>
-internal sealed record DeployedFunction(ObjectKey Key, long Generation, LoadedFunction Loaded, IReadOnlySet<string>? Methods, LatencyHistogram Latency)
+/// <param name="Policy">Where its invocations may run (<c>spec.scheduling.policy</c>).</param>
+internal sealed record DeployedFunction(ObjectKey Key, long Generation, LoadedFunction Loaded, IReadOnlySet<string>? Methods, LatencyHistogram Latency,
+    Fornax.Scheduling.SpillPolicy Policy = Fornax.Scheduling.SpillPolicy.Spill)
 {
     public string Name => Key.Name;
 }

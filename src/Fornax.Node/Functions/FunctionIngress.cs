@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text;
 using Fornax.Functions;
 using Fornax.Node.Hosting;
+using Fornax.Node.Scheduling;
+using Fornax.Node.Sites;
+using Fornax.Scheduling;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
@@ -15,9 +18,12 @@ namespace Fornax.Node.Functions;
 
 /// <summary>
 /// <c>/fn/{name}/{**rest}</c> on the ingress listener, every method: one request, one fresh instance. Errors are a
-/// status and one line of text (see docs/functions.md, "Deploying and invoking").
+/// status and one line of text (see docs/functions.md, "Deploying and invoking"). An invocation this site should not run
+/// now (overloaded, or the function's policy says elsewhere) is forwarded by the <see cref="SpillRouter"/>; every answer
+/// says where the function ran (<c>Fornax-Site</c>) and after how many forwards (<c>Fornax-Hops</c>).
 /// </summary>
-internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, ILogger<FunctionIngress> log)
+internal sealed partial class FunctionIngress(
+    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, LocalSite site, ILogger<FunctionIngress> log)
 {
     public const string Route = "/fn/{name}/{**rest}";
 
@@ -25,6 +31,8 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFun
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
     {
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
+        // The site's own: a guest cannot claim to have run elsewhere.
+        SpillRouter.SiteHeader, SpillRouter.HopsHeader,
     };
 
     public static void Map(IEndpointRouteBuilder app)
@@ -61,6 +69,15 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFun
             }
 
             rented = body;
+            var hops = SpillRouter.Hops(request);
+            var decision = spill.Decide(function, hops);
+            if (!decision.RunHere && await spill.ForwardAsync(http, function, decision.Target!, body is null ? [] : body.AsSpan(0, length).ToArray(), hops, decision.Reason))
+            {
+                return;
+            }
+
+            http.Response.Headers[SpillRouter.SiteHeader] = site.Path;
+            http.Response.Headers[SpillRouter.HopsHeader] = hops.ToString(CultureInfo.InvariantCulture);
             var rest = request.RouteValues["rest"] as string;
             var invocation = new InvocationRequest(
                 Method: request.Method,
@@ -72,11 +89,7 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFun
                 FullUrl: request.GetDisplayUrl(),
                 Protocol: request.Protocol);
 
-            var result = await runtime.Get().InvokeAsync(function.Loaded, invocation, http.RequestAborted);
-            if (result.Outcome != InvocationOutcome.TooManyRequests)
-            {
-                function.Latency.Record(result.Duration);
-            }
+            var result = await InvokeAsync(function, invocation, http.RequestAborted);
 
             // Server-Timing (W3C): the guest's time, instantiation included, visible in browser dev tools and to tests.
             http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"fn;dur={result.Duration.TotalMilliseconds:0.###}");
@@ -105,6 +118,27 @@ internal sealed partial class FunctionIngress(FunctionRegistry registry, SiteFun
             if (rented is not null)
             {
                 ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Runs the invocation here, counted in this site's load from start to end.</summary>
+    private async ValueTask<InvocationResult> InvokeAsync(DeployedFunction function, InvocationRequest invocation, CancellationToken ct)
+    {
+        load.Started(function.Name);
+        InvocationResult? result = null;
+        try
+        {
+            result = await runtime.Get().InvokeAsync(function.Loaded, invocation, ct);
+            return result;
+        }
+        finally
+        {
+            var ran = result is not null && result.Outcome != InvocationOutcome.TooManyRequests;
+            load.Finished(function.Name, ran ? result!.Duration : null);
+            if (ran)
+            {
+                function.Latency.Record(result!.Duration);
             }
         }
     }

@@ -126,7 +126,7 @@ internal sealed partial class FunctionRegistry(
         {
             var loaded = await runtime.Get().LoadAsync(definition, () => stream, ct);
             var latency = _latency.GetOrAdd(key.Name, _ => new LatencyHistogram());
-            _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency);
+            _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency, FunctionSpecs.Policy(function));
             LogLoaded(key.ToString(), digest, stored.Generation);
             await WriteStatusAsync(stored, "Ready", digest, null, ct);
         }

@@ -59,6 +59,10 @@ internal static partial class FunctionSpecs
             ? methods.Select(m => m.ToUpperInvariant()).ToHashSet(StringComparer.Ordinal)
             : null;
 
+    /// <summary><c>spec.scheduling.policy</c>; a value the API would have refused (an older object) is the default, spill.</summary>
+    public static Fornax.Scheduling.SpillPolicy Policy(Function function) =>
+        Fornax.Scheduling.SpillPolicies.TryParse(function.Spec.Scheduling?.Policy, out var policy) ? policy : Fornax.Scheduling.SpillPolicy.Spill;
+
     [GeneratedRegex("^sha256:[0-9a-f]{64}$")]
     private static partial Regex DigestPattern();
 }

@@ -51,6 +51,16 @@ public sealed record NodeOptions
 
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Concurrency slots: function invocations this site runs at full speed at once; beyond them invocations queue and,
+    /// past the threshold, spill out to other sites (docs/functions.md, "Spill-out"). 0: one per core.
+    /// </summary>
+    public int Capacity { get; init; }
+
+    /// <summary>Scheduler settings beyond the capacity and the clock (tests shrink the windows and the queue threshold).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Func<Fornax.Scheduling.SchedulingOptions, Fornax.Scheduling.SchedulingOptions>? ConfigureScheduling { get; init; }
+
     /// <summary>How long a <c>/svc/…</c> request waits for a backend's response headers, every try included (then 504).</summary>
     public TimeSpan PortalRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

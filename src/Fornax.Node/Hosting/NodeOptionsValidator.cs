@@ -79,6 +79,11 @@ public static class NodeOptionsValidator
             context.Add("portalTcpIdleTimeout", $"{options.PortalTcpIdleTimeout} is not a positive duration");
         }
 
+        if (options.Capacity < 0)
+        {
+            context.Add("capacity", $"{options.Capacity} is negative (0 means one slot per core)");
+        }
+
         if (options.MissedHeartbeats < 1)
         {
             context.Add("missedHeartbeats", $"{options.MissedHeartbeats} is below the minimum of 1");

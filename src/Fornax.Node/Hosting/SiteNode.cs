@@ -10,6 +10,7 @@ using Fornax.Node.Kv;
 using Fornax.Node.Links;
 using Fornax.Node.Missions;
 using Fornax.Node.Portal;
+using Fornax.Node.Scheduling;
 using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
@@ -172,6 +173,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddHostedService<StorageMonitor>();
         services.AddFornaxFunctions();
         services.AddFornaxPortal();
+        services.AddFornaxScheduling();
         services.AddFornaxDashboard();
         services.AddFornaxKv();
         services.AddFornaxResp();
@@ -198,6 +200,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapFornaxLinks();
         app.MapFornaxFunctions();
         app.MapFornaxPortal();
+        app.MapFornaxScheduling();
         app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 

@@ -47,6 +47,7 @@ public static class HierarchyHostingExtensions
             {
                 PortalMaps = sp.GetService<IPortalMapExchange>(),
                 KvFigures = sp.GetService<IKvFiguresExchange>(),
+                Loads = sp.GetService<ILoadExchange>(),
             });
         }
 

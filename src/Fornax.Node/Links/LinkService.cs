@@ -23,7 +23,8 @@ public sealed partial class LinkService(
     Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<LinkService> logger,
     IPortalMapExchange? portalMaps = null,
-    IKvFiguresExchange? kvFigures = null) : SiteLink.SiteLinkBase
+    IKvFiguresExchange? kvFigures = null,
+    ILoadExchange? loads = null) : SiteLink.SiteLinkBase
 {
     /// <summary>Chunk size for blob streams: well under gRPC's 4 MiB message limit, large enough to keep frames few.</summary>
     private const int BlobChunkBytes = 64 * 1024;
@@ -120,6 +121,10 @@ public sealed partial class LinkService(
                         break;
                     case Up.BodyOneofCase.Kv when !unmoved:
                         kvFigures?.FromChild(peer, up.Kv);
+                        break;
+                    case Up.BodyOneofCase.Load when !unmoved && loads is not null:
+                        loads.FromChild(peer, up.Load);
+                        await SendAsync(new Down { Load = loads.ForChild(peer) });
                         break;
                 }
 

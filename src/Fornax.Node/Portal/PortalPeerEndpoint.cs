@@ -69,6 +69,12 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
 
         using (response)
         {
+            // A function spilled on from here (docs/functions.md, "Spill-out") says the rest of its route, this site first.
+            if (response.Headers.TryGetValues(PortalHttp.RouteHeader, out var onward) && string.Join(", ", onward) is var rest && rest.StartsWith(route + ", ", StringComparison.Ordinal))
+            {
+                route = rest;
+            }
+
             await PortalHttp.CopyResponseAsync(http, response, route);
         }
     }

@@ -30,6 +30,9 @@ public sealed record TreeHostOptions
     /// starts much faster with a few at a time, since a start mostly waits (fsync, the join's round trips to the root).
     /// </summary>
     public int StartConcurrency { get; init; } = 1;
+
+    /// <summary>Scheduler settings of every site beyond its capacity (tests lower the queue threshold).</summary>
+    public Func<Fornax.Scheduling.SchedulingOptions, Fornax.Scheduling.SchedulingOptions>? ConfigureScheduling { get; init; }
 }
 
 /// <summary>One site of a <see cref="TreeHost"/>.</summary>
@@ -133,6 +136,8 @@ public sealed partial class TreeHost : IAsyncDisposable
             Tier = spec.Tier,
             Labels = spec.Labels ?? [],
             AllowCommands = spec.AllowCommands ?? false,
+            Capacity = spec.Capacity ?? 0,
+            ConfigureScheduling = _options.ConfigureScheduling,
             HeartbeatInterval = _options.HeartbeatInterval,
             MissedHeartbeats = _options.MissedHeartbeats,
             LogLevel = _options.LogLevel,

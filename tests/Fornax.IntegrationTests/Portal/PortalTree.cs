@@ -60,9 +60,16 @@ internal static class PortalTree
     public static IServiceMap Map(TreeSite site) => site.Node.Services.GetRequiredService<IServiceMap>();
 
     /// <summary>Puts hello.wasm at the root and a mission deploying it at <paramref name="sites"/>; waits until it is Active there.</summary>
-    public static async Task DeployHelloAsync(TreeHost tree, string mission, params string[] sites)
+    public static Task DeployHelloAsync(TreeHost tree, string mission, params string[] sites) =>
+        DeployFunctionAsync(tree, mission, "hello", "hello.wasm", "", sites);
+
+    /// <summary>
+    /// Puts the guest <paramref name="guest"/> at the root and a mission deploying it as Function <paramref name="name"/> at
+    /// <paramref name="sites"/> (<paramref name="extraSpec"/>: more of its flow-style spec, e.g. <c>, abi: raw</c>); waits until it is Active there.
+    /// </summary>
+    public static async Task DeployFunctionAsync(TreeHost tree, string mission, string name, string guest, string extraSpec, params string[] sites)
     {
-        var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", "hello.wasm"));
+        var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", guest));
         var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
         using (var upload = new ByteArrayContent(module))
         {
@@ -79,8 +86,8 @@ internal static class PortalTree
               content:
                 - apiVersion: fornax.io/v1
                   kind: Function
-                  metadata: {name: hello}
-                  spec: {module: "{{digest}}"}
+                  metadata: {name: {{name}}}
+                  spec: {module: "{{digest}}"{{extraSpec}}}
             """);
         await Poll.UntilAsync(async () =>
         {

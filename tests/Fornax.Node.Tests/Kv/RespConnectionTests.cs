@@ -38,6 +38,27 @@ public sealed class RespConnectionTests
     }
 
     [Fact]
+    public async Task ClientEndingItsSendSide_GetsEveryReplyThenTheEnd()
+    {
+        await using var site = await RespSite.StartAsync();
+        // As `printf 'SET a 1\r\n…' | nc` does: every command at once, then the end of the client's data; the site
+        // answers all of them before it closes (as redis-server does), a reply lost would be a write the client never
+        // learns of. Many connections, since a lost reply depended on when the end arrived.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(async c =>
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(site.EndPoint);
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"SET half:{c} 1\r\nINCR half:n\r\nGET half:{c}\r\n"));
+            socket.Shutdown(SocketShutdown.Send);
+            var reply = await ReadToEndAsync(socket);
+            Assert.Matches(@"^\+OK\r\n:\d+\r\n\$1\r\n1\r\n$", reply);
+        }));
+
+        await using var redis = await site.ConnectAsync();
+        Assert.Equal(20, (long)await redis.GetDatabase().StringGetAsync("half:n"));
+    }
+
+    [Fact]
     public async Task BulkOverTheConfiguredLimit_ClosesTheConnection_WithRedisText()
     {
         await using var site = await RespSite.StartAsync(o => o with { RespMaxBulkBytes = 4096 });

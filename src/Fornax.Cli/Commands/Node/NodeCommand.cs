@@ -28,6 +28,7 @@ internal sealed class NodeCommand : Command
     private readonly Option<string> _tokenFile = new("--token-file") { Description = "A file (mode 0600) whose first line is the join token; read only when the site joins" };
     private readonly Option<int?> _linkPort = new("--link-port") { Description = "Link port children dial (mutual TLS, HTTP/2; default 0 = a free port)" };
     private readonly Option<string> _heartbeat = new("--heartbeat") { Description = "Heartbeat interval to the parent and expected from children, e.g. 5s or 500ms (default 5s)" };
+    private readonly Option<int?> _capacity = new("--capacity") { Description = "Concurrency slots for function invocations; beyond them invocations queue and spill out (default 0 = one per core)" };
     private readonly Option<int?> _missedHeartbeats = new("--missed-heartbeats") { Description = "Heartbeats a child may miss before this site marks it offline (default 3)" };
     private readonly Option<bool> _emulateUplink = new("--emulate-uplink") { Description = "Put a link emulator in front of the uplink (cut and healed with POST /api/uplink/cut|heal; fornax up does this)" };
     private readonly Option<string> _uplinkLatency = new("--uplink-latency") { Description = "One-way latency of the emulated uplink, e.g. 30ms (implies --emulate-uplink)" };
@@ -42,7 +43,7 @@ internal sealed class NodeCommand : Command
         var run = new Command("run", "Run a site in this process until Ctrl-C; flags override the --config file")
         {
             _dataDir, _config, _name, _host, _apiPort, _ingressPort, _respPort, _durability, _allowCommands, _trustLoopback, _labels, _tier, _maxBodyBytes,
-            _join, _token, _tokenFile, _linkPort, _heartbeat, _missedHeartbeats, _emulateUplink, _uplinkLatency, _uplinkBandwidth, _uplinkLoss, _logLevel,
+            _join, _token, _tokenFile, _linkPort, _heartbeat, _capacity, _missedHeartbeats, _emulateUplink, _uplinkLatency, _uplinkBandwidth, _uplinkLoss, _logLevel,
         };
         run.SetAction(RunAsync);
         Subcommands.Add(run);
@@ -95,6 +96,7 @@ internal sealed class NodeCommand : Command
             LinkPort = parse.GetValue(_linkPort) ?? options.LinkPort,
             HeartbeatInterval = parse.GetValue(_heartbeat) is { } heartbeat ? Duration("--heartbeat", heartbeat) : options.HeartbeatInterval,
             MissedHeartbeats = parse.GetValue(_missedHeartbeats) ?? options.MissedHeartbeats,
+            Capacity = parse.GetValue(_capacity) ?? options.Capacity,
             LogLevel = parse.GetValue(_logLevel) is { } level
                 ? Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsed) ? parsed : throw new CliException($"--log-level {level}: not one of Trace, Debug, Information, Warning, Error")
                 : options.LogLevel,

@@ -108,6 +108,11 @@ internal sealed partial class UpCommand
             args.Add("--allow-commands");
         }
 
+        if (site.Spec.Capacity is { } capacity)
+        {
+            args.AddRange(["--capacity", capacity.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
         if (heartbeat is not null)
         {
             args.AddRange(["--heartbeat", heartbeat]);
