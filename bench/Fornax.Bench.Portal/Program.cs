@@ -8,13 +8,16 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
-// Fornax.Bench.Portal [-c 32] [-d 10s] [-n 2000]
+// Fornax.Bench.Portal [-c 32] [-d 10s] [-n 2000] [-r 3]
 //   One process: a tree root r with edge sites e1 and e2 (no emulated latency), a bare Kestrel backend at e2 served as
 //   the Service "bench"; the same GET straight to the backend and through both portals (e1's ingress /svc/..., then
 //   e2's portal over the link port), measured in the same run: p50/p99 latency, throughput, new connections per second.
+//   -r rounds alternate which path goes first and each figure is the median of its rounds: on a shared machine the load
+//   moves within a run, and a path measured always first or always second would carry that drift alone.
 var concurrency = Arg("-c", 32);
 var duration = TimeSpan.FromSeconds(Arg("-d", 10));
 var samples = Arg("-n", 2000);
+var rounds = Arg("-r", 3);
 
 var backend = WebApplication.CreateSlimBuilder();
 // No request log: the baseline must not pay for console writes the portals do not make.
@@ -58,7 +61,7 @@ using (var probe = new HttpClient())
     }
 }
 
-Console.WriteLine($"portal bench: {Environment.ProcessorCount} cores, -c {concurrency}, -d {duration.TotalSeconds:0}s, -n {samples}, load average before {LoadAverage()}");
+Console.WriteLine($"portal bench: {Environment.ProcessorCount} cores, -c {concurrency}, -d {duration.TotalSeconds:0}s, -n {samples}, -r {rounds}, load average before {LoadAverage()}");
 // Warm both (JIT, tiering, pooled connections) before measuring.
 foreach (var url in new[] { direct, portal })
 {
@@ -67,16 +70,24 @@ foreach (var url in new[] { direct, portal })
     await Load.ConnectionsAsync(url, concurrency, TimeSpan.FromSeconds(2));
 }
 
-var results = new Dictionary<string, (double P50, double P99, double Rps, double Cps)>();
-foreach (var (name, url) in new[] { ("direct to the backend", direct), ("e1 portal → e2 portal → backend", portal) })
+var paths = new[] { ("direct to the backend", direct), ("e1 portal → e2 portal → backend", portal) };
+var measured = paths.ToDictionary(p => p.Item1, _ => new List<(double P50, double P99, double Rps, double Cps)>());
+for (var round = 0; round < rounds; round++)
 {
-    var (p50, p99) = await Load.LatencyAsync(url, samples);
-    var rps = await Load.ThroughputAsync(url, concurrency, duration);
-    var cps = await Load.ConnectionsAsync(url, concurrency, duration);
-    results[name] = (p50, p99, rps, cps);
+    foreach (var (name, url) in round % 2 == 0 ? paths : paths.Reverse())
+    {
+        var (p50, p99) = await Load.LatencyAsync(url, samples);
+        var rps = await Load.ThroughputAsync(url, concurrency, duration);
+        var cps = await Load.ConnectionsAsync(url, concurrency, duration);
+        measured[name].Add((p50, p99, rps, cps));
+    }
 }
 
+var results = measured.ToDictionary(m => m.Key, m => (P50: Median(m.Value.Select(r => r.P50)),
+    P99: Median(m.Value.Select(r => r.P99)), Rps: Median(m.Value.Select(r => r.Rps)), Cps: Median(m.Value.Select(r => r.Cps))));
+
 Console.WriteLine();
+Console.WriteLine($"Medians of {rounds} rounds:");
 Console.WriteLine("| path | p50 (ms) | p99 (ms) | req/s (kept-alive) | new connections/s |");
 Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
 foreach (var (name, r) in results)
@@ -92,5 +103,11 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"new connections/
 Console.WriteLine($"load average after: {LoadAverage()}");
 
 int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

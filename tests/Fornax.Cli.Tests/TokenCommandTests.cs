@@ -60,4 +60,22 @@ public sealed class TokenCommandTests : IAsyncLifetime, IDisposable
         Assert.Contains("expires ", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("does not expire", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CreateUser_WithANamespace_SaysWhichNamespaceItCallsServicesIn()
+    {
+        var result = await _cli.RunAsync("token", "create", "--user", "--namespace", "shop", "--site", _site.Url);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("as 'Fornax-Token: TOKEN' to its ingress to call services in namespace shop", result.Stderr.ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateJoin_WithANamespace_FailsSayingOnlyUserTokensHaveOne()
+    {
+        var result = await _cli.RunAsync("token", "create", "--namespace", "shop", "--site", _site.Url);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--namespace shop: only a user token has a namespace; add --user", result.Stderr, StringComparison.Ordinal);
+    }
 }

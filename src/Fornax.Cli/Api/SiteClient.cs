@@ -133,9 +133,14 @@ public sealed class SiteClient(HttpClient http, SiteTarget target) : IDisposable
     }
 
     /// <summary><c>POST /api/tokens</c>: a join token (or a user token) with an optional time to live such as <c>1h</c>.</summary>
-    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct, string? description = null)
+    public Task<JsonObject> CreateTokenAsync(string? ttl, bool user, CancellationToken ct, string? description = null, string? @namespace = null)
     {
         var body = new JsonObject { ["user"] = user };
+        if (@namespace is not null)
+        {
+            body["namespace"] = @namespace;
+        }
+
         if (description is not null)
         {
             body["description"] = description;

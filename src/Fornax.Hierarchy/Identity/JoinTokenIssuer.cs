@@ -41,9 +41,12 @@ public sealed class JoinTokenIssuer
     public Task<IssuedToken> CreateJoinTokenAsync(TimeSpan? ttl = null, string? description = null, CancellationToken cancellationToken = default) =>
         CreateAsync(TokenKind.Join, ttl ?? DefaultJoinTokenTtl, singleUse: true, description, cancellationToken);
 
-    /// <summary>A multi-use bearer token for the API, valid for <paramref name="ttl"/> (default 30 days).</summary>
-    public Task<IssuedToken> CreateUserTokenAsync(TimeSpan? ttl = null, string? description = null, CancellationToken cancellationToken = default) =>
-        CreateAsync(TokenKind.User, ttl ?? DefaultUserTokenTtl, singleUse: false, description, cancellationToken);
+    /// <summary>
+    /// A multi-use bearer token for the API, valid for <paramref name="ttl"/> (default 30 days); its holder calls services
+    /// through the portals in <paramref name="namespace"/> (default <c>default</c>).
+    /// </summary>
+    public Task<IssuedToken> CreateUserTokenAsync(TimeSpan? ttl = null, string? description = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        CreateAsync(TokenKind.User, ttl ?? DefaultUserTokenTtl, singleUse: false, description, cancellationToken, @namespace);
 
     /// <summary>Checks a join token and, when it is good, marks it used: a second redemption gets AlreadyUsed.</summary>
     public async Task<TokenRedemption> RedeemJoinTokenAsync(string token, CancellationToken cancellationToken = default)
@@ -81,7 +84,7 @@ public sealed class JoinTokenIssuer
 
     internal static string Hash(string secret) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    private async Task<IssuedToken> CreateAsync(TokenKind kind, TimeSpan? ttl, bool singleUse, string? description, CancellationToken cancellationToken)
+    private async Task<IssuedToken> CreateAsync(TokenKind kind, TimeSpan? ttl, bool singleUse, string? description, CancellationToken cancellationToken, string? @namespace = null)
     {
         if (ttl is { } span && span <= TimeSpan.Zero)
         {
@@ -102,6 +105,7 @@ public sealed class JoinTokenIssuer
                 ExpiresAt = now + ttl,
                 SingleUse = singleUse,
                 Description = description,
+                Namespace = @namespace,
             };
             try
             {

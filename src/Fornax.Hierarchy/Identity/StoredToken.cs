@@ -32,6 +32,12 @@ public sealed record StoredToken
     /// <summary>When a single-use token was redeemed; null while unused.</summary>
     public DateTimeOffset? UsedAt { get; init; }
 
+    /// <summary>
+    /// A user token's namespace: the namespace the edge portals call services in for whoever presents it
+    /// (<c>Fornax-Token</c> at an ingress); null is <c>default</c>.
+    /// </summary>
+    public string? Namespace { get; init; }
+
     /// <summary>Free text from the operator (<c>--description</c>), e.g. who or what the token is for.</summary>
     public string? Description { get; init; }
 }

@@ -51,14 +51,26 @@ internal static class TokenEndpoints
 
         var user = body["user"]?.GetValue<bool>() == true;
         var description = body["description"]?.GetValue<string>();
+        var ns = body["namespace"]?.GetValue<string>();
+        if (ns is not null && !user)
+        {
+            return ApiStatus.BadRequest($"namespace: \"{ns}\" is for user tokens (a join token lets a site join, it calls no service); add \"user\": true");
+        }
+
+        if (ns is not null && !Names.IsDnsLabel(ns))
+        {
+            return ApiStatus.BadRequest($"namespace: \"{ns}\" is not a namespace name (lowercase letters, digits, '-')");
+        }
+
         var issued = user
-            ? await tokens.CreateUserTokenAsync(ttl, description, ct)
+            ? await tokens.CreateUserTokenAsync(ttl, description, ns, ct)
             : await tokens.CreateJoinTokenAsync(ttl, description, ct);
         return Results.Json(new JsonObject
         {
             ["token"] = issued.Token,
             ["id"] = issued.Id,
             ["kind"] = user ? "user" : "join",
+            ["namespace"] = user ? issued.Stored.Namespace ?? "default" : null,
             ["expiresAt"] = Format(issued.ExpiresAt),
             // What a joining site can pin: the tree CA it will be chained to.
             ["caFingerprint"] = user ? null : SiteCertificates.Fingerprint(identity.TrustAnchor),
@@ -72,6 +84,7 @@ internal static class TokenEndpoints
         {
             ["id"] = t.Id,
             ["kind"] = t.Kind == TokenKind.User ? "user" : "join",
+            ["namespace"] = t.Kind == TokenKind.User ? t.Namespace ?? "default" : null,
             ["description"] = t.Description,
             ["createdAt"] = Format(t.CreatedAt),
             ["expiresAt"] = Format(t.ExpiresAt),

@@ -123,7 +123,7 @@ public sealed partial class SiteNode : IAsyncDisposable
             });
             kestrel.Listen(host, options.LinkPort, listen =>
             {
-                listen.Protocols = HttpProtocols.Http2;
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(identity.ConfigureHttps);
                 listeners.LinkListen = listen;
             });

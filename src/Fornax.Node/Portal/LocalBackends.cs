@@ -1,70 +1,48 @@
-using System.Text.Json.Nodes;
+using Fornax.Core.Objects;
 using Fornax.Node.Functions;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Portal;
-using Fornax.Store;
 
 namespace Fornax.Node.Portal;
+
+/// <summary>What this site does with a request for a service: where its backend is, or why the request is refused here.</summary>
+/// <param name="Backend">The backend's base URL (no trailing slash) when the request may go there.</param>
+/// <param name="Status">Otherwise: the status to answer (404 not served here, 403 policy, 400 a tcp service).</param>
+/// <param name="Refusal">Otherwise: one line naming the service and the site.</param>
+internal readonly record struct LocalRoute(string? Backend, int Status, string? Refusal)
+{
+    public bool NotServed => Status == 404;
+}
 
 /// <summary>
 /// Where this site serves a service: the base URL a request's rest of path is appended to. A <c>Service</c> object's
 /// backends are tried in their order (a function deployed here: this site's own ingress; an address at this site: that
 /// address); without one, a function deployed here under the service's name.
 /// </summary>
-internal sealed class LocalBackends(IObjectStore store, FunctionRegistry functions, LocalSite site, NodeOptions options, Listeners listeners)
+internal sealed class LocalBackends(ServiceCatalog catalog, FunctionRegistry functions, LocalSite site, NodeOptions options, Listeners listeners)
 {
-    /// <summary>The backend's base URL (no trailing slash), or null when nothing serves the service here.</summary>
-    public async Task<string?> FindAsync(ServiceKey service, CancellationToken ct)
+    /// <summary>Where an HTTP request for <paramref name="service"/> from a caller in <paramref name="callerNamespace"/> goes here.</summary>
+    public async ValueTask<LocalRoute> RouteAsync(ServiceKey service, string callerNamespace, CancellationToken ct)
     {
-        var stored = await store.GetAsync(new ObjectKey("Service", service.Namespace, service.Name), ct);
-        if (stored is not null)
+        if (await catalog.FindAsync(service, ct) is not { } stored)
         {
-            foreach (var backend in stored.Object["spec"]?["backends"] as JsonArray ?? [])
-            {
-                if (backend?["function"]?.GetValue<string>() is { } function && functions.Find(function) is not null)
-                {
-                    return FunctionUrl(function);
-                }
-
-                if (backend?["site"]?.GetValue<string>() == site.Name && backend["address"]?.GetValue<string>() is { } address)
-                {
-                    return "http://" + address;
-                }
-            }
-
-            return null;
+            return functions.Find(service.Name) is { } deployed && deployed.Key.Namespace == service.Namespace
+                ? new LocalRoute(FunctionUrl(service.Name), 0, null)
+                : NotServed(service);
         }
 
-        return functions.Find(service.Name) is { } deployed && deployed.Key.Namespace == service.Namespace ? FunctionUrl(service.Name) : null;
-    }
-
-    /// <summary>The request header naming the caller's namespace; a caller without one is in namespace <c>default</c>.</summary>
-    public const string NamespaceHeader = "Fornax-Namespace";
-
-    public static string CallerNamespace(Microsoft.AspNetCore.Http.HttpRequest request) =>
-        request.Headers[NamespaceHeader].ToString() is { Length: > 0 } declared ? declared : "default";
-
-    /// <summary>
-    /// Why the <c>Service</c> held here refuses a caller of <paramref name="callerNamespace"/> (its
-    /// <c>spec.allowedNamespaces</c> does not name it), or null when it may call.
-    /// </summary>
-    public async Task<string?> RefusalAsync(ServiceKey service, string callerNamespace, CancellationToken ct)
-    {
-        var stored = await store.GetAsync(new ObjectKey("Service", service.Namespace, service.Name), ct);
-        if (stored?.Object["spec"]?["allowedNamespaces"] is not JsonArray allowed)
+        if (Backend(stored) is not { } backend)
         {
-            return null;
+            return NotServed(service);
         }
 
-        var names = allowed.Select(n => n?.GetValue<string>() ?? "").ToList();
-        if (names.Contains(Fornax.Core.Objects.ServiceSpec.AnyNamespace) || names.Contains(callerNamespace))
+        if (stored.Protocol == ServiceProtocols.Tcp)
         {
-            return null;
+            return new LocalRoute(null, 400, $"service {service} at site {site.Path} is a tcp service: /svc/ carries HTTP requests; reach it through a tunnel with `fornax portal forward {service} --local-port PORT`");
         }
 
-        return $"service {service} refuses namespace {callerNamespace} at site {site.Path}: policy spec.allowedNamespaces of Service {service} allows "
-            + (names.Count == 0 ? "no namespace" : string.Join(", ", names));
+        return Refusal(service, stored, callerNamespace) is { } refusal ? new LocalRoute(null, 403, refusal) : new LocalRoute(backend, 0, null);
     }
 
     /// <summary>
@@ -73,28 +51,52 @@ internal sealed class LocalBackends(IObjectStore store, FunctionRegistry functio
     /// </summary>
     public async Task<(string? Address, string? Refusal)> FindTcpAsync(ServiceKey service, CancellationToken ct)
     {
-        var stored = await store.GetAsync(new ObjectKey("Service", service.Namespace, service.Name), ct);
-        if (stored is null)
+        if (await catalog.FindAsync(service, ct) is not { } stored)
         {
             return (null, $"service {service} is not served at site {site.Path}");
         }
 
-        var protocol = stored.Object["spec"]?["protocol"]?.GetValue<string>() ?? Fornax.Core.Objects.ServiceProtocols.Http;
-        if (protocol != Fornax.Core.Objects.ServiceProtocols.Tcp)
+        if (stored.Protocol != ServiceProtocols.Tcp)
         {
-            return (null, $"service {service} at site {site.Path} is an {protocol} service, not tcp: call it at /svc/{service}/");
+            return (null, $"service {service} at site {site.Path} is an {stored.Protocol} service, not tcp: call it at /svc/{service}/");
         }
 
-        foreach (var backend in stored.Object["spec"]?["backends"] as JsonArray ?? [])
+        return stored.Backends.FirstOrDefault(b => b.Site == site.Name && b.Address is not null) is { } backend
+            ? (backend.Address, null)
+            : (null, $"service {service} has no address backend at site {site.Path}");
+    }
+
+    private string? Backend(ServiceEntry stored)
+    {
+        foreach (var backend in stored.Backends)
         {
-            if (backend?["site"]?.GetValue<string>() == site.Name && backend["address"]?.GetValue<string>() is { } address)
+            if (backend.Function is { } function && functions.Find(function) is not null)
             {
-                return (address, null);
+                return FunctionUrl(function);
+            }
+
+            if (backend.Site == site.Name && backend.Address is { } address)
+            {
+                return "http://" + address;
             }
         }
 
-        return (null, $"service {service} has no address backend at site {site.Path}");
+        return null;
     }
+
+    /// <summary>Why <paramref name="stored"/> refuses a caller of <paramref name="callerNamespace"/> (its <c>spec.allowedNamespaces</c> does not name it), or null.</summary>
+    private string? Refusal(ServiceKey service, ServiceEntry stored, string callerNamespace)
+    {
+        if (stored.AllowedNamespaces is not { } names || names.Contains(ServiceSpec.AnyNamespace) || names.Contains(callerNamespace))
+        {
+            return null;
+        }
+
+        return $"service {service} refuses namespace {callerNamespace} at site {site.Path}: policy spec.allowedNamespaces of Service {service} allows "
+            + (names.Count == 0 ? "no namespace" : string.Join(", ", names));
+    }
+
+    private LocalRoute NotServed(ServiceKey service) => new(null, 404, $"service {service} is not served at site {site.Path}");
 
     private string FunctionUrl(string function) => $"{SiteEndpointsInfo.Url(options.Host, listeners.IngressPort)}/fn/{Uri.EscapeDataString(function)}";
 }

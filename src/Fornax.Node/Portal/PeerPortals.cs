@@ -23,7 +23,15 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
     /// <summary>Asks the receiving portal to pass the request on to this site of its subtree rather than serve it.</summary>
     public const string RelayHeader = "Fornax-Relay-To";
 
-    public async Task<PeerAttempt> SendAsync(HttpRequest incoming, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, CancellationToken ct)
+    /// <summary>
+    /// For a caller this site did not authenticate (a function invocation passed on by spill-out): it goes as namespace
+    /// <c>default</c>, never as the namespace the request claims (<see cref="CallerNamespaces"/>).
+    /// </summary>
+    public Task<PeerAttempt> SendAsync(HttpRequest incoming, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, CancellationToken ct) =>
+        SendAsync(incoming, CallerNamespaces.Default, service, body, peer, relayTo, ct);
+
+    /// <summary>For a caller in <paramref name="callerNamespace"/>, as this site authenticated it.</summary>
+    public async Task<PeerAttempt> SendAsync(HttpRequest incoming, string callerNamespace, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, CancellationToken ct)
     {
         if (peer.PortalAddress.Length == 0)
         {
@@ -32,7 +40,7 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
 
         var rest = incoming.RouteValues["rest"] as string;
         var target = new Uri($"https://{peer.PortalAddress}/portal/svc/{Uri.EscapeDataString(service.Namespace)}/{Uri.EscapeDataString(service.Name)}/{rest}{incoming.QueryString.Value}");
-        using var request = PortalHttp.Outgoing(incoming, target, body, System.Net.HttpVersion.Version20);
+        using var request = PortalHttp.Outgoing(incoming, target, body, System.Net.HttpVersion.Version11, callerNamespace);
         request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
         if (relayTo is not null)
         {

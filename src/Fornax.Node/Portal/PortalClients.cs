@@ -11,7 +11,7 @@ namespace Fornax.Node.Portal;
 internal sealed class PortalClients(SiteIdentity identity, Fornax.Portal.PortalOptions options) : IDisposable
 {
     private readonly ConcurrentDictionary<string, HttpClient> _peers = new(StringComparer.Ordinal);
-    private readonly HttpClient _local = new(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _local = new(AsProxy(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout })) { Timeout = Timeout.InfiniteTimeSpan };
 
     public HttpClient Local => _local;
 
@@ -24,8 +24,20 @@ internal sealed class PortalClients(SiteIdentity identity, Fornax.Portal.PortalO
             handler.ConnectCallback = (context, ct) => connect(path, context.DnsEndPoint, ct);
         }
 
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        return new HttpClient(AsProxy(handler)) { Timeout = Timeout.InfiniteTimeSpan };
     });
+
+    /// <summary>
+    /// A proxy passes answers on as they are: a backend's redirect and its cookies are for the caller, not followed or kept
+    /// here (a kept cookie would go with the next caller's request), and trace headers travel as the caller sent them.
+    /// </summary>
+    private static SocketsHttpHandler AsProxy(SocketsHttpHandler handler)
+    {
+        handler.AllowAutoRedirect = false;
+        handler.UseCookies = false;
+        handler.ActivityHeadersPropagator = null;
+        return handler;
+    }
 
     public void Dispose()
     {

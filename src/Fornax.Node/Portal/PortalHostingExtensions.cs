@@ -30,7 +30,10 @@ public static class PortalHostingExtensions
             var options = sp.GetRequiredService<PortalOptions>();
             return new RoutePlanner(map, options, to => TreeLatency.Between(map, options.SitePath, to, options.UnmeasuredHopCost));
         });
+        services.TryAddSingleton<ServiceCatalog>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServiceCatalog>());
         services.TryAddSingleton<LocalBackends>();
+        services.TryAddSingleton<CallerNamespaces>();
         services.TryAddSingleton<PortalClients>();
         services.TryAddSingleton<PeerPortals>();
         services.TryAddSingleton<MovingServices>();

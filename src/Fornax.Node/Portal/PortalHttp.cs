@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using System.Net.Http.Headers;
 
 namespace Fornax.Node.Portal;
 
@@ -14,10 +16,12 @@ internal static class PortalHttp
     private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", RouteHeader, PeerPortals.RelayHeader,
+        // Set by each portal from what it authenticated, never copied from whoever sent the request (CallerNamespaces).
+        CallerNamespaces.Header, CallerNamespaces.TokenHeader,
     };
 
     /// <summary>The request body, at most <paramref name="limit"/> bytes; null when it is larger.</summary>
-    public static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit)
+    public static async ValueTask<byte[]?> ReadBodyAsync(HttpContext http, long limit)
     {
         var request = http.Request;
         if (request.ContentLength > limit)
@@ -25,13 +29,20 @@ internal static class PortalHttp
             return null;
         }
 
+        // Most requests through a portal are GETs without a body: no buffer for them.
+        if (request.ContentLength == 0 || http.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return [];
+        }
+
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = limit;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
+        // Sized by the declared length, but never more than a chunk ahead of what arrived: a claim costs the claimant.
+        using var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, 64 * 1024));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         int read;
         try
         {
@@ -48,11 +59,16 @@ internal static class PortalHttp
         {
             return null;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
 
         return buffer.ToArray();
     }
 
-    public static HttpRequestMessage Outgoing(HttpRequest request, Uri target, byte[] body, Version version)
+    /// <summary>The request to pass on: method, headers but hop-by-hop ones, body; <paramref name="callerNamespace"/> in <see cref="CallerNamespaces.Header"/>.</summary>
+    public static HttpRequestMessage Outgoing(HttpRequest request, Uri target, byte[] body, Version version, string callerNamespace)
     {
         var message = new HttpRequestMessage(new HttpMethod(request.Method), target) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         if (body.Length > 0 || !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
@@ -67,12 +83,15 @@ internal static class PortalHttp
                 continue;
             }
 
-            if (!message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values) && message.Content is not null)
+            // One value (nearly always) goes in as a string: no enumerator, no array.
+            var added = values.Count == 1 ? message.Headers.TryAddWithoutValidation(name, values.ToString()) : message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            if (!added && message.Content is not null)
             {
-                message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                _ = values.Count == 1 ? message.Content.Headers.TryAddWithoutValidation(name, values.ToString()) : message.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
         }
 
+        message.Headers.TryAddWithoutValidation(CallerNamespaces.Header, callerNamespace);
         return message;
     }
 
@@ -81,17 +100,23 @@ internal static class PortalHttp
     {
         var response = http.Response;
         response.StatusCode = (int)upstream.StatusCode;
-        foreach (var (name, values) in upstream.Headers.Concat(upstream.Content.Headers))
+        // NonValidated: the values as received, not parsed into typed headers only to be written out again.
+        CopyHeaders(upstream.Headers.NonValidated, response.Headers);
+        CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers);
+        response.Headers[RouteHeader] = route;
+        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
+        await ResponseBodyCopy.CopyAsync(body, response.BodyWriter, http.RequestAborted);
+    }
+
+    private static void CopyHeaders(HttpHeadersNonValidated from, IHeaderDictionary to)
+    {
+        foreach (var (name, values) in from)
         {
             if (!HopByHop.Contains(name))
             {
-                response.Headers[name] = values.ToArray();
+                to[name] = values.Count == 1 ? new Microsoft.Extensions.Primitives.StringValues(values.ToString()) : new Microsoft.Extensions.Primitives.StringValues(values.ToArray());
             }
         }
-
-        response.Headers[RouteHeader] = route;
-        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
-        await body.CopyToAsync(response.Body, http.RequestAborted);
     }
 
     /// <summary>An error answered by the portal itself: a status and one line naming the service and the site.</summary>

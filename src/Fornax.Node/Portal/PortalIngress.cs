@@ -12,13 +12,20 @@ namespace Fornax.Node.Portal;
 /// backend cannot be reached or answers 5xx, to the next; a site with no direct path through the common ancestor's portal. Every answer carries <c>Fornax-Route</c>.
 /// </summary>
 internal sealed partial class PortalIngress(
-    RoutePlanner planner, IServiceMap map, LocalBackends backends, PortalClients clients, PeerPortals peers, MovingServices moving, LocalSite site, NodeOptions node, PortalOptions options, ILogger<PortalIngress> log)
+    RoutePlanner planner, IServiceMap map, LocalBackends backends, PortalClients clients, PeerPortals peers, MovingServices moving, CallerNamespaces callers, LocalSite site, NodeOptions node, PortalOptions options, ILogger<PortalIngress> log)
 {
     public const string Route = "/svc/{namespace}/{name}/{**rest}";
 
     public async Task HandleAsync(HttpContext http)
     {
         var service = new ServiceKey((string)http.Request.RouteValues["namespace"]!, (string)http.Request.RouteValues["name"]!);
+        var (callerNamespace, tokenRefusal) = await callers.AuthenticateAsync(http.Request, http.RequestAborted);
+        if (callerNamespace is null)
+        {
+            await PortalHttp.ErrorAsync(http, 401, site.Path, $"service {service}: site {site.Path} refuses the {CallerNamespaces.TokenHeader} header: {tokenRefusal}");
+            return;
+        }
+
         var seen = map.Version;
         var plan = planner.Plan(service);
         if (plan.Candidates.Count == 0 && plan.OfflineSites.Count == 0 && await moving.WaitForRouteAsync(service, seen, http.RequestAborted))
@@ -54,7 +61,7 @@ internal sealed partial class PortalIngress(
             var movedAway = 0;
             foreach (var candidate in plan.Candidates)
             {
-                var (response, failure, notServed) = await TryAsync(http, service, candidate, body, deadline.Token);
+                var (response, failure, notServed) = await TryAsync(http, callerNamespace, service, candidate, body, deadline.Token);
                 if (response is not null)
                 {
                     using (response)
@@ -97,21 +104,21 @@ internal sealed partial class PortalIngress(
     }
 
     /// <summary>One backend: its response when it answered below 500, else why not (the caller tries the next one).</summary>
-    private async Task<(HttpResponseMessage? Response, string? Failure, bool NotServed)> TryAsync(HttpContext http, ServiceKey service, RouteCandidate candidate, byte[] body, CancellationToken ct)
+    private async Task<(HttpResponseMessage? Response, string? Failure, bool NotServed)> TryAsync(HttpContext http, string callerNamespace, ServiceKey service, RouteCandidate candidate, byte[] body, CancellationToken ct)
     {
         PeerAttempt attempt;
         if (candidate.Local)
         {
-            attempt = await TryHereAsync(http, service, body, ct);
+            attempt = await TryHereAsync(http, callerNamespace, service, body, ct);
         }
         else
         {
-            attempt = await peers.SendAsync(http.Request, service, body, candidate.Site, relayTo: null, ct);
+            attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, candidate.Site, relayTo: null, ct);
             // No direct path (nothing advertised, or the network between the two sites refuses it): the lowest common
             // ancestor is linked to both subtrees, so its portal passes the request down to the serving site.
             if (attempt.Unreachable && !ct.IsCancellationRequested && Relay(candidate) is { } relay)
             {
-                var relayed = await peers.SendAsync(http.Request, service, body, relay, candidate.Site.SitePath, ct);
+                var relayed = await peers.SendAsync(http.Request, callerNamespace, service, body, relay, candidate.Site.SitePath, ct);
                 attempt = relayed.Response is not null ? relayed : relayed with { Failure = $"{attempt.Failure}; through {relay.SitePath}: {relayed.Failure}" };
             }
         }
@@ -144,19 +151,17 @@ internal sealed partial class PortalIngress(
     private ServiceSite? Relay(RouteCandidate candidate) =>
         candidate.Via != site.Path && candidate.Via != candidate.Site.SitePath && map.Site(candidate.Via) is { Healthy: true } via ? via : null;
 
-    private async Task<PeerAttempt> TryHereAsync(HttpContext http, ServiceKey service, byte[] body, CancellationToken ct)
+    private async Task<PeerAttempt> TryHereAsync(HttpContext http, string callerNamespace, ServiceKey service, byte[] body, CancellationToken ct)
     {
-        if (await backends.FindAsync(service, ct) is not { } backend)
+        var local = await backends.RouteAsync(service, callerNamespace, ct);
+        if (local.Backend is not { } backend)
         {
-            return new PeerAttempt(null, "no longer served here", Unreachable: false) { NotServed = true };
+            return local.NotServed
+                ? new PeerAttempt(null, "no longer served here", Unreachable: false) { NotServed = true }
+                : new PeerAttempt(new HttpResponseMessage((System.Net.HttpStatusCode)local.Status) { Content = new StringContent(local.Refusal + "\n") }, null, Unreachable: false);
         }
 
-        if (await backends.RefusalAsync(service, LocalBackends.CallerNamespace(http.Request), ct) is { } refusal)
-        {
-            return new PeerAttempt(new HttpResponseMessage(System.Net.HttpStatusCode.Forbidden) { Content = new StringContent(refusal + "\n") }, null, Unreachable: false);
-        }
-
-        using var request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11);
+        using var request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, callerNamespace);
         try
         {
             return new PeerAttempt(await clients.Local.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null, Unreachable: false);

@@ -35,23 +35,22 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
             return;
         }
 
-        if (await backends.FindAsync(service, http.RequestAborted) is not { } backend)
+        var local = await backends.RouteAsync(service, CallerNamespaces.VouchedFor(http.Request), http.RequestAborted);
+        if (local.Backend is not { } backend)
         {
-            // Marked, so the asking portal tries the next site (the backend moved away) instead of passing the 404 on.
-            http.Response.Headers[NotServedHeader] = "1";
-            await PortalHttp.ErrorAsync(http, 404, route, $"service {service} is not served at site {site.Path}");
-            return;
-        }
+            if (local.NotServed)
+            {
+                // Marked, so the asking portal tries the next site (the backend moved away) instead of passing the 404 on.
+                http.Response.Headers[NotServedHeader] = "1";
+            }
 
-        if (await backends.RefusalAsync(service, LocalBackends.CallerNamespace(http.Request), http.RequestAborted) is { } refusal)
-        {
-            await PortalHttp.ErrorAsync(http, 403, route, refusal);
+            await PortalHttp.ErrorAsync(http, local.Status, route, local.Refusal!);
             return;
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(options.RequestTimeout);
-        using var request = PortalHttp.Outgoing(http.Request, BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11);
+        using var request = PortalHttp.Outgoing(http.Request, BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, CallerNamespaces.VouchedFor(http.Request));
         HttpResponseMessage response;
         try
         {
@@ -91,7 +90,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(options.RequestTimeout);
-        var attempt = await peers.SendAsync(http.Request, service, body, target, relayTo: null, timeout.Token);
+        var attempt = await peers.SendAsync(http.Request, CallerNamespaces.VouchedFor(http.Request), service, body, target, relayTo: null, timeout.Token);
         if (attempt.Response is not { } response)
         {
             var timedOut = timeout.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested;

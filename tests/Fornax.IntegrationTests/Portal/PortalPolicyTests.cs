@@ -7,6 +7,9 @@ namespace Fornax.IntegrationTests.Portal;
 /// <summary>A Service's <c>spec.allowedNamespaces</c>: which namespaces may call it, enforced where it is served.</summary>
 public sealed class PortalPolicyTests
 {
+    // Each namespace's user token, issued by the site the test calls: the token is what puts a caller in a namespace.
+    private readonly Dictionary<string, string> _tokens = [];
+
     [Fact]
     [Trait("Category", "Slow")]
     public async Task AllowedNamespacesOfTheService_LetsThoseIn_RefusesOthersWith403NamingPolicyAndService_FollowsAChange()
@@ -14,6 +17,10 @@ public sealed class PortalPolicyTests
         await using var tree = await PortalTree.StartAsync("e2");
         await ApplyInventoryAsync(tree, "[shop]");
         await Poll.UntilAsync(() => PortalTree.Map(tree["e1"]).SitesServing(new("default", "inventory")).Count == 1, "e1 to know e2 serves inventory", TimeSpan.FromSeconds(20));
+        foreach (var ns in new[] { "shop", "ops", "dev" })
+        {
+            _tokens[ns] = await PortalCallerTests.UserTokenAsync(tree["e1"], ns);
+        }
 
         using (var allowed = await CallAsync(tree, "shop"))
         {
@@ -47,6 +54,7 @@ public sealed class PortalPolicyTests
         await using var tree = await PortalTree.StartAsync("e2");
         await ApplyInventoryAsync(tree, "[shop]");
         await Poll.UntilAsync(() => PortalTree.Map(tree["e2"]).SitesServing(new("default", "inventory")).Count == 1, "e2 to announce inventory", TimeSpan.FromSeconds(20));
+        _tokens["ops"] = await PortalCallerTests.UserTokenAsync(tree["e2"], "ops");
 
         using var refused = await CallAtAsync(tree["e2"], "ops");
 
@@ -59,17 +67,8 @@ public sealed class PortalPolicyTests
         TreeHost.ApplyAsync(tree["e2"], "services", "inventory",
             $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: inventory}}\nspec:\n  backends: [{{function: hello}}]\n  allowedNamespaces: {allowed}\n");
 
-    private static Task<HttpResponseMessage> CallAsync(TreeHost tree, string? callerNamespace) => CallAtAsync(tree["e1"], callerNamespace);
+    private Task<HttpResponseMessage> CallAsync(TreeHost tree, string? callerNamespace) => CallAtAsync(tree["e1"], callerNamespace);
 
-    private static async Task<HttpResponseMessage> CallAtAsync(TreeSite site, string? callerNamespace)
-    {
-        using var ingress = new HttpClient { BaseAddress = new Uri(site.Node.Endpoints.Ingress) };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/svc/default/inventory/?name=policy");
-        if (callerNamespace is not null)
-        {
-            request.Headers.Add("Fornax-Namespace", callerNamespace);
-        }
-
-        return await ingress.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> CallAtAsync(TreeSite site, string? callerNamespace) =>
+        PortalCallerTests.CallAsync(site, "/svc/default/inventory/?name=policy", claimed: null, callerNamespace is null ? null : _tokens[callerNamespace]);
 }

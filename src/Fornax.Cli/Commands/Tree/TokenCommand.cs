@@ -6,7 +6,7 @@ using Spectre.Console;
 namespace Fornax.Cli.Commands.Tree;
 
 /// <summary>
-/// <c>fornax token create [--ttl 1h] [--user]</c>: a join token for a new child site, or a user token for the API;
+/// <c>fornax token create [--ttl 1h] [--user [--namespace NS]]</c>: a join token for a new child site, or a user token for the API;
 /// <c>fornax token list</c> and <c>fornax token revoke ID</c>.
 /// </summary>
 internal sealed class TokenCommand : Command
@@ -16,6 +16,7 @@ internal sealed class TokenCommand : Command
     private readonly Option<string> _ttl = new("--ttl") { Description = "How long the token is valid, e.g. 30m, 1h or 2160h (default: 1h for a join token, 30 days for a user token)" };
     private readonly Argument<string> _id = new("ID") { Description = "The token's id: the part before the dot, as 'fornax token list' shows it" };
     private readonly Option<bool> _user = new("--user") { Description = "A user token for the site API (Authorization: Bearer) instead of a single-use join token" };
+    private readonly Option<string> _namespace = new("--namespace") { Description = "With --user: the namespace its holder calls services in through the portals (header Fornax-Token at an ingress; default: default)" };
 
     public TokenCommand(CliContext context, SiteTargets sites)
         : base("token", "Issue tokens at a site")
@@ -24,7 +25,7 @@ internal sealed class TokenCommand : Command
         _sites = sites;
         var create = new Command("create", "Issue a join token (a child presents it once with --join URL --token T) or, with --user, an API token")
         {
-            _ttl, _user,
+            _ttl, _user, _namespace,
         };
         create.SetAction(CreateAsync);
         Subcommands.Add(create);
@@ -70,9 +71,15 @@ internal sealed class TokenCommand : Command
         }
 
         var user = parse.GetValue(_user);
+        var ns = parse.GetValue(_namespace);
+        if (ns is not null && !user)
+        {
+            throw new CliException($"--namespace {ns}: only a user token has a namespace; add --user");
+        }
+
         var target = _sites.Resolve(parse);
         using var client = _sites.Connect(target);
-        var issued = await client.CreateTokenAsync(ttl, user, ct);
+        var issued = await client.CreateTokenAsync(ttl, user, ct, @namespace: ns);
         var token = issued["token"]?.GetValue<string>() ?? throw new CliException($"site {target.DisplayUrl} answered without a token");
 
         // The token alone on stdout, so `T=$(fornax token create)` works; the explanation goes to stderr.
@@ -81,7 +88,8 @@ internal sealed class TokenCommand : Command
         var expires = issued["expiresAt"]?.GetValue<string>() is { } at ? $"expires {at}" : "does not expire";
         if (user)
         {
-            error.MarkupLine($"[grey]user token for {Markup.Escape(target.DisplayUrl)} ({Markup.Escape(expires)}); send it as 'Authorization: Bearer TOKEN'[/]");
+            var tokenNamespace = issued["namespace"]?.GetValue<string>() ?? "default";
+            error.MarkupLine($"[grey]user token for {Markup.Escape(target.DisplayUrl)} ({Markup.Escape(expires)}); send it as 'Authorization: Bearer TOKEN' to the API, or as 'Fornax-Token: TOKEN' to its ingress to call services in namespace {Markup.Escape(tokenNamespace)}[/]");
         }
         else
         {
