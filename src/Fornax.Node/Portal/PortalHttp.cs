@@ -119,6 +119,27 @@ internal static class PortalHttp
         }
     }
 
+    /// <summary>
+    /// Answers 404 when no site of the tree announces <paramref name="service"/>, 503 when none that does is healthy;
+    /// false (nothing answered) when the plan has a candidate to try.
+    /// </summary>
+    public static async Task<bool> RefusedUnroutableAsync(HttpContext http, Fornax.Portal.RoutePlan plan, Fornax.Portal.ServiceKey service, string sitePath)
+    {
+        if (plan.Unknown)
+        {
+            await ErrorAsync(http, 404, sitePath, $"service {service} is not known at site {sitePath}: no site of the tree announces it");
+            return true;
+        }
+
+        if (plan.Candidates.Count == 0)
+        {
+            await ErrorAsync(http, 503, sitePath, $"service {service} has no healthy backend from site {sitePath} (offline: {string.Join(", ", plan.OfflineSites)})");
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>An error answered by the portal itself: a status and one line naming the service and the site.</summary>
     public static Task ErrorAsync(HttpContext http, int status, string route, string message)
     {

@@ -31,15 +31,8 @@ internal sealed partial class PortalTcpIngress(
             return;
         }
         var plan = planner.Plan(service);
-        if (plan.Unknown)
+        if (await PortalHttp.RefusedUnroutableAsync(http, plan, service, site.Path))
         {
-            await PortalHttp.ErrorAsync(http, 404, site.Path, $"service {service} is not known at site {site.Path}: no site of the tree announces it");
-            return;
-        }
-
-        if (plan.Candidates.Count == 0)
-        {
-            await PortalHttp.ErrorAsync(http, 503, site.Path, $"service {service} has no healthy backend from site {site.Path} (offline: {string.Join(", ", plan.OfflineSites)})");
             return;
         }
 
