@@ -29,7 +29,9 @@ internal static class ReleaseSteps
     /// <summary>
     /// The delivered Wasm function <c>hello</c> answers at the site's ingress, at <paramref name="path"/> (<c>/fn/hello</c>
     /// or the portal's <c>/svc/default/hello/</c>). Polled: the function is served once the site's registry has loaded it
-    /// from the store, and the portal once the site's service map holds it (404 until then).
+    /// from the store, and the portal once the site's service map holds it (404 until then). Until the site's own
+    /// announcement is in its map (within a heartbeat of the load), the portal may route to another site serving hello:
+    /// polled until this site answers, which it must once the map holds it (local first).
     /// </summary>
     public static async Task HelloAnswersAsync(SiteEndpointsInfo endpoints, SiteProcess site, string path, string name, string siteName)
     {
@@ -41,9 +43,9 @@ internal static class ReleaseSteps
             {
                 using var response = await http.GetAsync($"{endpoints.Ingress}{path}?name={name}");
                 answer = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
-                return response.IsSuccessStatusCode;
+                return response.IsSuccessStatusCode && answer.Contains($" from {siteName}!", StringComparison.Ordinal);
             },
-            $"the Wasm function hello to answer at {path}", TimeSpan.FromMinutes(2), () => Task.FromResult($"{answer}\n{site.Output}"));
+            $"the Wasm function hello to answer at {path} from {siteName}", TimeSpan.FromMinutes(2), () => Task.FromResult($"{answer}\n{site.Output}"));
         // The hello example greets, then echoes the request's path.
         Assert.Equal($"200 Hello, {name} from {siteName}!", answer!.Split('\n')[0]);
     }
