@@ -34,18 +34,25 @@ internal sealed partial class LocalServiceAnnouncer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.HeartbeatInterval, options.TimeProvider);
-        do
+        try
         {
-            try
+            do
             {
-                await AnnounceAsync(stoppingToken);
+                try
+                {
+                    await AnnounceAsync(stoppingToken);
+                }
+                catch (StoreException e)
+                {
+                    LogAnnounceFailed(e.Message);
+                }
             }
-            catch (StoreException e)
-            {
-                LogAnnounceFailed(e.Message);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The site is stopping (or disposed without a stop, which the host would otherwise log as this service failing).
+        }
     }
 
     /// <summary>Announces what this site serves now; true when that changed the map.</summary>
