@@ -52,6 +52,42 @@ public sealed class AttachCommandTests : IAsyncLifetime, IDisposable
         Assert.Null(site["move"]);
     }
 
+    [Fact]
+    public async Task Attach_WithATokenFile_ReadsTheTokenFromIt_AndKeepsItOffTheCommandLine()
+    {
+        var file = _cli.WriteFile("join-token", await JoinTokenAsync() + "\n");
+
+        var result = await _cli.RunAsync("attach", "--site", _east.Url, "--parent", _cloud.Url, "--token-file", file, "--wait");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("east attached under " + _cloud.Url + ": it is now cloud/east", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, false, "give the new parent's join token with --token-file FILE")]
+    [InlineData(true, true, "give the new parent's join token with --token-file FILE")]
+    [InlineData(false, true, "the file is empty")]
+    public async Task Attach_WithoutExactlyOneReadableToken_FailsSayingWhich_AndTheSiteStaysARoot(bool token, bool file, string message)
+    {
+        var args = new List<string> { "attach", "--site", _east.Url, "--parent", _cloud.Url };
+        if (token)
+        {
+            args.AddRange(["--token", "abcdefgh.secret"]);
+        }
+
+        if (file)
+        {
+            args.AddRange(["--token-file", _cli.WriteFile("empty-token", "")]);
+        }
+
+        var result = await _cli.RunAsync([.. args]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+        using var http = new HttpClient { BaseAddress = new Uri(_east.Url) };
+        Assert.Equal("east", (await http.GetFromJsonAsync<JsonObject>("/api/site"))!["path"]!.GetValue<string>());
+    }
+
     private async Task<string> JoinTokenAsync()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_cloud.Url) };

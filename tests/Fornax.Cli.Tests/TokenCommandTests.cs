@@ -78,4 +78,17 @@ public sealed class TokenCommandTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("--namespace shop: only a user token has a namespace; add --user", result.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CreateJoin_ShowsHowToPassTheTokenInAFile_NeverOnACommandLine()
+    {
+        var result = await _cli.RunAsync("token", "create", "--site", _site.Url);
+
+        Assert.Equal(0, result.ExitCode);
+        var hints = result.Stderr.ReplaceLineEndings(" ");
+        Assert.Contains($"fornax node run --data-dir DIR --name NAME --join {_site.Url} --token-file FILE", hints, StringComparison.Ordinal);
+        Assert.Contains($"fornax attach --site SITE --parent {_site.Url} --token-file FILE", hints, StringComparison.Ordinal);
+        // On a command line every local user reads the token in ps, for the site's whole life.
+        Assert.DoesNotContain("--token TOKEN", hints, StringComparison.Ordinal);
+    }
 }

@@ -17,7 +17,8 @@ internal sealed class AttachCommand : Command
     private readonly CliContext _context;
     private readonly SiteTargets _sites;
     private readonly Option<string> _parent = new("--parent") { Description = "The new parent's API URL, e.g. http://cloud:7100", Required = true };
-    private readonly Option<string> _token = new("--token") { Description = "A join token from 'fornax token create' at the new parent", Required = true };
+    private readonly Option<string> _token = new("--token") { Description = "A join token from 'fornax token create' at the new parent; on a command line other local users can read it (ps): prefer --token-file" };
+    private readonly Option<string> _tokenFile = new("--token-file") { Description = "A file (mode 0600) whose first line is the join token" };
     private readonly Option<bool> _wait = new("--wait") { Description = "Wait until the site and its children run on the new tree's certificates alone" };
     private readonly Option<string> _timeout = new("--timeout") { Description = "How long --wait waits, e.g. 2m (default 2m)" };
 
@@ -28,6 +29,7 @@ internal sealed class AttachCommand : Command
         _sites = sites;
         Options.Add(_parent);
         Options.Add(_token);
+        Options.Add(_tokenFile);
         Options.Add(_wait);
         Options.Add(_timeout);
         SetAction(ExecuteAsync);
@@ -47,9 +49,10 @@ internal sealed class AttachCommand : Command
             throw new CliException($"--timeout {text}: not a positive duration like 30s or 2m");
         }
 
+        var token = TokenOf(parse);
         var target = _sites.Resolve(parse);
         using var client = _sites.Connect(target);
-        var answer = await client.PostAsync("api/attach", new JsonObject { ["parent"] = parent, ["token"] = parse.GetValue(_token) }, ct);
+        var answer = await client.PostAsync("api/attach", new JsonObject { ["parent"] = parent, ["token"] = token }, ct);
         var from = answer["from"]?.GetValue<string>() ?? "?";
         var path = answer["path"]?.GetValue<string>() ?? "?";
         var children = (answer["pendingChildren"] as JsonArray ?? []).Select(c => c!.GetValue<string>()).ToList();
@@ -68,6 +71,34 @@ internal sealed class AttachCommand : Command
         await WaitForMoveAsync(client, target, timeout, ct);
         _context.Out.MarkupLine($"[green]move complete[/]: {Markup.Escape(path)} and its children run on the new tree's CA alone");
         return ExitCodes.Success;
+    }
+
+    /// <summary>The join token: <c>--token</c>, or the first line of <c>--token-file</c> (exactly one of them).</summary>
+    private string TokenOf(ParseResult parse)
+    {
+        var token = parse.GetValue(_token);
+        var file = parse.GetValue(_tokenFile);
+        if ((token is null) == (file is null))
+        {
+            throw new CliException("give the new parent's join token with --token-file FILE (a file only you can read), or with --token T");
+        }
+
+        if (file is null)
+        {
+            return token!;
+        }
+
+        var path = Path.GetFullPath(file, _context.CurrentDirectory);
+        try
+        {
+            return File.ReadLines(path).FirstOrDefault()?.Trim() is { Length: > 0 } first
+                ? first
+                : throw new CliException($"--token-file {path}: the file is empty; its first line should be the join token");
+        }
+        catch (IOException e)
+        {
+            throw new CliException($"--token-file {path}: cannot read it ({e.Message})");
+        }
     }
 
     private async Task WaitForMoveAsync(SiteClient client, SiteTarget target, TimeSpan timeout, CancellationToken ct)

@@ -23,7 +23,7 @@ internal sealed class TokenCommand : Command
     {
         _context = context;
         _sites = sites;
-        var create = new Command("create", "Issue a join token (a child presents it once with --join URL --token T) or, with --user, an API token")
+        var create = new Command("create", "Issue a join token (a child presents it once with --join URL --token-file F) or, with --user, an API token")
         {
             _ttl, _user, _namespace,
         };
@@ -98,10 +98,11 @@ internal sealed class TokenCommand : Command
                 error.MarkupLine($"[grey]tree CA fingerprint (SHA-256): {Markup.Escape(fingerprint)}[/]");
             }
 
-            error.MarkupLine($"[grey]single-use join token ({Markup.Escape(expires)}); start the child with[/]");
-            error.MarkupLine($"[grey]  fornax node run --data-dir DIR --name NAME --join {Markup.Escape(target.DisplayUrl)} --token TOKEN[/]");
+            // The hints pass the token in a file: on a command line every local user reads it (ps), for a site's whole life.
+            error.MarkupLine($"[grey]single-use join token ({Markup.Escape(expires)}); put it in a file only you can read (umask 077), then start the child with[/]");
+            error.MarkupLine($"[grey]  fornax node run --data-dir DIR --name NAME --join {Markup.Escape(target.DisplayUrl)} --token-file FILE[/]");
             error.MarkupLine($"[grey]or attach a running root site, with its subtree, with[/]");
-            error.MarkupLine($"[grey]  fornax attach --site SITE --parent {Markup.Escape(target.DisplayUrl)} --token TOKEN[/]");
+            error.MarkupLine($"[grey]  fornax attach --site SITE --parent {Markup.Escape(target.DisplayUrl)} --token-file FILE[/]");
         }
 
         return ExitCodes.Success;
