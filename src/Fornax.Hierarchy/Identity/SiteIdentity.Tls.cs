@@ -1,7 +1,6 @@
 using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Identity;
@@ -12,8 +11,10 @@ namespace Fornax.Hierarchy.Identity;
 public sealed partial class SiteIdentity
 {
     /// <summary>
-    /// For a listener on <see cref="SslStream"/>: presents the site certificate and requires a client certificate
-    /// from the tree (refusing the handshake otherwise). Offers HTTP/2 and HTTP/1.1 by ALPN.
+    /// For a listener on <see cref="SslStream"/> (Kestrel's link port takes it per connection, through its TLS handshake
+    /// callback): presents the site certificate — chosen per connection, since during a move the listener shows the
+    /// old-tree certificate until every child has moved — and requires a client certificate from the tree, refusing
+    /// the handshake otherwise. Offers HTTP/2 and HTTP/1.1 by ALPN.
     /// </summary>
     public SslServerAuthenticationOptions CreateServerAuthenticationOptions() => new()
     {
@@ -23,22 +24,6 @@ public sealed partial class SiteIdentity
         RemoteCertificateValidationCallback = (_, certificate, _, _) => Accept(certificate, SiteCertificateUsage.Client, null),
         ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
     };
-
-    /// <summary>
-    /// For Kestrel: <c>listen.UseHttps(identity.ConfigureHttps)</c>. Requires a client certificate that chains to the
-    /// tree CA; read the caller's site path with <see cref="SiteCertificates.GetSitePath"/> on
-    /// <c>HttpContext.Connection.ClientCertificate</c>.
-    /// </summary>
-    public void ConfigureHttps(HttpsConnectionAdapterOptions https)
-    {
-        ArgumentNullException.ThrowIfNull(https);
-        // Chosen per connection: during a move the listener shows the old-tree certificate until every child has moved.
-        https.ServerCertificateSelector = (_, _) => PresentedCertificate;
-        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-        https.CheckCertificateRevocation = false;
-        // Kestrel reports chain errors against the machine store; the callback replaces that verdict with ours.
-        https.ClientCertificateValidation = (certificate, _, _) => Accept(certificate, SiteCertificateUsage.Client, null);
-    }
 
     /// <summary>
     /// For a client on <see cref="SslStream"/>: presents the site certificate and accepts only a server from the tree

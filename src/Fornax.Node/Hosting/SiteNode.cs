@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -124,7 +125,8 @@ public sealed partial class SiteNode : IAsyncDisposable
             kestrel.Listen(host, options.LinkPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(identity.ConfigureHttps);
+                // The TLS options of the tree (Fornax.Hierarchy, which knows nothing of Kestrel), made for each connection.
+                listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(identity.CreateServerAuthenticationOptions()) });
                 listeners.LinkListen = listen;
             });
             // The RESP port is bound only when the site has a KV store to serve (and so advertised only then).

@@ -8,12 +8,13 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fornax.Hierarchy.Tests.Identity;
 
-/// <summary>Real handshakes: a Kestrel server on 127.0.0.1:0 configured by <see cref="SiteIdentity.ConfigureHttps"/>.</summary>
+/// <summary>Real handshakes: a Kestrel server on 127.0.0.1:0 configured, as a site's link port is, by <see cref="SiteIdentity.CreateServerAuthenticationOptions"/> for each connection.</summary>
 #pragma warning disable CA1001 // xUnit disposes it through IAsyncLifetime.DisposeAsync
 public sealed class MutualTlsTests : IAsyncLifetime
 #pragma warning restore CA1001
@@ -35,7 +36,7 @@ public sealed class MutualTlsTests : IAsyncLifetime
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttps(_server.ConfigureHttps);
+            listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(_server.CreateServerAuthenticationOptions()) });
         }));
         _app = builder.Build();
         _app.MapGet("/whoami", (HttpContext context) => SiteCertificates.GetSitePath(context.Connection.ClientCertificate!));
