@@ -47,6 +47,21 @@ public sealed class KubeDiscoveryTests
     }
 
     [Fact]
+    public async Task Namespaces_AreTheOnesTheSitesObjectsAreIn_AndDefault_AnUnknownOneIs404()
+    {
+        await using var site = await TestSite.StartAsync();
+        (await site.Http.PutAsync(TestSite.ObjectsPath("configmaps", "a", "shop"), new StringContent("apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n", System.Text.Encoding.UTF8, "application/yaml"))).EnsureSuccessStatusCode();
+
+        var list = await site.Http.GetFromJsonAsync<JsonObject>("/api/v1/namespaces");
+        var shop = await site.Http.GetFromJsonAsync<JsonObject>("/api/v1/namespaces/shop");
+        using var unknown = await site.Http.GetAsync("/api/v1/namespaces/nowhere");
+
+        Assert.Equal(["default", "shop"], list!["items"]!.AsArray().Select(n => n!["metadata"]!["name"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal("Namespace", shop!["kind"]!.GetValue<string>());
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task OpenApiV2Json_DescribesEveryKindWithItsGroupVersionKind()
     {
         await using var site = await TestSite.StartAsync();
