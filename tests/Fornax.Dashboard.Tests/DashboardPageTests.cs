@@ -16,7 +16,7 @@ namespace Fornax.Dashboard.Tests;
 
 /// <summary>The dashboard in a real browser (Debian's chromium) against a real in-process tree.</summary>
 [Trait("Category", "Slow")]
-public sealed class DashboardPageTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
+public sealed partial class DashboardPageTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>
 {
     private static readonly string[] TreePaths = ["cloud", "cloud/east", "cloud/east/shop-1", "cloud/east/shop-2"];
 

@@ -235,13 +235,38 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return delivered;
         }
 
-        if (DryRun.Requested(http, out var dryRunError) || dryRunError is not null)
+        var (delete, optionsError) = await DeleteOptions.ReadAsync(http, resourceVersion);
+        if (delete is null)
         {
-            var existing = await store.GetAsync(key, ct);
-            return dryRunError ?? (existing is null ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"") : Results.Json(KubeWire.Object(existing.Object)));
+            return optionsError!;
         }
 
-        var deleted = await store.DeleteAsync(key, resourceVersion, ct);
+        if (delete.DryRun || delete.Uid is not null)
+        {
+            var existing = await store.GetAsync(key, ct);
+            if (existing is null)
+            {
+                return ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"");
+            }
+
+            var uid = existing.Object["metadata"]?["uid"]?.GetValue<string>();
+            if (delete.Uid is not null && delete.Uid != uid)
+            {
+                return ApiStatus.Failure(409, "Conflict", $"Precondition failed: UID in precondition: {delete.Uid}, UID in object meta: {uid}", kind.Singular, name);
+            }
+
+            if (delete.DryRun)
+            {
+                return delete.ResourceVersion is { } expected && expected != existing.ResourceVersion
+                    ? ApiStatus.Failure(409, "Conflict", $"Precondition failed: resourceVersion in precondition: {expected}, in the object: {existing.ResourceVersion}", kind.Singular, name)
+                    : Results.Json(KubeWire.Object(existing.Object));
+            }
+
+            // The uid matched this version: deleting exactly it keeps the check and the delete one step.
+            delete = delete with { ResourceVersion = delete.ResourceVersion ?? existing.ResourceVersion };
+        }
+
+        var deleted = await store.DeleteAsync(key, delete.ResourceVersion, ct);
         return Results.Json(KubeWire.Object(deleted.Object));
     }
 

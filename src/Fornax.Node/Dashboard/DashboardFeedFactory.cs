@@ -5,7 +5,9 @@ using Fornax.Core.Objects;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Functions;
 using Fornax.Node.Hosting;
+using Fornax.Node.Portal;
 using Fornax.Node.Sites;
+using Fornax.Portal;
 using Fornax.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -23,7 +25,9 @@ internal sealed class DashboardFeedFactory(
     LocalSite site,
     NodeOptions options,
     FunctionRegistry functions,
-    SiteFunctionRuntime runtime)
+    SiteFunctionRuntime runtime,
+    IServiceMap services,
+    RoutePlanner routes)
 {
     /// <summary>How often a feed sends heartbeat times and function stats; also its keep-alive.</summary>
     public static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(2);
@@ -82,7 +86,10 @@ internal sealed class DashboardFeedFactory(
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The live part that the store's watch does not carry: heartbeat times, this site's uplink, function stats.</summary>
+    /// <summary>
+    /// The live part that the store's watch does not carry: heartbeat times, this site's uplink, function stats, and the
+    /// services this site's portal knows with their health and route (the map travels on the links, not in the store).
+    /// </summary>
     public JsonObject Tick(IEnumerable<string> sitePaths)
     {
         var heard = new JsonObject();
@@ -100,6 +107,7 @@ internal sealed class DashboardFeedFactory(
             ["heartbeats"] = heard,
             ["uplink"] = links.Uplink is { } uplink ? (uplink.Refusal is not null ? "refused" : uplink.IsConnected ? "connected" : "disconnected") : null,
             ["functions"] = FunctionStatsEndpoint.Build(functions, runtime, options),
+            ["services"] = PortalServicesEndpoint.Build(services, routes, site),
         };
     }
 }

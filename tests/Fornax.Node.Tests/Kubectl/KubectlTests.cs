@@ -90,6 +90,9 @@ public sealed class KubectlTests
         var patched = await kubectl.OkAsync("patch", "mission", "greeting", "--type", "merge", "-p", """{"metadata":{"labels":{"app":"office"}}}""");
         var afterPatch = await kubectl.OkAsync("get", "ms", "-l", "app=office", "-o", "name");
         var badPatch = await kubectl.RunAsync("", "patch", "mission", "greeting", "--type", "merge", "-p", """{"spec":{"placement":{"sites":["Not A Site"]}}}""");
+        var missingPath = await kubectl.RunAsync("", "patch", "mission", "greeting", "--type", "json", "-p", """[{"op":"replace","path":"/spec/nothing/here","value":1}]""");
+        var dryDelete = await kubectl.OkAsync("delete", "mission", "other", "--dry-run=server");
+        var afterDryDelete = await kubectl.OkAsync("get", "missions", "-o", "name");
         var deleted = await kubectl.OkAsync("delete", "mission", "other");
         var remaining = await kubectl.OkAsync("get", "missions", "-o", "name");
 
@@ -102,6 +105,10 @@ public sealed class KubectlTests
         Assert.Equal("mission.fornax.io/greeting\nmission.fornax.io/other\n", afterPatch);
         Assert.NotEqual(0, badPatch.ExitCode);
         Assert.Contains("spec.placement.sites[0]", badPatch.Err);
+        Assert.NotEqual(0, missingPath.ExitCode);
+        Assert.Contains("operation 0 (replace /spec/nothing/here): the path does not exist", missingPath.Err);
+        Assert.Equal("mission.fornax.io \"other\" deleted (server dry run)\n", dryDelete);
+        Assert.Equal("mission.fornax.io/greeting\nmission.fornax.io/other\n", afterDryDelete);
         Assert.Equal("mission.fornax.io \"other\" deleted\n", deleted);
         Assert.Equal("mission.fornax.io/greeting\n", remaining);
     }

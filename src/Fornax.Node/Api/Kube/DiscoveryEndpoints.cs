@@ -7,6 +7,7 @@ using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 
 namespace Fornax.Node.Api.Kube;
 
@@ -57,9 +58,18 @@ internal static class DiscoveryEndpoints
         api.MapGet(ObjectEndpoints.Prefix, () => Results.Json(KubeDiscovery.ResourceList()));
     }
 
-    /// <summary>True when the Accept header names the aggregated format (the client then also accepts the original one).</summary>
+    /// <summary>
+    /// True when the Accept header names the aggregated format (the client then also accepts the original one). Parsed,
+    /// not matched as text: "application/json; g=apidiscovery.k8s.io; v=v2; as=…" (spaces after the semicolons, as .NET's
+    /// and other clients write it) and any order of the parameters mean the same.
+    /// </summary>
     private static bool WantsAggregated(HttpContext http) =>
-        http.Request.Headers.Accept.ToString().Contains("g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", StringComparison.OrdinalIgnoreCase);
+        MediaTypeHeaderValue.TryParseList(http.Request.Headers.Accept, out var accepted)
+        && accepted.Any(type => Is(type, "g", "apidiscovery.k8s.io") && Is(type, "v", "v2") && Is(type, "as", "APIGroupDiscoveryList")
+            && (type.Quality ?? 1) > 0);
+
+    private static bool Is(MediaTypeHeaderValue type, string parameter, string value) =>
+        string.Equals(NameValueHeaderValue.Find(type.Parameters, parameter)?.Value.Value, value, StringComparison.OrdinalIgnoreCase);
 
     private static IResult Aggregated(JsonObject group)
     {

@@ -66,12 +66,20 @@ internal sealed class ListApi(IObjectStore store, SiteHeartbeats heartbeats, Tim
             return error;
         }
 
-        var query = ListQuery.Parse(http.Request.Query, out error);
-        var dryRun = DryRun.Requested(http, out var dryRunError);
-        if (query is null || dryRunError is not null)
+        var query = ListQuery.Parse(http.Request.Query, out var queryError);
+        if (query is null)
         {
-            return error ?? dryRunError!;
+            return queryError!;
         }
+
+        // client-go's DeleteCollection sends dryRun in a DeleteOptions body, as a single delete does.
+        var (options, optionsError) = await DeleteOptions.ReadAsync(http, queryResourceVersion: null);
+        if (options is null)
+        {
+            return optionsError!;
+        }
+
+        var dryRun = options.DryRun;
 
         var ct = http.RequestAborted;
         var matching = (await store.ListAsync(kind.Kind, ns, ct)).Items.Where(i => query.Matches(i.Object)).ToList();

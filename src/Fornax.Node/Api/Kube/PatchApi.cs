@@ -81,12 +81,13 @@ internal sealed class PatchApi(ObjectApi objects, IObjectStore store, NodeOption
         }
         catch (PatchException e)
         {
-            return ApiStatus.Failure(422, "Invalid", $"{kind.Kind} \"{name}\": the patch cannot be applied: {e.Message}", kind.Kind, name);
+            // The message as a cause too: kubectl prints an Invalid Status by its causes and drops a message without them.
+            return ApiStatus.Failure(422, "Invalid", $"{kind.Kind} \"{name}\": the patch cannot be applied: {e.Message}", kind.Kind, name, [new("patch", e.Message)]);
         }
 
         if (patched is not JsonObject result)
         {
-            return ApiStatus.Failure(422, "Invalid", $"{kind.Kind} \"{name}\": the patch does not leave an object", kind.Kind, name);
+            return ApiStatus.Failure(422, "Invalid", $"{kind.Kind} \"{name}\": the patch does not leave an object", kind.Kind, name, [new("patch", "does not leave an object")]);
         }
 
         return await objects.WriteTextAsync(kind, ns, name, result.ToJsonString(), create: false, request.HttpContext);

@@ -6,7 +6,8 @@ import { renderTree } from './tree.js';
 import { renderSiteDetail } from './detail.js';
 import { renderMissions } from './missions.js';
 import { renderFunctions } from './functions.js';
-import { renderPending } from './pending.js';
+import { renderKeyspaces } from './keyspaces.js';
+import { renderServices } from './services.js';
 import { renderObjects } from './objects.js';
 import { renderApply } from './apply.js';
 
@@ -24,8 +25,8 @@ const views = {
   tree: () => renderTree(view, select),
   missions: () => renderMissions(view),
   functions: () => renderFunctions(view),
-  keyspaces: () => renderPending(view, 'keyspaces'),
-  services: () => renderPending(view, 'services'),
+  keyspaces: () => renderKeyspaces(view),
+  services: () => renderServices(view),
   objects: () => renderObjects(view),
   apply: () => renderApply(view),
 };
