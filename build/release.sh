@@ -34,9 +34,10 @@ for rid in $rids; do
 
   # Symbols and XML docs of the referenced projects are copied beside the bundle; the archive does not carry them.
   rm -f "$stage"/*.pdb "$stage"/*.xml
-  # The RocksDB package carries variants beside librocksdb.so: a musl build (for Alpine) and, on x64, a jemalloc build
-  # its binding loads only when asked. These archives are for glibc systems and the site loads librocksdb.so (seen in
-  # /proc/PID/maps): the variants would add 6 MB compressed each to the download.
+  # The RocksDB package carries variants beside librocksdb.so: a musl build (for Alpine) and, on x64, a jemalloc build;
+  # the store's binding (src/Fornax.Kv/Engine/Storage/Native) imports "rocksdb", i.e. librocksdb.so. These archives
+  # are for glibc systems and the site loads librocksdb.so (seen in /proc/PID/maps): the variants would add 6 MB
+  # compressed each to the download.
   rm -f "$stage"/librocksdb-musl.so "$stage"/librocksdb-jemalloc.so
 
   # A release for one architecture must carry nothing of another: check the executable and every native.

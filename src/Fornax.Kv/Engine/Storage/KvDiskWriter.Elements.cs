@@ -84,7 +84,7 @@ internal sealed partial class KvDiskWriter
     }
 
     /// <summary>At start-up: one element record, held (in a state used only as a holder) until its key's record comes.</summary>
-    private static void LoadElement(Dictionary<byte[], KeyState> elements, byte[] record, byte[] value)
+    private static void LoadElement(Dictionary<byte[], KeyState> elements, ReadOnlySpan<byte> record, ReadOnlySpan<byte> value)
     {
         if (!TryReadElement(record, out var key, out var kind, out var name) || kind is not (MemberKind or FieldKind))
         {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Fornax.Kv.Engine.Crdt;
+using Fornax.Kv.Engine.Native;
 
 namespace Fornax.Kv.Engine;
 
@@ -43,12 +44,12 @@ internal sealed partial class KvDiskWriter
                 if (key.Length > 0 && key[0] == (byte)'k')
                 {
                     var marked = value.Length > 9 && value[0] == SeqMarker;
-                    var seq = marked ? BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(1)) : 0;
-                    var state = KeyCodec.ReadHeader(marked ? value.AsSpan(9) : value, out var elementsApart);
+                    var seq = marked ? BinaryPrimitives.ReadInt64LittleEndian(value[1..]) : 0;
+                    var state = KeyCodec.ReadHeader(marked ? value[9..] : value, out var elementsApart);
                     state.ChangeSeq = state.Version = seq;
                     if (elementsApart)
                     {
-                        if (elements.Remove(key[1..], out var held))
+                        if (elements.GetAlternateLookup<ReadOnlySpan<byte>>().Remove(key[1..], out _, out var held))
                         {
                             state.Members = held.Members;
                             state.Fields = held.Fields;
@@ -68,24 +69,26 @@ internal sealed partial class KvDiskWriter
                 {
                     LoadElement(elements, key, value);
                 }
-                else if (key.AsSpan().SequenceEqual(ClockRecord))
+                else if (key.SequenceEqual(ClockRecord))
                 {
                     lastHlc = BinaryPrimitives.ReadInt64LittleEndian(value);
                 }
-                else if (key.AsSpan().SequenceEqual(VersionRecord))
+                else if (key.SequenceEqual(VersionRecord))
                 {
                     lastVersion = BinaryPrimitives.ReadInt64LittleEndian(value);
                 }
-                else if (key.AsSpan().SequenceEqual(EpochRecord))
+                else if (key.SequenceEqual(EpochRecord))
                 {
                     epoch = BinaryPrimitives.ReadInt64LittleEndian(value);
                 }
-                else if (key.AsSpan().StartsWith(PositionPrefix) && value.Length == 16)
+                else if (key.StartsWith(PositionPrefix) && value.Length == 16)
                 {
-                    var site = System.Text.Encoding.UTF8.GetString(key.AsSpan(PositionPrefix.Length));
-                    positions.Add((site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(8))));
+                    var site = System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]);
+                    positions.Add((site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..])));
                 }
             }
+
+            iterator.ThrowIfFailed();
         }
 
         if (epoch == 0 && !_openedReadOnly)
@@ -93,9 +96,9 @@ internal sealed partial class KvDiskWriter
             epoch = random.NextInt64(1, long.MaxValue);
             var bytes = new byte[8];
             BinaryPrimitives.WriteInt64LittleEndian(bytes, epoch);
-            using var batch = new RocksDbSharp.WriteBatch();
-            batch.Put(EpochRecord, bytes);
-            _db.Write(batch, _syncWrite);
+            _batch.Clear();
+            _batch.Put(EpochRecord, bytes);
+            _db.Write(_batch, _syncWrite);
         }
 
         Volatile.Write(ref _persistedVersion, lastVersion);

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Fornax.Kv.Engine.Crdt;
-using RocksDbSharp;
+using Fornax.Kv.Engine.Native;
 
 namespace Fornax.Kv.Engine;
 
@@ -32,7 +32,8 @@ internal sealed partial class KvDiskWriter
         _syncRequested = false;
         try
         {
-            using var batch = new WriteBatch();
+            var batch = _batch;
+            batch.Clear();
             var written = _buffer.WrittenSpan;
             foreach (var (keyStart, keyLength, valueStart, valueLength, op) in _records)
             {
@@ -40,10 +41,10 @@ internal sealed partial class KvDiskWriter
                 switch (op)
                 {
                     case RecordOp.Delete:
-                        batch.Delete(key.ToArray());
+                        batch.Delete(key);
                         break;
                     case RecordOp.DeleteRange:
-                        batch.DeleteRange(key.ToArray(), (ulong)keyLength, written.Slice(valueStart, valueLength).ToArray(), (ulong)valueLength);
+                        batch.DeleteRange(key, written.Slice(valueStart, valueLength));
                         break;
                     default:
                         batch.Put(key, written.Slice(valueStart, valueLength));

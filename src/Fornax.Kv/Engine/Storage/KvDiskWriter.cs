@@ -1,21 +1,21 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Fornax.Kv.Engine.Crdt;
-using RocksDbSharp;
+using Fornax.Kv.Engine.Native;
 
 namespace Fornax.Kv.Engine;
 
 /// <summary>
 /// Writes changed keys to RocksDB from one thread: whatever committed since its last write goes in one
-/// <see cref="WriteBatch"/> (group commit: one write, and under <c>always</c> one fsync, for many transactions; a key
+/// <see cref="RocksWriteBatch"/> (group commit: one write, and under <c>always</c> one fsync, for many transactions; a key
 /// overwritten many times meanwhile is written once). One record per key ("k" + key → its whole state), so the
 /// database holds the data, not the history, and start-up reads one record per key.
 /// </summary>
 internal sealed partial class KvDiskWriter : IAsyncDisposable
 {
     private readonly string _directory;
-    private readonly DbOptions _options;
-    private RocksDb _db;
+    private readonly RocksDbOptions _options;
+    private RocksDatabase _db;
     private bool _openedReadOnly;
     private readonly KvDurability _durability;
     private readonly Lock _gate;
@@ -23,8 +23,9 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private readonly Thread _thread;
     private readonly SemaphoreSlim _signal = new(0);
     private readonly ITimer? _fsyncTimer;
-    private readonly WriteOptions _syncWrite = new WriteOptions().SetSync(true);
-    private readonly WriteOptions _plainWrite = new WriteOptions().SetSync(false);
+    private readonly WriteOptionsHandle _syncWrite = RocksDatabase.NewWriteOptions(sync: true);
+    private readonly WriteOptionsHandle _plainWrite = RocksDatabase.NewWriteOptions(sync: false);
+    private readonly RocksWriteBatch _batch = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly List<(int KeyStart, int KeyLength, int ValueStart, int ValueLength, RecordOp Op)> _records = [];
     private List<KeyState> _pending = [];
@@ -35,7 +36,7 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private volatile bool _stopping;
     private long _persistedVersion;
 
-    private KvDiskWriter(string directory, DbOptions options, KvDurability durability, TimeProvider time, Lock gate, HybridLogicalClock clock)
+    private KvDiskWriter(string directory, RocksDbOptions options, KvDurability durability, TimeProvider time, Lock gate, HybridLogicalClock clock)
     {
         _directory = directory;
         _options = options;
@@ -69,12 +70,8 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     public static KvDiskWriter Open(string directory, KvDurability durability, TimeProvider time, Lock gate, HybridLogicalClock clock)
     {
         Directory.CreateDirectory(directory);
-        var options = new DbOptions()
-            .SetCreateIfMissing(true)
-            // A small memtable bounds the write-ahead log replayed after a kill (start-up does not grow with history).
-            .SetWriteBufferSize(8UL << 20)
-            .SetMaxTotalWalSize(32UL << 20)
-            .SetKeepLogFileNum(2);
+        // A small memtable bounds the write-ahead log replayed after a kill (start-up does not grow with history).
+        var options = new RocksDbOptions(WriteBufferSize: 8UL << 20, MaxTotalWalSize: 32UL << 20, KeepLogFileNum: 2);
         return new KvDiskWriter(directory, options, durability, time, gate, clock);
     }
 
@@ -82,15 +79,15 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     /// A full disk fails the read-write open (RocksDB writes a new MANIFEST and log at every open). The data is still
     /// there to serve: the store opens read-only and refuses writes until <see cref="TryReopenWritable"/> succeeds.
     /// </summary>
-    private static (RocksDb Db, Exception? Failed) OpenWritableOrReadOnly(string directory, DbOptions options)
+    private static (RocksDatabase Db, Exception? Failed) OpenWritableOrReadOnly(string directory, RocksDbOptions options)
     {
         try
         {
-            return (RocksDb.Open(options, directory), null);
+            return (RocksDatabase.Open(directory, options), null);
         }
         catch (RocksDbException e) when (IsDiskFull(e))
         {
-            return (RocksDb.OpenReadOnly(options, directory, false), e);
+            return (RocksDatabase.OpenReadOnly(directory, options), e);
         }
     }
 
@@ -107,7 +104,7 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
 
         try
         {
-            var writable = RocksDb.Open(_options, _directory);
+            var writable = RocksDatabase.Open(_directory, _options);
             var readOnly = _db;
             _db = writable;
             _openedReadOnly = false;
@@ -189,7 +186,7 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
             // A clean close leaves no log to replay at the next start (a read-only handle has nothing to flush).
             if (!_openedReadOnly)
             {
-                _db.Flush(new FlushOptions().SetWaitForFlush(true));
+                _db.Flush();
             }
         }
         catch (RocksDbException)
@@ -198,6 +195,9 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
         }
 
         _db.Dispose();
+        _batch.Dispose();
+        _syncWrite.Dispose();
+        _plainWrite.Dispose();
         _signal.Dispose();
     }
 }
