@@ -69,7 +69,29 @@ internal static class KeyMerge
         var empty = EmptyOf<T>.Value;
         if (partial)
         {
-            return MergeNamed(state, mine, theirs, myClock, theirClock, merge, isEmpty, changedName, ref changed);
+            // A delta: only the elements it names are joined, each as its sender has it (empty when gone there).
+            foreach (var (name, value) in theirs ?? [])
+            {
+                var current = mine is not null && mine.TryGetValue(name, out var m) ? m : empty;
+                var joined = merge(current, myClock, value, theirClock);
+                if (ReferenceEquals(joined, current) || (isEmpty(joined) && isEmpty(current)))
+                {
+                    continue;
+                }
+
+                changed = true;
+                changedName(state, name);
+                if (isEmpty(joined))
+                {
+                    mine!.Remove(name);
+                }
+                else
+                {
+                    (mine ??= new Dictionary<byte[], T>(ByteArrayComparer.Instance))[name] = joined;
+                }
+            }
+
+            return mine is { Count: > 0 } ? mine : null;
         }
 
         if (mine is not null)
@@ -134,44 +156,6 @@ internal static class KeyMerge
         }
 
         return mine.Count == 0 ? null : mine;
-    }
-
-    /// <summary>Joins only the elements a delta names (each as its sender has it, empty when gone there).</summary>
-    private static Dictionary<byte[], T>? MergeNamed<T>(
-        KeyState state,
-        Dictionary<byte[], T>? mine,
-        Dictionary<byte[], T>? theirs,
-        VersionVector myClock,
-        VersionVector theirClock,
-        MergeValue<T> merge,
-        Func<T, bool> isEmpty,
-        Action<KeyState, byte[]> changedName,
-        ref bool changed)
-        where T : class
-    {
-        var empty = EmptyOf<T>.Value;
-        foreach (var (name, value) in theirs ?? [])
-        {
-            var current = mine is not null && mine.TryGetValue(name, out var m) ? m : empty;
-            var merged = merge(current, myClock, value, theirClock);
-            if (ReferenceEquals(merged, current) || (isEmpty(merged) && isEmpty(current)))
-            {
-                continue;
-            }
-
-            changed = true;
-            changedName(state, name);
-            if (isEmpty(merged))
-            {
-                mine!.Remove(name);
-            }
-            else
-            {
-                (mine ??= new Dictionary<byte[], T>(ByteArrayComparer.Instance))[name] = merged;
-            }
-        }
-
-        return mine is { Count: > 0 } ? mine : null;
     }
 
     private static class EmptyOf<T>
