@@ -12,10 +12,16 @@ cd "$(dirname "$0")/.."
 requests=${1:-1000000}
 tests=set,get,incr,sadd,hset
 work=$(mktemp -d)
+# Built before HOME changes (a fresh HOME has an empty NuGet cache: the restore alone took ~10 minutes), its output
+# kept so a failed build says why instead of ending the script silently under set -e.
+build_log=$(mktemp)
+if ! dotnet build src/Fornax.Cli -c Release -v q -nologo >"$build_log" 2>&1; then
+  cat "$build_log" >&2; echo "the Release build of src/Fornax.Cli failed" >&2; exit 1
+fi
+rm -f "$build_log"
 export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
 redis_pid=""
-dotnet build src/Fornax.Cli -c Release -v q -nologo >/dev/null
 fornax=$PWD/src/Fornax.Cli/bin/Release/net10.0/linux-x64/fornax
 [ -x "$fornax" ] || fornax=$PWD/src/Fornax.Cli/bin/Release/net10.0/fornax
 cleanup() {

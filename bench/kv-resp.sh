@@ -20,7 +20,12 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-dotnet build src/Fornax.Cli -c Release -v q -nologo >/dev/null
+# Output kept so a failed build says why instead of ending the script silently under set -e.
+build_log=$(mktemp)
+if ! dotnet build src/Fornax.Cli -c Release -v q -nologo >"$build_log" 2>&1; then
+  cat "$build_log" >&2; echo "the Release build of src/Fornax.Cli failed" >&2; exit 1
+fi
+rm -f "$build_log"
 # Executables build into a folder named by their runtime identifier (Directory.Build.props).
 fornax=src/Fornax.Cli/bin/Release/net10.0/linux-x64/fornax
 

@@ -27,16 +27,27 @@ internal sealed partial class KvEngine
     /// <summary>
     /// Merges a replication batch under one hold of the lock and one wake of the disk writer (taking the lock and
     /// waking the writer per key made a 100,000-key catch-up contend with every other user of the lock). Keys that
-    /// <paramref name="accept"/> refuses are skipped. Returns how many keys changed here.
+    /// <paramref name="accept"/> refuses are skipped. Returns how many keys changed here; <paramref name="lacking"/>
+    /// counts the deltas not applied because this site lacks their base (it needs those keys' whole states).
     /// </summary>
-    public int MergeAll(List<KeyState> remotes, object? source, Func<KeyState, bool> accept)
+    public int MergeAll(List<KeyState> remotes, object? source, Func<KeyState, bool> accept, out int lacking)
     {
         lock (_gate)
         {
             var changed = 0;
+            lacking = 0;
             foreach (var remote in remotes)
             {
-                if (accept(remote) && MergeLocked(remote, source))
+                if (!accept(remote))
+                {
+                    continue;
+                }
+
+                if (!HasBase(remote))
+                {
+                    lacking++;
+                }
+                else if (MergeLocked(remote, source))
                 {
                     changed++;
                 }
@@ -50,6 +61,8 @@ internal sealed partial class KvEngine
             return changed;
         }
     }
+
+    private bool HasBase(KeyState remote) => DeltaReadiness.CanApply(_table.Find(remote.Key), remote);
 
     private bool MergeLocked(KeyState remote, object? source)
     {

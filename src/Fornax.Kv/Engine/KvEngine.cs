@@ -171,6 +171,7 @@ internal sealed partial class KvEngine : IKvStore
         TrackExpiry(state);
         _disk?.Enqueue(state);
         OnChanged(state, source);
+        state.ChangeTaken();
     }
 
     private void Recount(KeyState state)

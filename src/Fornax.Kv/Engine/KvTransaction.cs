@@ -84,8 +84,9 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
         return state;
     }
 
-    private static void ClearEntries(KeyState state)
+    private void ClearEntries(KeyState state)
     {
+        NewDot(state); // the delete is an event of the key's history (see AfterRemoval)
         state.Str = ValueCell.Empty;
         if (state.Members is not null || state.Fields is not null)
         {
@@ -106,9 +107,14 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
         return dot;
     }
 
-    /// <summary>After removing entries: when none remain the key is gone (its expiry with it).</summary>
-    private static void AfterRemoval(KeyState state)
+    /// <summary>
+    /// After removing entries: when none remain the key is gone (its expiry with it). The removal gets a dot of its own
+    /// in the clock: a replica whose clock has seen it has seen the removal, which is what lets a peer take a delta
+    /// (that names only what changed since a base) once its clock covers the base.
+    /// </summary>
+    private void AfterRemoval(KeyState state)
     {
+        NewDot(state);
         if (state.IsEmpty)
         {
             state.Expiry = [];

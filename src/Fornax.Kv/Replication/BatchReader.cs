@@ -76,11 +76,23 @@ internal ref struct BatchReader
         }
 
         var shape = Take(1)[0];
+        var delta = (shape & BatchWriter.HasDelta) != 0;
+        if (delta)
+        {
+            // The base is an earlier clock of the same key: each entry at most the clock's (read as a distance below it).
+            state.DeltaBase = new VersionVector();
+            var baseCount = Count(2);
+            for (var i = 0; i < baseCount; i++)
+            {
+                state.DeltaBase.Observe(Dot(state.Clock));
+            }
+        }
+
         state.Str = ReadCell(shape, state.Clock);
         if ((shape & BatchWriter.HasMembers) != 0)
         {
             state.Members = new Dictionary<byte[], AddDot[]>(ByteArrayComparer.Instance);
-            var members = Count(3);
+            var members = Count(delta ? 2 : 3);
             for (var i = 0; i < members; i++)
             {
                 var member = Bytes();
@@ -90,7 +102,7 @@ internal ref struct BatchReader
                     dots[j] = new AddDot(Dot(state.Clock));
                 }
 
-                if (dots.Length == 0 || !state.Members.TryAdd(member, dots))
+                if ((dots.Length == 0 && !delta) || !state.Members.TryAdd(member, dots))
                 {
                     throw new InvalidDataException("a set member is empty or repeated");
                 }
@@ -105,7 +117,7 @@ internal ref struct BatchReader
             {
                 var field = Bytes();
                 var cell = ReadCell(Take(1)[0], state.Clock);
-                if (cell.IsEmpty || !state.Fields.TryAdd(field, cell))
+                if ((cell.IsEmpty && !delta) || !state.Fields.TryAdd(field, cell))
                 {
                     throw new InvalidDataException("a hash field is empty or repeated");
                 }

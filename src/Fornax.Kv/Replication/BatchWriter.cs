@@ -20,6 +20,9 @@ internal sealed class BatchWriter
     public const byte HasFields = 8;
     public const byte HasExpiry = 16;
 
+    /// <summary>A delta: the sender's base clock follows the shape, and only the named members or fields (empty: gone).</summary>
+    public const byte HasDelta = 32;
+
     private readonly ArrayBufferWriter<byte> _body = new(64 << 10);
     private readonly ArrayBufferWriter<byte> _state = new(1 << 10);
     private readonly Dictionary<ulong, int> _replicas = [];
@@ -39,11 +42,19 @@ internal sealed class BatchWriter
         _previousKey = [];
     }
 
-    public void Append(KeyState state)
+    public void Append(KeyState state) => Append(state, null);
+
+    /// <summary>Appends the delta of a set or hash: its clock, strings and expiry whole, and only the named elements.</summary>
+    public void AppendDelta(KeyState state, VersionVector baseClock, HashSet<byte[]> members, HashSet<byte[]> fields) =>
+        Append(state, new Delta(baseClock, members, fields));
+
+    private sealed record Delta(VersionVector Base, HashSet<byte[]> Members, HashSet<byte[]> Fields);
+
+    private void Append(KeyState state, Delta? delta)
     {
         // Length-prefixed so a reader can bound each state before decoding it.
         _state.ResetWrittenCount();
-        WriteState(state, _state);
+        WriteState(state, delta, _state);
         WireVarint.Write(_body, (ulong)_state.WrittenCount);
         _body.Write(_state.WrittenSpan);
     }
@@ -65,7 +76,7 @@ internal sealed class BatchWriter
         return frame.WrittenSpan.ToArray();
     }
 
-    private void WriteState(KeyState state, ArrayBufferWriter<byte> w)
+    private void WriteState(KeyState state, Delta? delta, ArrayBufferWriter<byte> w)
     {
         // Keys changed together often share a prefix (the keyspace's, a counter's digits): only the rest is sent.
         var shared = state.Key.AsSpan().CommonPrefixLength(_previousKey);
@@ -81,17 +92,30 @@ internal sealed class BatchWriter
             _previousHlc = dot.Hlc;
         }
 
+        var memberNames = delta?.Members ?? (ICollection<byte[]>?)state.Members?.Keys ?? [];
+        var fieldNames = delta?.Fields ?? (ICollection<byte[]>?)state.Fields?.Keys ?? [];
         var shape = CellShape(state.Str);
-        shape |= state.Members is { Count: > 0 } ? HasMembers : (byte)0;
-        shape |= state.Fields is { Count: > 0 } ? HasFields : (byte)0;
+        shape |= memberNames.Count > 0 ? HasMembers : (byte)0;
+        shape |= fieldNames.Count > 0 ? HasFields : (byte)0;
         shape |= state.Expiry.Length > 0 ? HasExpiry : (byte)0;
+        shape |= delta is not null ? HasDelta : (byte)0;
         w.Write([shape]);
+        if (delta is not null)
+        {
+            WireVarint.Write(w, (ulong)delta.Base.Entries.Length);
+            foreach (var dot in delta.Base.Entries)
+            {
+                WriteDot(w, dot, clock);
+            }
+        }
+
         WriteCell(w, state.Str, shape, clock);
         if ((shape & HasMembers) != 0)
         {
-            WireVarint.Write(w, (ulong)state.Members!.Count);
-            foreach (var (member, dots) in state.Members)
+            WireVarint.Write(w, (ulong)memberNames.Count);
+            foreach (var member in memberNames)
             {
+                var dots = state.Members is { } present && present.TryGetValue(member, out var d) ? d : [];
                 WriteBytes(w, member);
                 WireVarint.Write(w, (ulong)dots.Length);
                 foreach (var dot in dots)
@@ -103,9 +127,10 @@ internal sealed class BatchWriter
 
         if ((shape & HasFields) != 0)
         {
-            WireVarint.Write(w, (ulong)state.Fields!.Count);
-            foreach (var (field, cell) in state.Fields)
+            WireVarint.Write(w, (ulong)fieldNames.Count);
+            foreach (var field in fieldNames)
             {
+                var cell = state.Fields is { } present && present.TryGetValue(field, out var c) ? c : ValueCell.Empty;
                 WriteBytes(w, field);
                 var cellShape = CellShape(cell);
                 w.Write([cellShape]);

@@ -7,7 +7,7 @@ namespace Fornax.Kv.Replication;
 
 /// <summary>
 /// The replication frames: Hello (who I am, my store's epoch, which prefixes my side of the link needs), Interest (an
-/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), and the digest
+/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (a delta's base is missing here), and the digest
 /// exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and
 /// refused as a whole when anything in it is malformed, before any of it is applied.
 /// </summary>
@@ -17,6 +17,9 @@ internal static partial class Frames
     public const byte Interest = 2;
     public const byte Batch = 3;
     public const byte Ack = 4;
+
+    /// <summary>"Catch me up": the sender of this frame lacks the base of deltas it received (one byte, no body).</summary>
+    public const byte CatchUpWanted = 7;
 
     /// <summary>Largest frame accepted (a batch is cut well below, at 256 KiB).</summary>
     public const int MaxFrameBytes = 4 << 20;

@@ -29,6 +29,9 @@ internal sealed class PeerState(string site)
     /// <summary>A catch-up was cut short: the next session starts one again.</summary>
     public bool NeedsCatchUp { get; set; }
 
+    /// <summary>This side received deltas of keys whose base it lacks: it asks the peer for a catch-up (whole states of what differs).</summary>
+    public bool WantsCatchUp { get; set; }
+
     /// <summary>The digest exchange and the keys it found missing at the peer, while one runs.</summary>
     public CatchUp? CatchUp { get; set; }
 

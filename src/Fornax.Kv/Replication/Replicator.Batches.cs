@@ -46,6 +46,7 @@ internal sealed partial class Replicator
         }
         else
         {
+            var since = peer.Sent;
             var i = _log.After(peer.Sent);
             for (; i < _log.End && count < MaxBatchKeys && _batch.WrittenBytes < MaxBatchBytes; i++)
             {
@@ -61,7 +62,7 @@ internal sealed partial class Replicator
                 // already holds it), a key the peer does not need.
                 if (entry.State.ChangeSeq == entry.Seq && entry.Source != peer && Matches(peer.Interest, entry.State.Key))
                 {
-                    _batch.Append(entry.State);
+                    AppendChange(entry.State, since);
                     count++;
                 }
             }
@@ -91,6 +92,24 @@ internal sealed partial class Replicator
         return _batch.ToFrame(number);
     }
 
+    /// <summary>
+    /// A changed key as the peer needs it, the peer having everything up to <paramref name="since"/>: a set or hash whose
+    /// recent changes are known as the elements they touched (a delta), else its whole state.
+    /// </summary>
+    private void AppendChange(KeyState state, long since)
+    {
+        if (state.Deltas is { } deltas && deltas.TrySince(since, out var baseClock, out var members, out var fields) &&
+            members.Count + fields.Count < (state.Members?.Count ?? 0) + (state.Fields?.Count ?? 0))
+        {
+            _batch.AppendDelta(state, baseClock, members, fields);
+            DeltasSent++;
+        }
+        else
+        {
+            _batch.Append(state);
+        }
+    }
+
     /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then.</summary>
     private void TruncateLog()
     {
@@ -106,6 +125,8 @@ internal sealed partial class Replicator
             {
                 engine.CollectTombstone(entry.State);
             }
+
+            entry.State.Deltas?.TrimThrough(everyone);
         });
     }
 }

@@ -122,6 +122,12 @@ internal sealed partial class Replicator
             byte[]? batch = null;
             lock (engine.Gate)
             {
+                if (peer.WantsCatchUp)
+                {
+                    peer.WantsCatchUp = false;
+                    request = [Frames.CatchUpWanted];
+                }
+
                 peer.WakeRequested = false;
                 peer.DigestReplies.TryDequeue(out reply);
                 var wanted = InterestFor(peer);
@@ -132,7 +138,7 @@ internal sealed partial class Replicator
                 }
 
                 ack = TakeAck(peer);
-                if (peer.CatchUp?.TakeRequest(Frames.MaxDigestRanges) is { } ranges)
+                if (request is null && peer.CatchUp?.TakeRequest(Frames.MaxDigestRanges) is { } ranges)
                 {
                     request = Frames.EncodeDigestRequest(peer.CatchUp.Depth, ranges);
                 }
@@ -191,6 +197,9 @@ internal sealed partial class Replicator
                 case Frames.Interest:
                     OnInterest(peer, Frames.DecodeInterest(frame.Span));
                     break;
+                case Frames.CatchUpWanted when frame.Length == 1:
+                    OnCatchUpWanted(peer);
+                    break;
                 default:
                     throw new ReplicationProtocolException($"unexpected frame type {(frame.Span.IsEmpty ? -1 : frame.Span[0])}");
             }
@@ -233,7 +242,7 @@ internal sealed partial class Replicator
         }
 
         // Only keys this site holds or relays: a peer cannot push others (nor, after a placement change, old ones).
-        engine.MergeAll(states, peer, state => Carries(state.Key));
+        engine.MergeAll(states, peer, state => Carries(state.Key), out var lacking);
 
         // The merged changes were logged with this peer as their source, which wakes only the other peers. This peer's
         // sender must still step over them (it sends them nowhere) so that its acknowledged version passes them: until
@@ -241,8 +250,23 @@ internal sealed partial class Replicator
         // changes are on disk here.
         lock (engine.Gate)
         {
+            peer.WantsCatchUp |= lacking > 0;
+            DeltasWithoutBase += lacking;
             peer.PendingAcks.Enqueue((number, engine.CurrentVersion));
             peer.Signal();
+        }
+    }
+
+    /// <summary>The peer lacks the base of deltas it got (it was cut from its data, or a delta overtook another): a
+    /// catch-up sends it the whole states that differ. Asked again while one runs, the running one serves.</summary>
+    private void OnCatchUpWanted(PeerState peer)
+    {
+        lock (engine.Gate)
+        {
+            if (peer.CatchUp is null)
+            {
+                StartCatchUp(peer);
+            }
         }
     }
 

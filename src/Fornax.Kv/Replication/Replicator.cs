@@ -35,6 +35,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             return;
         }
 
+        DeltaHistory.Record(state, state.ChangeSeq);
         _log.Add(state, source, engine.NowUnixMs());
         foreach (var peer in _peers.Values)
         {

@@ -25,7 +25,7 @@ public sealed record Step(int Site, KeyOp? Op, int From, int AdvanceMs)
 /// commands, random partial deliveries between them): the merge is commutative, associative and idempotent, and
 /// every delivery order, with duplicates, leaves every replica reading the same.
 /// </summary>
-public abstract class MergeLawSuite
+public abstract partial class MergeLawSuite
 {
     protected const int Sites = 3;
     protected static readonly byte[] Key = "k"u8.ToArray();
@@ -122,29 +122,34 @@ public abstract class MergeLawSuite
             .ToArray();
         foreach (var step in history)
         {
-            time.Advance(TimeSpan.FromMilliseconds(step.AdvanceMs));
-            if (step.Op is { } op)
-            {
-                try
-                {
-                    stores[step.Site].Execute(op, static (tx, op) =>
-                    {
-                        op.Apply(tx);
-                        return 0;
-                    }, out _);
-                }
-                catch (KvException)
-                {
-                    // a refused command (WRONGTYPE, not an integer) is part of the history too: it changed nothing
-                }
-            }
-            else
-            {
-                Deliver(stores, step.From, step.Site);
-            }
+            RunStep(stores, time, step);
         }
 
         return stores.Select(Export).ToArray();
+    }
+
+    private static void RunStep(IKvStore[] stores, FakeTimeProvider time, Step step)
+    {
+        time.Advance(TimeSpan.FromMilliseconds(step.AdvanceMs));
+        if (step.Op is { } op)
+        {
+            try
+            {
+                stores[step.Site].Execute(op, static (tx, op) =>
+                {
+                    op.Apply(tx);
+                    return 0;
+                }, out _);
+            }
+            catch (KvException)
+            {
+                // a refused command (WRONGTYPE, not an integer) is part of the history too: it changed nothing
+            }
+        }
+        else
+        {
+            Deliver(stores, step.From, step.Site);
+        }
     }
 
     private static void Deliver(IKvStore[] stores, int from, int to)

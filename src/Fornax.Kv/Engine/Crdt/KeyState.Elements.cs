@@ -21,6 +21,7 @@ internal sealed partial class KeyState
 
     public void MemberChanged(byte[] member)
     {
+        MemberChanging(member);
         if (!RewriteElements)
         {
             (DirtyMembers ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(member);
@@ -29,6 +30,7 @@ internal sealed partial class KeyState
 
     public void FieldChanged(byte[] field)
     {
+        FieldChanging(field);
         if (!RewriteElements)
         {
             (DirtyFields ??= new HashSet<byte[]>(ByteArrayComparer.Instance)).Add(field);
@@ -37,6 +39,7 @@ internal sealed partial class KeyState
 
     public void ElementsReplaced()
     {
+        WholeChanging();
         RewriteElements = true;
         DirtyMembers = null;
         DirtyFields = null;

@@ -3,7 +3,11 @@ namespace Fornax.Kv.Engine.Crdt;
 /// <summary>The join of two states of one key: each dot store merged against the other side's clock, then the clocks.</summary>
 internal static class KeyMerge
 {
-    /// <summary>Merges <paramref name="other"/> into <paramref name="state"/>; true if <paramref name="state"/> changed.</summary>
+    /// <summary>
+    /// Merges <paramref name="other"/> into <paramref name="state"/>; true if <paramref name="state"/> changed. A delta
+    /// (<see cref="KeyState.DeltaBase"/> set) holds only some members or fields, each as the sender has it (empty: gone
+    /// there): only those are joined, the others are as the sender had them at the base, which this state has seen.
+    /// </summary>
     public static bool MergeInto(KeyState state, KeyState other)
     {
         var mine = state.Clock;
@@ -14,9 +18,10 @@ internal static class KeyMerge
         changed |= !ReferenceEquals(str, state.Str);
         state.Str = str;
 
-        var members = MergeMap(state, state.Members, other.Members, mine, theirs, DotStore.Merge, static d => d.Length == 0, static (s, m) => s.MemberChanged(m), ref changed);
+        var partial = other.DeltaBase is not null;
+        var members = MergeMap(state, state.Members, other.Members, mine, theirs, partial, DotStore.Merge, static d => d.Length == 0, static (s, m) => s.MemberChanged(m), ref changed);
         state.Members = members;
-        var fields = MergeMap(state, state.Fields, other.Fields, mine, theirs, MergeCell, static c => c.IsEmpty, static (s, f) => s.FieldChanged(f), ref changed);
+        var fields = MergeMap(state, state.Fields, other.Fields, mine, theirs, partial, MergeCell, static c => c.IsEmpty, static (s, f) => s.FieldChanged(f), ref changed);
         state.Fields = fields;
 
         var expiry = DotStore.Merge(state.Expiry, mine, other.Expiry, theirs);
@@ -54,6 +59,7 @@ internal static class KeyMerge
         Dictionary<byte[], T>? theirs,
         VersionVector myClock,
         VersionVector theirClock,
+        bool partial,
         MergeValue<T> merge,
         Func<T, bool> isEmpty,
         Action<KeyState, byte[]> changedName,
@@ -61,6 +67,33 @@ internal static class KeyMerge
         where T : class
     {
         var empty = EmptyOf<T>.Value;
+        if (partial)
+        {
+            // A delta: only the elements it names are joined, each as its sender has it (empty when gone there).
+            foreach (var (name, value) in theirs ?? [])
+            {
+                var current = mine is not null && mine.TryGetValue(name, out var m) ? m : empty;
+                var joined = merge(current, myClock, value, theirClock);
+                if (ReferenceEquals(joined, current) || (isEmpty(joined) && isEmpty(current)))
+                {
+                    continue;
+                }
+
+                changed = true;
+                changedName(state, name);
+                if (isEmpty(joined))
+                {
+                    mine!.Remove(name);
+                }
+                else
+                {
+                    (mine ??= new Dictionary<byte[], T>(ByteArrayComparer.Instance))[name] = joined;
+                }
+            }
+
+            return mine is { Count: > 0 } ? mine : null;
+        }
+
         if (mine is not null)
         {
             List<byte[]>? gone = null;

@@ -69,6 +69,17 @@ internal sealed partial class KeyState(byte[] key)
     /// <summary>Recomputes <see cref="Type"/> and <see cref="ExpiresAt"/> from the entries (after a merge or an undo).</summary>
     public void RecomputeDerived()
     {
+        ExpiresAt = WinningExpiry(Expiry);
+        var hasMembers = Members is { Count: > 0 };
+        var hasFields = Fields is { Count: > 0 };
+        if ((Str.IsEmpty ? 0 : 1) + (hasMembers ? 1 : 0) + (hasFields ? 1 : 0) <= 1)
+        {
+            // One kind of entry (the usual case): it is the type, without scanning a large set or hash for its latest dot
+            // (which made every merged change of a collection cost its size).
+            Type = !Str.IsEmpty ? KvType.String : hasMembers ? KvType.Set : hasFields ? KvType.Hash : KvType.None;
+            return;
+        }
+
         var best = default(Dot);
         var type = KvType.None;
         if (!Str.IsEmpty)
@@ -104,7 +115,6 @@ internal sealed partial class KeyState(byte[] key)
         }
 
         Type = type;
-        ExpiresAt = WinningExpiry(Expiry);
     }
 
     public static long WinningExpiry(ExpiryEntry[] entries)
