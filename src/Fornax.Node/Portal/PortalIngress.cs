@@ -155,6 +155,7 @@ internal sealed partial class PortalIngress(
         }
 
         using var request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, callerNamespace);
+        callers.VouchToOwnFunction(request, local);
         try
         {
             return new PeerAttempt(await clients.Local.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null, Unreachable: false);
