@@ -56,6 +56,12 @@ internal sealed partial class FunctionIngress(
         var name = (string)request.RouteValues["name"]!;
         if (registry.Find(name) is not { } function)
         {
+            if (callers.FromOwnPortal(request))
+            {
+                // Unloaded between the portal's lookup and this one (the function is moving away): the portal tries the next site.
+                http.Response.Headers[PortalPeerEndpoint.NotServedHeader] = "1";
+            }
+
             await ErrorAsync(http, 404, $"function '{name}' is not deployed at site '{options.Name}'");
             return;
         }

@@ -61,8 +61,7 @@ internal sealed class CallerNamespaces(JoinTokenIssuer tokens)
     /// </summary>
     public async ValueTask<(string? Namespace, string? Refusal, bool ByPortal)> AtFunctionIngressAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.Headers[PortalKeyHeader].ToString() is { Length: > 0 } key
-            && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(key.AsSpan()), MemoryMarshal.AsBytes(_portalKey.AsSpan())))
+        if (FromOwnPortal(request))
         {
             return (VouchedFor(request), null, true);
         }
@@ -70,6 +69,11 @@ internal sealed class CallerNamespaces(JoinTokenIssuer tokens)
         var (ns, refusal) = await AuthenticateAsync(request, ct);
         return (ns, refusal, false);
     }
+
+    /// <summary>Whether the request was sent by this site's own portal (it carries <see cref="PortalKey"/>).</summary>
+    public bool FromOwnPortal(HttpRequest request) =>
+        request.Headers[PortalKeyHeader].ToString() is { Length: > 0 } key
+        && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(key.AsSpan()), MemoryMarshal.AsBytes(_portalKey.AsSpan()));
 
     /// <summary>On the link port: the namespace the calling site vouches for.</summary>
     public static string VouchedFor(HttpRequest request) =>
