@@ -15,7 +15,7 @@ public sealed class PortalForwardTokenTests : IDisposable
         var result = await _cli.RunAsync("portal", "forward", "echo", "--local-port", "0", "--token-file", missing);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith($"--token-file {missing}: cannot read it: ", result.Stderr.Trim(), StringComparison.Ordinal);
+        Assert.StartsWith($"error: --token-file {missing}: cannot read it: ", result.Stderr.Trim(), StringComparison.Ordinal);
         Assert.Empty(result.Stdout);
     }
 
@@ -27,6 +27,6 @@ public sealed class PortalForwardTokenTests : IDisposable
         var result = await _cli.RunAsync("portal", "forward", "echo", "--local-port", "0", "--token-file", empty);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal($"--token-file {empty}: the first line is empty; it must hold a user token (fornax token create --user --namespace NS)", result.Stderr.Trim());
+        Assert.Equal($"error: --token-file {empty}: the first line is empty; it must hold a user token (fornax token create --user --namespace NS)", result.Stderr.Trim());
     }
 }
