@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Fornax.Node.Trees;
 using Fornax.Testing;
@@ -42,14 +40,7 @@ public sealed class PortalLocalFirstTests
     /// <summary>Puts hello.wasm and a Function hello straight at <paramref name="site"/>; returns once its status is Ready.</summary>
     private static async Task DeployHelloAsync(TreeSite site)
     {
-        var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", "hello.wasm"));
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
-        using (var upload = new ByteArrayContent(module))
-        {
-            upload.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
-            (await site.Http.PutAsync($"/blobs/{digest}", upload)).EnsureSuccessStatusCode();
-        }
-
+        var digest = await PortalTree.PutGuestAsync(site, "hello.wasm");
         await TreeHost.ApplyAsync(site, "functions", "hello",
             $"apiVersion: fornax.io/v1\nkind: Function\nmetadata: {{name: hello}}\nspec: {{module: \"{digest}\"}}\n");
         await Poll.UntilAsync(async () =>
