@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Fornax.Functions;
 using Fornax.Node.Hosting;
+using Fornax.Node.Portal;
 using Fornax.Node.Scheduling;
 using Fornax.Node.Sites;
 using Fornax.Scheduling;
@@ -20,10 +21,12 @@ namespace Fornax.Node.Functions;
 /// <c>/fn/{name}/{**rest}</c> on the ingress listener, every method: one request, one fresh instance. Errors are a
 /// status and one line of text (see docs/functions.md, "Deploying and invoking"). An invocation this site should not run
 /// now (overloaded, or the function's policy says elsewhere) is forwarded by the <see cref="SpillRouter"/>; every answer
-/// says where the function ran (<c>Fornax-Site</c>) and after how many forwards (<c>Fornax-Hops</c>).
+/// says where the function ran (<c>Fornax-Site</c>) and after how many forwards (<c>Fornax-Hops</c>). A function is the
+/// service of its own name: a caller (namespace from its user token, or vouched for by this site's portal) is held to the
+/// <c>spec.allowedNamespaces</c> of a <c>Service</c> of that name, here and wherever the call spills to.
 /// </summary>
 internal sealed partial class FunctionIngress(
-    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, LocalSite site, ILogger<FunctionIngress> log)
+    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, CallerNamespaces callers, LocalBackends backends, LocalSite site, ILogger<FunctionIngress> log)
 {
     public const string Route = "/fn/{name}/{**rest}";
 
@@ -33,6 +36,12 @@ internal sealed partial class FunctionIngress(
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
         // The site's own: a guest cannot claim to have run elsewhere.
         SpillRouter.SiteHeader, SpillRouter.HopsHeader,
+    };
+
+    // The caller's credentials are this site's to check, not the guest's to see; the guest gets the namespace they proved.
+    private static readonly HashSet<string> Withheld = new(StringComparer.OrdinalIgnoreCase)
+    {
+        CallerNamespaces.Header, CallerNamespaces.TokenHeader, CallerNamespaces.PortalKeyHeader,
     };
 
     public static void Map(IEndpointRouteBuilder app)
@@ -47,6 +56,12 @@ internal sealed partial class FunctionIngress(
         var name = (string)request.RouteValues["name"]!;
         if (registry.Find(name) is not { } function)
         {
+            if (callers.FromOwnPortal(request))
+            {
+                // Unloaded between the portal's lookup and this one (the function is moving away): the portal tries the next site.
+                http.Response.Headers[PortalPeerEndpoint.NotServedHeader] = "1";
+            }
+
             await ErrorAsync(http, 404, $"function '{name}' is not deployed at site '{options.Name}'");
             return;
         }
@@ -55,6 +70,20 @@ internal sealed partial class FunctionIngress(
         {
             http.Response.Headers.Allow = string.Join(", ", allowed.Order(StringComparer.Ordinal));
             await ErrorAsync(http, 405, $"method {request.Method} is not allowed for function '{name}' (spec.triggers.http.methods: {http.Response.Headers.Allow})");
+            return;
+        }
+
+        var (callerNamespace, tokenRefusal, byPortal) = await callers.AtFunctionIngressAsync(request, http.RequestAborted);
+        if (callerNamespace is null)
+        {
+            await ErrorAsync(http, 401, $"function '{name}' at site '{options.Name}' refuses the {CallerNamespaces.TokenHeader} header: {tokenRefusal}");
+            return;
+        }
+
+        // Through this site's portal the policy of the service it served was checked already.
+        if (!byPortal && await backends.FunctionRefusalAsync(new(function.Key.Namespace, function.Name), callerNamespace, http.RequestAborted) is { } refusal)
+        {
+            await ErrorAsync(http, 403, refusal);
             return;
         }
 
@@ -71,7 +100,7 @@ internal sealed partial class FunctionIngress(
             rented = body;
             var hops = SpillRouter.Hops(request);
             var decision = spill.Decide(function, hops);
-            if (!decision.RunHere && await spill.ForwardAsync(http, function, decision.Target!, body is null ? [] : body.AsSpan(0, length).ToArray(), hops, decision.Reason))
+            if (!decision.RunHere && await spill.ForwardAsync(http, function, callerNamespace, decision.Target!, body is null ? [] : body.AsSpan(0, length).ToArray(), hops, decision.Reason))
             {
                 return;
             }
@@ -83,7 +112,7 @@ internal sealed partial class FunctionIngress(
                 Method: request.Method,
                 PathInfo: string.IsNullOrEmpty(rest) ? "" : "/" + rest,
                 QueryString: request.QueryString.HasValue ? request.QueryString.Value![1..] : "",
-                Headers: Headers(request),
+                Headers: Headers(request, callerNamespace),
                 Body: body is null ? default : body.AsMemory(0, length),
                 ScriptName: "/fn/" + name,
                 FullUrl: request.GetDisplayUrl(),
@@ -229,14 +258,18 @@ internal sealed partial class FunctionIngress(
         return (buffer, length);
     }
 
-    private static List<KeyValuePair<string, string>> Headers(HttpRequest request)
+    private static List<KeyValuePair<string, string>> Headers(HttpRequest request, string callerNamespace)
     {
-        var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
+        var headers = new List<KeyValuePair<string, string>>(request.Headers.Count + 1);
         foreach (var (header, values) in request.Headers)
         {
-            headers.Add(new(header, values.Count == 1 ? values[0]! : string.Join(", ", values.ToArray())));
+            if (!Withheld.Contains(header))
+            {
+                headers.Add(new(header, values.Count == 1 ? values[0]! : string.Join(", ", values.ToArray())));
+            }
         }
 
+        headers.Add(new(CallerNamespaces.Header, callerNamespace));
         return headers;
     }
 

@@ -32,6 +32,12 @@ internal sealed partial class FunctionRegistry(
     /// <summary>The function serving under <paramref name="name"/>, or null when none is deployed here.</summary>
     public DeployedFunction? Find(string name) => _serving.GetValueOrDefault(name);
 
+    /// <summary>
+    /// Raised on the registry's loop when a function starts or stops serving here, before its status says so: the
+    /// portal announces it at once, so a client that saw <c>Ready</c> finds this site in its own map.
+    /// </summary>
+    public event Action? ServingChanged;
+
     /// <summary>Every function serving here, by name.</summary>
     public IEnumerable<DeployedFunction> Serving => _serving.Values.OrderBy(f => f.Name, StringComparer.Ordinal);
 
@@ -127,6 +133,7 @@ internal sealed partial class FunctionRegistry(
             var loaded = await runtime.Get().LoadAsync(definition, () => stream, ct);
             var latency = _latency.GetOrAdd(key.Name, _ => new LatencyHistogram());
             _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency, FunctionSpecs.Policy(function));
+            ServingChanged?.Invoke();
             LogLoaded(key.ToString(), digest, stored.Generation);
             await WriteStatusAsync(stored, "Ready", digest, null, ct);
         }
@@ -147,6 +154,7 @@ internal sealed partial class FunctionRegistry(
         }
 
         _serving.TryRemove(new(key.Name, holder));
+        ServingChanged?.Invoke();
         runtime.Current?.Unload(key.Name);
         LogUnloaded(key.ToString());
 

@@ -13,6 +13,9 @@ namespace Fornax.Node.Portal;
 internal readonly record struct LocalRoute(string? Backend, int Status, string? Refusal)
 {
     public bool NotServed => Status == 404;
+
+    /// <summary>The backend is a function of this site (its own <c>/fn/</c>), which believes the portal's namespace only with its key.</summary>
+    public bool Function { get; init; }
 }
 
 /// <summary>
@@ -28,11 +31,11 @@ internal sealed class LocalBackends(ServiceCatalog catalog, FunctionRegistry fun
         if (await catalog.FindAsync(service, ct) is not { } stored)
         {
             return functions.Find(service.Name) is { } deployed && deployed.Key.Namespace == service.Namespace
-                ? new LocalRoute(FunctionUrl(service.Name), 0, null)
+                ? new LocalRoute(FunctionUrl(service.Name), 0, null) { Function = true }
                 : NotServed(service);
         }
 
-        if (Backend(stored) is not { } backend)
+        if (Backend(stored) is not ({ } backend, var function))
         {
             return NotServed(service);
         }
@@ -42,46 +45,59 @@ internal sealed class LocalBackends(ServiceCatalog catalog, FunctionRegistry fun
             return new LocalRoute(null, 400, $"service {service} at site {site.Path} is a tcp service: /svc/ carries HTTP requests; reach it through a tunnel with `fornax portal forward {service} --local-port PORT`");
         }
 
-        return Refusal(service, stored, callerNamespace) is { } refusal ? new LocalRoute(null, 403, refusal) : new LocalRoute(backend, 0, null);
+        return Refusal(service, stored, callerNamespace) is { } refusal ? new LocalRoute(null, 403, refusal) : new LocalRoute(backend, 0, null) { Function = function };
     }
 
     /// <summary>
-    /// The address a tunnel for a <c>tcp</c> service dials here: the first <c>{site: this site, address}</c> backend of its
-    /// <c>Service</c>; otherwise why not (one line naming the service and the site).
+    /// The address a tunnel for a <c>tcp</c> service from a caller in <paramref name="callerNamespace"/> dials here (in
+    /// <see cref="LocalRoute.Backend"/>): the first <c>{site: this site, address}</c> backend of its <c>Service</c>;
+    /// otherwise 404 (not a tcp service served here) or 403 (its <c>spec.allowedNamespaces</c>), with one line naming the
+    /// service and the site.
     /// </summary>
-    public async Task<(string? Address, string? Refusal)> FindTcpAsync(ServiceKey service, CancellationToken ct)
+    public async Task<LocalRoute> FindTcpAsync(ServiceKey service, string callerNamespace, CancellationToken ct)
     {
         if (await catalog.FindAsync(service, ct) is not { } stored)
         {
-            return (null, $"service {service} is not served at site {site.Path}");
+            return NotServed(service);
         }
 
         if (stored.Protocol != ServiceProtocols.Tcp)
         {
-            return (null, $"service {service} at site {site.Path} is an {stored.Protocol} service, not tcp: call it at /svc/{service}/");
+            return new LocalRoute(null, 404, $"service {service} at site {site.Path} is an {stored.Protocol} service, not tcp: call it at /svc/{service}/");
         }
 
-        return stored.Backends.FirstOrDefault(b => b.Site == site.Name && b.Address is not null) is { } backend
-            ? (backend.Address, null)
-            : (null, $"service {service} has no address backend at site {site.Path}");
+        if (stored.Backends.FirstOrDefault(b => b.Site == site.Name && b.Address is not null) is not { } backend)
+        {
+            return new LocalRoute(null, 404, $"service {service} has no address backend at site {site.Path}");
+        }
+
+        return Refusal(service, stored, callerNamespace) is { } refusal ? new LocalRoute(null, 403, refusal) : new LocalRoute(backend.Address, 0, null);
     }
 
-    private string? Backend(ServiceEntry stored)
+    /// <summary>
+    /// Why the function <paramref name="function"/> refuses a caller of <paramref name="callerNamespace"/> at <c>/fn/</c>:
+    /// a function is the service of its own name, so the <c>spec.allowedNamespaces</c> of a <c>Service</c> of that name
+    /// applies; null when there is none or it allows the caller.
+    /// </summary>
+    public async ValueTask<string?> FunctionRefusalAsync(ServiceKey function, string callerNamespace, CancellationToken ct) =>
+        await catalog.FindAsync(function, ct) is { AllowedNamespaces: not null } stored ? Refusal(function, stored, callerNamespace) : null;
+
+    private (string? Url, bool Function) Backend(ServiceEntry stored)
     {
         foreach (var backend in stored.Backends)
         {
             if (backend.Function is { } function && functions.Find(function) is not null)
             {
-                return FunctionUrl(function);
+                return (FunctionUrl(function), true);
             }
 
             if (backend.Site == site.Name && backend.Address is { } address)
             {
-                return "http://" + address;
+                return ("http://" + address, false);
             }
         }
 
-        return null;
+        return (null, false);
     }
 
     /// <summary>Why <paramref name="stored"/> refuses a caller of <paramref name="callerNamespace"/> (its <c>spec.allowedNamespaces</c> does not name it), or null.</summary>

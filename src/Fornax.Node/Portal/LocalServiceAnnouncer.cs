@@ -1,9 +1,7 @@
-using System.Text.Json.Nodes;
 using Fornax.Node.Functions;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Portal;
-using Fornax.Store;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,12 +10,14 @@ namespace Fornax.Node.Portal;
 /// <summary>
 /// Puts this site's own announcement into the service map: every function deployed here (a service of its own name in
 /// its namespace) and every <c>Service</c> with a backend served here (a function deployed here, or an address at this
-/// site). It looks once per heartbeat interval, which is how fast the tree hears of a change anyway, and announces only
-/// when what it serves changed.
+/// site). It announces as soon as the functions serving here or the Services of the site change (so this site's portal
+/// routes to its own new backend from the moment it serves, and the tree hears of it on the next push), and again every
+/// heartbeat interval for what has no change event (the uplink's latency, the portal address once it is bound); the map
+/// takes an announcement only when it differs.
 /// </summary>
 internal sealed partial class LocalServiceAnnouncer(
     IServiceMap map,
-    IObjectStore store,
+    ServiceCatalog catalog,
     FunctionRegistry functions,
     LocalSite site,
     NodeOptions options,
@@ -25,6 +25,7 @@ internal sealed partial class LocalServiceAnnouncer(
     LinkRunner links,
     ILogger<LocalServiceAnnouncer> log) : BackgroundService
 {
+    private readonly Lock _announcing = new();
     private TimeSpan? _announcedLatency;
 
     // Seeded from the clock in milliseconds so a restarted site's first announcement outranks the last one it made
@@ -34,18 +35,13 @@ internal sealed partial class LocalServiceAnnouncer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.HeartbeatInterval, options.TimeProvider);
+        functions.ServingChanged += OnServedChanged;
+        catalog.Changed += OnServedChanged;
         try
         {
             do
             {
-                try
-                {
-                    await AnnounceAsync(stoppingToken);
-                }
-                catch (StoreException e)
-                {
-                    LogAnnounceFailed(e.Message);
-                }
+                Announce();
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -53,28 +49,38 @@ internal sealed partial class LocalServiceAnnouncer(
         {
             // The site is stopping (or disposed without a stop, which the host would otherwise log as this service failing).
         }
+        finally
+        {
+            functions.ServingChanged -= OnServedChanged;
+            catalog.Changed -= OnServedChanged;
+        }
     }
 
+    private void OnServedChanged() => Announce();
+
     /// <summary>Announces what this site serves now; true when that changed the map.</summary>
-    public async Task<bool> AnnounceAsync(CancellationToken ct)
+    public bool Announce()
     {
-        var served = functions.Serving.Select(f => new ServiceKey(f.Key.Namespace, f.Key.Name)).ToHashSet();
-        var services = await store.ListAsync("Service", null, ct);
-        foreach (var service in services.Items)
+        // One at a time: the registry's loop, the catalog's and the timer all announce, and a later version must carry the later view.
+        lock (_announcing)
         {
-            if (ServedHere(service.Object))
+            var served = functions.Serving.Select(f => new ServiceKey(f.Key.Namespace, f.Key.Name)).ToHashSet();
+            foreach (var (key, service) in catalog.Applied)
             {
-                served.Add(new ServiceKey(service.Key.Namespace, service.Key.Name));
+                if (ServedHere(service))
+                {
+                    served.Add(key);
+                }
             }
-        }
 
-        var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), Interlocked.Increment(ref _version), served) { UplinkLatency = Latency() });
-        if (changed)
-        {
-            LogAnnounced(served.Count, string.Join(", ", served.Select(s => s.ToString()).Order(StringComparer.Ordinal)));
-        }
+            var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), ++_version, served) { UplinkLatency = Latency() });
+            if (changed)
+            {
+                LogAnnounced(served.Count, string.Join(", ", served.Select(s => s.ToString()).Order(StringComparer.Ordinal)));
+            }
 
-        return changed;
+            return changed;
+        }
     }
 
     /// <summary>
@@ -107,16 +113,16 @@ internal sealed partial class LocalServiceAnnouncer(
         return port == 0 ? "" : host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
     }
 
-    private bool ServedHere(JsonObject service)
+    private bool ServedHere(ServiceEntry service)
     {
-        foreach (var backend in service["spec"]?["backends"] as JsonArray ?? [])
+        foreach (var backend in service.Backends)
         {
-            if (backend?["function"]?.GetValue<string>() is { } function && functions.Find(function) is not null)
+            if (backend.Function is { } function && functions.Find(function) is not null)
             {
                 return true;
             }
 
-            if (backend?["site"]?.GetValue<string>() == site.Name && backend["address"] is not null)
+            if (backend.Site == site.Name && backend.Address is not null)
             {
                 return true;
             }
@@ -127,7 +133,4 @@ internal sealed partial class LocalServiceAnnouncer(
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "This site serves {Count} service(s): {Services}")]
     private partial void LogAnnounced(int count, string services);
-
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Could not read this site's services to announce them: {Reason}")]
-    private partial void LogAnnounceFailed(string reason);
 }

@@ -23,13 +23,6 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
     /// <summary>Asks the receiving portal to pass the request on to this site of its subtree rather than serve it.</summary>
     public const string RelayHeader = "Fornax-Relay-To";
 
-    /// <summary>
-    /// For a caller this site did not authenticate (a function invocation passed on by spill-out): it goes as namespace
-    /// <c>default</c>, never as the namespace the request claims (<see cref="CallerNamespaces"/>).
-    /// </summary>
-    public Task<PeerAttempt> SendAsync(HttpRequest incoming, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, CancellationToken ct) =>
-        SendAsync(incoming, CallerNamespaces.Default, service, body, peer, relayTo, ct);
-
     /// <summary>For a caller in <paramref name="callerNamespace"/>, as this site authenticated it.</summary>
     public async Task<PeerAttempt> SendAsync(HttpRequest incoming, string callerNamespace, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, CancellationToken ct)
     {

@@ -17,7 +17,7 @@ internal static class PortalHttp
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", RouteHeader, PeerPortals.RelayHeader,
         // Set by each portal from what it authenticated, never copied from whoever sent the request (CallerNamespaces).
-        CallerNamespaces.Header, CallerNamespaces.TokenHeader,
+        CallerNamespaces.Header, CallerNamespaces.TokenHeader, CallerNamespaces.PortalKeyHeader,
     };
 
     /// <summary>The request body, at most <paramref name="limit"/> bytes; null when it is larger.</summary>

@@ -28,7 +28,9 @@ internal sealed partial class PortalIngress(
 
         var seen = map.Version;
         var plan = planner.Plan(service);
-        if (plan.Candidates.Count == 0 && plan.OfflineSites.Count == 0 && await moving.WaitForRouteAsync(service, seen, http.RequestAborted))
+        // A service served a moment ago that no site announces now is moving: the old site withdrew it as soon as it
+        // stopped serving, the new one announces it as soon as it serves. Wait through every map change until then.
+        while (plan.Candidates.Count == 0 && plan.OfflineSites.Count == 0 && await moving.WaitForRouteAsync(service, seen, http.RequestAborted))
         {
             seen = map.Version;
             plan = planner.Plan(service);
@@ -155,6 +157,7 @@ internal sealed partial class PortalIngress(
         }
 
         using var request = PortalHttp.Outgoing(http.Request, PortalPeerEndpoint.BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, callerNamespace);
+        callers.VouchToOwnFunction(request, local);
         try
         {
             return new PeerAttempt(await clients.Local.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null, Unreachable: false);

@@ -12,7 +12,7 @@ namespace Fornax.Node.Portal;
 /// request goes on without that header, so it is served there or refused: a request crosses at most two portal hops and
 /// cannot loop.
 /// </summary>
-internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients clients, PeerPortals peers, IServiceMap map, LocalSite site, NodeOptions node, PortalOptions options)
+internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients clients, PeerPortals peers, CallerNamespaces callers, IServiceMap map, LocalSite site, NodeOptions node, PortalOptions options)
 {
     public const string Route = "/portal/svc/{namespace}/{name}/{**rest}";
 
@@ -51,6 +51,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         timeout.CancelAfter(options.RequestTimeout);
         using var request = PortalHttp.Outgoing(http.Request, BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, CallerNamespaces.VouchedFor(http.Request));
+        callers.VouchToOwnFunction(request, local);
         HttpResponseMessage response;
         try
         {

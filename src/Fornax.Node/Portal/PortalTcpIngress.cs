@@ -11,10 +11,12 @@ namespace Fornax.Node.Portal;
 /// <c>GET /tcp/{namespace}/{name}</c> with <c>Upgrade: fornax-tunnel</c> on the ingress listener: what <c>fornax portal
 /// forward</c> asks for each connection. The portal opens the tunnel to the nearest healthy site serving the service (the
 /// backend here, or a peer portal over the link port) before it switches protocols, trying the next site when one
-/// refuses or cannot be reached; then it carries the tunnel's frames untouched.
+/// refuses or cannot be reached; then it carries the tunnel's frames untouched. The caller's namespace comes from its
+/// user token (<see cref="CallerNamespaces"/>) and is checked against the Service's <c>spec.allowedNamespaces</c> where the
+/// backend is, as for <c>/svc/</c>; a refusal by the policy is the answer (403), not a reason to try another site.
 /// </summary>
 internal sealed partial class PortalTcpIngress(
-    RoutePlanner planner, LocalBackends backends, PortalClients clients, LocalSite site, PortalOptions options, ILogger<PortalTcpIngress> log)
+    RoutePlanner planner, LocalBackends backends, PortalClients clients, CallerNamespaces callers, LocalSite site, PortalOptions options, ILogger<PortalTcpIngress> log)
 {
     public const string Route = "/tcp/{namespace}/{name}";
 
@@ -30,6 +32,14 @@ internal sealed partial class PortalTcpIngress(
             await PortalHttp.ErrorAsync(http, 400, site.Path, $"{http.Request.Path} at site {site.Path} opens TCP tunnels to service {service}: ask with 'Connection: Upgrade' and 'Upgrade: {TunnelProtocol.UpgradeToken}' (fornax portal forward does)");
             return;
         }
+
+        var (callerNamespace, tokenRefusal) = await callers.AuthenticateAsync(http.Request, http.RequestAborted);
+        if (callerNamespace is null)
+        {
+            await PortalHttp.ErrorAsync(http, 401, site.Path, $"service {service}: site {site.Path} refuses the {CallerNamespaces.TokenHeader} header: {tokenRefusal}");
+            return;
+        }
+
         var plan = planner.Plan(service);
         if (await PortalHttp.RefusedUnroutableAsync(http, plan, service, site.Path))
         {
@@ -39,13 +49,19 @@ internal sealed partial class PortalTcpIngress(
         var failures = new List<string>();
         foreach (var candidate in plan.Candidates)
         {
-            var failure = candidate.Local
-                ? await TryLocalAsync(http, upgrade, service)
+            var (failure, forbiddenRoute) = candidate.Local
+                ? await TryLocalAsync(http, upgrade, callerNamespace, service)
                 : candidate.Direct
-                    ? await TryPeerAsync(http, upgrade, service, candidate.Site)
-                    : "its portal advertises no address";
+                    ? await TryPeerAsync(http, upgrade, callerNamespace, service, candidate.Site)
+                    : ("its portal advertises no address", null);
             if (failure is null)
             {
+                return;
+            }
+
+            if (forbiddenRoute is not null)
+            {
+                await PortalHttp.ErrorAsync(http, 403, forbiddenRoute, failure);
                 return;
             }
 
@@ -60,19 +76,22 @@ internal sealed partial class PortalTcpIngress(
         await PortalHttp.ErrorAsync(http, 502, site.Path, $"service {service} has no working backend from site {site.Path}: {string.Join("; ", failures)}");
     }
 
-    /// <summary>The backend is here: dial it, switch protocols, run this end of the tunnel. Null once served.</summary>
-    private async Task<string?> TryLocalAsync(HttpContext http, IHttpUpgradeFeature upgrade, ServiceKey service)
+    /// <summary>
+    /// The backend is here: dial it, switch protocols, run this end of the tunnel. Null once served; otherwise why not,
+    /// and the route of a refusal by the service's policy.
+    /// </summary>
+    private async Task<(string? Failure, string? ForbiddenRoute)> TryLocalAsync(HttpContext http, IHttpUpgradeFeature upgrade, string callerNamespace, ServiceKey service)
     {
-        var (address, refusal) = await backends.FindTcpAsync(service, http.RequestAborted);
-        if (address is null)
+        var local = await backends.FindTcpAsync(service, callerNamespace, http.RequestAborted);
+        if (local.Backend is not { } address)
         {
-            return refusal;
+            return (local.Refusal, local.Status == 403 ? site.Path : null);
         }
 
         var (socket, failure) = await TunnelBackend.ConnectAsync(address, service, site.Path, options, http.RequestAborted);
         if (socket is null)
         {
-            return failure;
+            return (failure, null);
         }
 
         using (socket)
@@ -80,12 +99,12 @@ internal sealed partial class PortalTcpIngress(
             http.Response.Headers[PortalHttp.RouteHeader] = site.Path;
             await using var client = await upgrade.UpgradeAsync();
             await new TunnelEnd(socket, client, client, options.TcpIdleTimeout, options.TimeProvider).RunAsync(http.RequestAborted);
-            return null;
+            return (null, null);
         }
     }
 
-    /// <summary>The backend is at a peer site: open an HTTP/2 stream to its portal, then relay. Null once served.</summary>
-    private async Task<string?> TryPeerAsync(HttpContext http, IHttpUpgradeFeature upgrade, ServiceKey service, ServiceSite peer)
+    /// <summary>The backend is at a peer site: open an HTTP/2 stream to its portal, then relay. As <see cref="TryLocalAsync"/>.</summary>
+    private async Task<(string? Failure, string? ForbiddenRoute)> TryPeerAsync(HttpContext http, IHttpUpgradeFeature upgrade, string callerNamespace, ServiceKey service, ServiceSite peer)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -97,6 +116,7 @@ internal sealed partial class PortalTcpIngress(
                 Content = content,
             };
             request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
+            request.Headers.TryAddWithoutValidation(CallerNamespaces.Header, callerNamespace);
             using var relayEnds = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
             HttpResponseMessage response;
             try
@@ -109,7 +129,7 @@ internal sealed partial class PortalTcpIngress(
             }
             catch (HttpRequestException e)
             {
-                return $"{peer.SitePath}: {e.Message}";
+                return ($"{peer.SitePath}: {e.Message}", null);
             }
 
             using (response)
@@ -119,7 +139,10 @@ internal sealed partial class PortalTcpIngress(
                     // End our side first: the peer answered without reading the tunnel's body, and its reason must not wait for it.
                     content.Complete();
                     relayEnds.CancelAfter(options.ConnectTimeout);
-                    return $"{peer.SitePath}: answered {(int)response.StatusCode} ({(await response.Content.ReadAsStringAsync(relayEnds.Token)).Split('\n')[0]})";
+                    var reason = (await response.Content.ReadAsStringAsync(relayEnds.Token)).Split('\n')[0];
+                    return response.StatusCode == System.Net.HttpStatusCode.Forbidden
+                        ? (reason, $"{site.Path}, {peer.SitePath}")
+                        : ($"{peer.SitePath}: answered {(int)response.StatusCode} ({reason})", null);
                 }
 
                 var passed = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var route) ? string.Join(", ", route) : peer.SitePath;
@@ -128,7 +151,7 @@ internal sealed partial class PortalTcpIngress(
                 var toPeer = await content.Stream;
                 await using var fromPeer = await response.Content.ReadAsStreamAsync(relayEnds.Token);
                 await RelayAsync(client, toPeer, fromPeer, content, relayEnds);
-                return null;
+                return (null, null);
             }
         }
     }

@@ -11,7 +11,8 @@ namespace Fornax.Node.Portal;
 /// <c>POST /portal/tcp/{namespace}/{name}</c> on the link listener (mutual TLS, sites of this tree only): another site's
 /// portal opens a TCP tunnel to a backend here. One HTTP/2 stream per tunnel, the request body carrying frames to the
 /// backend and the response body frames from it. The backend is dialled before the answer, so a refusal is a plain
-/// status and one line; never relayed further.
+/// status and one line; never relayed further. The Service's <c>spec.allowedNamespaces</c> is checked against the
+/// namespace the asking portal vouches for (<see cref="CallerNamespaces"/>), as for <c>/portal/svc/</c>.
 /// </summary>
 internal sealed class PortalTcpPeerEndpoint(LocalBackends backends, LocalSite site, PortalOptions options)
 {
@@ -20,10 +21,10 @@ internal sealed class PortalTcpPeerEndpoint(LocalBackends backends, LocalSite si
     public async Task HandleAsync(HttpContext http)
     {
         var service = new ServiceKey((string)http.Request.RouteValues["namespace"]!, (string)http.Request.RouteValues["name"]!);
-        var (address, refusal) = await backends.FindTcpAsync(service, http.RequestAborted);
-        if (address is null)
+        var local = await backends.FindTcpAsync(service, CallerNamespaces.VouchedFor(http.Request), http.RequestAborted);
+        if (local.Backend is not { } address)
         {
-            await PortalHttp.ErrorAsync(http, 404, site.Path, refusal!);
+            await PortalHttp.ErrorAsync(http, local.Status, site.Path, local.Refusal!);
             return;
         }
 

@@ -22,6 +22,12 @@ internal sealed partial class ServiceCatalog(IObjectStore store, ILogger<Service
     // The store's resourceVersion that _services reflects; -1 until the first list.
     private long _seenVersion = -1;
 
+    /// <summary>Raised on the catalog's loop after the Services it holds changed (a list or a change of a Service).</summary>
+    public event Action? Changed;
+
+    /// <summary>The Services as far as the catalog has applied the store's changes (what <see cref="Changed"/> announces).</summary>
+    public IEnumerable<KeyValuePair<ServiceKey, ServiceEntry>> Applied => Volatile.Read(ref _services);
+
     /// <summary>The Service <paramref name="key"/> as stored now, or null when there is none.</summary>
     public ValueTask<ServiceEntry?> FindAsync(ServiceKey key, CancellationToken ct)
     {
@@ -49,14 +55,16 @@ internal sealed partial class ServiceCatalog(IObjectStore store, ILogger<Service
             Volatile.Write(ref _seenVersion, list.ResourceVersion);
         }
 
+        Changed?.Invoke();
         return Task.CompletedTask;
     }
 
     private Task Apply(WatchEvent change)
     {
+        var isService = change.Object.Key.Kind == "Service";
         lock (_gate)
         {
-            if (change.Object.Key.Kind == "Service")
+            if (isService)
             {
                 var key = new ServiceKey(change.Object.Key.Namespace, change.Object.Key.Name);
                 var services = _services.ToDictionary();
@@ -74,6 +82,11 @@ internal sealed partial class ServiceCatalog(IObjectStore store, ILogger<Service
 
             // Published after the services: a reader that sees this version sees the change.
             Volatile.Write(ref _seenVersion, change.ResourceVersion);
+        }
+
+        if (isService)
+        {
+            Changed?.Invoke();
         }
 
         return Task.CompletedTask;

@@ -54,9 +54,10 @@ internal sealed partial class SpillRouter(
 
     /// <summary>
     /// Sends the invocation to <paramref name="target"/> and writes its answer; false when it could not get there or the
-    /// function is no longer served there (the caller runs it here: the invocation never started elsewhere).
+    /// function is no longer served there (the caller runs it here: the invocation never started elsewhere). The caller's
+    /// namespace, as this site authenticated it, goes with it: the target checks its policy against that.
     /// </summary>
-    public async Task<bool> ForwardAsync(HttpContext http, DeployedFunction function, string target, byte[] body, int hops, string reason)
+    public async Task<bool> ForwardAsync(HttpContext http, DeployedFunction function, string callerNamespace, string target, byte[] body, int hops, string reason)
     {
         if (map.Site(target) is not { Healthy: true } serving)
         {
@@ -65,7 +66,7 @@ internal sealed partial class SpillRouter(
 
         var received = http.Request.Headers[HopsHeader];
         http.Request.Headers[HopsHeader] = (hops + 1).ToString(CultureInfo.InvariantCulture);
-        if (await TryForwardAsync(http, function, serving, body, reason))
+        if (await TryForwardAsync(http, function, callerNamespace, serving, body, reason))
         {
             return true;
         }
@@ -75,18 +76,18 @@ internal sealed partial class SpillRouter(
         return false;
     }
 
-    private async Task<bool> TryForwardAsync(HttpContext http, DeployedFunction function, ServiceSite serving, byte[] body, string reason)
+    private async Task<bool> TryForwardAsync(HttpContext http, DeployedFunction function, string callerNamespace, ServiceSite serving, byte[] body, string reason)
     {
         var target = serving.SitePath;
         using var outstanding = board.Forwarding(target);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(portal.RequestTimeout);
         var service = new ServiceKey(function.Key.Namespace, function.Name);
-        var attempt = await peers.SendAsync(http.Request, service, body, serving, relayTo: null, deadline.Token);
+        var attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, serving, relayTo: null, deadline.Token);
         var via = TreePaths.CommonAncestor(site.Path, target);
         if (attempt.Unreachable && !deadline.IsCancellationRequested && via != site.Path && via != target && map.Site(via) is { Healthy: true } relay)
         {
-            attempt = await peers.SendAsync(http.Request, service, body, relay, target, deadline.Token);
+            attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, relay, target, deadline.Token);
         }
 
         if (attempt.Response is not { } response)

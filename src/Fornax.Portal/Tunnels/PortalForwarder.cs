@@ -13,6 +13,9 @@ public sealed record ForwardOptions(Uri Ingress, ServiceKey Service, IPEndPoint 
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>A user token of the ingress site, sent as <c>Fornax-Token</c>: it puts the tunnels in its namespace (none: <c>default</c>).</summary>
+    public string? Token { get; init; }
 }
 
 /// <summary>
@@ -91,7 +94,7 @@ public sealed class PortalForwarder : IAsyncDisposable
         var peer = local.RemoteEndPoint;
         try
         {
-            await using var tunnel = await TunnelClient.OpenAsync(_client, _options.Ingress, _options.Service, _stop.Token);
+            await using var tunnel = await TunnelClient.OpenAsync(_client, _options.Ingress, _options.Service, _options.Token, _stop.Token);
             Opened?.Invoke(peer, tunnel.Route);
             var end = new TunnelEnd(local, tunnel.Stream, tunnel.Stream, _options.IdleTimeout, _options.TimeProvider);
             await end.RunAsync(_stop.Token);

@@ -15,8 +15,14 @@ public static class TunnelClient
     /// <summary>Largest refusal text read from the site: one line naming the service and the site.</summary>
     private const int MaxReasonBytes = 4096;
 
-    /// <summary>Opens a tunnel through <paramref name="client"/> (which must allow HTTP/1.1 to the ingress); throws <see cref="TunnelRefusedException"/> with the site's reason.</summary>
-    public static async Task<OpenTunnel> OpenAsync(HttpClient client, Uri ingress, ServiceKey service, CancellationToken ct)
+    /// <summary>The header carrying a user token of the ingress site, which puts the tunnel in the token's namespace.</summary>
+    public const string TokenHeader = "Fornax-Token";
+
+    /// <summary>
+    /// Opens a tunnel through <paramref name="client"/> (which must allow HTTP/1.1 to the ingress) as the holder of
+    /// <paramref name="token"/> (null: namespace <c>default</c>); throws <see cref="TunnelRefusedException"/> with the site's reason.
+    /// </summary>
+    public static async Task<OpenTunnel> OpenAsync(HttpClient client, Uri ingress, ServiceKey service, string? token, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(ingress, TunnelProtocol.IngressPath(service)))
         {
@@ -25,6 +31,10 @@ public static class TunnelClient
         };
         request.Headers.Connection.Add("Upgrade");
         request.Headers.Upgrade.Add(new ProductHeaderValue(TunnelProtocol.UpgradeToken));
+        if (token is not null)
+        {
+            request.Headers.TryAddWithoutValidation(TokenHeader, token);
+        }
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
         {

@@ -147,8 +147,8 @@ public sealed class PortalTcpTests
         using var client = new HttpClient();
         var ingress = new Uri(tree["e1"].Node.Endpoints.Ingress);
 
-        var unknown = await Assert.ThrowsAsync<TunnelRefusedException>(() => TunnelClient.OpenAsync(client, ingress, new ServiceKey("default", "nothing"), Deadline()));
-        var http = await Assert.ThrowsAsync<TunnelRefusedException>(() => TunnelClient.OpenAsync(client, ingress, new ServiceKey("default", "web"), Deadline()));
+        var unknown = await Assert.ThrowsAsync<TunnelRefusedException>(() => TunnelClient.OpenAsync(client, ingress, new ServiceKey("default", "nothing"), token: null, Deadline()));
+        var http = await Assert.ThrowsAsync<TunnelRefusedException>(() => TunnelClient.OpenAsync(client, ingress, new ServiceKey("default", "web"), token: null, Deadline()));
 
         Assert.Equal(404, unknown.Status);
         Assert.Equal("service default/nothing is not known at site a/r/e1: no site of the tree announces it", unknown.Message);

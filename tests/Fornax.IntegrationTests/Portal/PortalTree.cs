@@ -69,14 +69,7 @@ internal static class PortalTree
     /// </summary>
     public static async Task DeployFunctionAsync(TreeHost tree, string mission, string name, string guest, string extraSpec, params string[] sites)
     {
-        var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", guest));
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
-        using (var upload = new ByteArrayContent(module))
-        {
-            upload.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
-            (await tree["a"].Http.PutAsync($"/blobs/{digest}", upload)).EnsureSuccessStatusCode();
-        }
-
+        var digest = await PutGuestAsync(tree["a"], guest);
         await TreeHost.ApplyAsync(tree["a"], "missions", mission, $$"""
             apiVersion: fornax.io/v1
             kind: Mission
@@ -94,6 +87,17 @@ internal static class PortalTree
             var states = await TreeHost.StatesAsync(tree["a"], mission);
             return sites.All(s => states.GetValueOrDefault(tree[s].Path) == MissionStates.Active);
         }, $"mission {mission} to be Active at {string.Join(", ", sites)}", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Stores the guest module <paramref name="guest"/> as a blob at <paramref name="site"/>; returns its digest.</summary>
+    public static async Task<string> PutGuestAsync(TreeSite site, string guest)
+    {
+        var module = await File.ReadAllBytesAsync(Path.Combine(AppContext.BaseDirectory, "guests", guest));
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(module));
+        using var upload = new ByteArrayContent(module);
+        upload.Headers.ContentType = new MediaTypeHeaderValue("application/wasm");
+        (await site.Http.PutAsync($"/blobs/{digest}", upload)).EnsureSuccessStatusCode();
+        return digest;
     }
 
     /// <summary>Whether <paramref name="at"/>'s map shows <paramref name="serving"/> serving hello with this health.</summary>

@@ -11,11 +11,12 @@ namespace Fornax.IntegrationTests.Portal;
 /// <summary>Helpers for the tunnel tests: a tcp Service at e2, a forwarder at e1, and reading a socket to its end.</summary>
 internal static class TcpForwarding
 {
-    /// <summary>A <c>tcp</c> Service <paramref name="name"/> whose backend is 127.0.0.1:<paramref name="port"/> at e2; waits until e1 knows it.</summary>
-    public static async Task ServeTcpAtE2Async(TreeHost tree, string name, int port)
+    /// <summary>A <c>tcp</c> Service <paramref name="name"/> whose backend is 127.0.0.1:<paramref name="port"/> at e2 (with <paramref name="allowedNamespaces"/> as its policy, when given); waits until e1 knows it.</summary>
+    public static async Task ServeTcpAtE2Async(TreeHost tree, string name, int port, string? allowedNamespaces = null)
     {
+        var policy = allowedNamespaces is null ? "" : $"  allowedNamespaces: {allowedNamespaces}\n";
         await TreeHost.ApplyAsync(tree["e2"], "services", name,
-            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  protocol: tcp\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n");
+            $"apiVersion: fornax.io/v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  protocol: tcp\n  backends:\n    - {{site: e2, address: \"127.0.0.1:{port}\"}}\n{policy}");
         await Poll.UntilAsync(() => PortalTree.Map(tree["e1"]).SitesServing(new("default", name)).Count == 1, $"e1 to know e2 serves {name}", TimeSpan.FromSeconds(20));
     }
 
