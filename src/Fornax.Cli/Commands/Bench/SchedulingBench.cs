@@ -32,7 +32,7 @@ internal sealed class SchedulingBench(CliContext context, TimeSpan duration)
     /// <summary>Driven but not counted before each policy's run: a tenth of it, at most 5 s.</summary>
     private TimeSpan WarmUp => TimeSpan.FromTicks(Math.Min(duration.Ticks / 10, TimeSpan.FromSeconds(5).Ticks));
 
-    public static readonly string[] Policies = Environment.GetEnvironmentVariable("XPOL")?.Split(',') ?? [FunctionSchedulingPolicies.Local, FunctionSchedulingPolicies.Spill, FunctionSchedulingPolicies.Cloud];
+    public static readonly string[] Policies = [FunctionSchedulingPolicies.Local, FunctionSchedulingPolicies.Spill, FunctionSchedulingPolicies.Cloud];
 
     /// <summary>The offered load, requests per second (set once the service times are measured).</summary>
     public double Rate { get; private set; }
@@ -66,6 +66,9 @@ internal sealed class SchedulingBench(CliContext context, TimeSpan duration)
         var setup = progress?.AddTask("start the tree and deploy", maxValue: 3);
         await using var tree = await TreeHost.StartAsync(Topology, new TreeHostOptions
         {
+            // As fornax demo's. Load figures go stale after six heartbeats (SchedulingHostingExtensions), and a shorter
+            // interval let a busy machine's late heartbeats make every spill target stale within a run, so the edge site
+            // kept its overflow (docs/benchmarks.md).
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
             LogLevel = Microsoft.Extensions.Logging.LogLevel.None,
             TimeProvider = context.Time,

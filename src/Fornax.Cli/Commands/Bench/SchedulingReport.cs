@@ -43,7 +43,6 @@ internal static class SchedulingReport
         }
 
         console.Write(table);
-        if (results.Count < 3) return;
         var (local, spill, cloud) = (results["local"], results["spill"], results["cloud"]);
         Target(console, "spill p99 at most half of local p99", spill.P99Ms <= local.P99Ms / 2, $"{spill.P99Ms:0.0} vs {local.P99Ms:0.0} ms");
         Target(console, "spill p99 no worse than cloud p99", spill.P99Ms <= cloud.P99Ms, $"{spill.P99Ms:0.0} vs {cloud.P99Ms:0.0} ms");
