@@ -50,9 +50,9 @@ public sealed class LoadBoardTests
         using var middle = board.Forwarding("a/r/e2");
         var unknownFigures = board.Unreported("a/r/e2");
 
-        // Figures measured 0.5 s ago arrive now: they include the early forward, not the middle one.
+        // Figures measured 1.5 s ago (half a second after the early forward) arrive now: they include it, not the middle one.
         time.Advance(TimeSpan.FromSeconds(1));
-        board.Put("a/r/e2", Idle, TimeSpan.FromSeconds(0.5));
+        board.Put("a/r/e2", Idle, TimeSpan.FromSeconds(1.5));
         using var late = board.Forwarding("a/r/e2");
         var afterFigures = board.Unreported("a/r/e2");
         middle.Dispose();
