@@ -72,6 +72,7 @@ public static class Program
         root.Subcommands.Add(new ConfigCommand(context));
         root.Subcommands.Add(new NodeCommand(context));
         root.Subcommands.Add(new DemoCommand(context));
+        root.Subcommands.Add(new Commands.Bench.BenchCommand(context));
         root.Subcommands.Add(new UpCommand(context, sites));
         root.Subcommands.Add(new DownCommand(context, sites));
         root.Subcommands.Add(new LinkCommand(context, sites));

@@ -62,7 +62,8 @@ public sealed record InvocationResult
         _ => 500,
     };
 
-    internal static InvocationResult Error(InvocationOutcome outcome, string message, string? trapKind = null, string stderr = "") => new()
+    /// <summary>A failed invocation (the host's refusals included: a site whose queue is full answers TooManyRequests too).</summary>
+    public static InvocationResult Error(InvocationOutcome outcome, string message, string? trapKind = null, string stderr = "") => new()
     {
         Outcome = outcome,
         StatusCode = StatusFor(outcome),

@@ -12,7 +12,7 @@ namespace Fornax.Scheduling;
 public sealed class LoadBoard(SchedulingOptions options)
 {
     private readonly ConcurrentDictionary<string, Entry> _sites = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, StrongBox> _outstanding = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Forwards> _outstanding = new(StringComparer.Ordinal);
 
     /// <summary>Takes <paramref name="sitePath"/>'s figures, <paramref name="age"/> old as they arrive.</summary>
     public void Put(string sitePath, SiteLoad load, TimeSpan age) =>
@@ -42,34 +42,83 @@ public sealed class LoadBoard(SchedulingOptions options)
     public void Remove(string sitePath) => _sites.TryRemove(sitePath, out _);
 
     /// <summary>Invocations forwarded to <paramref name="sitePath"/> and not answered yet.</summary>
-    public int Outstanding(string sitePath) => _outstanding.TryGetValue(sitePath, out var box) ? Volatile.Read(ref box.Value) : 0;
+    public int Outstanding(string sitePath) => _outstanding.TryGetValue(sitePath, out var forwards) ? forwards.Count : 0;
+
+    /// <summary>
+    /// Invocations forwarded to <paramref name="sitePath"/>, not answered yet, and sent after its last figures were
+    /// measured: what those figures do not show yet. One sent before is in the figures' in-flight count already, so
+    /// adding it again would count it twice and make a site that serves this one's overflow look full at half its slots.
+    /// All of them when its figures are unknown.
+    /// </summary>
+    public int Unreported(string sitePath)
+    {
+        if (!_outstanding.TryGetValue(sitePath, out var forwards))
+        {
+            return 0;
+        }
+
+        var measuredAt = _sites.TryGetValue(sitePath, out var entry)
+            ? entry.ReceivedAt - (long)(entry.AgeAtReceipt.TotalSeconds * options.TimeProvider.TimestampFrequency)
+            : long.MinValue;
+        return forwards.SentAfter(measuredAt);
+    }
 
     /// <summary>Counts one forwarded invocation until the returned handle is disposed (its answer came, or it failed).</summary>
-    public IDisposable Forwarding(string sitePath)
-    {
-        var box = _outstanding.GetOrAdd(sitePath, _ => new StrongBox());
-        Interlocked.Increment(ref box.Value);
-        return new Release(box);
-    }
+    public IDisposable Forwarding(string sitePath) =>
+        _outstanding.GetOrAdd(sitePath, _ => new Forwards()).Add(options.TimeProvider.GetTimestamp());
 
     private TimeSpan Age(Entry entry) => entry.AgeAtReceipt + options.TimeProvider.GetElapsedTime(entry.ReceivedAt);
 
     private sealed record Entry(SiteLoad Load, long ReceivedAt, TimeSpan AgeAtReceipt);
 
-    private sealed class StrongBox
+    /// <summary>The send times of the invocations forwarded to one site and not answered yet (a few tens at most: each holds a request open).</summary>
+    private sealed class Forwards
     {
-        public int Value;
-    }
+        private readonly List<long> _sentAt = [];
 
-    private sealed class Release(StrongBox box) : IDisposable
-    {
-        private int _done;
-
-        public void Dispose()
+        public int Count
         {
-            if (Interlocked.Exchange(ref _done, 1) == 0)
+            get
             {
-                Interlocked.Decrement(ref box.Value);
+                lock (_sentAt) return _sentAt.Count;
+            }
+        }
+
+        public int SentAfter(long timestamp)
+        {
+            lock (_sentAt)
+            {
+                var count = 0;
+                foreach (var sent in _sentAt)
+                {
+                    count += sent > timestamp ? 1 : 0;
+                }
+
+                return count;
+            }
+        }
+
+        public IDisposable Add(long sentAt)
+        {
+            lock (_sentAt) _sentAt.Add(sentAt);
+            return new Release(this, sentAt);
+        }
+
+        private void Remove(long sentAt)
+        {
+            lock (_sentAt) _sentAt.Remove(sentAt);
+        }
+
+        private sealed class Release(Forwards forwards, long sentAt) : IDisposable
+        {
+            private int _done;
+
+            public void Dispose()
+            {
+                if (Interlocked.Exchange(ref _done, 1) == 0)
+                {
+                    forwards.Remove(sentAt);
+                }
             }
         }
     }

@@ -16,7 +16,7 @@ public enum SiteRelation
 /// <param name="Up">Levels above this site: 0 for a sibling, 1 for the parent, 2 for the grandparent, …</param>
 /// <param name="Latency">Link round trip along the tree between the two sites.</param>
 /// <param name="Load">Its fresh reported figures; null when not heard recently (then it is no target).</param>
-/// <param name="Outstanding">Invocations this site forwarded there and not yet answered.</param>
+/// <param name="Outstanding">Invocations this site forwarded there, not yet answered and not yet in <paramref name="Load"/> (<see cref="LoadBoard.Unreported"/>).</param>
 public sealed record SpillCandidate(string SitePath, SiteRelation Relation, int Up, TimeSpan Latency, SiteLoad? Load, int Outstanding = 0);
 
 /// <summary>One invocation to place.</summary>

@@ -39,4 +39,28 @@ public sealed class LoadBoardTests
         Assert.Equal(2, both);
         Assert.Equal(1, board.Outstanding("a/r/e2"));
     }
+
+    [Fact]
+    public void Unreported_OnlyForwardsSentAfterTheFiguresWereMeasured()
+    {
+        var time = new FakeTimeProvider();
+        var board = new LoadBoard(new SchedulingOptions { TimeProvider = time });
+        using var early = board.Forwarding("a/r/e2");
+        time.Advance(TimeSpan.FromSeconds(1));
+        using var middle = board.Forwarding("a/r/e2");
+        var unknownFigures = board.Unreported("a/r/e2");
+
+        // Figures measured 1.5 s ago (half a second after the early forward) arrive now: they include it, not the middle one.
+        time.Advance(TimeSpan.FromSeconds(1));
+        board.Put("a/r/e2", Idle, TimeSpan.FromSeconds(1.5));
+        using var late = board.Forwarding("a/r/e2");
+        var afterFigures = board.Unreported("a/r/e2");
+        middle.Dispose();
+
+        Assert.Equal(2, unknownFigures);
+        Assert.Equal(2, afterFigures);
+        Assert.Equal(1, board.Unreported("a/r/e2"));
+        Assert.Equal(2, board.Outstanding("a/r/e2"));
+        Assert.Equal(0, board.Unreported("a/r/other"));
+    }
 }

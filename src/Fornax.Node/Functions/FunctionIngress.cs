@@ -26,7 +26,7 @@ namespace Fornax.Node.Functions;
 /// <c>spec.allowedNamespaces</c> of a <c>Service</c> of that name, here and wherever the call spills to.
 /// </summary>
 internal sealed partial class FunctionIngress(
-    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, CallerNamespaces callers, LocalBackends backends, LocalSite site, ILogger<FunctionIngress> log)
+    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, CapacitySlots slots, CallerNamespaces callers, LocalBackends backends, LocalSite site, ILogger<FunctionIngress> log)
 {
     public const string Route = "/fn/{name}/{**rest}";
 
@@ -151,18 +151,26 @@ internal sealed partial class FunctionIngress(
         }
     }
 
-    /// <summary>Runs the invocation here, counted in this site's load from start to end.</summary>
+    /// <summary>
+    /// Runs the invocation here when a slot is free (<see cref="CapacitySlots"/>), counted in this site's load from its
+    /// arrival to its end: one waiting for a slot is in flight and queued, which is what the spill decision weighs.
+    /// </summary>
     private async ValueTask<InvocationResult> InvokeAsync(DeployedFunction function, InvocationRequest invocation, CancellationToken ct)
     {
         load.Started(function.Name);
         InvocationResult? result = null;
+        IDisposable? slot = null;
         try
         {
-            result = await runtime.Get().InvokeAsync(function.Loaded, invocation, ct);
+            slot = await slots.EnterAsync(ct);
+            result = slot is null
+                ? InvocationResult.Error(InvocationOutcome.TooManyRequests, $"site '{options.Name}' has {slots.Waiting} invocations waiting for its {slots.Capacity} slots, the most it queues")
+                : await runtime.Get().InvokeAsync(function.Loaded, invocation, ct);
             return result;
         }
         finally
         {
+            slot?.Dispose();
             var ran = result is not null && result.Outcome != InvocationOutcome.TooManyRequests;
             load.Finished(function.Name, ran ? result!.Duration : null);
             if (ran)

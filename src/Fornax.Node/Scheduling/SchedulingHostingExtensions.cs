@@ -26,9 +26,12 @@ public static class SchedulingHostingExtensions
             return options;
         });
         services.TryAddSingleton(sp => ILoadTracker.Create(sp.GetRequiredService<SchedulingOptions>()));
+        // A configured capacity is a hard limit (invocations beyond it wait); one derived from the cores is what the cores give anyway.
+        services.TryAddSingleton(sp => new CapacitySlots(sp.GetRequiredService<SchedulingOptions>().Capacity, enforced: sp.GetRequiredService<NodeOptions>().Capacity > 0));
         services.TryAddSingleton(sp => new LoadBoard(sp.GetRequiredService<SchedulingOptions>()));
         services.TryAddSingleton(sp => new SpillPlanner(sp.GetRequiredService<SchedulingOptions>()));
         services.TryAddSingleton<ILoadExchange, LoadExchange>();
+        services.TryAddSingleton<SpillMetrics>();
         services.TryAddSingleton<SpillRouter>();
         return services;
     }

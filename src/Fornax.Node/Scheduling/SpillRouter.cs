@@ -17,7 +17,7 @@ namespace Fornax.Node.Scheduling;
 /// (<see cref="HopsHeader"/>).
 /// </summary>
 internal sealed partial class SpillRouter(
-    IServiceMap map, PortalOptions portal, SchedulingOptions options, LoadBoard board, ILoadTracker tracker, SpillPlanner planner, PeerPortals peers, LocalSite site, ILogger<SpillRouter> log)
+    IServiceMap map, PortalOptions portal, SchedulingOptions options, LoadBoard board, ILoadTracker tracker, SpillPlanner planner, PeerPortals peers, LocalSite site, SpillMetrics metrics, ILogger<SpillRouter> log)
 {
     private static readonly SpillDecision WithinCapacity = SpillDecision.Here("within capacity");
     private static readonly SpillDecision NowhereElse = SpillDecision.Here("no other site serves the function");
@@ -92,6 +92,7 @@ internal sealed partial class SpillRouter(
 
         if (attempt.Response is not { } response)
         {
+            metrics.SpillFailed(function.Name, target);
             LogForwardFailed(function.Name, target, attempt.Failure ?? "no answer");
             return false;
         }
@@ -100,10 +101,12 @@ internal sealed partial class SpillRouter(
         {
             if (response.StatusCode == System.Net.HttpStatusCode.NotFound && response.Headers.Contains(PortalPeerEndpoint.NotServedHeader))
             {
+                metrics.SpillFailed(function.Name, target);
                 LogForwardFailed(function.Name, target, "no longer served there");
                 return false;
             }
 
+            metrics.Spilled(function.Name, target);
             LogSpilled(function.Name, target, reason);
             var route = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var passed) ? string.Join(", ", passed) : target;
             await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {route}");
@@ -118,7 +121,7 @@ internal sealed partial class SpillRouter(
         var candidates = new List<SpillCandidate>(sites.Count);
         foreach (var (path, relation, up, latency) in sites)
         {
-            candidates.Add(new SpillCandidate(path, relation, up, latency, board.Fresh(path), board.Outstanding(path)));
+            candidates.Add(new SpillCandidate(path, relation, up, latency, board.Fresh(path), board.Unreported(path)));
         }
 
         return candidates;

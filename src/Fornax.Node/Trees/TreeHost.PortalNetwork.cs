@@ -41,6 +41,12 @@ public sealed partial class TreeHost
             }
         }
 
+        if (EmulatedPathAsync(from, to, endpoint, ct) is { } emulated)
+        {
+            var path = await emulated;
+            endpoint = new DnsEndPoint(path.Endpoint.Address.ToString(), path.Endpoint.Port);
+        }
+
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

@@ -297,6 +297,7 @@ public sealed partial class TreeHost : IAsyncDisposable
             }
         }
 
+        await DisposePortalPathsAsync();
         if (_ownsRoot)
         {
             try

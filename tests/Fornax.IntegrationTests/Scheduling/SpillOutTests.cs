@@ -43,6 +43,14 @@ public sealed class SpillOutTests
         Assert.All(calls.Where(c => c.Site == "a/r/e2"), c => Assert.Equal(("1", "a/r/e1, a/r/e2"), (c.Hops, c.Route)));
         Assert.All(calls.Where(c => c.Site == "a/r/e1"), c => Assert.Equal("0", c.Hops));
         Assert.Contains(calls, c => c.Site == "a/r/e1");
+
+        // Counted on e1's /metrics, by function and the site that ran them.
+        var metrics = "";
+        await Poll.UntilAsync(async () => (metrics = await tree["e1"].Http.GetStringAsync("/metrics")).Contains("fornax_scheduling_spilled", StringComparison.Ordinal),
+            "the spill counter on e1's /metrics", TimeSpan.FromSeconds(10));
+        var spilled = metrics.Split('\n').Single(l => l.StartsWith("fornax_scheduling_spilled", StringComparison.Ordinal) && l.Contains("site=\"a/r/e2\"", StringComparison.Ordinal));
+        Assert.Contains("function=\"busy\"", spilled, StringComparison.Ordinal);
+        Assert.Equal(calls.Count(c => c.Site == "a/r/e2"), (int)double.Parse(spilled[(spilled.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
