@@ -23,7 +23,8 @@ namespace Fornax.Node.Functions;
 /// says where the function ran (<c>Fornax-Site</c>) and after how many forwards (<c>Fornax-Hops</c>).
 /// </summary>
 internal sealed partial class FunctionIngress(
-    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, LocalSite site, ILogger<FunctionIngress> log)
+    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, Locality.LocalityRouter locality, ILoadTracker load, LocalSite site,
+    ILogger<FunctionIngress> log)
 {
     public const string Route = "/fn/{name}/{**rest}";
 
@@ -32,7 +33,7 @@ internal sealed partial class FunctionIngress(
     {
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
         // The site's own: a guest cannot claim to have run elsewhere.
-        SpillRouter.SiteHeader, SpillRouter.HopsHeader,
+        SpillRouter.SiteHeader, SpillRouter.HopsHeader, Locality.LocalityRouter.ReadsHeader,
     };
 
     public static void Map(IEndpointRouteBuilder app)
@@ -76,6 +77,12 @@ internal sealed partial class FunctionIngress(
                 return;
             }
 
+            // Kept here by spill-out: the computation may still go to its data, or the data come here (docs/kv.md).
+            if (await locality.RouteAsync(http, function, body is null ? default : body.AsMemory(0, length), hops))
+            {
+                return;
+            }
+
             http.Response.Headers[SpillRouter.SiteHeader] = site.Path;
             http.Response.Headers[SpillRouter.HopsHeader] = hops.ToString(CultureInfo.InvariantCulture);
             var rest = request.RouteValues["rest"] as string;
@@ -90,6 +97,7 @@ internal sealed partial class FunctionIngress(
                 Protocol: request.Protocol);
 
             var result = await InvokeAsync(function, invocation, http.RequestAborted);
+            locality.Ran(function, http.Response, result.Body.Length);
 
             // Server-Timing (W3C): the guest's time, instantiation included, visible in browser dev tools and to tests.
             http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"fn;dur={result.Duration.TotalMilliseconds:0.###}");

@@ -23,6 +23,7 @@ internal sealed partial class LocalServiceAnnouncer(
     NodeOptions options,
     Listeners listeners,
     LinkRunner links,
+    Locality.KeyspaceHoldings keyspaces,
     ILogger<LocalServiceAnnouncer> log) : BackgroundService
 {
     private TimeSpan? _announcedLatency;
@@ -68,6 +69,8 @@ internal sealed partial class LocalServiceAnnouncer(
             }
         }
 
+        // The keyspaces held here travel with the services: the data-locality choice looks for them (docs/kv.md).
+        served.UnionWith(keyspaces.Announced());
         var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), Interlocked.Increment(ref _version), served) { UplinkLatency = Latency() });
         if (changed)
         {

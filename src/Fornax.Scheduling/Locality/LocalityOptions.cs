@@ -29,6 +29,12 @@ public sealed record LocalityOptions
     /// <summary>Most bytes the promoted replicas of a site may hold together; past it, the least recently read are dropped. Default 256 MiB.</summary>
     public long StorageBudget { get; init; } = 256L << 20;
 
+    /// <summary>Longest wait for one read over the link; past it the read traps the guest. Default 5 s.</summary>
+    public TimeSpan RemoteReadTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest value (or encoded set or hash) one read over the link may return: the batch frame limit of replication, 4 MiB.</summary>
+    public int MaxRemoteReadBytes { get; init; } = 4 << 20;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field and its value.</summary>
@@ -43,6 +49,8 @@ public sealed record LocalityOptions
         if (PromoteWindow <= TimeSpan.Zero) Fail(nameof(PromoteWindow), PromoteWindow, "must be positive");
         if (DropAfterIdle <= TimeSpan.Zero) Fail(nameof(DropAfterIdle), DropAfterIdle, "must be positive");
         if (StorageBudget < 0) Fail(nameof(StorageBudget), StorageBudget, "must not be negative");
+        if (RemoteReadTimeout <= TimeSpan.Zero) Fail(nameof(RemoteReadTimeout), RemoteReadTimeout, "must be positive");
+        if (MaxRemoteReadBytes < 1) Fail(nameof(MaxRemoteReadBytes), MaxRemoteReadBytes, "must be at least 1");
         if (TimeProvider is null) Fail(nameof(TimeProvider), null, "must be set");
     }
 }

@@ -78,6 +78,12 @@ public static class LocalityPlanner
     public static TimeSpan MoveData(DataSite site, FunctionSizes seen) =>
         site.Latency * seen.Reads + Transfer(seen.ReadBytes, site.Bandwidth);
 
+    /// <summary>The wait one more invocation of <paramref name="function"/> is predicted to have at a site with <paramref name="load"/> (as spill-out predicts it).</summary>
+    public static TimeSpan PredictedWait(SiteLoad load, string function) =>
+        load.Functions.GetValueOrDefault(function)?.ServiceTime is { } service
+            ? SpillPlanner.Wait(service, (int)Math.Ceiling(load.Effective - 1e-9), load.Capacity)
+            : TimeSpan.Zero;
+
     private static TimeSpan Transfer(double bytes, double bandwidth) => TimeSpan.FromSeconds(Math.Max(0, bytes) / bandwidth);
 
     private static DataSite Nearest(List<DataSite> sites) =>
