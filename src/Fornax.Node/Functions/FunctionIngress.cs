@@ -78,10 +78,13 @@ internal sealed partial class FunctionIngress(
             }
 
             // Kept here by spill-out: the computation may still go to its data, or the data come here (docs/kv.md).
-            if (await locality.RouteAsync(http, function, body is null ? default : body.AsMemory(0, length), hops))
+            var route = await locality.RouteAsync(http, function, body is null ? default : body.AsMemory(0, length), hops);
+            if (route.Forwarded)
             {
                 return;
             }
+
+            Locality.LocalityRouter.Enter(route);
 
             http.Response.Headers[SpillRouter.SiteHeader] = site.Path;
             http.Response.Headers[SpillRouter.HopsHeader] = hops.ToString(CultureInfo.InvariantCulture);

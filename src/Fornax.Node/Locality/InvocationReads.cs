@@ -30,28 +30,24 @@ internal sealed class InvocationReads(IReadOnlyList<BoundKeyspace> keyspaces)
 
     public long ReadBytes { get; private set; }
 
-    private (string Op, byte[] Key, byte[] Field)? _last;
+    private (string Op, byte[] Key, byte[] Field)? _unfit;
+
+    /// <summary>The value of the last read over the link, kept while the guest may ask again for it with a larger buffer.</summary>
+    public byte[]? LastRemoteValue { get; private set; }
 
     /// <summary>
-    /// The value of the last read when it came over the link, kept for the guest's second call with a larger buffer (a
-    /// read returns the length when the value does not fit): that call is answered from here, not read again.
+    /// True when this read asks again for a value that did not fit the guest's buffer the call before (a read returns
+    /// the length when it does not fit): it is not counted again, and a value read over the link is not read again.
+    /// A read that is asked for again after it fitted is a read of its own.
     /// </summary>
-    public byte[]? LastRemoteValue { get; set; }
+    public bool Repeats(string op, ReadOnlySpan<byte> key, ReadOnlySpan<byte> field) =>
+        _unfit is { } last && last.Op == op && key.SequenceEqual(last.Key) && field.SequenceEqual(last.Field);
 
-    /// <summary>
-    /// True when this read repeats the one before (the guest asking again with a larger buffer), which is then not
-    /// counted again; otherwise it becomes the last read and <see cref="LastRemoteValue"/> is cleared.
-    /// </summary>
-    public bool Repeats(string op, ReadOnlySpan<byte> key, ReadOnlySpan<byte> field)
+    /// <summary>Records how a read ended: its value (when it came over the link) and whether it fitted the guest's buffer.</summary>
+    public void Ended(string op, ReadOnlySpan<byte> key, ReadOnlySpan<byte> field, byte[]? remoteValue, bool fitted)
     {
-        if (_last is { } last && last.Op == op && key.SequenceEqual(last.Key) && field.SequenceEqual(last.Field))
-        {
-            return true;
-        }
-
-        _last = (op, key.ToArray(), field.ToArray());
-        LastRemoteValue = null;
-        return false;
+        _unfit = fitted ? null : (op, key.ToArray(), field.ToArray());
+        LastRemoteValue = fitted ? null : remoteValue;
     }
 
     public BoundKeyspace? Find(ReadOnlySpan<byte> key)

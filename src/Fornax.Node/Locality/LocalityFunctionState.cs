@@ -52,6 +52,7 @@ internal sealed class LocalityFunctionState(KvFunctionState local, RemoteKeyRead
         if (keyspace.Held || keyspace.ReadFrom is not { } site)
         {
             var length = read(local, key, field, destination);
+            reads.Ended(op, key, field, null, length <= destination.Length);
             if (!repeat)
             {
                 reads.Count(length);
@@ -65,6 +66,7 @@ internal sealed class LocalityFunctionState(KvFunctionState local, RemoteKeyRead
         }
 
         var value = repeat && reads.LastRemoteValue is { } kept ? kept : RemoteRead(reads, keyspace, site, op, key, field);
+        reads.Ended(op, key, field, value, value is null || value.Length <= destination.Length);
         if (value is null)
         {
             return -1;
@@ -81,7 +83,6 @@ internal sealed class LocalityFunctionState(KvFunctionState local, RemoteKeyRead
     private byte[]? RemoteRead(InvocationReads reads, BoundKeyspace keyspace, string site, string op, ReadOnlySpan<byte> key, ReadOnlySpan<byte> field)
     {
         var value = remote.Read(site, keyspace, op, key, field);
-        reads.LastRemoteValue = value;
         reads.Count(value?.Length ?? 0);
         advisor.RecordRead(keyspace.Id, remote: true);
         return value;

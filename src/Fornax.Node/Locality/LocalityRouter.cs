@@ -13,6 +13,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Fornax.Node.Locality;
 
+/// <summary>What <see cref="LocalityRouter.RouteAsync"/> did: forwarded the invocation, or left it here with these reads.</summary>
+internal readonly record struct LocalityRoute(bool Forwarded, InvocationReads? Reads);
+
 /// <summary>
 /// Move the computation or move the data, at the function ingress, for an invocation this site runs (spill-out kept it
 /// here): when the function binds a keyspace this site does not hold, <see cref="LocalityPlanner"/> weighs sending the
@@ -31,23 +34,21 @@ internal sealed partial class LocalityRouter(
     private readonly double _bandwidth = Bandwidths.TryParse(node.Uplink?.Bandwidth, out var bits) && bits > 0 ? bits / 8.0 : options.DefaultBandwidth;
 
     /// <summary>
-    /// Decides, and forwards when the computation moves (true: the answer is written). Otherwise sets
-    /// <see cref="InvocationReads.Current"/> for the invocation about to run here and returns false.
+    /// Decides, and forwards when the computation moves (<see cref="LocalityRoute.Forwarded"/>: the answer is written).
+    /// Otherwise the route carries the reads of the invocation about to run here: pass it to <see cref="Enter"/>.
     /// </summary>
-    public async Task<bool> RouteAsync(HttpContext http, DeployedFunction function, ReadOnlyMemory<byte> body, int hops)
+    public async Task<LocalityRoute> RouteAsync(HttpContext http, DeployedFunction function, ReadOnlyMemory<byte> body, int hops)
     {
-        InvocationReads.Current = null;
         if (function.Loaded.Definition.State is not { } binding)
         {
-            return false;
+            return default;
         }
 
         var bound = Bound(binding.Namespace, binding.Keyspaces);
         var missing = bound.Where(k => !k.Held).ToList();
         if (missing.Count == 0)
         {
-            InvocationReads.Current = new InvocationReads(bound);
-            return false;
+            return new LocalityRoute(false, new InvocationReads(bound));
         }
 
         // A forwarded request, or a function kept local by its policy, runs here: only the data may move.
@@ -58,14 +59,19 @@ internal sealed partial class LocalityRouter(
         if (decision.Target is { } target && await spill.ForwardAsync(http, function, target, body.ToArray(), hops, "data locality: " + decision.Reason))
         {
             Learn(function.Name, http.Response.Headers[ReadsHeader].ToString());
-            return true;
+            return new LocalityRoute(true, null);
         }
 
         // Here: read over the link from the chosen site, or (the forward failed) from the nearest that holds the data.
         var readFrom = decision.ReadFrom ?? (binding.ReadOnly ? holders.OrderBy(h => h.Latency).FirstOrDefault()?.SitePath : null);
-        InvocationReads.Current = new InvocationReads([.. bound.Select(k => k.Held ? k : k with { ReadFrom = readFrom })]);
-        return false;
+        return new LocalityRoute(false, new InvocationReads([.. bound.Select(k => k.Held ? k : k with { ReadFrom = readFrom })]));
     }
+
+    /// <summary>
+    /// Makes the route's reads the current invocation's, for the host calls of the guest about to run on this flow. A
+    /// synchronous method on purpose: an async one would restore the caller's <see cref="AsyncLocal{T}"/> on return.
+    /// </summary>
+    public static void Enter(LocalityRoute route) => InvocationReads.Current = route.Reads;
 
     /// <summary>After an invocation ran here: its sizes, learned and told to the caller.</summary>
     public void Ran(DeployedFunction function, HttpResponse response, int responseBytes)
