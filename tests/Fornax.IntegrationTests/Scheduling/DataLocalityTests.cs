@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Fornax.Emulation;
 using Fornax.Kv.Engine;
 using Fornax.Node.Trees;
 using Fornax.Testing;
@@ -94,25 +93,6 @@ public sealed class DataLocalityTests
         Assert.Equal((E2, 600_000), await ReadAsync(e2, "doc:big"));
         Assert.Equal((E1, 600_000), await ReadAsync(e2, "doc:big"));
         Assert.Equal((E1, 600_000), await ReadAsync(e2, "doc:big"));
-    }
-
-    [Fact]
-    [Trait("Category", "Slow")]
-    public async Task LinkSlows_FiveReadsACallFlipFromReadingOverTheLinkToRunningAtTheData()
-    {
-        await using var tree = await StartAsync(["e1", "e2"]);
-        using var e2 = SpillTree.Ingress(tree["e2"]);
-        const int Padding = 256 << 10;
-        Assert.Equal((E1, 100), await ReadAsync(e2, "doc:small", reads: 5, Padding));
-
-        // Five round trips on loopback cost less than 256 KiB at the default 100 Mbit/s.
-        Assert.Equal((E2, 100), await ReadAsync(e2, "doc:small", reads: 5, Padding));
-
-        // 40 ms each way on e2's uplink: five round trips now cost far more than one round trip and the request.
-        tree.LinkBetween("r", "e2").UpdateProfile(new LinkProfileOptions { Latency = TimeSpan.FromMilliseconds(40) });
-        var map = Portal.PortalTree.Map(tree["e2"]);
-        await Poll.UntilAsync(() => map.UplinkLatency(E2) > TimeSpan.FromMilliseconds(50), "e2's measured uplink latency to rise", TimeSpan.FromSeconds(30));
-        Assert.Equal((E1, 100), await ReadAsync(e2, "doc:small", reads: 5, Padding));
     }
 
     [Fact]
