@@ -27,7 +27,7 @@ public sealed class GetKeyspacesWideTests : IDisposable
     {
         var result = await _cli.RunAsync("get", "keyspaces", "-o", "wide", "--site", root.Node.Endpoints.Api);
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal(["NAME", "PREFIX", "SITE", "ROLE", "KEYS", "BYTES", "LAG", "PENDING", "AGE"], result.StdoutLines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["NAME", "PREFIX", "SITE", "ROLE", "KEYS", "BYTES", "LAG", "PENDING", "AGE", "REASON"], result.StdoutLines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
         return result.StdoutLines.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToDictionary(c => c[2]);
     }
 
@@ -56,6 +56,7 @@ public sealed class GetKeyspacesWideTests : IDisposable
             return rows.Count == 3 && rows.Values.All(r => r[4] == "10" && r[6] == "0s" && r[7] == "0");
         }, "ten keys and nothing pending at a, b and cloud", TimeSpan.FromSeconds(60), Describe);
         Assert.Equal(["replica", "replica", "relay"], new[] { rows["cloud/a"][3], rows["cloud/b"][3], rows["cloud"][3] });
+        Assert.Equal(["placement", "placement", "relay"], new[] { rows["cloud/a"][9], rows["cloud/b"][9], rows["cloud"][9] });
 
         // Cut a off: what b writes waits at cloud for a, and ages there.
         tree.Cut("cloud", "a");

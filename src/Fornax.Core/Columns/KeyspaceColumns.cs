@@ -5,7 +5,8 @@ namespace Fornax.Core.Columns;
 
 /// <summary>
 /// Keyspaces as <c>fornax get keyspaces</c> shows them: one row per keyspace with the figures of the sites that hold it
-/// (the most keys and bytes any holds, the pending changes summed and the largest lag); <c>wide</c>: one row per site.
+/// (the most keys and bytes any holds, the pending changes summed and the largest lag); <c>wide</c>: one row per site,
+/// with why the site holds it.
 /// </summary>
 internal static class KeyspaceColumns
 {
@@ -13,20 +14,20 @@ internal static class KeyspaceColumns
     {
         if (wide)
         {
-            string[] headers = ["NAME", "PREFIX", "SITE", "ROLE", "KEYS", "BYTES", "LAG", "PENDING", "AGE"];
+            string[] headers = ["NAME", "PREFIX", "SITE", "ROLE", "KEYS", "BYTES", "LAG", "PENDING", "AGE", "REASON"];
             var rows = keyspaces.SelectMany(k =>
             {
                 var sites = k.Status?.Sites;
                 if (sites is null || sites.Count == 0)
                 {
-                    return [[k.Metadata.Name, k.Spec.Prefix ?? "", "-", "-", "-", "-", "-", "-", ObjectColumns.Age(k, now)]];
+                    return [[k.Metadata.Name, k.Spec.Prefix ?? "", "-", "-", "-", "-", "-", "-", ObjectColumns.Age(k, now), "-"]];
                 }
 
                 return sites.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new[]
                 {
                     k.Metadata.Name, k.Spec.Prefix ?? "", s.Key, s.Value.Replica ? "replica" : "relay",
                     s.Value.Keys.ToString(CultureInfo.InvariantCulture), Bytes(s.Value.Bytes), Lag(s.Value.LagSeconds),
-                    s.Value.Pending.ToString(CultureInfo.InvariantCulture), ObjectColumns.Age(k, now),
+                    s.Value.Pending.ToString(CultureInfo.InvariantCulture), ObjectColumns.Age(k, now), s.Value.Reason ?? "-",
                 });
             }).ToList();
             return (headers, rows);

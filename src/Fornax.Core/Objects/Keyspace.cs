@@ -62,6 +62,9 @@ public sealed class KeyspaceSiteStatus
     /// <summary>True when the placement selects the site; false when the site only relays the keyspace between neighbours.</summary>
     public bool Replica { get; set; }
 
+    /// <summary>Why the site holds it: <c>placement</c>, <c>promoted: …</c> (its functions kept reading it over the link), <c>relay</c>.</summary>
+    public string? Reason { get; set; }
+
     public long Keys { get; set; }
 
     public long Bytes { get; set; }

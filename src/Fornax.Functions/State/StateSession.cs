@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Fornax.Functions.State;
 
 /// <summary>
@@ -50,21 +48,8 @@ internal sealed class StateSession(string function, FunctionStateBinding binding
     private string Describe() => string.Join(", ", binding.Keyspaces.Select((name, i) =>
         _prefixes![i] is { } prefix ? $"{name} {Show(prefix)}" : $"{name} (no such Keyspace at this site)"));
 
-    /// <summary>A key for a message: quoted UTF-8, control bytes escaped, at most 64 characters.</summary>
-    internal static string Show(ReadOnlySpan<byte> key)
-    {
-        const int Shown = 64;
-        var text = Encoding.UTF8.GetString(key[..Math.Min(key.Length, Shown * 4)]);
-        var builder = new StringBuilder("\"");
-        foreach (var c in text.Length > Shown ? text[..Shown] : text)
-        {
-            if (c is '"' or '\\') builder.Append('\\').Append(c);
-            else if (char.IsControl(c)) builder.Append($"\\x{(int)c:x2}");
-            else builder.Append(c);
-        }
-
-        return builder.Append(text.Length > Shown || key.Length > Shown * 4 ? "…\"" : "\"").ToString();
-    }
+    /// <summary>A key for a message (<see cref="StateText.Show"/>).</summary>
+    internal static string Show(ReadOnlySpan<byte> key) => StateText.Show(key);
 }
 
 /// <summary>A call the guest may not make (outside its binding, out of its memory, over a limit): the guest traps with the message.</summary>

@@ -26,7 +26,8 @@ namespace Fornax.Node.Functions;
 /// <c>spec.allowedNamespaces</c> of a <c>Service</c> of that name, here and wherever the call spills to.
 /// </summary>
 internal sealed partial class FunctionIngress(
-    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, ILoadTracker load, CapacitySlots slots, CallerNamespaces callers, LocalBackends backends, LocalSite site, ILogger<FunctionIngress> log)
+    FunctionRegistry registry, SiteFunctionRuntime runtime, NodeOptions options, SpillRouter spill, Locality.LocalityRouter locality, ILoadTracker load, CapacitySlots slots,
+    CallerNamespaces callers, LocalBackends backends, LocalSite site, ILogger<FunctionIngress> log)
 {
     public const string Route = "/fn/{name}/{**rest}";
 
@@ -35,7 +36,7 @@ internal sealed partial class FunctionIngress(
     {
         "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Trailer", "TE", "Proxy-Connection",
         // The site's own: a guest cannot claim to have run elsewhere.
-        SpillRouter.SiteHeader, SpillRouter.HopsHeader,
+        SpillRouter.SiteHeader, SpillRouter.HopsHeader, Locality.LocalityRouter.ReadsHeader,
     };
 
     // The caller's credentials are this site's to check, not the guest's to see; the guest gets the namespace they proved.
@@ -105,6 +106,15 @@ internal sealed partial class FunctionIngress(
                 return;
             }
 
+            // Kept here by spill-out: the computation may still go to its data, or the data come here (docs/kv.md).
+            var route = await locality.RouteAsync(http, function, callerNamespace, body is null ? default : body.AsMemory(0, length), hops);
+            if (route.Forwarded)
+            {
+                return;
+            }
+
+            Locality.LocalityRouter.Enter(route);
+
             http.Response.Headers[SpillRouter.SiteHeader] = site.Path;
             http.Response.Headers[SpillRouter.HopsHeader] = hops.ToString(CultureInfo.InvariantCulture);
             var rest = request.RouteValues["rest"] as string;
@@ -119,6 +129,7 @@ internal sealed partial class FunctionIngress(
                 Protocol: request.Protocol);
 
             var result = await InvokeAsync(function, invocation, http.RequestAborted);
+            locality.Ran(function, http.Response, result.Body.Length);
 
             // Server-Timing (W3C): the guest's time, instantiation included, visible in browser dev tools and to tests.
             http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"fn;dur={result.Duration.TotalMilliseconds:0.###}");

@@ -61,6 +61,10 @@ public sealed record NodeOptions
     [System.Text.Json.Serialization.JsonIgnore]
     internal Func<Fornax.Scheduling.SchedulingOptions, Fornax.Scheduling.SchedulingOptions>? ConfigureScheduling { get; init; }
 
+    /// <summary>Data-locality settings beyond the clock (tests shrink the promotion and drop thresholds).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Func<Fornax.Scheduling.Locality.LocalityOptions, Fornax.Scheduling.Locality.LocalityOptions>? ConfigureLocality { get; init; }
+
     /// <summary>How long a <c>/svc/…</c> request waits for a backend's response headers, every try included (then 504).</summary>
     public TimeSpan PortalRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

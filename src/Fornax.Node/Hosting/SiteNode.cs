@@ -8,6 +8,7 @@ using Fornax.Node.Dashboard;
 using Fornax.Node.Functions;
 using Fornax.Node.Kv;
 using Fornax.Node.Links;
+using Fornax.Node.Locality;
 using Fornax.Node.Missions;
 using Fornax.Node.Portal;
 using Fornax.Node.Scheduling;
@@ -178,6 +179,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddFornaxScheduling();
         services.AddFornaxDashboard();
         services.AddFornaxKv();
+        services.AddFornaxLocality();
         services.AddFornaxResp();
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
@@ -203,6 +205,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         app.MapFornaxFunctions();
         app.MapFornaxPortal();
         app.MapFornaxScheduling();
+        app.MapFornaxLocality();
         app.MapFornaxDashboard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 

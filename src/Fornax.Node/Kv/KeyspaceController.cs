@@ -1,7 +1,5 @@
 using Fornax.Core.Objects;
 using Fornax.Core.Serialization;
-using Fornax.Kv.Engine;
-using Fornax.Kv.Replication;
 using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.Extensions.Hosting;
@@ -10,12 +8,11 @@ namespace Fornax.Node.Kv;
 
 /// <summary>
 /// Keeps the store's replicated prefixes equal to the <c>Keyspace</c> objects at this site (delivered by missions)
-/// whose <c>spec.placement</c> selects it.
+/// whose <c>spec.placement</c> selects it, with the replicas the site took on itself (<see cref="Locality.KeyspaceHoldings"/>).
 /// </summary>
-internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, LocalSite site, KvMetrics metrics, KeyspaceDirectory directory) : BackgroundService
+internal sealed class KeyspaceController(IObjectStore objects, LocalSite site, KvMetrics metrics, KeyspaceDirectory directory, Locality.KeyspaceHoldings holdings) : BackgroundService
 {
     private readonly Dictionary<ObjectKey, string?> _placedHere = [];
-    private List<string>? _applied;
 
     /// <summary>The store's instruments live as long as the site (made here, the first of its KV services to start).</summary>
     public KvMetrics Metrics { get; } = metrics;
@@ -64,14 +61,6 @@ internal sealed class KeyspaceController(IObjectStore objects, IKvStore store, L
         return KeyspacePlacement.SelectsSite(keyspace, site) ? keyspace.Spec.Prefix : null;
     }
 
-    /// <summary>Only when the placed prefixes changed: the figures rewrite the objects' status every second or so.</summary>
-    private void Apply()
-    {
-        var prefixes = _placedHere.Values.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (_applied is null || !_applied.SequenceEqual(prefixes))
-        {
-            _applied = prefixes;
-            KvReplication.For(store).SetKeyspaces(prefixes);
-        }
-    }
+    private void Apply() =>
+        holdings.SetPlaced(_placedHere.Where(p => p.Value is not null).Select(p => ((p.Key.Namespace, p.Key.Name), p.Value!)));
 }

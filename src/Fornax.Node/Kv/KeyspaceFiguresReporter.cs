@@ -16,7 +16,7 @@ namespace Fornax.Node.Kv;
 /// <c>Keyspace</c> objects from the table (this site and its subtree) when it differs from what they show.
 /// </summary>
 internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, IKvStore store, LocalSite site, KvFiguresTable table,
-    TimeProvider time, ILogger<KeyspaceFiguresReporter> log) : BackgroundService
+    Locality.KeyspaceHoldings holdings, TimeProvider time, ILogger<KeyspaceFiguresReporter> log) : BackgroundService
 {
     /// <summary>Lag is reported in whole seconds: the sampling period, so a cut link changes the figures once a second, not on every write.</summary>
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -52,16 +52,17 @@ internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, IKvS
         var keyspaces = (await objects.ListAsync("Keyspace", null, ct)).Items.Select(i => (i.Key, i.Object, Keyspace: ObjectSerializer.FromJson<Keyspace>(i.Object)))
             .Where(k => !string.IsNullOrEmpty(k.Keyspace.Spec.Prefix)).ToList();
         var prefixes = keyspaces.Select(k => k.Keyspace.Spec.Prefix!).Distinct(StringComparer.Ordinal).ToList();
-        var placed = keyspaces.Where(k => KeyspacePlacement.SelectsSite(k.Keyspace, site)).Select(k => k.Keyspace.Spec.Prefix!).ToHashSet(StringComparer.Ordinal);
         var own = new KvSiteFigures();
         foreach (var figures in KvKeyspaces.Figures(store, prefixes))
         {
             if (figures.Carried || figures.Keys > 0 || figures.Pending > 0)
             {
+                var held = holdings.Reason(figures.Prefix);
                 own.Keyspaces.Add(new KvKeyspaceFigures
                 {
                     Prefix = figures.Prefix,
-                    Replica = placed.Contains(figures.Prefix),
+                    Replica = held is not null,
+                    Reason = held ?? (figures.Carried ? "relay" : "local keys, not replicated"),
                     Keys = figures.Keys,
                     Bytes = figures.Bytes,
                     Pending = figures.Pending,
@@ -110,7 +111,7 @@ internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, IKvS
         {
             if (figures.Keyspaces.FirstOrDefault(k => k.Prefix == prefix) is { } k)
             {
-                rows[path] = new KeyspaceSiteStatus { Replica = k.Replica, Keys = k.Keys, Bytes = k.Bytes, Pending = k.Pending, LagSeconds = k.LagMs / 1000.0 };
+                rows[path] = new KeyspaceSiteStatus { Replica = k.Replica, Reason = k.Reason.Length == 0 ? null : k.Reason, Keys = k.Keys, Bytes = k.Bytes, Pending = k.Pending, LagSeconds = k.LagMs / 1000.0 };
             }
         }
 

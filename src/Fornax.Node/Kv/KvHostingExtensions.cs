@@ -35,7 +35,7 @@ public static class KvHostingExtensions
         services.TryAddSingleton<IKvFiguresExchange>(sp => sp.GetRequiredService<KvFiguresTable>());
         services.TryAddSingleton<KvMetrics>();
         services.TryAddSingleton<KeyspaceDirectory>();
-        services.TryAddSingleton<Fornax.Functions.State.IFunctionStateStore, Functions.KvFunctionState>();
+        // Functions' state store (the local store, reads over the link where the locality choice says): AddFornaxLocality.
         services.AddHostedService<KeyspaceController>();
         services.AddHostedService<KeyspaceFiguresReporter>();
         services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<TimeProvider>()));

@@ -23,6 +23,7 @@ internal sealed partial class LocalServiceAnnouncer(
     NodeOptions options,
     Listeners listeners,
     LinkRunner links,
+    Locality.KeyspaceHoldings keyspaces,
     ILogger<LocalServiceAnnouncer> log) : BackgroundService
 {
     private readonly Lock _announcing = new();
@@ -73,6 +74,8 @@ internal sealed partial class LocalServiceAnnouncer(
                 }
             }
 
+            // The keyspaces held here travel with the services: the data-locality choice looks for them (docs/kv.md).
+            served.UnionWith(keyspaces.Announced());
             var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), ++_version, served) { UplinkLatency = Latency() });
             if (changed)
             {

@@ -21,7 +21,8 @@ internal static class PortalServicesEndpoint
     public static JsonObject Build(IServiceMap map, RoutePlanner planner, LocalSite site)
     {
         var services = new JsonArray();
-        foreach (var service in map.Services)
+        // Keyspaces held at sites travel in the map too; they are no services to list.
+        foreach (var service in map.Services.Where(s => !Locality.KeyspaceServices.IsKeyspace(s)))
         {
             var backends = new JsonArray();
             foreach (var serving in map.SitesServing(service))

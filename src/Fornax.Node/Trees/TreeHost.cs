@@ -33,6 +33,9 @@ public sealed record TreeHostOptions
 
     /// <summary>Scheduler settings of every site beyond its capacity (tests lower the queue threshold).</summary>
     public Func<Fornax.Scheduling.SchedulingOptions, Fornax.Scheduling.SchedulingOptions>? ConfigureScheduling { get; init; }
+
+    /// <summary>Data-locality settings of every site (tests lower the promotion and drop thresholds).</summary>
+    public Func<Fornax.Scheduling.Locality.LocalityOptions, Fornax.Scheduling.Locality.LocalityOptions>? ConfigureLocality { get; init; }
 }
 
 /// <summary>One site of a <see cref="TreeHost"/>.</summary>
@@ -138,6 +141,7 @@ public sealed partial class TreeHost : IAsyncDisposable
             AllowCommands = spec.AllowCommands ?? false,
             Capacity = spec.Capacity ?? 0,
             ConfigureScheduling = _options.ConfigureScheduling,
+            ConfigureLocality = _options.ConfigureLocality,
             HeartbeatInterval = _options.HeartbeatInterval,
             MissedHeartbeats = _options.MissedHeartbeats,
             LogLevel = _options.LogLevel,
