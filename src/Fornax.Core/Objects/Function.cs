@@ -52,6 +52,11 @@ public sealed class Function : FornaxObject<FunctionSpec, FunctionStatus>
             context.Add("spec.scheduling.policy", $"\"{policy}\" is not one of {string.Join(", ", FunctionSchedulingPolicies.All)}");
         }
 
+        if (Spec.Scheduling is { OnDemand: true, Policy: FunctionSchedulingPolicies.Local })
+        {
+            context.Add("spec.scheduling.onDemand", "true needs policy spill or cloud: with policy local an invocation never leaves the site that received it");
+        }
+
         var methods = Spec.Triggers?.Http?.Methods ?? [];
         for (var i = 0; i < methods.Count; i++)
         {
@@ -102,6 +107,12 @@ public sealed class FunctionScheduling
 {
     /// <summary>One of <see cref="FunctionSchedulingPolicies.All"/>; null: <c>spill</c>.</summary>
     public string? Policy { get; set; }
+
+    /// <summary>
+    /// True: a spilled invocation may also go to the parent, which loads the function from the mission it relays (its
+    /// blob is stored there) although the mission does not select it. Null or false: only to sites that serve it.
+    /// </summary>
+    public bool? OnDemand { get; set; }
 }
 
 public static class FunctionSchedulingPolicies

@@ -29,6 +29,9 @@ internal sealed partial class FunctionRegistry(
     private readonly Dictionary<ObjectKey, StoredObject> _objects = [];
     private readonly Dictionary<ObjectKey, long> _tried = [];
 
+    // One on-demand load at a time: a burst of spilled requests for the same function loads it once.
+    private readonly SemaphoreSlim _onDemand = new(1, 1);
+
     /// <summary>The function serving under <paramref name="name"/>, or null when none is deployed here.</summary>
     public DeployedFunction? Find(string name) => _serving.GetValueOrDefault(name);
 
@@ -95,7 +98,8 @@ internal sealed partial class FunctionRegistry(
         }
 
         _tried[key] = stored.Generation;
-        if (_serving.TryGetValue(key.Name, out var holder) && holder.Key != key)
+        // A function loaded on demand gives the name up to an object of this site's own.
+        if (_serving.TryGetValue(key.Name, out var holder) && holder.Key != key && holder.OnDemandFrom is null)
         {
             await WriteStatusAsync(stored, "Failed", null, $"the name \"{key.Name}\" is already served by {holder.Key.Namespace}/{holder.Key.Name}; /fn/{{name}} addresses functions by name", ct);
             return;
@@ -132,7 +136,7 @@ internal sealed partial class FunctionRegistry(
         {
             var loaded = await runtime.Get().LoadAsync(definition, () => stream, ct);
             var latency = _latency.GetOrAdd(key.Name, _ => new LatencyHistogram());
-            _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency, FunctionSpecs.Policy(function));
+            _serving[key.Name] = new DeployedFunction(key, stored.Generation, loaded, FunctionSpecs.Methods(function), latency, FunctionSpecs.Policy(function), function.Spec.Scheduling?.OnDemand == true);
             ServingChanged?.Invoke();
             LogLoaded(key.ToString(), digest, stored.Generation);
             await WriteStatusAsync(stored, "Ready", digest, null, ct);
@@ -142,6 +146,65 @@ internal sealed partial class FunctionRegistry(
             LogLoadFailed(key.ToString(), e.Message);
             await WriteStatusAsync(stored, "Failed", digest, FunctionAdmissionCheck.OneLine(e is FunctionCompileException c ? c.Reason : e.Message), ct);
         }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="function"/>, a Function of the content of <paramref name="mission"/> (which does not select
+    /// this site, so no object of it is stored here), to serve a spilled invocation: true when it serves now (loaded
+    /// already, or loaded by this call). It stays loaded while the site runs, unless its own object arrives (which then
+    /// serves) or the object of that name is deleted; no status is written, as there is no object here to hold one.
+    /// </summary>
+    public async Task<bool> LoadOnDemandAsync(Function function, OnDemandSource mission, CancellationToken ct)
+    {
+        var key = new ObjectKey("Function", function.Metadata.NamespaceOrDefault, function.Metadata.Name);
+        await _onDemand.WaitAsync(ct);
+        try
+        {
+            if (_serving.TryGetValue(key.Name, out var serving))
+            {
+                return serving.Key == key;
+            }
+
+            var errors = new ValidationContext();
+            if (FunctionSpecs.ToDefinition(function, runtime.Options, errors) is not { } definition || blobs.OpenRead(definition.Digest!) is not { } stream)
+            {
+                LogOnDemandFailed(key.ToString(), mission.ToString(), errors.Count > 0 ? string.Join("; ", errors.Errors) : $"blob {function.Spec.Module} is not stored at this site");
+                return false;
+            }
+
+            try
+            {
+                var loaded = await runtime.Get().LoadAsync(definition, () => stream, ct);
+                var latency = _latency.GetOrAdd(key.Name, _ => new LatencyHistogram());
+                _serving[key.Name] = new DeployedFunction(key, 0, loaded, FunctionSpecs.Methods(function), latency, FunctionSpecs.Policy(function), true) { OnDemandFrom = mission };
+            }
+            catch (Exception e) when (e is FunctionCompileException or ArgumentException or IOException)
+            {
+                LogOnDemandFailed(key.ToString(), mission.ToString(), FunctionAdmissionCheck.OneLine(e is FunctionCompileException c ? c.Reason : e.Message));
+                return false;
+            }
+        }
+        finally
+        {
+            _onDemand.Release();
+        }
+
+        ServingChanged?.Invoke();
+        LogLoadedOnDemand(key.ToString(), function.Spec.Module!, mission.ToString());
+        return true;
+    }
+
+    /// <summary>Unloads <paramref name="function"/>, loaded on demand, unless something else serves under its name by now.</summary>
+    public void UnloadOnDemand(DeployedFunction function, string reason)
+    {
+        if (function.OnDemandFrom is null || !_serving.TryRemove(new(function.Name, function)))
+        {
+            return;
+        }
+
+        ServingChanged?.Invoke();
+        runtime.Current?.Unload(function.Name);
+        LogUnloadedOnDemand(function.Key.ToString(), reason);
     }
 
     private async Task RemoveAsync(ObjectKey key, CancellationToken ct)
@@ -202,6 +265,15 @@ internal sealed partial class FunctionRegistry(
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Function {Function} did not load: {Reason}")]
     private partial void LogLoadFailed(string function, string reason);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Information, Message = "Function {Function} loaded on demand ({Digest}) from mission {Mission}, which does not select this site, to serve a spilled invocation; it stays loaded while the mission is unchanged")]
+    private partial void LogLoadedOnDemand(string function, string digest, string mission);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Function {Function} of mission {Mission} could not be loaded on demand: {Reason}")]
+    private partial void LogOnDemandFailed(string function, string mission, string reason);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Information, Message = "Function {Function}, loaded on demand, unloaded: {Reason}")]
+    private partial void LogUnloadedOnDemand(string function, string reason);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "Function watch fell behind ({Reason}); listing again")]
     private partial void LogResync(string reason);

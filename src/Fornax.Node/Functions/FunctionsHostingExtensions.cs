@@ -32,7 +32,9 @@ public static class FunctionsHostingExtensions
         });
         services.TryAddSingleton<FunctionRegistry>();
         services.TryAddSingleton<FunctionIngress>();
+        services.TryAddSingleton<OnDemandFunctions>();
         services.AddHostedService(sp => sp.GetRequiredService<FunctionRegistry>());
+        services.AddHostedService(sp => sp.GetRequiredService<OnDemandFunctions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAdmissionCheck, FunctionAdmissionCheck>());
         return services;
     }

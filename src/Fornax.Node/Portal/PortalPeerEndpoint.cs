@@ -1,3 +1,4 @@
+using Fornax.Node.Functions;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Portal;
@@ -12,7 +13,7 @@ namespace Fornax.Node.Portal;
 /// request goes on without that header, so it is served there or refused: a request crosses at most two portal hops and
 /// cannot loop.
 /// </summary>
-internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients clients, PeerPortals peers, CallerNamespaces callers, IServiceMap map, LocalSite site, NodeOptions node, PortalOptions options)
+internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctions onDemand, PortalClients clients, PeerPortals peers, CallerNamespaces callers, IServiceMap map, LocalSite site, NodeOptions node, PortalOptions options)
 {
     public const string Route = "/portal/svc/{namespace}/{name}/{**rest}";
 
@@ -36,6 +37,12 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, PortalClients c
         }
 
         var local = await backends.RouteAsync(service, CallerNamespaces.VouchedFor(http.Request), http.RequestAborted);
+        if (local.NotServed && Fornax.Node.Scheduling.SpillRouter.Hops(http.Request) > 0 && await onDemand.TryLoadAsync(service, http.RequestAborted))
+        {
+            // A spill to a parent that did not serve the function (spec.scheduling.onDemand): it does now.
+            local = await backends.RouteAsync(service, CallerNamespaces.VouchedFor(http.Request), http.RequestAborted);
+        }
+
         if (local.Backend is not { } backend)
         {
             if (local.NotServed)

@@ -114,7 +114,7 @@ internal sealed partial class SpillRouter(
         }
     }
 
-    /// <summary>The siblings and ancestors serving the function, healthy, with their latency and fresh load.</summary>
+    /// <summary>The siblings and ancestors serving the function (and the parent, for a function it may load on demand), healthy, with their latency and fresh load.</summary>
     private List<SpillCandidate> Candidates(DeployedFunction function)
     {
         var sites = Reachable(new ServiceKey(function.Key.Namespace, function.Name));
@@ -122,6 +122,13 @@ internal sealed partial class SpillRouter(
         foreach (var (path, relation, up, latency) in sites)
         {
             candidates.Add(new SpillCandidate(path, relation, up, latency, board.Fresh(path), board.Unreported(path)));
+        }
+
+        // On-demand deployment: the parent relays the mission that brought the function, so it can load it when asked.
+        if (function.OnDemand && Parent(site.Path) is { } parent && !candidates.Exists(c => c.SitePath == parent)
+            && map.Site(parent) is { Healthy: true } && TreeLatency.Between(map, site.Path, parent, portal.UnmeasuredHopCost) is { } toParent)
+        {
+            candidates.Add(new SpillCandidate(parent, SiteRelation.Ancestor, 1, toParent, board.Fresh(parent), board.Unreported(parent)));
         }
 
         return candidates;
