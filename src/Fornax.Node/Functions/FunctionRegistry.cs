@@ -168,7 +168,7 @@ internal sealed partial class FunctionRegistry(
             var errors = new ValidationContext();
             if (FunctionSpecs.ToDefinition(function, runtime.Options, errors) is not { } definition || blobs.OpenRead(definition.Digest!) is not { } stream)
             {
-                LogOnDemandFailed(key.ToString(), mission.ToString(), errors.Count > 0 ? string.Join("; ", errors.Errors) : $"blob {function.Spec.Module} is not stored at this site");
+                LogOnDemandFailed(OnDemandName(key), mission.ToString(), errors.Count > 0 ? string.Join("; ", errors.Errors) : $"blob {function.Spec.Module} is not stored at this site");
                 return false;
             }
 
@@ -180,7 +180,7 @@ internal sealed partial class FunctionRegistry(
             }
             catch (Exception e) when (e is FunctionCompileException or ArgumentException or IOException)
             {
-                LogOnDemandFailed(key.ToString(), mission.ToString(), FunctionAdmissionCheck.OneLine(e is FunctionCompileException c ? c.Reason : e.Message));
+                LogOnDemandFailed(OnDemandName(key), mission.ToString(), FunctionAdmissionCheck.OneLine(e is FunctionCompileException c ? c.Reason : e.Message));
                 return false;
             }
         }
@@ -190,7 +190,7 @@ internal sealed partial class FunctionRegistry(
         }
 
         ServingChanged?.Invoke();
-        LogLoadedOnDemand(key.ToString(), function.Spec.Module!, mission.ToString());
+        LogLoadedOnDemand(OnDemandName(key), function.Spec.Module!, mission.ToString());
         return true;
     }
 
@@ -204,8 +204,10 @@ internal sealed partial class FunctionRegistry(
 
         ServingChanged?.Invoke();
         runtime.Current?.Unload(function.Name);
-        LogUnloadedOnDemand(function.Key.ToString(), reason);
+        LogUnloadedOnDemand(OnDemandName(function.Key), reason);
     }
+
+    private static string OnDemandName(ObjectKey key) => $"{key.Namespace}/{key.Name}";
 
     private async Task RemoveAsync(ObjectKey key, CancellationToken ct)
     {

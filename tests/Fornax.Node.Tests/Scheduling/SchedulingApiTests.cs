@@ -23,6 +23,20 @@ public sealed class SchedulingApiTests
     }
 
     [Fact]
+    public async Task Apply_OnDemandWithPolicyLocal_IsRefusedAsInvalidNamingTheField_AndStoresNothing()
+    {
+        await using var site = await TestSite.StartAsync();
+        var digest = await site.UploadAsync(FunctionSite.Guest("counter/counter.wasm"));
+
+        var response = await site.PutYamlAsync("functions", "counter", FunctionSite.FunctionYaml("counter", digest, "  scheduling: {policy: local, onDemand: true}\n"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var status = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Contains("spec.scheduling.onDemand: true needs policy spill or cloud", status!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(await site.GetAsync("functions", "counter"));
+    }
+
+    [Fact]
     public async Task Invoke_AloneAtItsSite_SaysItRanHere_AfterNoHops_WhateverTheClientClaims()
     {
         await using var site = await TestSite.StartAsync();
