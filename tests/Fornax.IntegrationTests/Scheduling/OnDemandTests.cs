@@ -65,12 +65,7 @@ public sealed class OnDemandTests
         using var ingress = SpillTree.Ingress(tree["e1"]);
 
         // Rounds of eight at once on e1's single slot, until some ran at r.
-        var calls = new List<SpillTree.Call>();
-        await Poll.UntilAsync(async () =>
-        {
-            calls.AddRange(await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SpillTree.CallAsync(ingress, SpillTree.Heavy))));
-            return calls.Any(c => c.Site == "a/r");
-        }, "a burst at e1 to spill to r", TimeSpan.FromSeconds(60), () => Task.FromResult(string.Join("; ", calls)));
+        var calls = await SpillTree.BurstUntilAsync(ingress, sofar => sofar.Any(c => c.Site == "a/r"), "a burst at e1 to spill to r");
 
         Assert.All(calls, c => Assert.Equal((200, "done\n"), (c.Status, c.Body)));
         Assert.All(calls.Where(c => c.Site == "a/r"), c => Assert.Equal(("1", "a/r/e1, a/r"), (c.Hops, c.Route)));

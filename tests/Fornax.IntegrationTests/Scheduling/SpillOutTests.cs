@@ -32,12 +32,7 @@ public sealed class SpillOutTests
 
         // Rounds of eight at once on e1's single slot, until some went to e2 (every round is a real burst; the first
         // teaches e1 the function's service time).
-        var calls = new List<SpillTree.Call>();
-        await Poll.UntilAsync(async () =>
-        {
-            calls.AddRange(await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SpillTree.CallAsync(ingress, SpillTree.Heavy))));
-            return calls.Any(c => c.Site == "a/r/e2");
-        }, "a burst at e1 to spill to e2", TimeSpan.FromSeconds(60), () => Task.FromResult(string.Join("; ", calls)));
+        var calls = await SpillTree.BurstUntilAsync(ingress, sofar => sofar.Any(c => c.Site == "a/r/e2"), "a burst at e1 to spill to e2");
 
         Assert.All(calls, c => Assert.Equal((200, "done\n"), (c.Status, c.Body)));
         Assert.All(calls.Where(c => c.Site == "a/r/e2"), c => Assert.Equal(("1", "a/r/e1, a/r/e2"), (c.Hops, c.Route)));

@@ -67,6 +67,18 @@ internal static class SpillTree
             Header(response, "Fornax-Site"), Header(response, "Fornax-Hops"), Header(response, "Fornax-Route"));
     }
 
+    /// <summary>Rounds of eight heavy calls at once at <paramref name="ingress"/>, until <paramref name="until"/> holds for the calls so far; all of them.</summary>
+    public static async Task<List<Call>> BurstUntilAsync(HttpClient ingress, Func<List<Call>, bool> until, string what)
+    {
+        var calls = new List<Call>();
+        await Poll.UntilAsync(async () =>
+        {
+            calls.AddRange(await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => CallAsync(ingress, Heavy))));
+            return until(calls);
+        }, what, TimeSpan.FromSeconds(60), () => Task.FromResult(string.Join("; ", calls)));
+        return calls;
+    }
+
     public static HttpClient Ingress(TreeSite site) => new() { BaseAddress = new Uri(site.Node.Endpoints.Ingress), Timeout = TimeSpan.FromSeconds(60) };
 
     private static string? Header(HttpResponseMessage response, string name) =>

@@ -7,32 +7,20 @@ namespace Fornax.Node.Tests.Scheduling;
 /// <summary>The scheduler at one site: the policy refused when unknown, responses saying where they ran, <c>/api/load</c>.</summary>
 public sealed class SchedulingApiTests
 {
-    [Fact]
-    public async Task Apply_UnknownPolicy_IsRefusedAsInvalidNamingTheField_AndStoresNothing()
+    [Theory]
+    [InlineData("{policy: nearest}", "spec.scheduling.policy: \"nearest\" is not one of local, spill, cloud")]
+    [InlineData("{policy: local, onDemand: true}", "spec.scheduling.onDemand: true needs policy spill or cloud")]
+    public async Task Apply_BadScheduling_IsRefusedAsInvalidNamingTheField_AndStoresNothing(string scheduling, string expected)
     {
         await using var site = await TestSite.StartAsync();
         var digest = await site.UploadAsync(FunctionSite.Guest("counter/counter.wasm"));
 
-        var response = await site.PutYamlAsync("functions", "counter", FunctionSite.FunctionYaml("counter", digest, "  scheduling: {policy: nearest}\n"));
+        var response = await site.PutYamlAsync("functions", "counter", FunctionSite.FunctionYaml("counter", digest, $"  scheduling: {scheduling}\n"));
 
         // 422 Invalid, as every field the API refuses (docs/api.md, Kubernetes' convention).
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         var status = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Contains("spec.scheduling.policy: \"nearest\" is not one of local, spill, cloud", status!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Null(await site.GetAsync("functions", "counter"));
-    }
-
-    [Fact]
-    public async Task Apply_OnDemandWithPolicyLocal_IsRefusedAsInvalidNamingTheField_AndStoresNothing()
-    {
-        await using var site = await TestSite.StartAsync();
-        var digest = await site.UploadAsync(FunctionSite.Guest("counter/counter.wasm"));
-
-        var response = await site.PutYamlAsync("functions", "counter", FunctionSite.FunctionYaml("counter", digest, "  scheduling: {policy: local, onDemand: true}\n"));
-
-        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        var status = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Contains("spec.scheduling.onDemand: true needs policy spill or cloud", status!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(expected, status!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(await site.GetAsync("functions", "counter"));
     }
 
