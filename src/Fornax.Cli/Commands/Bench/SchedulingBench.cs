@@ -192,17 +192,6 @@ internal sealed class SchedulingBench(CliContext context, TimeSpan duration)
             && Policies.SelectMany(p => new[] { $"wait-{p}", $"visits-{p}" }).All(f => services.TryGetValue(f, out var at) && paths.All(at.Contains));
     }
 
-    private async Task WaitAsync(Func<Task<bool>> condition, string what, CancellationToken ct)
-    {
-        var until = context.Time.GetUtcNow() + TimeSpan.FromSeconds(60);
-        while (!await condition())
-        {
-            if (context.Time.GetUtcNow() > until)
-            {
-                throw new CliException($"bench: timed out after 60s waiting for {what}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), context.Time, ct);
-        }
-    }
+    private Task WaitAsync(Func<Task<bool>> condition, string what, CancellationToken ct) =>
+        ConditionWait.UntilAsync(context.Time, condition, "bench", what, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50), ct);
 }

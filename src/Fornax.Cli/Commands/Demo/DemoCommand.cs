@@ -211,19 +211,8 @@ internal sealed partial class DemoCommand : Command
     private static async Task<string?> BatchAsync(TreeSite site) =>
         (await TreeHost.GetAsync(site, "configmaps", Delivered))?["data"]?["upload-batch"]?.GetValue<string>();
 
-    private async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan deadline)
-    {
-        var until = _context.Time.GetUtcNow() + deadline;
-        while (!await condition())
-        {
-            if (_context.Time.GetUtcNow() > until)
-            {
-                throw new CliException($"demo: timed out after {deadline.TotalSeconds:0}s waiting for {what}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _context.Time);
-        }
-    }
+    private Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan deadline) =>
+        ConditionWait.UntilAsync(_context.Time, condition, "demo", what, deadline, TimeSpan.FromMilliseconds(20));
 
     private static string MissionYaml(string batch) => $$"""
         apiVersion: fornax.io/v1
