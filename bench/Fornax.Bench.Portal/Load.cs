@@ -4,6 +4,9 @@ using System.Text;
 
 namespace Fornax.Bench.Portal;
 
+/// <summary>Requests (or connections) per second, and what each cost this whole process (load generator, sites, backend): CPU time and bytes allocated.</summary>
+internal readonly record struct Rate(double PerSecond, double CpuMicrosPerRequest, double BytesAllocatedPerRequest);
+
 /// <summary>The three measurements, each against one URL: latency one request at a time, throughput with many in flight, new connections per second.</summary>
 internal static class Load
 {
@@ -26,11 +29,13 @@ internal static class Load
     }
 
     /// <summary>Requests per second with <paramref name="concurrency"/> kept-alive connections for <paramref name="duration"/>.</summary>
-    public static async Task<double> ThroughputAsync(Uri url, int concurrency, TimeSpan duration)
+    public static async Task<Rate> ThroughputAsync(Uri url, int concurrency, TimeSpan duration)
     {
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         long done = 0;
+        var cpu = ProcessCpu.Now();
+        var allocated = GC.GetTotalAllocatedBytes();
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -42,18 +47,20 @@ internal static class Load
                 Interlocked.Increment(ref done);
             }
         }));
-        return done / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return new Rate(done / Stopwatch.GetElapsedTime(start).TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / done, (GC.GetTotalAllocatedBytes() - allocated) / (double)done);
     }
 
     /// <summary>
     /// New TCP connections per second: each request opens its own connection (<c>Connection: close</c>), sends one GET
     /// and reads the answer to the server's close, <paramref name="concurrency"/> at a time. Connection setup, not reuse.
     /// </summary>
-    public static async Task<double> ConnectionsAsync(Uri url, int concurrency, TimeSpan duration)
+    public static async Task<Rate> ConnectionsAsync(Uri url, int concurrency, TimeSpan duration)
     {
         var request = Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nConnection: close\r\n\r\n");
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         long done = 0;
+        var cpu = ProcessCpu.Now();
+        var allocated = GC.GetTotalAllocatedBytes();
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -78,6 +85,6 @@ internal static class Load
                 Interlocked.Increment(ref done);
             }
         }));
-        return done / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return new Rate(done / Stopwatch.GetElapsedTime(start).TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / done, (GC.GetTotalAllocatedBytes() - allocated) / (double)done);
     }
 }

@@ -30,7 +30,13 @@ public sealed class RoutePlanner(IServiceMap map, PortalOptions options, Func<st
                 TreePaths.CommonAncestor(options.SitePath, site.SitePath), cost));
         }
 
-        var ordered = candidates.OrderBy(c => c.Local ? 0 : 1).ThenBy(c => c.Cost).ThenBy(c => c.Site.SitePath, StringComparer.Ordinal).ToList();
-        return new RoutePlan(service, ordered, offline);
+        candidates.Sort(Nearest);
+        return new RoutePlan(service, candidates, offline);
     }
+
+    /// <summary>This site first, then by cost; ties by site path, so equal sites are tried in the same order everywhere.</summary>
+    private static int Nearest(RouteCandidate x, RouteCandidate y) =>
+        x.Local != y.Local ? (x.Local ? -1 : 1)
+        : x.Cost != y.Cost ? x.Cost.CompareTo(y.Cost)
+        : string.CompareOrdinal(x.Site.SitePath, y.Site.SitePath);
 }

@@ -160,9 +160,18 @@ internal sealed class ServiceMap(PortalOptions options) : IServiceMap
     {
         lock (_lock)
         {
-            return _sites.Values.Where(e => e.Announcement.Services.Contains(service))
-                .Select(e => new ServiceSite(e.Announcement.SitePath, e.Announcement.PortalAddress, e.Healthy))
-                .OrderBy(s => s.SitePath, StringComparer.Ordinal).ToList();
+            // A loop, not a LINQ chain: every request through a portal asks this.
+            var serving = new List<ServiceSite>();
+            foreach (var entry in _sites.Values)
+            {
+                if (entry.Announcement.Services.Contains(service))
+                {
+                    serving.Add(new ServiceSite(entry.Announcement.SitePath, entry.Announcement.PortalAddress, entry.Healthy));
+                }
+            }
+
+            serving.Sort(static (x, y) => string.CompareOrdinal(x.SitePath, y.SitePath));
+            return serving;
         }
     }
 

@@ -100,6 +100,9 @@ public sealed class RoutePlannerTests
     [InlineData("cloud", "cloud", "cloud", 0)]
     [InlineData("cloud/a", "other/a", "", -1)]
     [InlineData("cloud/east", "cloud/eastern", "cloud", 2)]
+    [InlineData("cloud/east/e1", "cloud/east/e10", "cloud/east", 2)]
+    [InlineData("cloud/eastern/e1", "cloud/east", "cloud", 3)]
+    [InlineData("cloud", "cloud/east/e1", "cloud", 2)]
     public void TreePaths_CommonAncestorAndHops(string a, string b, string ancestor, int hops)
     {
         Assert.Equal(ancestor, TreePaths.CommonAncestor(a, b));

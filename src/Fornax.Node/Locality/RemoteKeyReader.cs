@@ -33,7 +33,7 @@ internal sealed class RemoteKeyReader(PortalClients clients, IServiceMap map, Lo
         using var timeout = new CancellationTokenSource(options.RemoteReadTimeout, options.TimeProvider);
         try
         {
-            using var response = clients.Peer(sitePath).Send(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = clients.Peer(sitePath).Send(request, timeout.Token);
             return Answer(response, sitePath, key, timeout.Token);
         }
         catch (OperationCanceledException)

@@ -42,7 +42,7 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
 
         try
         {
-            return new PeerAttempt(await clients.Peer(peer.SitePath).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null, Unreachable: false);
+            return new PeerAttempt(await clients.Peer(peer.SitePath).SendAsync(request, ct), null, Unreachable: false);
         }
         catch (OperationCanceledException) when (!incoming.HttpContext.RequestAborted.IsCancellationRequested)
         {

@@ -4,18 +4,23 @@ using Fornax.Hierarchy.Identity;
 namespace Fornax.Node.Portal;
 
 /// <summary>
-/// The HTTP clients a portal sends with: one per peer site, HTTP/2 over mutual TLS with this site's certificate, which
-/// accepts only that site's certificate from the tree's CA (kept, so connections are pooled); and one plain client for
-/// the backends at this site.
+/// The HTTP senders a portal uses: one per peer site, over mutual TLS with this site's certificate, which accepts only
+/// that site's certificate from the tree's CA (kept, so connections are pooled); and one plain one for the backends at
+/// this site. They are bare <see cref="HttpMessageInvoker"/>s, not <see cref="HttpClient"/>s: a portal sets its own
+/// deadline and never buffers a body, and HttpClient's wrapper costs every request a linked cancellation source, a
+/// state machine and a timeout check for neither (as YARP's forwarder does).
 /// </summary>
 internal sealed class PortalClients(SiteIdentity identity, Fornax.Portal.PortalOptions options) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, HttpClient> _peers = new(StringComparer.Ordinal);
-    private readonly HttpClient _local = new(AsProxy(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout })) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _peers = new(StringComparer.Ordinal);
+    private readonly HttpMessageInvoker _local = new(AsProxy(new SocketsHttpHandler { ConnectTimeout = options.ConnectTimeout }));
 
-    public HttpClient Local => _local;
+    public HttpMessageInvoker Local => _local;
 
-    public HttpClient Peer(string sitePath) => _peers.GetOrAdd(sitePath, path =>
+    // The factory takes its state as an argument: a capturing lambda would be allocated on every request.
+    public HttpMessageInvoker Peer(string sitePath) => _peers.GetOrAdd(sitePath, static (path, self) => self.Create(path), this);
+
+    private HttpMessageInvoker Create(string path)
     {
         var handler = identity.CreateHttpHandler(path);
         handler.ConnectTimeout = options.ConnectTimeout;
@@ -24,8 +29,8 @@ internal sealed class PortalClients(SiteIdentity identity, Fornax.Portal.PortalO
             handler.ConnectCallback = (context, ct) => connect(path, context.DnsEndPoint, ct);
         }
 
-        return new HttpClient(AsProxy(handler)) { Timeout = Timeout.InfiniteTimeSpan };
-    });
+        return new HttpMessageInvoker(AsProxy(handler));
+    }
 
     /// <summary>
     /// A proxy passes answers on as they are: a backend's redirect and its cookies are for the caller, not followed or kept

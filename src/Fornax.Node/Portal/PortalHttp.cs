@@ -70,7 +70,8 @@ internal static class PortalHttp
     /// <summary>The request to pass on: method, headers but hop-by-hop ones, body; <paramref name="callerNamespace"/> in <see cref="CallerNamespaces.Header"/>.</summary>
     public static HttpRequestMessage Outgoing(HttpRequest request, Uri target, byte[] body, Version version, string callerNamespace)
     {
-        var message = new HttpRequestMessage(new HttpMethod(request.Method), target) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        // Parse hands out the shared instance of a known method (GET, POST, ...) instead of a new one per request.
+        var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), target) { Version = version, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
         if (body.Length > 0 || !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
         {
             message.Content = new ByteArrayContent(body);
@@ -95,6 +96,10 @@ internal static class PortalHttp
         return message;
     }
 
+    /// <summary>The <see cref="RouteHeader"/> a peer answered with, as received (no parsing), or null.</summary>
+    public static string? RouteOf(HttpResponseMessage response) =>
+        response.Headers.NonValidated.TryGetValues(RouteHeader, out var route) ? route.ToString() : null;
+
     /// <summary>Writes the upstream's response back, with <paramref name="route"/> as its route.</summary>
     public static async Task CopyResponseAsync(HttpContext http, HttpResponseMessage upstream, string route)
     {
@@ -104,7 +109,8 @@ internal static class PortalHttp
         CopyHeaders(upstream.Headers.NonValidated, response.Headers);
         CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers);
         response.Headers[RouteHeader] = route;
-        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
+        // The response's stream exists once its headers are read: the synchronous call returns it without a Task.
+        await using var body = upstream.Content.ReadAsStream(http.RequestAborted);
         await ResponseBodyCopy.CopyAsync(body, response.BodyWriter, http.RequestAborted);
     }
 

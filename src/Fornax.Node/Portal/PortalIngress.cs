@@ -49,7 +49,7 @@ internal sealed partial class PortalIngress(
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
         deadline.CancelAfter(options.RequestTimeout);
-        var failures = new List<string>();
+        List<string>? failures = null;
         while (true)
         {
             moving.Served(service);
@@ -61,13 +61,13 @@ internal sealed partial class PortalIngress(
                 {
                     using (response)
                     {
-                        var route = candidate.Local ? site.Path : $"{site.Path}, {string.Join(", ", response.Headers.TryGetValues(PortalHttp.RouteHeader, out var passed) ? passed : [candidate.Site.SitePath])}";
+                        var route = candidate.Local ? site.Path : $"{site.Path}, {PortalHttp.RouteOf(response) ?? candidate.Site.SitePath}";
                         await PortalHttp.CopyResponseAsync(http, response, route);
                         return;
                     }
                 }
 
-                failures.Add($"{candidate.Site.SitePath}: {failure}");
+                (failures ??= []).Add($"{candidate.Site.SitePath}: {failure}");
                 movedAway += notServed ? 1 : 0;
                 LogFailover(service.ToString(), candidate.Site.SitePath, failure!);
                 if (deadline.IsCancellationRequested)
@@ -94,8 +94,8 @@ internal sealed partial class PortalIngress(
 
         var timedOut = deadline.IsCancellationRequested;
         await PortalHttp.ErrorAsync(http, timedOut ? 504 : 502, site.Path, timedOut
-            ? $"service {service} did not answer site {site.Path} within {options.RequestTimeout.TotalSeconds:0.#} s ({string.Join("; ", failures)})"
-            : $"service {service} has no working backend from site {site.Path}: {string.Join("; ", failures)}");
+            ? $"service {service} did not answer site {site.Path} within {options.RequestTimeout.TotalSeconds:0.#} s ({string.Join("; ", failures ?? [])})"
+            : $"service {service} has no working backend from site {site.Path}: {string.Join("; ", failures ?? [])}");
     }
 
     /// <summary>One backend: its response when it answered below 500, else why not (the caller tries the next one).</summary>
@@ -160,7 +160,7 @@ internal sealed partial class PortalIngress(
         callers.VouchToOwnFunction(request, local);
         try
         {
-            return new PeerAttempt(await clients.Local.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), null, Unreachable: false);
+            return new PeerAttempt(await clients.Local.SendAsync(request, ct), null, Unreachable: false);
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {

@@ -62,7 +62,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
         HttpResponseMessage response;
         try
         {
-            response = await clients.Local.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            response = await clients.Local.SendAsync(request, timeout.Token);
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
@@ -78,7 +78,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
         using (response)
         {
             // A function spilled on from here (docs/functions.md, "Spill-out") says the rest of its route, this site first.
-            if (response.Headers.TryGetValues(PortalHttp.RouteHeader, out var onward) && string.Join(", ", onward) is var rest && rest.StartsWith(route + ", ", StringComparison.Ordinal))
+            if (PortalHttp.RouteOf(response) is { } rest && rest.Length >= route.Length + 2 && rest.StartsWith(route, StringComparison.Ordinal) && rest.AsSpan(route.Length).StartsWith(", ", StringComparison.Ordinal))
             {
                 route = rest;
             }
@@ -108,7 +108,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
 
         using (response)
         {
-            var passed = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var route) ? string.Join(", ", route) : relayTo;
+            var passed = PortalHttp.RouteOf(response) ?? relayTo;
             await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {passed}");
         }
     }

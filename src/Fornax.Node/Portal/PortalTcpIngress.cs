@@ -121,7 +121,7 @@ internal sealed partial class PortalTcpIngress(
             HttpResponseMessage response;
             try
             {
-                response = await clients.Peer(peer.SitePath).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, relayEnds.Token);
+                response = await clients.Peer(peer.SitePath).SendAsync(request, relayEnds.Token);
             }
             catch (Exception e) when (Resent(e) && attempt < MaxRefusedStreams)
             {
