@@ -17,12 +17,7 @@ public sealed class BigStateTests
     /// <summary>Members of 100 bytes: 100,000 of them make a set of ~10 MiB.</summary>
     private const int Members = 100_000;
 
-    private static IKvStore Site(string name)
-    {
-        var store = KvStore.Open(new KvStoreOptions { SiteId = name, Random = new Random(name.Length) });
-        KvReplication.For(store).SetKeyspaces(["big:"]);
-        return store;
-    }
+    private static IKvStore Site(string name) => ReplicationBookkeepingTests.Site(name, "big:");
 
     private static void AddMembers(IKvStore store, string key, int from, int count) => store.Do(tx =>
     {

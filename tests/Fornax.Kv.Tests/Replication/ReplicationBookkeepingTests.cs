@@ -13,7 +13,8 @@ namespace Fornax.Kv.Tests.Replication;
 /// </summary>
 public sealed class ReplicationBookkeepingTests
 {
-    private static IKvStore Site(string name, params string[] prefixes)
+    /// <summary>A store in memory replicating the given prefixes.</summary>
+    internal static IKvStore Site(string name, params string[] prefixes)
     {
         var store = KvStore.Open(new KvStoreOptions { SiteId = name, Random = new Random(name.Length) });
         KvReplication.For(store).SetKeyspaces(prefixes);
