@@ -92,8 +92,11 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
         }
     }
 
-    /// <summary>Runs the whole commands in <paramref name="buffer"/>; returns how far it was consumed.</summary>
-    private async ValueTask<SequencePosition> RunCommandsAsync(RespConnection client, ReadOnlySequence<byte> buffer)
+    /// <summary>
+    /// Runs the whole commands in <paramref name="buffer"/>; returns how far it was consumed. Completes synchronously when
+    /// no command awaits (internal: the allocation test drives it on its own thread).
+    /// </summary>
+    internal async ValueTask<SequencePosition> RunCommandsAsync(RespConnection client, ReadOnlySequence<byte> buffer)
     {
         var position = buffer.Start;
         while (!client.CloseAfterReply)
