@@ -6,11 +6,12 @@
 #       Keyspace per prefix redis-benchmark writes (key:, counter:, myset, myhash) placed at e1, e2 and e3: every
 #       write at e1 is replicated to e2 and e3 (through the cloud, which relays).
 # Prints requests/s for each and the ratio fornax/redis, then each replica's key count (they must match).
-# Usage: bench/kv-resp-replicated.sh [requests] (default 1000000)
+# Usage: [PIPELINES="1 16"] bench/kv-resp-replicated.sh [requests] (default 1000000; PIPELINES=16 runs -P 16 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-1000000}
 tests=set,get,incr,sadd,hset
+pipelines=${PIPELINES:-1 16}
 work=$(mktemp -d)
 # Built before HOME changes (a fresh HOME has an empty NuGet cache: the restore alone took ~10 minutes), its output
 # kept so a failed build says why instead of ending the script silently under set -e.
@@ -84,10 +85,10 @@ done
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  commit: $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)"
-echo "redis-benchmark -t $tests -n $requests -r 100000 -P {1,16} (50 clients); fornax: edge e1 replicating to e2 and e3"
+echo "redis-benchmark -t $tests -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge e1 replicating to e2 and e3"
 run() { redis-benchmark -p "$1" -t "$tests" -n "$requests" -r 100000 -P "$2" -q --csv 2>/dev/null | tr -d '"' | awk -F, 'NR>1 {print $1, $2}'; }
 printf '%-6s %-4s %12s %12s %7s\n' test P redis fornax ratio
-for pipeline in 1 16; do
+for pipeline in $pipelines; do
   redis-cli -p "$redis_port" flushall >/dev/null
   declare -A redis_rps=() fornax_rps=()
   while read -r name rps; do redis_rps[$name]=$rps; done < <(run "$redis_port" "$pipeline")

@@ -17,6 +17,14 @@ public interface IKvStore : IAsyncDisposable
     KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
         where TState : allows ref struct;
 
+    /// <summary>
+    /// Holds the store's lock for a run of <see cref="Execute"/> calls from one thread (a pipelined burst of
+    /// commands): each still commits as its own transaction, but the lock is taken once instead of once per
+    /// command, which is what many connections contend for. Dispose on the same thread; never block or await
+    /// while holding it, and keep the run short (other connections and the disk writer wait for it).
+    /// </summary>
+    Lock.Scope HoldForBurst();
+
     /// <summary>Number of live keys (DBSIZE).</summary>
     long Count { get; }
 

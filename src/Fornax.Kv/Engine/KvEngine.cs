@@ -112,6 +112,8 @@ internal sealed partial class KvEngine : IKvStore
     public static ulong ReplicaIdOf(string siteId) =>
         BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(siteId)), 0);
 
+    public Lock.Scope HoldForBurst() => _gate.EnterScope();
+
     public KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
         where TState : allows ref struct
     {

@@ -60,11 +60,16 @@ internal sealed partial class RespConnection
 
     public IKvStore Store => Server.Store;
 
-    /// <summary>Runs one parsed command and writes its reply.</summary>
-    public ValueTask DispatchAsync(RespArgs args)
+    /// <summary>Commands arrived (CLIENT LIST's idle): read once per batch of pipelined commands, as Redis reads its clock once per event-loop turn.</summary>
+    public void NoteActivity(long nowUnixMs) => LastCommandAtMs = nowUnixMs;
+
+    /// <summary>
+    /// Runs one parsed command (<paramref name="command"/> is its entry in <see cref="CommandTable"/>, null when unknown)
+    /// and writes its reply. A data command (<see cref="RespCommand.Kv"/>) always completes synchronously: refused,
+    /// queued in a MULTI, or run as one transaction.
+    /// </summary>
+    public ValueTask DispatchAsync(RespCommand? command, RespArgs args)
     {
-        var command = CommandTable.Find(args[0]);
-        LastCommandAtMs = Server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         if (command is null)
         {
             FlagMultiError();

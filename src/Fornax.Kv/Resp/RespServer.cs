@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
+using Fornax.Kv.Commands;
 using Fornax.Kv.Engine;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -71,6 +72,7 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
         {
             var read = await input.ReadAsync(ct);
             var buffer = read.Buffer;
+            client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var consumed = await RunCommandsAsync(client, buffer);
             input.AdvanceTo(consumed, buffer.End);
 
@@ -90,51 +92,114 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
         }
     }
 
-    /// <summary>Runs the whole commands in <paramref name="buffer"/>; returns how far it was consumed.</summary>
-    private async ValueTask<SequencePosition> RunCommandsAsync(RespConnection client, ReadOnlySequence<byte> buffer)
+    /// <summary>
+    /// Runs the whole commands in <paramref name="buffer"/>; returns how far it was consumed. Completes synchronously when
+    /// no command awaits (internal: the allocation test drives it on its own thread).
+    /// </summary>
+    internal async ValueTask<SequencePosition> RunCommandsAsync(RespConnection client, ReadOnlySequence<byte> buffer)
     {
         var position = buffer.Start;
         while (!client.CloseAfterReply)
         {
-            // A SequenceReader cannot live across an await, so each command gets a fresh one from where the last stopped.
-            var status = Parse(client, buffer.Slice(position), out var next);
-            position = next;
-            if (status == RespParseStatus.Error)
-            {
-                client.Reply.Error(client.Parser.Error!);
-                break;
-            }
-
-            if (status == RespParseStatus.Incomplete)
+            var next = RunDataBurst(client, buffer, ref position, out var command);
+            if (next == NextCommand.None)
             {
                 break;
             }
 
-            Interlocked.Increment(ref _totalCommands);
-            var pending = DispatchSafely(client);
-            if (!pending.IsCompletedSuccessfully)
+            if (next == NextCommand.Session)
             {
-                await pending;
+                Interlocked.Increment(ref _totalCommands);
+                var pending = DispatchSafely(client, command);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    await pending;
+                }
             }
         }
 
         return position;
     }
 
-    private static RespParseStatus Parse(RespConnection client, ReadOnlySequence<byte> unread, out SequencePosition next)
+    /// <summary>
+    /// Parses the next command and, while they are data commands (which complete synchronously), runs them under one
+    /// hold of the store's lock: a pipelined burst takes the lock once, not once per command. Stops at a session command
+    /// (returned parsed, for the caller to run outside the lock: it may await), at the end of the whole commands, or after
+    /// <see cref="RespServerOptions.MaxCommandsPerLockHold"/> commands so other connections get their turn.
+    /// </summary>
+    private NextCommand RunDataBurst(RespConnection client, ReadOnlySequence<byte> buffer, ref SequencePosition position, out RespCommand? command)
     {
-        var reader = new SequenceReader<byte>(unread);
-        var status = client.Parser.TryParse(ref reader, client.Authenticated);
-        next = reader.Position;
-        return status;
+        var next = ParseNext(client, buffer, ref position, out command);
+        if (next != NextCommand.Data)
+        {
+            return next;
+        }
+
+        var ran = 0;
+        using (store.HoldForBurst())
+        {
+            while (true)
+            {
+                var pending = DispatchSafely(client, command);
+                ran++;
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    // A data command never awaits (RespConnection.DispatchAsync); were one to, waiting under the lock would stall the site.
+                    throw new InvalidOperationException($"The data command '{client.LastCommand}' did not complete synchronously.");
+                }
+
+                if (client.CloseAfterReply || ran >= options.MaxCommandsPerLockHold)
+                {
+                    next = NextCommand.Data; // the caller comes back for the rest, the lock released meanwhile
+                    break;
+                }
+
+                next = ParseNext(client, buffer, ref position, out command);
+                if (next != NextCommand.Data)
+                {
+                    break;
+                }
+            }
+        }
+
+        Interlocked.Add(ref _totalCommands, ran);
+        return next;
     }
 
-    private ValueTask DispatchSafely(RespConnection client)
+    /// <summary>Parses one command from <paramref name="position"/>: what kind it is, or None when the input ends or is malformed (its error already answered).</summary>
+    private static NextCommand ParseNext(RespConnection client, ReadOnlySequence<byte> buffer, ref SequencePosition position, out RespCommand? command)
+    {
+        command = null;
+        if (client.CloseAfterReply)
+        {
+            return NextCommand.None;
+        }
+
+        // A SequenceReader cannot live across an await, so each command gets a fresh one from where the last stopped.
+        var reader = new SequenceReader<byte>(buffer.Slice(position));
+        var status = client.Parser.TryParse(ref reader, client.Authenticated);
+        position = reader.Position;
+        if (status == RespParseStatus.Error)
+        {
+            client.Reply.Error(client.Parser.Error!);
+            return NextCommand.None;
+        }
+
+        if (status == RespParseStatus.Incomplete)
+        {
+            return NextCommand.None;
+        }
+
+        command = CommandTable.Find(client.Parser.Args[0]);
+        return command?.Kv is not null ? NextCommand.Data : NextCommand.Session;
+    }
+
+    private ValueTask DispatchSafely(RespConnection client, RespCommand? command)
     {
         var mark = client.Reply.Mark;
         try
         {
-            var pending = client.DispatchAsync(client.Parser.Args);
+            var pending = client.DispatchAsync(command, client.Parser.Args);
             return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitSafely(client, pending, mark);
         }
         catch (Exception e)
@@ -162,5 +227,18 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
         RespLog.CommandFailed(logger, e, client.LastCommand, client.Remote?.ToString());
         client.Reply.Rewind(mark);
         client.Reply.Error($"ERR internal error in '{client.LastCommand}': {e.Message}");
+    }
+
+    /// <summary>What <see cref="ParseNext"/> found.</summary>
+    private enum NextCommand
+    {
+        /// <summary>No whole command (the input ended, or was malformed and answered).</summary>
+        None,
+
+        /// <summary>A data command, run under the store's lock with its neighbours.</summary>
+        Data,
+
+        /// <summary>Any other command (connection, server, transaction control), run on its own: it may await.</summary>
+        Session,
     }
 }

@@ -9,6 +9,12 @@ public sealed record RespServerOptions
     /// <summary>Most arguments in one command. Redis 7 allows up to 2^31; 1M is what Redis 6 allowed and what any client sends.</summary>
     public int MaxArguments { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Most pipelined data commands of one connection run under one hold of the store's lock (fornax's own limit): a
+    /// burst takes the lock once, yet a client pipelining thousands of commands lets others in between every this many.
+    /// </summary>
+    public int MaxCommandsPerLockHold { get; init; } = 64;
+
     /// <summary>The site's name, shown in INFO and HELLO.</summary>
     public string SiteName { get; init; } = "local";
 
