@@ -13,7 +13,7 @@ internal static class SiteInfoEndpoints
 {
     public static void MapSiteInfo(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store, LinkRunner links, Fornax.Hierarchy.Identity.SiteIdentity identity) => Results.Json(new JsonObject
+        app.MapGet("/api/site", (LocalSite site, SiteNodeHolder holder, IObjectStore store, LinkRunner links, Fornax.Hierarchy.Identity.SiteIdentity identity, Kv.SiteKvStore kv) => Results.Json(new JsonObject
         {
             ["name"] = site.Name,
             ["path"] = site.Path,
@@ -35,6 +35,8 @@ internal static class SiteInfoEndpoints
             } : null,
             // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it), or
             // "refused" when the parent forgot this site, with the parent's reason.
+            // closed until the site first needs its KV store, open, or failed with the reason (docs/kv.md, "When the store opens").
+            ["kv"] = new JsonObject { ["state"] = kv.State, ["error"] = kv.Failure },
             ["uplink"] = links.Uplink is { } uplink ? (uplink.Refusal is not null ? "refused" : uplink.IsConnected ? "connected" : "disconnected") : null,
             ["uplinkRefusal"] = links.Uplink?.Refusal,
             // The tree this site belongs to, and, while it moves into another one (attachment), how far that got.

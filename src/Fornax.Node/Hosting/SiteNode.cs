@@ -211,7 +211,8 @@ public sealed partial class SiteNode : IAsyncDisposable
 
         if (services.HasKvStore())
         {
-            // Open the store (and the server over it) now: a store that cannot open stops the start, not a first client.
+            // The server over the store is made now (a KV directory failing the cheap check stops the start here); the
+            // store itself opens when the site first needs it (SiteKvStore).
             app.Services.GetRequiredService<Fornax.Kv.Resp.IRespServer>();
         }
 

@@ -15,7 +15,7 @@ namespace Fornax.Node.Kv;
 /// <see cref="KvFiguresTable"/>, which the uplink sends up when they changed, and writes the status of the site's
 /// <c>Keyspace</c> objects from the table (this site and its subtree) when it differs from what they show.
 /// </summary>
-internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, IKvStore store, LocalSite site, KvFiguresTable table,
+internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, SiteKvStore store, LocalSite site, KvFiguresTable table,
     Locality.KeyspaceHoldings holdings, TimeProvider time, ILogger<KeyspaceFiguresReporter> log) : BackgroundService
 {
     /// <summary>Lag is reported in whole seconds: the sampling period, so a cut link changes the figures once a second, not on every write.</summary>
@@ -53,7 +53,8 @@ internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, IKvS
             .Where(k => !string.IsNullOrEmpty(k.Keyspace.Spec.Prefix)).ToList();
         var prefixes = keyspaces.Select(k => k.Keyspace.Spec.Prefix!).Distinct(StringComparer.Ordinal).ToList();
         var own = new KvSiteFigures();
-        foreach (var figures in KvKeyspaces.Figures(store, prefixes))
+        // Sampling does not open the store: a closed one holds nothing here yet.
+        foreach (var figures in store.OpenedOrNull is { } open ? KvKeyspaces.Figures(open, prefixes) : [])
         {
             if (figures.Carried || figures.Keys > 0 || figures.Pending > 0)
             {

@@ -3,6 +3,7 @@ using Fornax.Kv.Engine;
 using Fornax.Node.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Fornax.Node.Kv;
 
@@ -13,23 +14,25 @@ public static class KvHostingExtensions
     public const string DirectoryName = "kv";
 
     /// <summary>
-    /// Registers the site's store (opened on first use, disposed with the container, i.e. after the listeners stopped,
-    /// so no connection runs a transaction on a closed store).
+    /// Registers the site's store (opened when the site first needs it: <see cref="SiteKvStore"/>; disposed with the
+    /// container, i.e. after the listeners stopped, so no connection runs a transaction on a closed store).
     /// </summary>
     public static IServiceCollection AddFornaxKv(this IServiceCollection services)
     {
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<NodeOptions>();
-            return KvStore.Open(new KvStoreOptions
+            var storeOptions = new KvStoreOptions
             {
                 DataDirectory = Path.Combine(options.DataDirectory, DirectoryName),
                 SiteId = options.Name,
                 Durability = KvStoreOptions.ParseDurability(options.Durability),
                 TimeProvider = options.TimeProvider,
                 Random = options.Random,
-            });
+            };
+            return new SiteKvStore(storeOptions.DataDirectory, storeOptions.Durability, () => KvStore.Open(storeOptions), sp.GetRequiredService<ILogger<SiteKvStore>>());
         });
+        services.TryAddSingleton<IKvStore>(sp => sp.GetRequiredService<SiteKvStore>());
         services.TryAddSingleton<ILinkReplication, KvLinkReplication>();
         services.TryAddSingleton<KvFiguresTable>();
         services.TryAddSingleton<IKvFiguresExchange>(sp => sp.GetRequiredService<KvFiguresTable>());
@@ -38,7 +41,7 @@ public static class KvHostingExtensions
         // Functions' state store (the local store, reads over the link where the locality choice says): AddFornaxLocality.
         services.AddHostedService<KeyspaceController>();
         services.AddHostedService<KeyspaceFiguresReporter>();
-        services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<SiteKvStore>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

@@ -1,19 +1,21 @@
 using Fornax.Hierarchy.Links;
-using Fornax.Kv.Engine;
+using Grpc.Core;
 using Fornax.Kv.Replication;
 using Microsoft.Extensions.Logging;
 
 namespace Fornax.Node.Kv;
 
 /// <summary>Runs the store's replication over a link's <c>Replicate</c> stream (either end).</summary>
-internal sealed partial class KvLinkReplication(IKvStore store, ILogger<KvLinkReplication> log) : ILinkReplication
+internal sealed partial class KvLinkReplication(SiteKvStore store, ILogger<KvLinkReplication> log) : ILinkReplication
 {
     public async Task RunAsync(string peerPath, ILinkFrameStream stream, CancellationToken ct)
     {
+        // A replication session is a use of the store: it opens here if nothing opened it yet.
+        var opened = store.TryOpen() ?? throw new RpcException(new Status(StatusCode.Unavailable, store.Failure!));
         LogStarted(peerPath);
         try
         {
-            await KvReplication.For(store).RunPeerAsync(new Transport(stream), ct);
+            await KvReplication.For(opened).RunPeerAsync(new Transport(stream), ct);
         }
         catch (ReplicationProtocolException e)
         {

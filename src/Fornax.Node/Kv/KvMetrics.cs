@@ -13,12 +13,13 @@ internal sealed class KvMetrics : IDisposable
 {
     private readonly Meter _meter;
 
-    public KvMetrics(IMeterFactory factory, IKvStore store, KvFiguresTable figures, LocalSite site)
+    public KvMetrics(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site)
     {
         _meter = factory.Create("Fornax.Kv");
-        _meter.CreateObservableGauge("fornax.kv.keys", () => store.Count, description: "Keys holding a value");
-        _meter.CreateObservableGauge("fornax.kv.bytes", () => store.Stats.Bytes, unit: "By", description: "Keys, values and CRDT metadata in memory");
-        _meter.CreateObservableGauge("fornax.kv.tombstones", () => store.Stats.Tombstones, description: "Deletes kept until every peer has seen them");
+        // A scrape does not open the store: a closed store shows no figures (nothing needed it since the start).
+        _meter.CreateObservableGauge("fornax.kv.keys", () => Own(store, s => s.Count), description: "Keys holding a value");
+        _meter.CreateObservableGauge("fornax.kv.bytes", () => Own(store, s => s.Stats.Bytes), unit: "By", description: "Keys, values and CRDT metadata in memory");
+        _meter.CreateObservableGauge("fornax.kv.tombstones", () => Own(store, s => s.Stats.Tombstones), description: "Deletes kept until every peer has seen them");
         _meter.CreateObservableGauge("fornax.kv.replication.pending", () => Peers(store, p => p.PendingKeys), description: "Changed keys a peer has not acknowledged");
         _meter.CreateObservableGauge("fornax.kv.replication.lag", () => Peers(store, p => p.Lag.TotalSeconds), unit: "s", description: "Age of the oldest change a peer has not acknowledged");
         _meter.CreateObservableCounter("fornax.kv.replication.sent", () => Peers(store, p => p.BytesSent), unit: "By");
@@ -30,9 +31,13 @@ internal sealed class KvMetrics : IDisposable
         _meter.CreateObservableGauge("fornax.kv.keyspace.replication.lag", () => Keyspaces(figures, site, k => k.LagMs / 1000.0), unit: "s", description: "Age of the oldest of those changes");
     }
 
-    private static IEnumerable<Measurement<T>> Peers<T>(IKvStore store, Func<KvPeerStats, T> value)
+    private static IEnumerable<Measurement<T>> Own<T>(SiteKvStore store, Func<IKvStore, T> value)
         where T : struct =>
-        store.Stats.Peers.Select(p => new Measurement<T>(value(p), new KeyValuePair<string, object?>("peer", p.Site))).ToList();
+        store.OpenedOrNull is { } open ? [new Measurement<T>(value(open))] : [];
+
+    private static IEnumerable<Measurement<T>> Peers<T>(SiteKvStore store, Func<KvPeerStats, T> value)
+        where T : struct =>
+        (store.OpenedOrNull?.Stats.Peers ?? []).Select(p => new Measurement<T>(value(p), new KeyValuePair<string, object?>("peer", p.Site))).ToList();
 
     private static IEnumerable<Measurement<T>> Keyspaces<T>(KvFiguresTable figures, LocalSite site, Func<Fornax.Hierarchy.Links.Protocol.KvKeyspaceFigures, T> value)
         where T : struct =>

@@ -6,9 +6,11 @@ namespace Fornax.Node.Kv;
 
 /// <summary>
 /// The child's side: keeps a <c>Replicate</c> stream open on the link to the parent whenever the link is up (a cut
-/// ends it; it opens again once the link is back, and replication resumes from the last acknowledged change).
+/// ends it; it opens again once the link is back, and replication resumes from the last acknowledged change). A site
+/// whose store was never used has nothing to send and holds nothing the parent could send: it starts once the store is
+/// in use (<see cref="SiteKvStore.InUse"/>), and stops for good when the store cannot open.
 /// </summary>
-internal sealed class KvUplinkReplication(Uplink? uplink, ILinkReplication replication, TimeProvider time) : BackgroundService
+internal sealed class KvUplinkReplication(Uplink? uplink, ILinkReplication replication, SiteKvStore store, TimeProvider time) : BackgroundService
 {
     /// <summary>How often a down link is tried again: the link itself reconnects; this only notices it is back.</summary>
     private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(250);
@@ -20,7 +22,16 @@ internal sealed class KvUplinkReplication(Uplink? uplink, ILinkReplication repli
             return; // the root has no parent
         }
 
-        while (!stoppingToken.IsCancellationRequested)
+        try
+        {
+            await store.InUse.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested && store.Failure is null)
         {
             try
             {

@@ -1,5 +1,3 @@
-using Fornax.Kv.Engine;
-using Fornax.Kv.Replication;
 using Fornax.Portal;
 
 namespace Fornax.Node.Locality;
@@ -10,7 +8,7 @@ namespace Fornax.Node.Locality;
 /// (<see cref="ReplicaPromoter"/>). Their prefixes are the store's own replicated prefixes: a promotion makes the links
 /// carry the keyspace here and catch it up by anti-entropy, a drop removes the copy. Thread-safe.
 /// </summary>
-internal sealed class KeyspaceHoldings(IKvStore store)
+internal sealed class KeyspaceHoldings(Kv.SiteKvStore store)
 {
     /// <summary>Why a replica placed by its keyspace's <c>spec.placement</c> is here.</summary>
     public const string PlacementReason = "placement";
@@ -83,7 +81,7 @@ internal sealed class KeyspaceHoldings(IKvStore store)
         if (_applied is null || !_applied.SequenceEqual(prefixes))
         {
             _applied = prefixes;
-            KvReplication.For(store).SetKeyspaces(prefixes);
+            store.SetKeyspaces(prefixes);
         }
     }
 }

@@ -12,7 +12,7 @@ namespace Fornax.Node.Locality;
 /// dropped one leaves them (the copy is removed here, not elsewhere). A keyspace whose object is gone is dropped too.
 /// Promotions live in memory: a restarted site learns them again from its reads.
 /// </summary>
-internal sealed partial class ReplicaPromoter(ReplicaAdvisor advisor, KeyspaceHoldings holdings, KeyspaceDirectory directory, IKvStore store,
+internal sealed partial class ReplicaPromoter(ReplicaAdvisor advisor, KeyspaceHoldings holdings, KeyspaceDirectory directory, Kv.SiteKvStore store,
     LocalityOptions options, ILogger<ReplicaPromoter> log) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -67,7 +67,7 @@ internal sealed partial class ReplicaPromoter(ReplicaAdvisor advisor, KeyspaceHo
     private long BytesHeld(string keyspace)
     {
         var (ns, name) = Split(keyspace);
-        return PrefixText(ns, name) is { } prefix ? KvKeyspaces.Figures(store, [prefix])[0].Bytes : 0;
+        return PrefixText(ns, name) is { } prefix && store.OpenedOrNull is { } open ? KvKeyspaces.Figures(open, [prefix])[0].Bytes : 0;
     }
 
     private string? PrefixText(string ns, string name) => directory.Prefix(ns, name) is { } prefix ? System.Text.Encoding.UTF8.GetString(prefix) : null;

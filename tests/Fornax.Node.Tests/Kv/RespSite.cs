@@ -21,7 +21,8 @@ internal sealed class RespSite : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; }
 
-    public static async Task<RespSite> StartAsync(Func<NodeOptions, NodeOptions>? configure = null) => new(await TestSite.StartAsync(configure));
+    public static async Task<RespSite> StartAsync(Func<NodeOptions, NodeOptions>? configure = null, string? dataDirectory = null, bool keepDataDirectory = false) =>
+        new(await TestSite.StartAsync(configure, dataDirectory, keepDataDirectory));
 
     public async Task<ConnectionMultiplexer> ConnectAsync(Action<ConfigurationOptions>? configure = null)
     {

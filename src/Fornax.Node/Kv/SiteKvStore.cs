@@ -1,0 +1,150 @@
+using Fornax.Kv.Engine;
+using Fornax.Kv.Replication;
+using Microsoft.Extensions.Logging;
+
+namespace Fornax.Node.Kv;
+
+/// <summary>
+/// The site's KV store, opened when the site first needs it: a keyspace placed (or promoted) here, the first data
+/// command on the RESP port or from a function, or a replication session. A site that never uses the store never
+/// loads RocksDB (its library, heap and threads) and does not wait for it to start. A store that cannot open fails
+/// every use with one message naming what is wrong; <see cref="State"/> shows it on <c>/api/site</c>.
+/// </summary>
+internal sealed partial class SiteKvStore : IKvStore
+{
+    private readonly Func<IKvStore> _open;
+    private readonly string _directory;
+    private readonly KvDurability _durability;
+    private readonly ILogger _log;
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _inUse = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IKvStore? _store;
+    private string? _failure;
+    private IReadOnlyList<string>? _keyspaces;
+    private bool _disposed;
+
+    /// <summary>Checks the directory at once (cheaply: <see cref="KvDirectoryCheck"/>); opens nothing.</summary>
+    public SiteKvStore(string directory, KvDurability durability, Func<IKvStore> open, ILogger<SiteKvStore> log)
+    {
+        KvDirectoryCheck.ThrowIfBroken(directory);
+        _directory = directory;
+        _durability = durability;
+        _open = open;
+        _log = log;
+        if (Directory.Exists(directory))
+        {
+            // Data written before this start may not have reached the parent yet: replicate as soon as the link is up.
+            _inUse.TrySetResult();
+        }
+    }
+
+    /// <summary>Completes once the store holds data worth replicating: it existed at start, or it was opened since.</summary>
+    public Task InUse => _inUse.Task;
+
+    /// <summary>The open store, or null when nothing needed it yet (or it failed to open): for figures that must not open it.</summary>
+    public IKvStore? OpenedOrNull => Volatile.Read(ref _store);
+
+    /// <summary>Why the store cannot open (names the file), or null.</summary>
+    public string? Failure => Volatile.Read(ref _failure);
+
+    /// <summary><c>closed</c> (not needed yet), <c>open</c> or <c>failed</c>.</summary>
+    public string State => OpenedOrNull is not null ? "open" : Failure is not null ? "failed" : "closed";
+
+    /// <summary>The store, opened now if it is not yet; a store that cannot open throws <see cref="KvException"/>.</summary>
+    public IKvStore Open() => TryOpen() ?? throw new KvException(Failure!);
+
+    /// <summary>The store, opened now if it is not yet; null when it cannot open (<see cref="Failure"/> says why).</summary>
+    public IKvStore? TryOpen()
+    {
+        if (Volatile.Read(ref _store) is { } open)
+        {
+            return open;
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_store is not null || _failure is not null)
+            {
+                return _store;
+            }
+
+            var started = Environment.TickCount64;
+            try
+            {
+                var store = _open();
+                if (_keyspaces is { } prefixes)
+                {
+                    // What the site holds was settled before anything needed the store: applied before anyone uses it.
+                    KvReplication.For(store).SetKeyspaces(prefixes);
+                }
+
+                Volatile.Write(ref _store, store);
+                _inUse.TrySetResult();
+                LogOpened(_directory, Environment.TickCount64 - started);
+                return store;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Volatile.Write(ref _failure, $"ERR the site's KV store ({_directory}) cannot open: {e.Message}");
+                LogOpenFailed(_failure!);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The prefixes this site holds a replica of. While the store is closed an empty set is only remembered (applied when
+    /// something opens the store); a keyspace held here opens it.
+    /// </summary>
+    public void SetKeyspaces(IReadOnlyList<string> prefixes)
+    {
+        IKvStore? store;
+        lock (_gate)
+        {
+            _keyspaces = prefixes;
+            store = _store;
+        }
+
+        if (store is not null)
+        {
+            KvReplication.For(store).SetKeyspaces(prefixes);
+        }
+        else if (prefixes.Count > 0)
+        {
+            TryOpen(); // applies _keyspaces; a failure is logged and shown by State
+        }
+    }
+
+    public KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
+        where TState : allows ref struct =>
+        Open().Execute(state, body, out result);
+
+    public long Count => TryOpen()?.Count ?? 0;
+
+    /// <summary>A store that cannot open refuses writes.</summary>
+    public bool IsReadOnly => TryOpen()?.IsReadOnly ?? true;
+
+    public KvStoreStats Stats => TryOpen()?.Stats ?? new KvStoreStats { Durability = _durability };
+
+    public async ValueTask DisposeAsync()
+    {
+        IKvStore? store;
+        lock (_gate)
+        {
+            _disposed = true;
+            store = _store;
+        }
+
+        if (store is not null)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    [LoggerMessage(EventId = 911, Level = LogLevel.Information, Message = "KV store {Directory} opened in {Milliseconds} ms")]
+    private partial void LogOpened(string directory, long milliseconds);
+
+    [LoggerMessage(EventId = 912, Level = LogLevel.Error, Message = "{Failure}")]
+    private partial void LogOpenFailed(string failure);
+}
