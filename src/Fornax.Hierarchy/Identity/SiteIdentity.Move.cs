@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Fornax.Store.Files;
 
 namespace Fornax.Hierarchy.Identity;
 
@@ -173,7 +174,16 @@ public sealed partial class SiteIdentity
             File.Move(Path.Combine(incoming, "parent.json"), parentFile, overwrite: true);
         }
 
+        // The renames above must be on disk before the move record leaves incoming/: after a power cut, a record still
+        // in incoming/ makes the next start repeat them, one outside it means they all happened.
+        DirectoryFlush.Flush(pki);
+        if (File.Exists(ParentInfo.FileOf(options.DataDirectory)))
+        {
+            DirectoryFlush.Flush(Path.GetDirectoryName(ParentInfo.FileOf(options.DataDirectory))!);
+        }
+
         File.Move(staged, In(SiteMove.FileName), overwrite: true);
+        DirectoryFlush.Flush(pki);
         Directory.Delete(incoming, recursive: true);
         return true;
     }
