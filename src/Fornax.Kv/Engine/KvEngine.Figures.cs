@@ -1,36 +1,107 @@
 using System.Text;
+using Fornax.Kv.Engine.Crdt;
 
 namespace Fornax.Kv.Engine;
 
-/// <summary>Per keyspace figures: keys and bytes from the key table, the backlog from the replicator's log.</summary>
+/// <summary>
+/// Per keyspace figures: keys and bytes, kept per prefix as sums that the keys changed since the last sample correct
+/// (walking every key, and every element of every set and hash, under the lock each second stalled the writers of a
+/// large store); the backlog from the replicator's counts.
+/// </summary>
 internal sealed partial class KvEngine
 {
+    private readonly Dictionary<string, PrefixSum> _figureSums = new(StringComparer.Ordinal);
+
+    /// <summary>Keys changed since the last sample (each once: <see cref="KeyState.FigureDirty"/>); kept only once sampled.</summary>
+    private List<KeyState>? _figureDirty;
+
+    private sealed class PrefixSum(byte[] prefix)
+    {
+        public byte[] Prefix { get; } = prefix;
+
+        public long Keys { get; set; }
+
+        public long Bytes { get; set; }
+
+        public void Add(KeyState state, int sign)
+        {
+            if (state.Key.AsSpan().StartsWith(Prefix))
+            {
+                Keys += state.FigureLive ? sign : 0;
+                Bytes += sign * state.FigureBytes;
+            }
+        }
+    }
+
+    /// <summary>A key changed: the next sample corrects the sums for it.</summary>
+    private void FiguresChanged(KeyState state)
+    {
+        if (_figureDirty is { } dirty && !state.FigureDirty)
+        {
+            state.FigureDirty = true;
+            dirty.Add(state);
+        }
+    }
+
+    /// <summary>Keys holding a value (an expired key counts until the sweep deletes it, as in DBSIZE) and their bytes.</summary>
+    private static void TakeFigures(KeyState state)
+    {
+        state.FigureDirty = false;
+        state.FigureLive = !state.Removed && state.Type != KvType.None;
+        state.FigureBytes = state.FigureLive ? state.ApproximateBytes() : 0;
+    }
+
     public IReadOnlyList<KvKeyspaceStats> KeyspaceFigures(IReadOnlyList<string> prefixes)
     {
-        var encoded = prefixes.Select(Encoding.UTF8.GetBytes).ToArray();
-        var keys = new long[encoded.Length];
-        var bytes = new long[encoded.Length];
         lock (_gate)
         {
-            var now = NowUnixMs();
-            foreach (var state in _table.All())
+            if (_figureDirty is null)
             {
-                for (var i = 0; i < encoded.Length; i++)
+                // The first sample: every key's figures taken once; from now on only changed keys are looked at.
+                _figureDirty = [];
+                foreach (var state in _table.All())
                 {
-                    if (state.Key.AsSpan().StartsWith(encoded[i]) && state.IsLive(now))
-                    {
-                        keys[i]++;
-                        bytes[i] += state.ApproximateBytes();
-                    }
+                    TakeFigures(state);
                 }
             }
 
-            var backlog = _replication?.Backlog(encoded, now);
-            return [.. prefixes.Select((prefix, i) => new KvKeyspaceStats(
-                prefix,
-                _replication?.Carries(encoded[i]) == true,
-                keys[i],
-                bytes[i],
+            foreach (var state in _figureDirty)
+            {
+                foreach (var sum in _figureSums.Values)
+                {
+                    sum.Add(state, -1);
+                }
+
+                TakeFigures(state);
+                foreach (var sum in _figureSums.Values)
+                {
+                    sum.Add(state, +1);
+                }
+            }
+
+            _figureDirty.Clear();
+            var sums = new PrefixSum[prefixes.Count];
+            for (var i = 0; i < sums.Length; i++)
+            {
+                if (!_figureSums.TryGetValue(prefixes[i], out var sum))
+                {
+                    // A prefix not asked about before: summed from every key once (keyspaces are few and change rarely).
+                    _figureSums[prefixes[i]] = sum = new PrefixSum(Encoding.UTF8.GetBytes(prefixes[i]));
+                    foreach (var state in _table.All())
+                    {
+                        sum.Add(state, +1);
+                    }
+                }
+
+                sums[i] = sum;
+            }
+
+            var backlog = _replication?.Backlog([.. sums.Select(s => s.Prefix)], NowUnixMs());
+            return [.. sums.Select((sum, i) => new KvKeyspaceStats(
+                prefixes[i],
+                _replication?.Carries(sum.Prefix) == true,
+                sum.Keys,
+                sum.Bytes,
                 backlog?[i].Pending ?? 0,
                 TimeSpan.FromMilliseconds(backlog?[i].LagMs ?? 0)))];
         }

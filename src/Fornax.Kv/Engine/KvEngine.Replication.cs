@@ -73,6 +73,7 @@ internal sealed partial class KvEngine
         state.Removed = true;
         RemovalVersion = ++_version;
         TrackExpiry(state);
+        FiguresChanged(state);
         _disk?.Enqueue(state);
         _disk?.CommitAsync();
     }
@@ -90,6 +91,7 @@ internal sealed partial class KvEngine
                 RemovalVersion = ++_version;
                 Recount(state);
                 TrackExpiry(state);
+                FiguresChanged(state);
                 _disk?.Enqueue(state);
             }
         }

@@ -169,6 +169,7 @@ internal sealed partial class KvEngine : IKvStore
 
         Recount(state);
         TrackExpiry(state);
+        FiguresChanged(state);
         _disk?.Enqueue(state);
         OnChanged(state, source);
         state.ChangeTaken();

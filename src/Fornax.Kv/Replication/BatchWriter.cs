@@ -42,21 +42,35 @@ internal sealed class BatchWriter
         _previousKey = [];
     }
 
-    public void Append(KeyState state) => Append(state, null);
+    /// <summary>Largest encoded key state sent: with a closing batch (256 KiB) and its replica table, the frame stays
+    /// under what a receiver reassembles (<see cref="Frames.MaxWholeFrameBytes"/>).</summary>
+    public const int MaxStateBytes = Frames.MaxWholeFrameBytes - (1 << 20);
+
+    /// <summary>Appends the key's whole state; false (nothing appended) when it encodes to over <see cref="MaxStateBytes"/>.</summary>
+    public bool Append(KeyState state) => Append(state, null);
 
     /// <summary>Appends the delta of a set or hash: its clock, strings and expiry whole, and only the named elements.</summary>
-    public void AppendDelta(KeyState state, VersionVector baseClock, HashSet<byte[]> members, HashSet<byte[]> fields) =>
+    public bool AppendDelta(KeyState state, VersionVector baseClock, HashSet<byte[]> members, HashSet<byte[]> fields) =>
         Append(state, new Delta(baseClock, members, fields));
 
     private sealed record Delta(VersionVector Base, HashSet<byte[]> Members, HashSet<byte[]> Fields);
 
-    private void Append(KeyState state, Delta? delta)
+    private bool Append(KeyState state, Delta? delta)
     {
         // Length-prefixed so a reader can bound each state before decoding it.
+        var (previousKey, previousHlc) = (_previousKey, _previousHlc);
         _state.ResetWrittenCount();
         WriteState(state, delta, _state);
+        if (_state.WrittenCount > MaxStateBytes)
+        {
+            // The next state is encoded against the one before, which this one must not have become.
+            (_previousKey, _previousHlc) = (previousKey, previousHlc);
+            return false;
+        }
+
         WireVarint.Write(_body, (ulong)_state.WrittenCount);
         _body.Write(_state.WrittenSpan);
+        return true;
     }
 
     public byte[] ToFrame(long number)

@@ -22,15 +22,27 @@ internal sealed class ChangeLog
 
     public int Count => _entries.Count - _head;
 
-    public void Add(KeyState state, PeerState? source, long atUnixMs)
+    /// <summary>Appends the key's change; returns the oldest entry when the bound pushed it out.</summary>
+    public Entry? Add(KeyState state, PeerState? source, long atUnixMs)
     {
         _entries.Add(new Entry(state.ChangeSeq, state, source, atUnixMs));
-        if (Count > MaxEntries)
+        if (Count <= MaxEntries)
         {
-            Dropped = _entries[_head].Seq;
-            _head++;
-            Compact();
+            return null;
         }
+
+        var dropped = _entries[_head];
+        Dropped = dropped.Seq;
+        _head++;
+        Compact();
+        return dropped;
+    }
+
+    /// <summary>The entry of version <paramref name="seq"/>, when the log still holds it.</summary>
+    public Entry? Find(long seq)
+    {
+        var at = After(seq - 1);
+        return at < _entries.Count && _entries[at].Seq == seq ? _entries[at] : null;
     }
 
     /// <summary>Index of the first entry with a version above <paramref name="seq"/>.</summary>

@@ -55,6 +55,12 @@ internal sealed class PeerState(string site)
     /// <summary>The peer's incarnation and the last of its batches applied here (a replayed batch is only acknowledged).</summary>
     public long PeerIncarnation { get; set; }
 
+    /// <summary>Changed keys this peer needs and has not acknowledged (kept by the replicator as changes and acks come).</summary>
+    public long PendingKeys { get; set; }
+
+    /// <summary><see cref="PendingKeys"/> per prefix of <see cref="Interest"/>.</summary>
+    public Dictionary<byte[], long> PendingByPrefix { get; } = new(Engine.ByteArrayComparer.Instance);
+
     public long LastAppliedBatch { get; set; }
 
     public bool Connected { get; set; }

@@ -24,9 +24,8 @@ internal sealed partial class Replicator
                 }
 
                 catchUp.Keys.Dequeue();
-                if (!state.Removed)
+                if (!state.Removed && Appended(_batch.Append(state)))
                 {
-                    _batch.Append(state);
                     count++;
                 }
             }
@@ -60,9 +59,9 @@ internal sealed partial class Replicator
 
                 // Skipped: a key changed again since (its later entry sends it), a change the peer itself sent (its state
                 // already holds it), a key the peer does not need.
-                if (entry.State.ChangeSeq == entry.Seq && entry.Source != peer && Matches(peer.Interest, entry.State.Key))
+                if (entry.State.ChangeSeq == entry.Seq && entry.Source != peer && Matches(peer.Interest, entry.State.Key) &&
+                    Appended(AppendChange(entry.State, since)))
                 {
-                    AppendChange(entry.State, since);
                     count++;
                 }
             }
@@ -96,18 +95,23 @@ internal sealed partial class Replicator
     /// A changed key as the peer needs it, the peer having everything up to <paramref name="since"/>: a set or hash whose
     /// recent changes are known as the elements they touched (a delta), else its whole state.
     /// </summary>
-    private void AppendChange(KeyState state, long since)
+    private bool AppendChange(KeyState state, long since)
     {
         if (state.Deltas is { } deltas && deltas.TrySince(since, out var baseClock, out var members, out var fields) &&
             members.Count + fields.Count < (state.Members?.Count ?? 0) + (state.Fields?.Count ?? 0))
         {
-            _batch.AppendDelta(state, baseClock, members, fields);
             DeltasSent++;
+            return _batch.AppendDelta(state, baseClock, members, fields);
         }
-        else
-        {
-            _batch.Append(state);
-        }
+
+        return _batch.Append(state);
+    }
+
+    /// <summary>Counts a key state too large to send (it stays at this site until it shrinks).</summary>
+    private bool Appended(bool appended)
+    {
+        StatesTooLarge += appended ? 0 : 1;
+        return appended;
     }
 
     /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then.</summary>

@@ -71,6 +71,7 @@ internal sealed partial class Replicator
                 // The peer's data is new (or was replaced): what it acknowledged before is not there.
                 peer.PeerEpoch = peerEpoch;
                 peer.Acked = 0;
+                Recount(peer);
                 peer.PositionDirty = true;
                 engine.PositionsChanged();
             }
@@ -151,9 +152,10 @@ internal sealed partial class Replicator
 
             foreach (var frame in new[] { interest, ack, reply, request, batch })
             {
-                if (frame is not null)
+                // A batch over the frame limit (a big key's whole state) goes as parts, one after the other.
+                foreach (var part in frame is null ? [] : Frames.Cut(frame))
                 {
-                    await SendAsync(transport, sendLock, frame, peer, ct);
+                    await SendAsync(transport, sendLock, part, peer, ct);
                 }
             }
 
@@ -166,6 +168,7 @@ internal sealed partial class Replicator
 
     private async Task ReceiveLoopAsync(PeerState peer, IReplicationTransport transport, CancellationToken ct)
     {
+        var assembly = new FrameAssembly();
         while (await transport.ReceiveAsync(ct) is { } frame)
         {
             if (frame.Length > Frames.MaxFrameBytes)
@@ -178,31 +181,51 @@ internal sealed partial class Replicator
                 peer.BytesReceived += frame.Length;
             }
 
-            switch (frame.Span.IsEmpty ? (byte)0 : frame.Span[0])
+            var type = frame.Span.IsEmpty ? (byte)0 : frame.Span[0];
+            if (type == Frames.Part)
             {
-                case Frames.Batch:
-                    var (number, states) = Frames.DecodeBatch(frame.Span);
-                    ApplyBatch(peer, number, states);
-                    break;
-                case Frames.DigestRequest:
-                    var (depth, ranges) = Frames.DecodeDigestRequest(frame.Span);
-                    QueueDigestReply(peer, AnswerDigests(peer, depth, ranges));
-                    break;
-                case Frames.DigestReply:
-                    OnDigests(peer, frame.Span);
-                    break;
-                case Frames.Ack:
-                    OnAck(peer, Frames.DecodeAck(frame.Span));
-                    break;
-                case Frames.Interest:
-                    OnInterest(peer, Frames.DecodeInterest(frame.Span));
-                    break;
-                case Frames.CatchUpWanted when frame.Length == 1:
-                    OnCatchUpWanted(peer);
-                    break;
-                default:
-                    throw new ReplicationProtocolException($"unexpected frame type {(frame.Span.IsEmpty ? -1 : frame.Span[0])}");
+                if (assembly.Add(frame.Span) is { } whole)
+                {
+                    Dispatch(peer, whole);
+                }
             }
+            else if (assembly.InProgress)
+            {
+                throw new ReplicationProtocolException($"a frame of type {type} in the middle of a cut frame");
+            }
+            else
+            {
+                Dispatch(peer, frame.Span);
+            }
+        }
+    }
+
+    private void Dispatch(PeerState peer, ReadOnlySpan<byte> frame)
+    {
+        switch (frame.IsEmpty ? (byte)0 : frame[0])
+        {
+            case Frames.Batch:
+                var (number, states) = Frames.DecodeBatch(frame);
+                ApplyBatch(peer, number, states);
+                break;
+            case Frames.DigestRequest:
+                var (depth, ranges) = Frames.DecodeDigestRequest(frame);
+                QueueDigestReply(peer, AnswerDigests(peer, depth, ranges));
+                break;
+            case Frames.DigestReply:
+                OnDigests(peer, frame);
+                break;
+            case Frames.Ack:
+                OnAck(peer, Frames.DecodeAck(frame));
+                break;
+            case Frames.Interest:
+                OnInterest(peer, Frames.DecodeInterest(frame));
+                break;
+            case Frames.CatchUpWanted when frame.Length == 1:
+                OnCatchUpWanted(peer);
+                break;
+            default:
+                throw new ReplicationProtocolException($"unexpected frame type {(frame.IsEmpty ? -1 : frame[0])}");
         }
     }
 

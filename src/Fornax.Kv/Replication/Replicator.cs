@@ -36,7 +36,14 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         }
 
         DeltaHistory.Record(state, state.ChangeSeq);
-        _log.Add(state, source, engine.NowUnixMs());
+        var previousSeq = state.LoggedSeq;
+        if (_log.Add(state, source, engine.NowUnixMs()) is { } dropped)
+        {
+            Uncount(dropped);
+        }
+
+        state.LoggedSeq = state.ChangeSeq;
+        CountLogged(state, previousSeq, source);
         foreach (var peer in _peers.Values)
         {
             if (peer.Connected && peer != source)
@@ -97,6 +104,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
             peer.Signal(); // its interest announcement may have changed
         }
+
+        RecountAll();
     }
 
     /// <summary>What the peer's side needs from this side: this site's own prefixes and those of its other neighbours.</summary>
@@ -122,6 +131,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     {
         if (acked > peer.Acked)
         {
+            UncountAcked(peer, peer.Acked, acked);
             peer.Acked = acked;
             peer.PositionDirty = true;
             engine.PositionsChanged();
@@ -149,6 +159,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         foreach (var state in changed)
         {
             _log.Add(state, null, engine.NowUnixMs());
+            state.LoggedSeq = state.ChangeSeq;
         }
     }
 
@@ -187,19 +198,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         var stats = new List<Engine.KvPeerStats>();
         foreach (var peer in _peers.Values)
         {
-            long pending = 0;
-            long? oldest = null;
-            for (var i = _log.After(peer.Acked); i < _log.End; i++)
-            {
-                var entry = _log[i];
-                if (entry.State.ChangeSeq == entry.Seq && entry.Source != peer && Matches(peer.Interest, entry.State.Key))
-                {
-                    pending++;
-                    oldest ??= entry.AtUnixMs;
-                }
-            }
-
-            stats.Add(new Engine.KvPeerStats(peer.Site, peer.Connected, pending, TimeSpan.FromMilliseconds(oldest is { } t ? now - t : 0), peer.BytesSent, peer.BytesReceived)
+            var oldest = OldestPending(peer);
+            stats.Add(new Engine.KvPeerStats(peer.Site, peer.Connected, peer.PendingKeys, TimeSpan.FromMilliseconds(oldest is { } t ? Math.Max(0, now - t) : 0), peer.BytesSent, peer.BytesReceived)
             {
                 KeysSent = peer.KeysSent,
                 KeysReceived = peer.KeysReceived,

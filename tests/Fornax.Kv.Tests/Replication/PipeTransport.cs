@@ -20,6 +20,12 @@ internal sealed class PipeTransport(ChannelReader<ReadOnlyMemory<byte>> input, C
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken ct)
     {
+        // As the site link's gRPC stream refuses a message over its limit, so does the pipe: a sender must cut.
+        if (frame.Length > Frames.MaxFrameBytes)
+        {
+            throw new InvalidOperationException($"a frame of {frame.Length} bytes is over the stream's limit of {Frames.MaxFrameBytes}");
+        }
+
         lock (Sent)
         {
             Sent.Add(frame.ToArray());

@@ -8,7 +8,7 @@ namespace Fornax.Kv.Engine.Crdt;
 /// </summary>
 internal sealed class DeltaHistory
 {
-    /// <summary>Kept changes at most: a peer further behind gets the whole state.</summary>
+    /// <summary>Kept changes at most: past it the oldest are folded together (<see cref="Coalesce"/>).</summary>
     public const int MaxEntries = 1024;
 
     private readonly List<Entry> _entries = [];
@@ -38,8 +38,34 @@ internal sealed class DeltaHistory
         entries.Add(new Entry(seq, state.Clock.Clone(), state.ChangingMembers, state.ChangingFields));
         if (entries.Count > MaxEntries)
         {
-            entries.RemoveAt(0);
+            Coalesce(entries);
         }
+    }
+
+    /// <summary>
+    /// Folds the oldest change after the base into the next one: a peer that had the key between the two gets the
+    /// elements of both from the base (more elements, an older base: still exact). Dropping the oldest instead made a
+    /// peer more than <see cref="MaxEntries"/> changes behind (any peer, under a pipelined SADD) take the whole
+    /// collection, which a 100,000-member set turned into megabytes per batch and a full merge at every receiver.
+    /// The smaller name set is folded into the larger, so a run of folds costs the elements folded, not the history.
+    /// </summary>
+    private static void Coalesce(List<Entry> entries)
+    {
+        var (older, newer) = (entries[1], entries[2]);
+        entries[1] = new Entry(newer.Seq, newer.Clock, Union(older.Members, newer.Members), Union(older.Fields, newer.Fields));
+        entries.RemoveAt(2);
+    }
+
+    private static HashSet<byte[]>? Union(HashSet<byte[]>? a, HashSet<byte[]>? b)
+    {
+        if (a is null || b is null)
+        {
+            return a ?? b;
+        }
+
+        var (large, small) = a.Count >= b.Count ? (a, b) : (b, a);
+        large.UnionWith(small);
+        return large;
     }
 
     /// <summary>

@@ -50,6 +50,18 @@ internal sealed partial class KeyState(byte[] key)
     /// <summary>Replication: the local change sequence at which it last changed (what peers have not acknowledged).</summary>
     public long ChangeSeq { get; set; }
 
+    /// <summary>Keyspace figures: what this key last added to its prefixes' byte count, and whether it counted as a key.</summary>
+    public long FigureBytes { get; set; }
+
+    public bool FigureLive { get; set; }
+
+    /// <summary>Keyspace figures: changed since they were last taken.</summary>
+    public bool FigureDirty { get; set; }
+
+    /// <summary>Replication: the sequence of the key's latest entry in the change log (0: none), so the entry it
+    /// supersedes is found without a walk of the log.</summary>
+    public long LoggedSeq { get; set; }
+
     /// <summary>Anti-entropy: the key's position in the 64-bit token space (a hash of the key), computed once.</summary>
     public ulong Token => _token != 0 ? _token : (_token = System.IO.Hashing.XxHash64.HashToUInt64(Key));
 
