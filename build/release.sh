@@ -4,6 +4,8 @@
 # Each archive holds one folder fornax-VERSION-RID/ with the self-contained `fornax` executable, the native
 # libraries it loads (Wasmtime, SQLite, RocksDB), the systemd unit and docs/install.md.
 # VERSION defaults to 0.0.0-dev.<commit>. FORNAX_RIDS="linux-arm64" builds one architecture only.
+# FORNAX_PROFILE=aot publishes the Native AOT build (src/Fornax.Cli/Properties/PublishProfiles/aot.pubxml; needs clang,
+# and lld with Debian's arm64 libc6-dev/libgcc for arm64: docs/install.md, "Building the Native AOT archives").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,7 @@ if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
   exit 2
 fi
 rids=${FORNAX_RIDS:-linux-x64 linux-arm64}
+profile=${FORNAX_PROFILE:-release}
 out=artifacts
 # One timestamp for every file in the archives: the commit's, so the same commit gives the same tar layout.
 epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -29,11 +32,12 @@ for rid in $rids; do
   stage=$out/stage/$name
   rm -rf "$stage"
   echo "release: publishing $name"
-  dotnet publish src/Fornax.Cli -c Release -r "$rid" -p:PublishProfile=release -p:Version="$version" \
+  dotnet publish src/Fornax.Cli -c Release -r "$rid" -p:PublishProfile="$profile" -p:Version="$version" \
     -o "$stage" --nologo -v quiet
 
-  # Symbols and XML docs of the referenced projects are copied beside the bundle; the archive does not carry them.
-  rm -f "$stage"/*.pdb "$stage"/*.xml
+  # Symbols (the AOT build's fornax.dbg too) and XML docs of the referenced projects are copied beside the executable;
+  # the archive does not carry them.
+  rm -f "$stage"/*.pdb "$stage"/*.xml "$stage"/*.dbg
   # The RocksDB package carries variants beside librocksdb.so: a musl build (for Alpine) and, on x64, a jemalloc build;
   # the store's binding (src/Fornax.Kv/Engine/Storage/Native) imports "rocksdb", i.e. librocksdb.so. These archives
   # are for glibc systems and the site loads librocksdb.so (seen in /proc/PID/maps): the variants would add 6 MB

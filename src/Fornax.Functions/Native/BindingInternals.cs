@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Wasmtime;
@@ -48,7 +49,8 @@ internal static class BindingInternals
     /// <summary>The exception the binding itself throws for an owned <c>wasm_trap_t*</c> (trap code included); frees it.</summary>
     internal static TrapException Trap(nint trap) => FromOwnedTrap(trap, true);
 
-    private static FieldInfo Field(Type type, string name) => type.GetField(name, Private | BindingFlags.Public) ?? throw Missing($"{type.FullName}.{name}");
+    // The annotation tells the trimmer and Native AOT to keep the fields of the literal type passed in (typeof(Linker)).
+    private static FieldInfo Field([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields)] Type type, string name) => type.GetField(name, Private | BindingFlags.Public) ?? throw Missing($"{type.FullName}.{name}");
 
     private static InvalidOperationException Missing(string what) =>
         new($"the Wasmtime .NET binding {typeof(Engine).Assembly.GetName().Version} has no {what}; Fornax's InstancePre " +

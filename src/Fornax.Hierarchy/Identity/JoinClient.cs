@@ -61,7 +61,7 @@ public static class JoinClient
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync("/api/join", body, ct);
+            response = await http.PostAsJsonAsync("/api/join", body, HierarchyWebJson.Default.JsonObject, ct);
         }
         catch (HttpRequestException e)
         {

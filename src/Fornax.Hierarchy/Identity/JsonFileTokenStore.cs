@@ -10,12 +10,6 @@ namespace Fornax.Hierarchy.Identity;
 /// </summary>
 public sealed class JsonFileTokenStore : ITokenStore, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dictionary<string, StoredToken>? _tokens;
 
@@ -97,7 +91,7 @@ public sealed class JsonFileTokenStore : ITokenStore, IDisposable
             }
 
             var file = new TokenFile { Tokens = [.. copy.Values.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal)] };
-            PkiFiles.WriteAtomically(FilePath, JsonSerializer.Serialize(file, Json) + "\n", secret: true);
+            PkiFiles.WriteAtomically(FilePath, JsonSerializer.Serialize(file, HierarchyJson.Default.TokenFile) + "\n", secret: true);
             _tokens = copy;
             return true;
         }
@@ -122,7 +116,7 @@ public sealed class JsonFileTokenStore : ITokenStore, IDisposable
         TokenFile? file;
         try
         {
-            file = JsonSerializer.Deserialize<TokenFile>(File.ReadAllText(FilePath), Json);
+            file = JsonSerializer.Deserialize(File.ReadAllText(FilePath), HierarchyJson.Default.TokenFile);
         }
         catch (JsonException e)
         {
@@ -137,7 +131,7 @@ public sealed class JsonFileTokenStore : ITokenStore, IDisposable
         return _tokens = file.Tokens.ToDictionary(t => t.Id, StringComparer.Ordinal);
     }
 
-    private sealed class TokenFile
+    internal sealed class TokenFile
     {
         public const int CurrentVersion = 1;
 

@@ -135,7 +135,7 @@ public sealed class MissionIndex
         var entries = new JsonArray();
         foreach (var e in _entries.Values)
         {
-            entries.Add(new JsonObject { ["ns"] = e.Namespace, ["name"] = e.Name, ["generation"] = e.Generation, ["specRv"] = e.SpecRv, ["deleted"] = e.Deleted });
+            entries.Add((JsonNode)new JsonObject { ["ns"] = e.Namespace, ["name"] = e.Name, ["generation"] = e.Generation, ["specRv"] = e.SpecRv, ["deleted"] = e.Deleted });
         }
 
         var doc = new JsonObject { ["rv"] = _rv, ["floor"] = _floor, ["entries"] = entries };

@@ -39,7 +39,7 @@ public static class ApiStatus
             body["details"] = details;
         }
 
-        return Results.Json(body, statusCode: code);
+        return Results.Json(body, NodeApiJson.Default.JsonObject, statusCode: code);
     }
 
     public static IResult BadRequest(string message) => Failure(400, "BadRequest", message);

@@ -79,7 +79,7 @@ internal static class AttachEndpoint
                 ["path"] = move.To,
                 ["parent"] = parent,
                 ["pendingChildren"] = new JsonArray([.. move.PendingChildren.Select(c => (JsonNode)c)]),
-            }, statusCode: 202);
+            }, NodeApiJson.Default.JsonObject, statusCode: 202);
         }
         finally
         {

@@ -29,7 +29,7 @@ internal static class ForgetEndpoint
                 ["forgottenAt"] = outcome.Entry.ForgottenAt,
                 ["linkClosed"] = outcome.LinkClosed,
                 ["droppedSites"] = new JsonArray([.. outcome.DroppedSites.Order(StringComparer.Ordinal).Select(s => (JsonNode)s)]),
-            });
+            }, NodeApiJson.Default.JsonObject);
         }
         catch (ForgetRefusedException e)
         {

@@ -44,7 +44,7 @@ internal static class SiteInfoEndpoints
             ["move"] = identity.Move is { } move
                 ? new JsonObject { ["from"] = move.From, ["to"] = move.To, ["pendingChildren"] = new JsonArray([.. move.PendingChildren.Select(c => (JsonNode)c)]) }
                 : null,
-        })).WithMetadata(new ListenerMetadata(Listeners.Api));
+        }, NodeApiJson.Default.JsonObject)).WithMetadata(new ListenerMetadata(Listeners.Api));
 
         // Health answers on every listener, so a load balancer can probe the ingress port too.
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -74,7 +74,7 @@ internal static class TokenEndpoints
             ["expiresAt"] = Format(issued.ExpiresAt),
             // What a joining site can pin: the tree CA it will be chained to.
             ["caFingerprint"] = user ? null : SiteCertificates.Fingerprint(identity.TrustAnchor),
-        });
+        }, NodeApiJson.Default.JsonObject);
     }
 
     private static async Task<IResult> ListAsync(JoinTokenIssuer tokens, TimeProvider time, CancellationToken ct)
@@ -91,12 +91,12 @@ internal static class TokenEndpoints
             ["usedAt"] = Format(t.UsedAt),
             ["state"] = t.UsedAt is not null && t.SingleUse ? "used" : t.ExpiresAt <= now ? "expired" : "valid",
         });
-        return Results.Json(new JsonObject { ["items"] = new JsonArray([.. items]) });
+        return Results.Json(new JsonObject { ["items"] = new JsonArray([.. items]) }, NodeApiJson.Default.JsonObject);
     }
 
     private static async Task<IResult> RevokeAsync(string id, JoinTokenIssuer tokens, CancellationToken ct) =>
         await tokens.RevokeAsync(id, ct)
-            ? Results.Json(new JsonObject { ["id"] = id, ["revoked"] = true })
+            ? Results.Json(new JsonObject { ["id"] = id, ["revoked"] = true }, NodeApiJson.Default.JsonObject)
             : ApiStatus.NotFound($"token {id} not found: list the site's tokens with 'fornax token list'");
 
     private static string? Format(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);

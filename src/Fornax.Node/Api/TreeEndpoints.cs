@@ -25,8 +25,8 @@ internal static class TreeEndpoints
         app.MapTokenApi();
         app.MapPost("/api/uplink/{action}", (string action, LinkRunner links) => action switch
         {
-            "cut" => links.CutUplink() ? Results.Json(new JsonObject { ["uplink"] = "cut" }) : ApiStatus.BadRequest("this site has no emulated uplink"),
-            "heal" => links.HealUplink() ? Results.Json(new JsonObject { ["uplink"] = "healed" }) : ApiStatus.BadRequest("this site has no emulated uplink"),
+            "cut" => links.CutUplink() ? Results.Json(new JsonObject { ["uplink"] = "cut" }, NodeApiJson.Default.JsonObject) : ApiStatus.BadRequest("this site has no emulated uplink"),
+            "heal" => links.HealUplink() ? Results.Json(new JsonObject { ["uplink"] = "healed" }, NodeApiJson.Default.JsonObject) : ApiStatus.BadRequest("this site has no emulated uplink"),
             _ => ApiStatus.NotFound($"unknown uplink action \"{action}\" (cut or heal)"),
         }).WithMetadata(new ListenerMetadata(Listeners.Api), BodyLimit.Small);
     }
@@ -113,7 +113,7 @@ internal static class TreeEndpoints
                 ["path"] = $"{site.Path}/{name}",
                 ["parentPath"] = site.Path,
                 ["link"] = links.Self.Link,
-            });
+            }, NodeApiJson.Default.JsonObject);
         }
         catch (ArgumentException e)
         {

@@ -56,7 +56,7 @@ internal sealed class DashboardApply(ObjectApi objects, NodeOptions options)
                 return result;
             }
 
-            applied.Add(new JsonObject
+            applied.Add((JsonNode)new JsonObject
             {
                 ["kind"] = obj.Kind,
                 ["namespace"] = ns,
@@ -66,6 +66,6 @@ internal sealed class DashboardApply(ObjectApi objects, NodeOptions options)
         }
 
         request.HttpContext.Response.Headers.Remove("Fornax-Apply-Outcome");
-        return Results.Json(new JsonObject { ["applied"] = applied });
+        return Results.Json(new JsonObject { ["applied"] = applied }, NodeApiJson.Default.JsonObject);
     }
 }

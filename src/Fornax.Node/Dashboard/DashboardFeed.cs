@@ -77,7 +77,7 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
             }
 
             // Everything already waiting goes out in one message: a burst costs one write and one render, not hundreds.
-            var batch = new JsonArray { ToJson(events.Current) };
+            var batch = new JsonArray { (JsonNode)ToJson(events.Current) };
             ValueTask<bool> more;
             while ((more = events.MoveNextAsync()).IsCompleted && batch.Count < DashboardFeedFactory.MaxBatch)
             {
@@ -87,7 +87,7 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
                     return;
                 }
 
-                batch.Add(ToJson(events.Current));
+                batch.Add((JsonNode)ToJson(events.Current));
             }
 
             next = _pending = more.AsTask();
@@ -136,7 +136,7 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
     }
 
     private Task SendAsync(string name, JsonNode data, CancellationToken ct) =>
-        SendAsync(name, JsonSerializer.SerializeToUtf8Bytes(data), ct);
+        SendAsync(name, JsonSerializer.SerializeToUtf8Bytes(data, NodeApiJson.Default.JsonNode), ct);
 
     private async Task SendAsync(string name, byte[] json, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace Fornax.Node.Functions;
 internal static class FunctionStatsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/functions/stats", (FunctionRegistry registry, SiteFunctionRuntime site, NodeOptions options) => Results.Json(Build(registry, site, options)))
+        app.MapGet("/api/functions/stats", (FunctionRegistry registry, SiteFunctionRuntime site, NodeOptions options) => Results.Json(Build(registry, site, options), NodeApiJson.Default.JsonObject))
             .WithMetadata(new ListenerMetadata(Listeners.Api));
 
     /// <summary>The stats document; the dashboard's feed sends the same one on every tick.</summary>
@@ -27,7 +27,7 @@ internal static class FunctionStatsEndpoint
                 continue;
             }
 
-            functions.Add(new JsonObject
+            functions.Add((JsonNode)new JsonObject
             {
                 ["name"] = deployed.Name,
                 ["namespace"] = deployed.Key.Namespace,

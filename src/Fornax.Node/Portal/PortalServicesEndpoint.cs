@@ -15,7 +15,7 @@ namespace Fornax.Node.Portal;
 internal static class PortalServicesEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/services", (IServiceMap map, RoutePlanner planner, LocalSite site) => Results.Json(Build(map, planner, site)))
+        app.MapGet("/api/services", (IServiceMap map, RoutePlanner planner, LocalSite site) => Results.Json(Build(map, planner, site), NodeApiJson.Default.JsonObject))
             .WithMetadata(new ListenerMetadata(Listeners.Api));
 
     public static JsonObject Build(IServiceMap map, RoutePlanner planner, LocalSite site)
@@ -27,14 +27,14 @@ internal static class PortalServicesEndpoint
             var backends = new JsonArray();
             foreach (var serving in map.SitesServing(service))
             {
-                backends.Add(new JsonObject { ["site"] = serving.SitePath, ["healthy"] = serving.Healthy, ["portal"] = serving.PortalAddress });
+                backends.Add((JsonNode)new JsonObject { ["site"] = serving.SitePath, ["healthy"] = serving.Healthy, ["portal"] = serving.PortalAddress });
             }
 
             // The first choice: what a request sent now tries first (later ones only if it fails).
             var candidates = planner.Plan(service).Candidates;
             var first = candidates.Count > 0 ? candidates[0] : null;
             var route = first is null ? [] : first.Local ? new JsonArray(site.Path) : new JsonArray(site.Path, first.Site.SitePath);
-            services.Add(new JsonObject
+            services.Add((JsonNode)new JsonObject
             {
                 ["namespace"] = service.Namespace,
                 ["name"] = service.Name,

@@ -18,13 +18,13 @@ internal static class LoadEndpoint
     {
         app.MapGet("/api/load", (LocalSite site, ILoadTracker tracker, LoadBoard board) =>
         {
-            var sites = new JsonArray { Site(site.Path, tracker.Snapshot(), TimeSpan.Zero, 0) };
+            var sites = new JsonArray { (JsonNode)Site(site.Path, tracker.Snapshot(), TimeSpan.Zero, 0) };
             foreach (var (path, load, age) in board.FreshSites().OrderBy(s => s.SitePath, StringComparer.Ordinal))
             {
-                sites.Add(Site(path, load, age, board.Outstanding(path)));
+                sites.Add((JsonNode)Site(path, load, age, board.Outstanding(path)));
             }
 
-            return Results.Json(new JsonObject { ["site"] = site.Path, ["sites"] = sites });
+            return Results.Json(new JsonObject { ["site"] = site.Path, ["sites"] = sites }, NodeApiJson.Default.JsonObject);
         }).WithMetadata(new ListenerMetadata(Listeners.Api));
         return app;
     }

@@ -35,9 +35,9 @@ public static class Kubeconfig
                 user["token"] = token;
             }
 
-            clusters.Add(new JsonObject { ["name"] = name, ["cluster"] = cluster });
-            users.Add(new JsonObject { ["name"] = name, ["user"] = user });
-            contexts.Add(new JsonObject { ["name"] = name, ["context"] = new JsonObject { ["cluster"] = name, ["user"] = name, ["namespace"] = "default" } });
+            clusters.Add((JsonNode)new JsonObject { ["name"] = name, ["cluster"] = cluster });
+            users.Add((JsonNode)new JsonObject { ["name"] = name, ["user"] = user });
+            contexts.Add((JsonNode)new JsonObject { ["name"] = name, ["context"] = new JsonObject { ["cluster"] = name, ["user"] = name, ["namespace"] = "default" } });
         }
 
         if (contexts.Count == 0)

@@ -25,7 +25,7 @@ internal static class KubeDiscovery
         var resources = new JsonArray();
         foreach (var kind in Served)
         {
-            resources.Add(new JsonObject
+            resources.Add((JsonNode)new JsonObject
             {
                 ["name"] = kind.Plural,
                 ["singularName"] = kind.Singular,
@@ -35,7 +35,7 @@ internal static class KubeDiscovery
                 ["shortNames"] = Strings(kind.ShortNames),
                 ["categories"] = Strings([Category]),
             });
-            resources.Add(new JsonObject
+            resources.Add((JsonNode)new JsonObject
             {
                 ["name"] = kind.Plural + "/status",
                 ["singularName"] = "",
@@ -55,7 +55,7 @@ internal static class KubeDiscovery
         foreach (var kind in Served)
         {
             var responseKind = new JsonObject { ["group"] = Kinds.Group, ["version"] = "v1", ["kind"] = kind.Kind };
-            resources.Add(new JsonObject
+            resources.Add((JsonNode)new JsonObject
             {
                 ["resource"] = kind.Plural,
                 ["responseKind"] = responseKind,

@@ -24,7 +24,7 @@ internal static class KubeTables
         var columns = new JsonArray();
         for (var i = 0; i < headers.Length; i++)
         {
-            columns.Add(new JsonObject
+            columns.Add((JsonNode)new JsonObject
             {
                 ["name"] = headers[i],
                 ["type"] = "string",
@@ -43,7 +43,7 @@ internal static class KubeTables
                 row["object"] = obj;
             }
 
-            tableRows.Add(row);
+            tableRows.Add((JsonNode)row);
         }
 
         return new JsonObject

@@ -161,7 +161,7 @@ internal sealed class KubeWatch(HttpContext http, IObjectStore store, KindInfo k
 
     private async Task WriteLineAsync(JsonObject line, CancellationToken ct)
     {
-        await _response.BodyWriter.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(line), ct);
+        await _response.BodyWriter.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(line, NodeApiJson.Default.JsonObject), ct);
         await _response.BodyWriter.WriteAsync("\n"u8.ToArray(), ct);
         await _response.BodyWriter.FlushAsync(ct);
     }

@@ -49,10 +49,10 @@ internal sealed class ListApi(IObjectStore store, SiteHeartbeats heartbeats, Tim
         var body = KubeWire.List(kind.Kind, listVersion, items, next, next is null ? null : all.Count - page.Count);
         if (KubeTables.Wanted(http.Request))
         {
-            return Results.Json(KubeTables.Build(kind, items, http.Request.Query["includeObject"].FirstOrDefault(), time.GetUtcNow(), (JsonObject)body["metadata"]!.DeepClone()));
+            return Results.Json(KubeTables.Build(kind, items, http.Request.Query["includeObject"].FirstOrDefault(), time.GetUtcNow(), (JsonObject)body["metadata"]!.DeepClone()), NodeApiJson.Default.JsonObject);
         }
 
-        return Results.Json(body);
+        return Results.Json(body, NodeApiJson.Default.JsonObject);
     }
 
     /// <summary>
@@ -110,6 +110,6 @@ internal sealed class ListApi(IObjectStore store, SiteHeartbeats heartbeats, Tim
             }
         }
 
-        return Results.Json(KubeWire.List(kind.Kind, store.ResourceVersion, deleted));
+        return Results.Json(KubeWire.List(kind.Kind, store.ResourceVersion, deleted), NodeApiJson.Default.JsonObject);
     }
 }

@@ -13,7 +13,7 @@ internal sealed record FieldRequirement(string Field, string Value, bool Equal);
 internal sealed record ContinueToken(long ResourceVersion, string Namespace, string Name)
 {
     public string Encode() =>
-        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["rv"] = ResourceVersion, ["ns"] = Namespace, ["name"] = Name }));
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["rv"] = ResourceVersion, ["ns"] = Namespace, ["name"] = Name }, NodeApiJson.Default.JsonObject));
 
     public static ContinueToken? Decode(string text)
     {

@@ -86,8 +86,8 @@ internal sealed class OpenApiDocuments
         var parameters = new JsonArray(QueryParameter("dryRun", v3));
         if (action == "patch")
         {
-            parameters.Add(QueryParameter("fieldManager", v3));
-            parameters.Add(QueryParameter("force", v3));
+            parameters.Add((JsonNode)QueryParameter("fieldManager", v3));
+            parameters.Add((JsonNode)QueryParameter("force", v3));
         }
 
         var op = new JsonObject
@@ -118,7 +118,7 @@ internal sealed class OpenApiDocuments
             if (bodyTypes is not null)
             {
                 op["consumes"] = KubeDiscovery.Strings(bodyTypes);
-                parameters.Add(new JsonObject { ["name"] = "body", ["in"] = "body", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "object" } });
+                parameters.Add((JsonNode)new JsonObject { ["name"] = "body", ["in"] = "body", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "object" } });
             }
         }
 

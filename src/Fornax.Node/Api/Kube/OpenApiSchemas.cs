@@ -61,7 +61,8 @@ internal sealed class OpenApiSchemas(XmlDocs docs)
                 foreach (var property in info.Properties)
                 {
                     var schema = ForType(property.PropertyType, depth + 1);
-                    var member = property.AttributeProvider as PropertyInfo ?? type.GetProperty(char.ToUpperInvariant(property.Name[0]) + property.Name[1..]);
+                    // The source generator gives each property its PropertyInfo (found by its literal name, so Native AOT keeps it).
+                    var member = property.AttributeProvider as PropertyInfo;
                     var description = (member is null ? null : docs.Property(member)) ?? docs.Type(Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType);
                     if (description is not null)
                     {

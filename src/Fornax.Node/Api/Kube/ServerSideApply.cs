@@ -67,10 +67,10 @@ internal static class ServerSideApply
         {
             var kept = (JsonObject)entry.DeepClone();
             kept["fieldsV1"] = ManagedFields.Encode(leaves);
-            managed.Add(kept);
+            managed.Add((JsonNode)kept);
         }
 
-        managed.Add(new JsonObject
+        managed.Add((JsonNode)new JsonObject
         {
             ["manager"] = manager,
             ["operation"] = "Apply",

@@ -14,8 +14,9 @@ internal sealed partial class XmlDocs
 
     public XmlDocs(Assembly assembly)
     {
-        var path = Path.ChangeExtension(assembly.Location, ".xml");
-        if (string.IsNullOrEmpty(assembly.Location) || !File.Exists(path))
+        // Beside the application, not Assembly.Location: that is empty in a single-file or Native AOT build.
+        var path = Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
+        if (!File.Exists(path))
         {
             return;
         }
