@@ -17,6 +17,7 @@ internal sealed partial class SiteKvStore : IKvStore
     private readonly KvDurability _durability;
     private readonly ILogger _log;
     private readonly Lock _gate = new();
+    private readonly Lock _noStore = new();
     private readonly TaskCompletionSource _inUse = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IKvStore? _store;
     private string? _failure;
@@ -119,6 +120,12 @@ internal sealed partial class SiteKvStore : IKvStore
     public KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
         where TState : allows ref struct =>
         Open().Execute(state, body, out result);
+
+    /// <summary>
+    /// The open store's burst hold. A store that cannot open holds a lock of its own instead, so the burst still runs and
+    /// each command in it fails through <see cref="Execute"/> with the message naming the directory.
+    /// </summary>
+    public Lock.Scope HoldForBurst() => TryOpen() is { } store ? store.HoldForBurst() : _noStore.EnterScope();
 
     public long Count => TryOpen()?.Count ?? 0;
 

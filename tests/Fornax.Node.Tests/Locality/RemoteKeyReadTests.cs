@@ -22,7 +22,7 @@ public sealed class RemoteKeyReadTests
         var a = tree["a"];
         var port = a.Node.Services.GetRequiredService<Listeners>().LinkPort;
         using var request = new HttpRequestMessage(HttpMethod.Post, $"https://127.0.0.1:{port}{path}") { Content = new ByteArrayContent(body) };
-        using var response = await tree["b"].Node.Services.GetRequiredService<PortalClients>().Peer(a.Path).SendAsync(request);
+        using var response = await tree["b"].Node.Services.GetRequiredService<PortalClients>().Peer(a.Path).SendAsync(request, CancellationToken.None);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Contains(RemoteKeyReads.AbsentHeader));
     }
 
@@ -65,7 +65,7 @@ public sealed class RemoteKeyReadTests
         // b holds no replica: it refuses, and a's key never reached b.
         var bPort = tree["b"].Node.Services.GetRequiredService<Listeners>().LinkPort;
         using var toB = new HttpRequestMessage(HttpMethod.Post, $"https://127.0.0.1:{bPort}/portal/kv/default/docs/get") { Content = new ByteArrayContent(Key("doc:1")) };
-        using var refused = await tree["a"].Node.Services.GetRequiredService<PortalClients>().Peer(tree["b"].Path).SendAsync(toB);
+        using var refused = await tree["a"].Node.Services.GetRequiredService<PortalClients>().Peer(tree["b"].Path).SendAsync(toB, CancellationToken.None);
         Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
     }
 }

@@ -17,8 +17,9 @@ public sealed class CapacityLimitTests
         using var ingress = site.Ingress();
         ingress.Timeout = TimeSpan.FromSeconds(60);
 
-        // Three calls of 600 ms on one slot: the site shows one running and two queued, and all three answer.
-        var three = Enumerable.Range(0, 3).Select(_ => ingress.SendAsync(HttpMethod.Post, "/fn/wait", "600")).ToList();
+        // Three calls of 2 s on one slot: the site shows one running and two queued, and all three answer. (With 600 ms
+        // calls, a loaded machine could finish the first before the poll saw the third arrive.)
+        var three = Enumerable.Range(0, 3).Select(_ => ingress.SendAsync(HttpMethod.Post, "/fn/wait", "2000")).ToList();
         await Poll.UntilAsync(async () =>
         {
             var here = (await site.Http.GetFromJsonAsync<JsonObject>("/api/load"))!["sites"]![0]!;
