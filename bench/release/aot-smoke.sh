@@ -49,7 +49,7 @@ done
 step "fornax get -o json/yaml/wide/table/name, describe"
 
 if command -v kubectl >/dev/null; then
-  "$fx" config set-site root "$api" >/dev/null
+  "$fx" config set-site root --url "$api" >/dev/null
   "$fx" kubeconfig --out "$work/kubeconfig" >/dev/null
   KUBECONFIG=$work/kubeconfig kubectl get missions | grep -q hello-function || fail "kubectl get missions"
   KUBECONFIG=$work/kubeconfig kubectl get missions -o yaml | grep -q 'kind: Mission' || fail "kubectl get missions -o yaml"
@@ -68,8 +68,8 @@ fi
 chmod 600 "$work/token"
 start_site edge --name edge --tier edge --heartbeat 1s --join "$api" --token-file "$work/token"
 edge_api=$(field "$work/edge" api); edge_ingress=$(field "$work/edge" ingress)
-until_ok "edge to be Active at root" 60 sh -c "'$fx' get sites --site '$api' -o json | grep -q '\"edge\"' && '$fx' get sites --site '$api' | grep edge | grep -q Active"
-step "edge joined root over mutual TLS (token file), Active"
+until_ok "edge to be healthy at root" 60 sh -c "'$fx' get sites --site '$api' -o json | grep -q '\"edge\"' && '$fx' get sites --site '$api' | grep edge | grep -q healthy"
+step "edge joined root over mutual TLS (token file), healthy"
 
 until_ok "the function at edge through its portal /svc/default/hello/" 90 curl -sf "$edge_ingress/svc/default/hello/"
 step "portal: $(curl -sf "$edge_ingress/svc/default/hello/")"

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Fornax.Node.Hosting;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,7 @@ internal static class BlobEndpoints
     private static async Task<IResult> PutAsync(string digest, HttpRequest request, IBlobStore store)
     {
         var stored = await store.PutAsync(request.Body, digest, request.HttpContext.RequestAborted);
-        return Results.Created($"/blobs/{stored}", new { digest = stored });
+        request.HttpContext.Response.Headers.Location = $"/blobs/{stored}";
+        return Results.Json(new JsonObject { ["digest"] = stored }, NodeApiJson.Default.JsonObject, statusCode: StatusCodes.Status201Created);
     }
 }

@@ -97,6 +97,8 @@ public sealed partial class SiteNode : IAsyncDisposable
         // Hosting's own category only logs request start/finish (Information). While any level of it is enabled, ASP.NET
         // Core starts an Activity and a logging scope for every request just in case — a few % of a function call.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // JSON nodes written by ASP.NET Core's own result helpers use source-generated metadata (Native AOT has no other).
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeApiJson.Default));
         builder.Logging.AddSimpleConsole(c =>
         {
             c.SingleLine = true;
