@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Fornax.Hierarchy.Identity;
 
@@ -13,12 +12,5 @@ namespace Fornax.Hierarchy;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JsonFileTokenStore.TokenFile))]
 internal sealed partial class HierarchyJson : JsonSerializerContext
-{
-}
-
-/// <summary>The web defaults unindented: what <c>PostAsJsonAsync</c> without options sent (the join request).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(JsonObject))]
-internal sealed partial class HierarchyWebJson : JsonSerializerContext
 {
 }

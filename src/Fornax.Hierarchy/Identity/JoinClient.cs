@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Hierarchy.Links;
 
 namespace Fornax.Hierarchy.Identity;
@@ -61,7 +62,7 @@ public static class JoinClient
         HttpResponseMessage response;
         try
         {
-            response = await http.PostAsJsonAsync("/api/join", body, HierarchyWebJson.Default.JsonObject, ct);
+            response = await http.PostAsJsonAsync("/api/join", body, WebJson.Default.JsonObject, ct);
         }
         catch (HttpRequestException e)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
 using Microsoft.AspNetCore.Http;
 
@@ -39,7 +40,7 @@ public static class ApiStatus
             body["details"] = details;
         }
 
-        return Results.Json(body, NodeApiJson.Default.JsonObject, statusCode: code);
+        return Results.Json(body, WebJson.Default.JsonObject, statusCode: code);
     }
 
     public static IResult BadRequest(string message) => Failure(400, "BadRequest", message);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
 using Fornax.Node.Hosting;
@@ -79,7 +80,7 @@ internal static class AttachEndpoint
                 ["path"] = move.To,
                 ["parent"] = parent,
                 ["pendingChildren"] = new JsonArray([.. move.PendingChildren.Select(c => (JsonNode)c)]),
-            }, NodeApiJson.Default.JsonObject, statusCode: 202);
+            }, WebJson.Default.JsonObject, statusCode: 202);
         }
         finally
         {

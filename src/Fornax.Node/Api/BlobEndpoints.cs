@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Node.Hosting;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
@@ -36,6 +37,6 @@ internal static class BlobEndpoints
     {
         var stored = await store.PutAsync(request.Body, digest, request.HttpContext.RequestAborted);
         request.HttpContext.Response.Headers.Location = $"/blobs/{stored}";
-        return Results.Json(new JsonObject { ["digest"] = stored }, NodeApiJson.Default.JsonObject, statusCode: StatusCodes.Status201Created);
+        return Results.Json(new JsonObject { ["digest"] = stored }, WebJson.Default.JsonObject, statusCode: StatusCodes.Status201Created);
     }
 }

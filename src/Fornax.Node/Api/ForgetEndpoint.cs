@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Hierarchy.Links;
 using Microsoft.AspNetCore.Http;
 
@@ -29,7 +30,7 @@ internal static class ForgetEndpoint
                 ["forgottenAt"] = outcome.Entry.ForgottenAt,
                 ["linkClosed"] = outcome.LinkClosed,
                 ["droppedSites"] = new JsonArray([.. outcome.DroppedSites.Order(StringComparer.Ordinal).Select(s => (JsonNode)s)]),
-            }, NodeApiJson.Default.JsonObject);
+            }, WebJson.Default.JsonObject);
         }
         catch (ForgetRefusedException e)
         {

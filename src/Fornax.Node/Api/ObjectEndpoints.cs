@@ -47,7 +47,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         var found = await store.GetAsync(new ObjectKey(kind.Kind, ns, name), ct);
         return found is null
             ? ApiStatus.NotFound($"{kind.Singular} \"{name}\" not found in namespace \"{ns}\"")
-            : Results.Json(KubeWire.Object(heartbeats.Fresh(found, copy: true)), NodeApiJson.Default.JsonObject);
+            : Results.Json(KubeWire.Object(heartbeats.Fresh(found, copy: true)), WebJson.Default.JsonObject);
     }
 
     public async Task<IResult> WriteAsync(string plural, string ns, string? name, HttpRequest request, bool create)
@@ -166,12 +166,12 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         if (create)
         {
             var created = await store.CreateAsync(json, ct);
-            return Results.Json(KubeWire.Object(created.Object), NodeApiJson.Default.JsonObject, statusCode: StatusCodes.Status201Created);
+            return Results.Json(KubeWire.Object(created.Object), WebJson.Default.JsonObject, statusCode: StatusCodes.Status201Created);
         }
 
         var (stored, outcome) = await store.ApplyAsync(json, ct);
         http.Response.Headers["Fornax-Apply-Outcome"] = outcome.ToString().ToLowerInvariant();
-        return Results.Json(KubeWire.Object(stored.Object), NodeApiJson.Default.JsonObject, statusCode: outcome == ApplyOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return Results.Json(KubeWire.Object(stored.Object), WebJson.Default.JsonObject, statusCode: outcome == ApplyOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     /// <summary>What a write would answer, without writing: a create of an existing object is still a conflict.</summary>
@@ -184,7 +184,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             return ApiStatus.Failure(409, "AlreadyExists", $"{key.Kind} \"{key.Name}\" already exists");
         }
 
-        return Results.Json(KubeWire.Object(json), NodeApiJson.Default.JsonObject, statusCode: existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return Results.Json(KubeWire.Object(json), WebJson.Default.JsonObject, statusCode: existing is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     }
 
     public async Task<IResult> WriteStatusAsync(string plural, string ns, string name, HttpRequest request)
@@ -213,7 +213,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         }
 
         var stored = await store.UpdateStatusAsync(new ObjectKey(kind.Kind, ns, name), body["status"]?.DeepClone(), expected, ct);
-        return Results.Json(KubeWire.Object(stored.Object), NodeApiJson.Default.JsonObject);
+        return Results.Json(KubeWire.Object(stored.Object), WebJson.Default.JsonObject);
     }
 
     public async Task<IResult> DeleteAsync(string plural, string ns, string name, long? resourceVersion, HttpContext http)
@@ -259,7 +259,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
             {
                 return delete.ResourceVersion is { } expected && expected != existing.ResourceVersion
                     ? ApiStatus.Failure(409, "Conflict", $"Precondition failed: resourceVersion in precondition: {expected}, in the object: {existing.ResourceVersion}", kind.Singular, name)
-                    : Results.Json(KubeWire.Object(existing.Object), NodeApiJson.Default.JsonObject);
+                    : Results.Json(KubeWire.Object(existing.Object), WebJson.Default.JsonObject);
             }
 
             // The uid matched this version: deleting exactly it keeps the check and the delete one step.
@@ -267,7 +267,7 @@ internal sealed class ObjectApi(IObjectStore store, NodeOptions options, IEnumer
         }
 
         var deleted = await store.DeleteAsync(key, delete.ResourceVersion, ct);
-        return Results.Json(KubeWire.Object(deleted.Object), NodeApiJson.Default.JsonObject);
+        return Results.Json(KubeWire.Object(deleted.Object), WebJson.Default.JsonObject);
     }
 
     /// <summary>The kind named by the path and the body (up to the size limit), or the error to answer with.</summary>

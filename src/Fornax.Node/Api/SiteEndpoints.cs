@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Store;
@@ -44,7 +45,7 @@ internal static class SiteInfoEndpoints
             ["move"] = identity.Move is { } move
                 ? new JsonObject { ["from"] = move.From, ["to"] = move.To, ["pendingChildren"] = new JsonArray([.. move.PendingChildren.Select(c => (JsonNode)c)]) }
                 : null,
-        }, NodeApiJson.Default.JsonObject)).WithMetadata(new ListenerMetadata(Listeners.Api));
+        }, WebJson.Default.JsonObject)).WithMetadata(new ListenerMetadata(Listeners.Api));
 
         // Health answers on every listener, so a load balancer can probe the ingress port too.
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Node.Hosting;
@@ -74,7 +75,7 @@ internal static class TokenEndpoints
             ["expiresAt"] = Format(issued.ExpiresAt),
             // What a joining site can pin: the tree CA it will be chained to.
             ["caFingerprint"] = user ? null : SiteCertificates.Fingerprint(identity.TrustAnchor),
-        }, NodeApiJson.Default.JsonObject);
+        }, WebJson.Default.JsonObject);
     }
 
     private static async Task<IResult> ListAsync(JoinTokenIssuer tokens, TimeProvider time, CancellationToken ct)
@@ -91,12 +92,12 @@ internal static class TokenEndpoints
             ["usedAt"] = Format(t.UsedAt),
             ["state"] = t.UsedAt is not null && t.SingleUse ? "used" : t.ExpiresAt <= now ? "expired" : "valid",
         });
-        return Results.Json(new JsonObject { ["items"] = new JsonArray([.. items]) }, NodeApiJson.Default.JsonObject);
+        return Results.Json(new JsonObject { ["items"] = new JsonArray([.. items]) }, WebJson.Default.JsonObject);
     }
 
     private static async Task<IResult> RevokeAsync(string id, JoinTokenIssuer tokens, CancellationToken ct) =>
         await tokens.RevokeAsync(id, ct)
-            ? Results.Json(new JsonObject { ["id"] = id, ["revoked"] = true }, NodeApiJson.Default.JsonObject)
+            ? Results.Json(new JsonObject { ["id"] = id, ["revoked"] = true }, WebJson.Default.JsonObject)
             : ApiStatus.NotFound($"token {id} not found: list the site's tokens with 'fornax token list'");
 
     private static string? Format(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
@@ -25,8 +26,8 @@ internal static class TreeEndpoints
         app.MapTokenApi();
         app.MapPost("/api/uplink/{action}", (string action, LinkRunner links) => action switch
         {
-            "cut" => links.CutUplink() ? Results.Json(new JsonObject { ["uplink"] = "cut" }, NodeApiJson.Default.JsonObject) : ApiStatus.BadRequest("this site has no emulated uplink"),
-            "heal" => links.HealUplink() ? Results.Json(new JsonObject { ["uplink"] = "healed" }, NodeApiJson.Default.JsonObject) : ApiStatus.BadRequest("this site has no emulated uplink"),
+            "cut" => links.CutUplink() ? Results.Json(new JsonObject { ["uplink"] = "cut" }, WebJson.Default.JsonObject) : ApiStatus.BadRequest("this site has no emulated uplink"),
+            "heal" => links.HealUplink() ? Results.Json(new JsonObject { ["uplink"] = "healed" }, WebJson.Default.JsonObject) : ApiStatus.BadRequest("this site has no emulated uplink"),
             _ => ApiStatus.NotFound($"unknown uplink action \"{action}\" (cut or heal)"),
         }).WithMetadata(new ListenerMetadata(Listeners.Api), BodyLimit.Small);
     }
@@ -113,7 +114,7 @@ internal static class TreeEndpoints
                 ["path"] = $"{site.Path}/{name}",
                 ["parentPath"] = site.Path,
                 ["link"] = links.Self.Link,
-            }, NodeApiJson.Default.JsonObject);
+            }, WebJson.Default.JsonObject);
         }
         catch (ArgumentException e)
         {

@@ -66,6 +66,6 @@ internal sealed class DashboardApply(ObjectApi objects, NodeOptions options)
         }
 
         request.HttpContext.Response.Headers.Remove("Fornax-Apply-Outcome");
-        return Results.Json(new JsonObject { ["applied"] = applied }, NodeApiJson.Default.JsonObject);
+        return Results.Json(new JsonObject { ["applied"] = applied }, WebJson.Default.JsonObject);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -136,7 +137,7 @@ internal sealed class DashboardFeed(DashboardFeedFactory site, HttpContext http)
     }
 
     private Task SendAsync(string name, JsonNode data, CancellationToken ct) =>
-        SendAsync(name, JsonSerializer.SerializeToUtf8Bytes(data, NodeApiJson.Default.JsonNode), ct);
+        SendAsync(name, JsonSerializer.SerializeToUtf8Bytes(data, WebJson.Default.JsonNode), ct);
 
     private async Task SendAsync(string name, byte[] json, CancellationToken ct)
     {

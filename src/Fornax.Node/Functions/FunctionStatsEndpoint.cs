@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Functions;
 using Fornax.Node.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +12,7 @@ namespace Fornax.Node.Functions;
 internal static class FunctionStatsEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/functions/stats", (FunctionRegistry registry, SiteFunctionRuntime site, NodeOptions options) => Results.Json(Build(registry, site, options), NodeApiJson.Default.JsonObject))
+        app.MapGet("/api/functions/stats", (FunctionRegistry registry, SiteFunctionRuntime site, NodeOptions options) => Results.Json(Build(registry, site, options), WebJson.Default.JsonObject))
             .WithMetadata(new ListenerMetadata(Listeners.Api));
 
     /// <summary>The stats document; the dashboard's feed sends the same one on every tick.</summary>

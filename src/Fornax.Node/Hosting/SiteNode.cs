@@ -1,4 +1,5 @@
 using System.Net;
+using Fornax.Core.Serialization;
 using Fornax.Core.Validation;
 using Fornax.Hierarchy.Identity;
 using Fornax.Hierarchy.Links;
@@ -98,7 +99,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         // Core starts an Activity and a logging scope for every request just in case — a few % of a function call.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         // JSON nodes written by ASP.NET Core's own result helpers use source-generated metadata (Native AOT has no other).
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeApiJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, WebJson.Default));
         builder.Logging.AddSimpleConsole(c =>
         {
             c.SingleLine = true;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Portal;
@@ -15,7 +16,7 @@ namespace Fornax.Node.Portal;
 internal static class PortalServicesEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/services", (IServiceMap map, RoutePlanner planner, LocalSite site) => Results.Json(Build(map, planner, site), NodeApiJson.Default.JsonObject))
+        app.MapGet("/api/services", (IServiceMap map, RoutePlanner planner, LocalSite site) => Results.Json(Build(map, planner, site), WebJson.Default.JsonObject))
             .WithMetadata(new ListenerMetadata(Listeners.Api));
 
     public static JsonObject Build(IServiceMap map, RoutePlanner planner, LocalSite site)

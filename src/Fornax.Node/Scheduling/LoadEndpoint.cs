@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Node.Hosting;
 using Fornax.Node.Sites;
 using Fornax.Scheduling;
@@ -24,7 +25,7 @@ internal static class LoadEndpoint
                 sites.Add((JsonNode)Site(path, load, age, board.Outstanding(path)));
             }
 
-            return Results.Json(new JsonObject { ["site"] = site.Path, ["sites"] = sites }, NodeApiJson.Default.JsonObject);
+            return Results.Json(new JsonObject { ["site"] = site.Path, ["sites"] = sites }, WebJson.Default.JsonObject);
         }).WithMetadata(new ListenerMetadata(Listeners.Api));
         return app;
     }

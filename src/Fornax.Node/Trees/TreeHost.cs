@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
-using Fornax.Node.Hosting;
+using Fornax.Core.Serialization;
 using Fornax.Emulation;
 using Fornax.Node.Emulation;
+using Fornax.Node.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Fornax.Node.Trees;
@@ -181,9 +182,9 @@ public sealed partial class TreeHost : IAsyncDisposable
 
     private static async Task<string> CreateJoinTokenAsync(TreeSite parent, CancellationToken ct)
     {
-        var response = await parent.Http.PostAsJsonAsync("/api/tokens", new JsonObject { ["ttl"] = "10m" }, NodeApiJson.Default.JsonObject, ct);
+        var response = await parent.Http.PostAsJsonAsync("/api/tokens", new JsonObject { ["ttl"] = "10m" }, WebJson.Default.JsonObject, ct);
         response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync(NodeApiJson.Default.JsonObject, ct);
+        var body = await response.Content.ReadFromJsonAsync(WebJson.Default.JsonObject, ct);
         return body!["token"]!.GetValue<string>();
     }
 
@@ -258,7 +259,7 @@ public sealed partial class TreeHost : IAsyncDisposable
     public static async Task<JsonObject?> GetAsync(TreeSite site, string plural, string name)
     {
         var response = await site.Http.GetAsync($"/apis/fornax.io/v1/namespaces/default/{plural}/{name}");
-        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync(NodeApiJson.Default.JsonObject) : null;
+        return response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync(WebJson.Default.JsonObject) : null;
     }
 
     /// <summary>The mission's <c>status.state</c> map at a site (empty when the mission is not there).</summary>

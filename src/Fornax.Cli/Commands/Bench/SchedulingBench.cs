@@ -183,9 +183,9 @@ internal sealed class SchedulingBench(CliContext context, TimeSpan duration)
     /// <summary>Whether the site's load board lists every site (<c>GET /api/load</c>) and its portal map shows every function healthy at every site (<c>GET /api/services</c>).</summary>
     private static async Task<bool> KnowsAsync(TreeSite site, List<string> paths)
     {
-        var load = await site.Http.GetFromJsonAsync("/api/load", CliWebJson.Default.JsonObject);
+        var load = await site.Http.GetFromJsonAsync("/api/load", WebJson.Default.JsonObject);
         var known = load!["sites"]!.AsArray().Select(s => s!["path"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
-        var services = (await site.Http.GetFromJsonAsync("/api/services", CliWebJson.Default.JsonObject))!["services"]!.AsArray()
+        var services = (await site.Http.GetFromJsonAsync("/api/services", WebJson.Default.JsonObject))!["services"]!.AsArray()
             .ToDictionary(s => s!["name"]!.GetValue<string>(), s => s!["backends"]!.AsArray()
                 .Where(b => b!["healthy"]!.GetValue<bool>()).Select(b => b!["site"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal));
         return paths.All(known.Contains)

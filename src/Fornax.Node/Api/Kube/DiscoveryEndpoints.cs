@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
 using Fornax.Node.Hosting;
 using Fornax.Store;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +35,7 @@ internal static class DiscoveryEndpoints
                 ["kind"] = "APIVersions",
                 ["versions"] = KubeDiscovery.Strings(["v1"]),
                 ["serverAddressByClientCIDRs"] = new JsonArray(new JsonObject { ["clientCIDR"] = "0.0.0.0/0", ["serverAddress"] = http.Request.Host.Value }),
-            }, NodeApiJson.Default.JsonObject));
+            }, WebJson.Default.JsonObject));
         api.MapGet("/api/v1", () => Results.Json(new JsonObject
         {
             ["kind"] = "APIResourceList",
@@ -48,14 +49,14 @@ internal static class DiscoveryEndpoints
                 ["verbs"] = KubeDiscovery.Strings(KubeDiscovery.NamespaceVerbs),
                 ["shortNames"] = KubeDiscovery.Strings(["ns"]),
             }),
-        }, NodeApiJson.Default.JsonObject));
+        }, WebJson.Default.JsonObject));
         api.MapGet("/api/v1/namespaces", ListNamespacesAsync);
         api.MapGet("/api/v1/namespaces/{name}", GetNamespaceAsync);
         api.MapGet("/apis", (HttpContext http) => WantsAggregated(http)
             ? Aggregated(KubeDiscovery.GroupDiscovery())
-            : Results.Json(new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = new JsonArray(Group()) }, NodeApiJson.Default.JsonObject));
-        api.MapGet("/apis/" + Kinds.Group, () => Results.Json(Group(), NodeApiJson.Default.JsonObject));
-        api.MapGet(ObjectEndpoints.Prefix, () => Results.Json(KubeDiscovery.ResourceList(), NodeApiJson.Default.JsonObject));
+            : Results.Json(new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = new JsonArray(Group()) }, WebJson.Default.JsonObject));
+        api.MapGet("/apis/" + Kinds.Group, () => Results.Json(Group(), WebJson.Default.JsonObject));
+        api.MapGet(ObjectEndpoints.Prefix, () => Results.Json(KubeDiscovery.ResourceList(), WebJson.Default.JsonObject));
     }
 
     /// <summary>
@@ -110,7 +111,7 @@ internal static class DiscoveryEndpoints
             ["goVersion"] = "",
             ["compiler"] = "dotnet " + Environment.Version,
             ["platform"] = RuntimeInformation.RuntimeIdentifier.Replace('-', '/'),
-        }, NodeApiJson.Default.JsonObject);
+        }, WebJson.Default.JsonObject);
     }
 
     private static async Task<IResult> ListNamespacesAsync(IObjectStore store, CancellationToken ct)
@@ -122,12 +123,12 @@ internal static class DiscoveryEndpoints
             ["apiVersion"] = "v1",
             ["metadata"] = new JsonObject { ["resourceVersion"] = KubeWire.Version(store.ResourceVersion) },
             ["items"] = new JsonArray([.. names.Select(n => (JsonNode)Namespace(n))]),
-        }, NodeApiJson.Default.JsonObject);
+        }, WebJson.Default.JsonObject);
     }
 
     private static async Task<IResult> GetNamespaceAsync(string name, IObjectStore store, CancellationToken ct) =>
         (await NamespacesAsync(store, ct)).Contains(name)
-            ? Results.Json(Namespace(name), NodeApiJson.Default.JsonObject)
+            ? Results.Json(Namespace(name), WebJson.Default.JsonObject)
             : ApiStatus.NotFound($"namespaces \"{name}\" not found");
 
     /// <summary>The namespaces the site's objects are in, and <c>default</c> (where objects go without one).</summary>

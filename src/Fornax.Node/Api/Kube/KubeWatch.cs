@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
 using Fornax.Store;
 using Microsoft.AspNetCore.Http;
 
@@ -161,7 +162,7 @@ internal sealed class KubeWatch(HttpContext http, IObjectStore store, KindInfo k
 
     private async Task WriteLineAsync(JsonObject line, CancellationToken ct)
     {
-        await _response.BodyWriter.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(line, NodeApiJson.Default.JsonObject), ct);
+        await _response.BodyWriter.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(line, WebJson.Default.JsonObject), ct);
         await _response.BodyWriter.WriteAsync("\n"u8.ToArray(), ct);
         await _response.BodyWriter.FlushAsync(ct);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fornax.Core.Objects;
+using Fornax.Core.Serialization;
 using Fornax.Node.Sites;
 using Fornax.Store;
 using Microsoft.AspNetCore.Http;
@@ -49,10 +50,10 @@ internal sealed class ListApi(IObjectStore store, SiteHeartbeats heartbeats, Tim
         var body = KubeWire.List(kind.Kind, listVersion, items, next, next is null ? null : all.Count - page.Count);
         if (KubeTables.Wanted(http.Request))
         {
-            return Results.Json(KubeTables.Build(kind, items, http.Request.Query["includeObject"].FirstOrDefault(), time.GetUtcNow(), (JsonObject)body["metadata"]!.DeepClone()), NodeApiJson.Default.JsonObject);
+            return Results.Json(KubeTables.Build(kind, items, http.Request.Query["includeObject"].FirstOrDefault(), time.GetUtcNow(), (JsonObject)body["metadata"]!.DeepClone()), WebJson.Default.JsonObject);
         }
 
-        return Results.Json(body, NodeApiJson.Default.JsonObject);
+        return Results.Json(body, WebJson.Default.JsonObject);
     }
 
     /// <summary>
@@ -110,6 +111,6 @@ internal sealed class ListApi(IObjectStore store, SiteHeartbeats heartbeats, Tim
             }
         }
 
-        return Results.Json(KubeWire.List(kind.Kind, store.ResourceVersion, deleted), NodeApiJson.Default.JsonObject);
+        return Results.Json(KubeWire.List(kind.Kind, store.ResourceVersion, deleted), WebJson.Default.JsonObject);
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fornax.Core.Selectors;
+using Fornax.Core.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace Fornax.Node.Api.Kube;
@@ -13,7 +14,7 @@ internal sealed record FieldRequirement(string Field, string Value, bool Equal);
 internal sealed record ContinueToken(long ResourceVersion, string Namespace, string Name)
 {
     public string Encode() =>
-        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["rv"] = ResourceVersion, ["ns"] = Namespace, ["name"] = Name }, NodeApiJson.Default.JsonObject));
+        Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["rv"] = ResourceVersion, ["ns"] = Namespace, ["name"] = Name }, WebJson.Default.JsonObject));
 
     public static ContinueToken? Decode(string text)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Fornax.Node.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +25,7 @@ internal static class OpenApiEndpoints
                 {
                     [docs.V3GroupPath] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{docs.V3GroupPath}?hash={docs.V3GroupHash}" },
                 },
-            }, NodeApiJson.Default.JsonObject);
+            }, WebJson.Default.JsonObject);
         });
         api.MapGet("/v3/apis/fornax.io/v1", () => Results.Text(s_documents.Value.V3GroupJson, "application/json"));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Fornax.Core.Serialization;
 using Microsoft.AspNetCore.Http;
 
 namespace Fornax.Node.Api.Kube;
@@ -18,7 +19,7 @@ internal static class OpenApiV2
     public static IResult Answer(OpenApiDocuments documents, HttpContext http) =>
         http.Request.Headers.Accept.ToString().Contains("protobuf", StringComparison.OrdinalIgnoreCase)
             ? Results.Bytes(documents.V2Protobuf, ProtobufType)
-            : Results.Json(documents.V2, NodeApiJson.Default.JsonObject);
+            : Results.Json(documents.V2, WebJson.Default.JsonObject);
 
     /// <summary>Encodes the v2 document (Document: swagger = 1, info = 2, paths = 8, definitions = 9).</summary>
     public static byte[] Encode(JsonObject document)
