@@ -65,7 +65,8 @@ internal static class PortalTree
 
     /// <summary>
     /// Puts the guest <paramref name="guest"/> at the root and a mission deploying it as Function <paramref name="name"/> at
-    /// <paramref name="sites"/> (<paramref name="extraSpec"/>: more of its flow-style spec, e.g. <c>, abi: raw</c>); waits until it is Active there.
+    /// <paramref name="sites"/> (<paramref name="extraSpec"/>: more of its flow-style spec, e.g. <c>, abi: raw</c>); waits until it is Active there
+    /// and the Function is Ready at each of them (Active says only that the content was delivered: the module loads after).
     /// </summary>
     public static async Task DeployFunctionAsync(TreeHost tree, string mission, string name, string guest, string extraSpec, params string[] sites)
     {
@@ -87,6 +88,14 @@ internal static class PortalTree
             var states = await TreeHost.StatesAsync(tree["a"], mission);
             return sites.All(s => states.GetValueOrDefault(tree[s].Path) == MissionStates.Active);
         }, $"mission {mission} to be Active at {string.Join(", ", sites)}", TimeSpan.FromSeconds(30));
+        foreach (var site in sites)
+        {
+            await Poll.UntilAsync(async () =>
+            {
+                var function = await TreeHost.GetAsync(tree[site], "functions", name);
+                return function?["status"]?["phase"]?.GetValue<string>() == "Ready";
+            }, $"function {name} to be Ready at {site}", TimeSpan.FromSeconds(30));
+        }
     }
 
     /// <summary>Stores the guest module <paramref name="guest"/> as a blob at <paramref name="site"/>; returns its digest.</summary>
