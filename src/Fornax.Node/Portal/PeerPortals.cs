@@ -23,8 +23,8 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
     /// <summary>Asks the receiving portal to pass the request on to this site of its subtree rather than serve it.</summary>
     public const string RelayHeader = "Fornax-Relay-To";
 
-    /// <summary>For a caller in <paramref name="callerNamespace"/>, as this site authenticated it.</summary>
-    public async Task<PeerAttempt> SendAsync(HttpRequest incoming, string callerNamespace, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, CancellationToken ct)
+    /// <summary>For a caller in <paramref name="callerNamespace"/>, as this site authenticated it, within what is left of <paramref name="deadline"/>.</summary>
+    public async Task<PeerAttempt> SendAsync(HttpRequest incoming, string callerNamespace, ServiceKey service, byte[] body, ServiceSite peer, string? relayTo, RequestDeadline deadline, CancellationToken ct)
     {
         if (peer.PortalAddress.Length == 0)
         {
@@ -35,6 +35,7 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
         var target = new Uri($"https://{peer.PortalAddress}/portal/svc/{Uri.EscapeDataString(service.Namespace)}/{Uri.EscapeDataString(service.Name)}/{rest}{incoming.QueryString.Value}");
         using var request = PortalHttp.Outgoing(incoming, target, body, System.Net.HttpVersion.Version11, callerNamespace);
         request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
+        deadline.Stamp(request);
         if (relayTo is not null)
         {
             request.Headers.TryAddWithoutValidation(RelayHeader, relayTo);

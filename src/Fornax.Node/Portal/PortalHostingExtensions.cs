@@ -36,6 +36,7 @@ public static class PortalHostingExtensions
         services.TryAddSingleton<CallerNamespaces>();
         services.TryAddSingleton<PortalClients>();
         services.TryAddSingleton<PeerPortals>();
+        services.TryAddSingleton<PeerTunnels>();
         services.TryAddSingleton<MovingServices>();
         services.TryAddSingleton<PortalIngress>();
         services.TryAddSingleton<PortalPeerEndpoint>();

@@ -18,6 +18,8 @@ internal static class PortalHttp
         "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", RouteHeader, PeerPortals.RelayHeader,
         // Set by each portal from what it authenticated, never copied from whoever sent the request (CallerNamespaces).
         CallerNamespaces.Header, CallerNamespaces.TokenHeader, CallerNamespaces.PortalKeyHeader,
+        // Set by each portal for the next hop from its own deadline; a spent deadline only as a portal's own answer.
+        RequestDeadline.Header, RequestDeadline.SpentHeader,
     };
 
     /// <summary>The request body, at most <paramref name="limit"/> bytes; null when it is larger.</summary>

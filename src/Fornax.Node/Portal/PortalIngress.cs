@@ -47,16 +47,19 @@ internal sealed partial class PortalIngress(
             return;
         }
 
+        // Every hop after this one gets what is left of this deadline, and answers 504 when it is spent.
+        var budget = RequestDeadline.Start(http.Request, options.RequestTimeout, options.TimeProvider);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        deadline.CancelAfter(options.RequestTimeout);
+        deadline.CancelAfter(budget.Budget);
         List<string>? failures = null;
+        var spent = false;
         while (true)
         {
             moving.Served(service);
             var movedAway = 0;
             foreach (var candidate in plan.Candidates)
             {
-                var (response, failure, notServed) = await TryAsync(http, callerNamespace, service, candidate, body, deadline.Token);
+                var (response, failure, notServed) = await TryAsync(http, callerNamespace, service, candidate, body, budget, deadline.Token);
                 if (response is not null)
                 {
                     using (response)
@@ -70,7 +73,9 @@ internal sealed partial class PortalIngress(
                 (failures ??= []).Add($"{candidate.Site.SitePath}: {failure}");
                 movedAway += notServed ? 1 : 0;
                 LogFailover(service.ToString(), candidate.Site.SitePath, failure!);
-                if (deadline.IsCancellationRequested)
+                // A peer that spent the deadline answered for all: no time is left for another site.
+                spent |= failure == TimedOut;
+                if (deadline.IsCancellationRequested || spent)
                 {
                     break;
                 }
@@ -78,7 +83,7 @@ internal sealed partial class PortalIngress(
 
             // Every site tried said it no longer serves the service: its backend is moving, and the map hears of the
             // new site within a heartbeat. Wait for that rather than fail.
-            if (movedAway < plan.Candidates.Count || deadline.IsCancellationRequested || !await moving.WaitForRouteAsync(service, seen, deadline.Token))
+            if (movedAway < plan.Candidates.Count || deadline.IsCancellationRequested || spent || !await moving.WaitForRouteAsync(service, seen, deadline.Token))
             {
                 break;
             }
@@ -92,14 +97,17 @@ internal sealed partial class PortalIngress(
             return;
         }
 
-        var timedOut = deadline.IsCancellationRequested;
+        var timedOut = deadline.IsCancellationRequested || spent;
         await PortalHttp.ErrorAsync(http, timedOut ? 504 : 502, site.Path, timedOut
-            ? $"service {service} did not answer site {site.Path} within {options.RequestTimeout.TotalSeconds:0.#} s ({string.Join("; ", failures ?? [])})"
+            ? $"service {service} did not answer site {site.Path} within {budget.Budget.TotalSeconds:0.#} s ({string.Join("; ", failures ?? [])})"
             : $"service {service} has no working backend from site {site.Path}: {string.Join("; ", failures ?? [])}");
     }
 
+    /// <summary>The failure of a site that did not answer within the deadline (this portal's, or what was left of it there).</summary>
+    private const string TimedOut = "timed out";
+
     /// <summary>One backend: its response when it answered below 500, else why not (the caller tries the next one).</summary>
-    private async Task<(HttpResponseMessage? Response, string? Failure, bool NotServed)> TryAsync(HttpContext http, string callerNamespace, ServiceKey service, RouteCandidate candidate, byte[] body, CancellationToken ct)
+    private async Task<(HttpResponseMessage? Response, string? Failure, bool NotServed)> TryAsync(HttpContext http, string callerNamespace, ServiceKey service, RouteCandidate candidate, byte[] body, RequestDeadline budget, CancellationToken ct)
     {
         PeerAttempt attempt;
         if (candidate.Local)
@@ -108,12 +116,12 @@ internal sealed partial class PortalIngress(
         }
         else
         {
-            attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, candidate.Site, relayTo: null, ct);
+            attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, candidate.Site, relayTo: null, budget, ct);
             // No direct path (nothing advertised, or the network between the two sites refuses it): the lowest common
             // ancestor is linked to both subtrees, so its portal passes the request down to the serving site.
             if (attempt.Unreachable && !ct.IsCancellationRequested && Relay(candidate) is { } relay)
             {
-                var relayed = await peers.SendAsync(http.Request, callerNamespace, service, body, relay, candidate.Site.SitePath, ct);
+                var relayed = await peers.SendAsync(http.Request, callerNamespace, service, body, relay, candidate.Site.SitePath, budget, ct);
                 attempt = relayed.Response is not null ? relayed : relayed with { Failure = $"{attempt.Failure}; through {relay.SitePath}: {relayed.Failure}" };
             }
         }
@@ -134,6 +142,14 @@ internal sealed partial class PortalIngress(
         if ((int)response.StatusCode < 500)
         {
             return (response, null, false);
+        }
+
+        if (response.StatusCode == System.Net.HttpStatusCode.GatewayTimeout && response.Headers.Contains(RequestDeadline.SpentHeader))
+        {
+            using (response)
+            {
+                return (null, TimedOut, false);
+            }
         }
 
         using (response)
@@ -164,7 +180,7 @@ internal sealed partial class PortalIngress(
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
-            return new PeerAttempt(null, "timed out", Unreachable: false);
+            return new PeerAttempt(null, TimedOut, Unreachable: false);
         }
         catch (HttpRequestException e)
         {

@@ -55,8 +55,9 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
             return;
         }
 
+        var budget = RequestDeadline.Start(http.Request, options.RequestTimeout, options.TimeProvider);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(options.RequestTimeout);
+        timeout.CancelAfter(budget.Budget);
         using var request = PortalHttp.Outgoing(http.Request, BackendUri(backend, http.Request), body, System.Net.HttpVersion.Version11, CallerNamespaces.VouchedFor(http.Request));
         callers.VouchToOwnFunction(request, local);
         HttpResponseMessage response;
@@ -66,7 +67,8 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
         }
         catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
         {
-            await PortalHttp.ErrorAsync(http, 504, route, $"service {service} at site {site.Path} did not answer within {options.RequestTimeout.TotalSeconds:0.#} s");
+            http.Response.Headers[RequestDeadline.SpentHeader] = "1";
+            await PortalHttp.ErrorAsync(http, 504, route, $"service {service} at site {site.Path} did not answer within {budget.Budget.TotalSeconds:0.#} s");
             return;
         }
         catch (HttpRequestException e)
@@ -96,12 +98,18 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
             return;
         }
 
+        var budget = RequestDeadline.Start(http.Request, options.RequestTimeout, options.TimeProvider);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        timeout.CancelAfter(options.RequestTimeout);
-        var attempt = await peers.SendAsync(http.Request, CallerNamespaces.VouchedFor(http.Request), service, body, target, relayTo: null, timeout.Token);
+        timeout.CancelAfter(budget.Budget);
+        var attempt = await peers.SendAsync(http.Request, CallerNamespaces.VouchedFor(http.Request), service, body, target, relayTo: null, budget, timeout.Token);
         if (attempt.Response is not { } response)
         {
             var timedOut = timeout.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested;
+            if (timedOut)
+            {
+                http.Response.Headers[RequestDeadline.SpentHeader] = "1";
+            }
+
             await PortalHttp.ErrorAsync(http, timedOut ? 504 : 502, site.Path, $"service {service}: site {site.Path} could not reach site {relayTo}: {attempt.Failure}");
             return;
         }
@@ -109,6 +117,12 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
         using (response)
         {
             var passed = PortalHttp.RouteOf(response) ?? relayTo;
+            if (response.Headers.Contains(RequestDeadline.SpentHeader))
+            {
+                // Dropped with the other hop-by-hop headers: the serving site's spent deadline is the asking portal's too.
+                http.Response.Headers[RequestDeadline.SpentHeader] = "1";
+            }
+
             await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {passed}");
         }
     }

@@ -10,18 +10,16 @@ namespace Fornax.Node.Portal;
 /// <summary>
 /// <c>GET /tcp/{namespace}/{name}</c> with <c>Upgrade: fornax-tunnel</c> on the ingress listener: what <c>fornax portal
 /// forward</c> asks for each connection. The portal opens the tunnel to the nearest healthy site serving the service (the
-/// backend here, or a peer portal over the link port) before it switches protocols, trying the next site when one
-/// refuses or cannot be reached; then it carries the tunnel's frames untouched. The caller's namespace comes from its
+/// backend here, or a peer portal over the link port, directly or through the common ancestor's portal when there is no
+/// direct path) before it switches protocols, trying the next site when one refuses or cannot be reached; then it relays
+/// the tunnel's frames (<see cref="TunnelRelay"/>). The caller's namespace comes from its
 /// user token (<see cref="CallerNamespaces"/>) and is checked against the Service's <c>spec.allowedNamespaces</c> where the
 /// backend is, as for <c>/svc/</c>; a refusal by the policy is the answer (403), not a reason to try another site.
 /// </summary>
 internal sealed partial class PortalTcpIngress(
-    RoutePlanner planner, LocalBackends backends, PortalClients clients, CallerNamespaces callers, LocalSite site, PortalOptions options, ILogger<PortalTcpIngress> log)
+    RoutePlanner planner, IServiceMap map, LocalBackends backends, PeerTunnels tunnels, CallerNamespaces callers, LocalSite site, PortalOptions options, ILogger<PortalTcpIngress> log)
 {
     public const string Route = "/tcp/{namespace}/{name}";
-
-    /// <summary>Fresh streams tried when the peer refuses one (its stream limit, hit by a burst before its SETTINGS arrived).</summary>
-    private const int MaxRefusedStreams = 5;
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -51,9 +49,7 @@ internal sealed partial class PortalTcpIngress(
         {
             var (failure, forbiddenRoute) = candidate.Local
                 ? await TryLocalAsync(http, upgrade, callerNamespace, service)
-                : candidate.Direct
-                    ? await TryPeerAsync(http, upgrade, callerNamespace, service, candidate.Site)
-                    : ("its portal advertises no address", null);
+                : await TryPeerAsync(http, upgrade, callerNamespace, service, candidate);
             if (failure is null)
             {
                 return;
@@ -103,97 +99,56 @@ internal sealed partial class PortalTcpIngress(
         }
     }
 
-    /// <summary>The backend is at a peer site: open an HTTP/2 stream to its portal, then relay. As <see cref="TryLocalAsync"/>.</summary>
-    private async Task<(string? Failure, string? ForbiddenRoute)> TryPeerAsync(HttpContext http, IHttpUpgradeFeature upgrade, string callerNamespace, ServiceKey service, ServiceSite peer)
+    /// <summary>
+    /// The backend is at a peer site: open an HTTP/2 stream to its portal, or, when there is no direct path (nothing
+    /// advertised, or the network refuses it), to the portal of the lowest common ancestor, which relays the tunnel down
+    /// to it (as <see cref="PortalIngress"/> does for requests). Then relay. As <see cref="TryLocalAsync"/>.
+    /// </summary>
+    private async Task<(string? Failure, string? ForbiddenRoute)> TryPeerAsync(HttpContext http, IHttpUpgradeFeature upgrade, string callerNamespace, ServiceKey service, RouteCandidate candidate)
     {
-        for (var attempt = 1; ; attempt++)
+        var peer = candidate.Site;
+        var (tunnel, refusal) = await tunnels.OpenAsync(peer, service, callerNamespace, relayTo: null, http.RequestAborted);
+        var failure = refusal is null ? null : Describe(peer.SitePath, refusal);
+        var nextHop = peer.SitePath;
+        if (refusal is { Unreachable: true } && !http.RequestAborted.IsCancellationRequested && Relay(candidate) is { } relay)
         {
-            var content = new PeerTunnelContent();
-            using var request = new HttpRequestMessage(HttpMethod.Post, $"https://{peer.PortalAddress}{TunnelProtocol.PeerPath(service)}")
+            nextHop = relay.SitePath;
+            (tunnel, refusal) = await tunnels.OpenAsync(relay, service, callerNamespace, relayTo: peer.SitePath, http.RequestAborted);
+            failure = refusal is null ? null : $"{failure}; through {Describe(relay.SitePath, refusal)}";
+        }
+
+        if (tunnel is null)
+        {
+            return refusal!.Status == 403 ? (refusal.Reason, $"{site.Path}, {refusal.Route}") : (failure, null);
+        }
+
+        await using (tunnel)
+        {
+            var route = $"{site.Path}, {tunnel.Route}";
+            http.Response.Headers[PortalHttp.RouteHeader] = route;
+            await using var client = await upgrade.UpgradeAsync();
+            var relayHop = new TunnelRelay(new TunnelSide("the forwarder", client, client, static () => ValueTask.CompletedTask), tunnel.Side($"site {nextHop}"),
+                site.Path, options.TcpIdleTimeout, options.TimeProvider);
+            await relayHop.RunAsync(http.RequestAborted);
+            if (relayHop.Failure is { } broke)
             {
-                Version = System.Net.HttpVersion.Version20,
-                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-                Content = content,
-            };
-            request.Headers.TryAddWithoutValidation(PortalHttp.RouteHeader, site.Path);
-            request.Headers.TryAddWithoutValidation(CallerNamespaces.Header, callerNamespace);
-            using var relayEnds = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-            HttpResponseMessage response;
-            try
-            {
-                response = await clients.Peer(peer.SitePath).SendAsync(request, relayEnds.Token);
-            }
-            catch (Exception e) when (Resent(e) && attempt < MaxRefusedStreams)
-            {
-                continue;
-            }
-            catch (HttpRequestException e)
-            {
-                return ($"{peer.SitePath}: {e.Message}", null);
+                LogTunnelBroke(service.ToString(), route, broke);
             }
 
-            using (response)
-            {
-                if (!response.IsSuccessStatusCode)
-                {
-                    // End our side first: the peer answered without reading the tunnel's body, and its reason must not wait for it.
-                    content.Complete();
-                    relayEnds.CancelAfter(options.ConnectTimeout);
-                    var reason = (await response.Content.ReadAsStringAsync(relayEnds.Token)).Split('\n')[0];
-                    return response.StatusCode == System.Net.HttpStatusCode.Forbidden
-                        ? (reason, $"{site.Path}, {peer.SitePath}")
-                        : ($"{peer.SitePath}: answered {(int)response.StatusCode} ({reason})", null);
-                }
-
-                var passed = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var route) ? string.Join(", ", route) : peer.SitePath;
-                http.Response.Headers[PortalHttp.RouteHeader] = $"{site.Path}, {passed}";
-                await using var client = await upgrade.UpgradeAsync();
-                var toPeer = await content.Stream;
-                await using var fromPeer = await response.Content.ReadAsStreamAsync(relayEnds.Token);
-                await RelayAsync(client, toPeer, fromPeer, content, relayEnds);
-                return (null, null);
-            }
+            return (null, null);
         }
     }
 
-    private static bool Resent(Exception? e) => e is not null && (e is TunnelContentResentException || Resent(e.InnerException));
+    private static string Describe(string sitePath, PeerTunnelRefusal refusal) =>
+        refusal.Unreachable ? $"{sitePath}: {refusal.Reason}" : $"{sitePath}: answered {refusal.Status} ({refusal.Reason})";
 
-    /// <summary>Carries frames both ways until both sides ended; a failure on either side ends both.</summary>
-    private static async Task RelayAsync(Stream client, Stream toPeer, Stream fromPeer, PeerTunnelContent content, CancellationTokenSource relayEnds)
-    {
-        async Task Outward()
-        {
-            await CopyFlushingAsync(client, toPeer, relayEnds.Token);
-            content.Complete();
-        }
-
-        async Task Guarded(Func<Task> direction)
-        {
-            try
-            {
-                await direction();
-            }
-            catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException or ObjectDisposedException)
-            {
-                await relayEnds.CancelAsync();
-            }
-        }
-
-        await Task.WhenAll(Guarded(Outward), Guarded(() => CopyFlushingAsync(fromPeer, client, relayEnds.Token)));
-    }
-
-    /// <summary>Copies until the source ends, flushing after every read: a tunnel's few bytes (a keystroke, a ping) must not wait in a buffer for more.</summary>
-    private static async Task CopyFlushingAsync(Stream from, Stream to, CancellationToken ct)
-    {
-        var buffer = new byte[TunnelFrames.HeaderLength + TunnelFrames.MaxPayload];
-        int read;
-        while ((read = await from.ReadAsync(buffer, ct)) > 0)
-        {
-            await to.WriteAsync(buffer.AsMemory(0, read), ct);
-            await to.FlushAsync(ct);
-        }
-    }
+    /// <summary>The common ancestor's portal when it is a third site (neither this one nor the serving one) that is healthy.</summary>
+    private ServiceSite? Relay(RouteCandidate candidate) =>
+        candidate.Via != site.Path && candidate.Via != candidate.Site.SitePath && map.Site(candidate.Via) is { Healthy: true } via ? via : null;
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Service {Service}: tunnel to {Site} failed ({Reason}); trying the next")]
     private partial void LogTunnelFailover(string service, string site, string reason);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Service {Service}: tunnel via {Route} broke: {Reason}")]
+    private partial void LogTunnelBroke(string service, string route, string reason);
 }

@@ -81,13 +81,14 @@ internal sealed partial class SpillRouter(
         var target = serving.SitePath;
         using var outstanding = board.Forwarding(target);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        deadline.CancelAfter(portal.RequestTimeout);
+        var budget = Fornax.Node.Portal.RequestDeadline.Start(http.Request, portal.RequestTimeout, portal.TimeProvider);
+        deadline.CancelAfter(budget.Budget);
         var service = new ServiceKey(function.Key.Namespace, function.Name);
-        var attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, serving, relayTo: null, deadline.Token);
+        var attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, serving, relayTo: null, budget, deadline.Token);
         var via = TreePaths.CommonAncestor(site.Path, target);
         if (attempt.Unreachable && !deadline.IsCancellationRequested && via != site.Path && via != target && map.Site(via) is { Healthy: true } relay)
         {
-            attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, relay, target, deadline.Token);
+            attempt = await peers.SendAsync(http.Request, callerNamespace, service, body, relay, target, budget, deadline.Token);
         }
 
         if (attempt.Response is not { } response)

@@ -44,6 +44,7 @@ public sealed partial class TreeHost
         if (EmulatedPathAsync(from, to, endpoint, ct) is { } emulated)
         {
             var path = await emulated;
+            CutIfCrossingACut(from, to, path);
             endpoint = new DnsEndPoint(path.Endpoint.Address.ToString(), path.Endpoint.Port);
         }
 

@@ -15,6 +15,9 @@ public sealed partial class TreeHost
 {
     private readonly Dictionary<(string From, string To, int Port), Task<LinkEmulator>> _portalPaths = [];
 
+    /// <summary>The sites whose uplink is cut now, and how: a direct path crossing one is cut the same way.</summary>
+    private readonly Dictionary<string, LinkCutMode> _cutUplinks = [];
+
     /// <summary>The emulator of the direct path from <paramref name="from"/> to <paramref name="to"/>'s link port; null when the path costs nothing.</summary>
     private Task<LinkEmulator>? EmulatedPathAsync(string from, string to, DnsEndPoint endpoint, CancellationToken ct)
     {
@@ -42,6 +45,63 @@ public sealed partial class TreeHost
         var address = IPAddress.TryParse(endpoint.Host, out var ip) ? ip : (await Dns.GetHostAddressesAsync(endpoint.Host)).First();
         return await LinkEmulator.StartAsync(new IPEndPoint(address, endpoint.Port), profile, _options.TimeProvider);
     }
+
+    /// <summary>A path started while an uplink it crosses was cut is cut as well.</summary>
+    private void CutIfCrossingACut(string from, string to, LinkEmulator path)
+    {
+        lock (_gate)
+        {
+            if (path.CutMode is null && _cutUplinks.FirstOrDefault(cut => Crosses(from, to, cut.Key)) is { Key: not null } cut)
+            {
+                path.Cut(cut.Value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The emulated direct paths whose tree path crosses <paramref name="child"/>'s uplink are cut too: a path's profile is
+    /// the tree path's (it crosses those networks), so a cut of one of them cuts it. A path that costs nothing is not
+    /// emulated and stays up; give the links a latency for a test that needs the cut.
+    /// </summary>
+    private void CutPortalPaths(string child, LinkCutMode mode)
+    {
+        foreach (var path in PortalPathsCrossing(child, cut: true, mode))
+        {
+            path.Cut(mode);
+        }
+    }
+
+    private void HealPortalPaths(string child)
+    {
+        foreach (var path in PortalPathsCrossing(child, cut: false, default))
+        {
+            path.Heal();
+        }
+    }
+
+    /// <summary>Records the uplink's cut (or its heal) and returns the started paths it changes.</summary>
+    private List<LinkEmulator> PortalPathsCrossing(string child, bool cut, LinkCutMode mode)
+    {
+        lock (_gate)
+        {
+            if (cut)
+            {
+                _cutUplinks[child] = mode;
+            }
+            else
+            {
+                _cutUplinks.Remove(child);
+            }
+
+            return [.. _portalPaths
+                .Where(p => p.Value.IsCompletedSuccessfully && Crosses(p.Key.From, p.Key.To, child)
+                    && (cut || !_cutUplinks.Keys.Any(other => Crosses(p.Key.From, p.Key.To, other))))
+                .Select(p => p.Value.Result)];
+        }
+    }
+
+    /// <summary>Whether the tree path between two sites crosses <paramref name="child"/>'s uplink: one is at or under it, the other not (caller holds the gate).</summary>
+    private bool Crosses(string from, string to, string child) => Ancestors(from).Contains(child) != Ancestors(to).Contains(child);
 
     /// <summary>The profile of the tree path between two sites (caller holds the gate); null when it costs nothing.</summary>
     private LinkProfileOptions? PathProfile(string from, string to)

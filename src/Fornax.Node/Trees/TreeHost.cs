@@ -188,10 +188,23 @@ public sealed partial class TreeHost : IAsyncDisposable
         return body!["token"]!.GetValue<string>();
     }
 
-    /// <summary>Cuts the link between two adjacent sites (either order); both sides keep running.</summary>
-    public void Cut(string a, string b, LinkCutMode mode = LinkCutMode.Reset) => LinkBetween(a, b).Cut(mode);
+    /// <summary>
+    /// Cuts the link between two adjacent sites (either order); both sides keep running. Emulated direct paths between
+    /// portals whose tree path crosses the link are cut with it (see <see cref="CutPortalPaths"/>).
+    /// </summary>
+    public void Cut(string a, string b, LinkCutMode mode = LinkCutMode.Reset)
+    {
+        LinkBetween(a, b).Cut(mode);
+        CutPortalPaths(ChildOf(a, b), mode);
+    }
 
-    public void Heal(string a, string b) => LinkBetween(a, b).Heal();
+    public void Heal(string a, string b)
+    {
+        LinkBetween(a, b).Heal();
+        HealPortalPaths(ChildOf(a, b));
+    }
+
+    private string ChildOf(string a, string b) => _sites[a].Parent == b ? a : b;
 
     public LinkEmulator LinkBetween(string a, string b)
     {

@@ -96,11 +96,15 @@ public sealed class PortalForwarder : IAsyncDisposable
         {
             await using var tunnel = await TunnelClient.OpenAsync(_client, _options.Ingress, _options.Service, _options.Token, _stop.Token);
             Opened?.Invoke(peer, tunnel.Route);
-            var end = new TunnelEnd(local, tunnel.Stream, tunnel.Stream, _options.IdleTimeout, _options.TimeProvider);
+            var end = new TunnelEnd(local, tunnel.Stream, tunnel.Stream, _options.IdleTimeout, _options.TimeProvider) { LingersUntilClosed = true };
             await end.RunAsync(_stop.Token);
             if (end.TimedOut)
             {
                 Failed?.Invoke(peer, $"service {_options.Service}: connection from {peer} closed after {_options.IdleTimeout.TotalSeconds:0.#} s idle");
+            }
+            else if (end.Broken is { } reason && !_stop.IsCancellationRequested)
+            {
+                Failed?.Invoke(peer, $"service {_options.Service}: the tunnel via {tunnel.Route} broke: {reason}");
             }
         }
         catch (TunnelRefusedException e)

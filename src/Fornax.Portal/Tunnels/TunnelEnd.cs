@@ -16,6 +16,17 @@ public sealed class TunnelEnd(Socket plain, Stream framedIn, Stream framedOut, T
     /// <summary>Set when the tunnel closed because it was idle.</summary>
     public bool TimedOut { get; private set; }
 
+    /// <summary>
+    /// After both ends of data, keep the framed stream open until the other side closes it. The forwarder's end does: the
+    /// portal it asked closes the stream once every hop delivered everything (the serving end finished), whereas a stream
+    /// this end closed first would tell that portal the client went away (Kestrel takes an upgraded connection's end as
+    /// its abort), and bytes still on their way to the backend would be lost.
+    /// </summary>
+    public bool LingersUntilClosed { get; init; }
+
+    /// <summary>Why the other end's side of the tunnel broke (a hop's broken frame, or the stream cut short); null otherwise.</summary>
+    public string? Broken { get; private set; }
+
     /// <summary>Runs until both directions ended or the tunnel failed; closes nothing it was given (the caller does).</summary>
     public async Task RunAsync(CancellationToken ct)
     {
@@ -66,19 +77,47 @@ public sealed class TunnelEnd(Socket plain, Stream framedIn, Stream framedOut, T
     private async Task FramedToPlainAsync(CancellationTokenSource idle, CancellationToken ct)
     {
         var buffer = new byte[TunnelFrames.MaxPayload];
+        var ended = false;
         while (true)
         {
-            var length = await TunnelFrames.ReadAsync(framedIn, buffer, ct);
+            int length;
+            try
+            {
+                length = await TunnelFrames.ReadAsync(framedIn, buffer, ct);
+            }
+            catch (TunnelBrokenException e)
+            {
+                Broken = e.Message;
+                throw;
+            }
+
             idle.CancelAfter(idleTimeout);
+            if (length < 0 && ended)
+            {
+                return;
+            }
+
             if (length < 0)
             {
-                throw new IOException("the other end of the tunnel went away without ending its data");
+                Broken = "the other end of the tunnel went away without ending its data";
+                throw new IOException(Broken);
+            }
+
+            if (ended)
+            {
+                throw new InvalidDataException("the other end of the tunnel sent data after its end of data");
             }
 
             if (length == 0)
             {
                 plain.Shutdown(SocketShutdown.Send);
-                return;
+                ended = true;
+                if (!LingersUntilClosed)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             var sent = 0;

@@ -66,6 +66,32 @@ public sealed class PortalTcpTests
 
     [Fact]
     [Trait("Category", "Slow")]
+    public async Task Forward_BackendEndsFirst_ClientStillSendsItsData()
+    {
+        await using var tree = await PortalTree.StartAsync();
+        var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var banner = "220 ready, and that is all from me\r\n"u8.ToArray();
+        await using var first = TcpBackend.SpeaksFirst(banner, received);
+        await TcpForwarding.ServeTcpAtE2Async(tree, "banner", first.Port);
+        var (forwarder, _, failures) = TcpForwarding.Forward(tree["e1"], "banner");
+        await using var _ = forwarder;
+        var payload = RandomNumberGenerator.GetBytes(2 * 1024 * 1024 + 5);
+        var ct = Deadline();
+
+        using var socket = await TcpForwarding.ConnectAsync(forwarder);
+        // The backend's end of data reaches the client while the client's side stays open, and the client's data still flows.
+        var heard = await TcpForwarding.ReadToEndAsync(socket, ct);
+        await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
+        var got = await received.Task.WaitAsync(ct);
+
+        Assert.Equal(banner, heard);
+        Assert.Equal(payload.Length, got.Length);
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(got));
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
     public async Task Forward_ManyConcurrentConnections_EachGetsItsOwnBytesBack()
     {
         await using var tree = await PortalTree.StartAsync();

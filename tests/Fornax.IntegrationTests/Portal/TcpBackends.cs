@@ -49,6 +49,25 @@ internal sealed class TcpBackend : IAsyncDisposable
         socket.Shutdown(SocketShutdown.Send);
     });
 
+    /// <summary>
+    /// Sends <paramref name="banner"/> and ends its sending side at once, then reads the client's data to its end and hands
+    /// it to <paramref name="received"/>: the half-close the other way round (the backend's end first).
+    /// </summary>
+    public static TcpBackend SpeaksFirst(byte[] banner, TaskCompletionSource<byte[]> received) => new(async (socket, ct) =>
+    {
+        await socket.SendAsync(banner, SocketFlags.None, ct);
+        socket.Shutdown(SocketShutdown.Send);
+        using var all = new MemoryStream();
+        var buffer = new byte[32 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct)) > 0)
+        {
+            all.Write(buffer, 0, read);
+        }
+
+        received.TrySetResult(all.ToArray());
+    });
+
     private async Task AcceptAsync(Func<Socket, CancellationToken, Task> serve)
     {
         while (!_stop.IsCancellationRequested)
