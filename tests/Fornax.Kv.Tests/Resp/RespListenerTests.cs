@@ -131,7 +131,7 @@ public sealed partial class RespListenerTests
             return line is not null && OutputMemory(line) > 0 ? line : null;
         }, "the slow reader's replies to back up at the site");
 
-        var limit = new RespServerOptions().MaxReplyBytesPerSend + ValueBytes + 64;
+        var limit = (long)new RespServerOptions().MaxReplyBytesPerSend + ValueBytes + 64;
         Assert.True(OutputMemory(held) <= limit, $"the slow reader's connection holds {OutputMemory(held)} bytes of replies (limit {limit}): {held}");
         Assert.True(QueryBuffer(held) <= RespReceiveBuffer.MaxBytes, held);
 
