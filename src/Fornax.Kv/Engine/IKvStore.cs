@@ -21,9 +21,10 @@ public interface IKvStore : IAsyncDisposable
     /// Holds the store's lock for a run of <see cref="Execute"/> calls from one thread (a pipelined burst of
     /// commands): each still commits as its own transaction, but the lock is taken once instead of once per
     /// command, which is what many connections contend for. Dispose on the same thread; never block or await
-    /// while holding it, and keep the run short (other connections and the disk writer wait for it).
+    /// while holding it, and keep the run short (other connections and the disk writer wait for it). The burst's
+    /// transactions share one reading of the clock, taken when the hold begins.
     /// </summary>
-    Lock.Scope HoldForBurst();
+    KvBurst HoldForBurst();
 
     /// <summary>Number of live keys (DBSIZE).</summary>
     long Count { get; }
@@ -33,6 +34,28 @@ public interface IKvStore : IAsyncDisposable
 
     /// <summary>Figures for INFO and /metrics (keys, bytes, persistence, replication peers and lag).</summary>
     KvStoreStats Stats { get; }
+}
+
+/// <summary>A hold of a store's lock for a burst of transactions (<see cref="IKvStore.HoldForBurst"/>); dispose it on the thread that took it.</summary>
+public ref struct KvBurst
+{
+    private readonly KvEngine? _engine;
+    private Lock.Scope _scope;
+
+    /// <summary>A hold that is only the lock (a store with no clock of its own to share).</summary>
+    public KvBurst(Lock.Scope scope) => _scope = scope;
+
+    internal KvBurst(Lock.Scope scope, KvEngine engine)
+    {
+        _scope = scope;
+        _engine = engine;
+    }
+
+    public void Dispose()
+    {
+        _engine?.EndBurst();
+        _scope.Dispose();
+    }
 }
 
 /// <summary>The body of a transaction: reads and writes through <paramref name="tx"/>.</summary>

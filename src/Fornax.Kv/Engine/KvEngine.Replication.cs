@@ -57,8 +57,6 @@ internal sealed partial class KvEngine
         }
     }
 
-    public long NowUnixMs() => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
     /// <summary>A key replicated to other sites keeps its tombstone until every peer has acknowledged the delete.</summary>
     private bool NeedsTombstone(KeyState state) => _replication?.Carries(state.Key) == true;
 

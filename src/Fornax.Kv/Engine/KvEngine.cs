@@ -17,7 +17,11 @@ internal sealed partial class KvEngine : IKvStore
     private readonly KvStoreOptions _options;
     private readonly KvDiskWriter? _disk;
     private readonly ITimer _sweepTimer;
+    /// <summary><see cref="_burstNowMs"/> outside a burst.</summary>
+    private const long NoBurst = long.MinValue;
+
     private long _version;
+    private long _burstNowMs = NoBurst;
     private long _liveCount;
     private int _disposed;
 
@@ -25,7 +29,7 @@ internal sealed partial class KvEngine : IKvStore
     {
         _options = options;
         Replica = ReplicaIdOf(options.SiteId);
-        _clock = new HybridLogicalClock(options.TimeProvider);
+        _clock = new HybridLogicalClock();
         _tx = new KvTransaction(this, _table, _clock, Replica);
         Epoch = options.Random.NextInt64(1, long.MaxValue);
         if (options.DataDirectory is not null)
@@ -112,14 +116,30 @@ internal sealed partial class KvEngine : IKvStore
     public static ulong ReplicaIdOf(string siteId) =>
         BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(siteId)), 0);
 
-    public Lock.Scope HoldForBurst() => _gate.EnterScope();
+    public KvBurst HoldForBurst()
+    {
+        var scope = _gate.EnterScope();
+        _burstNowMs = ReadClock();
+        return new KvBurst(scope, this);
+    }
+
+    /// <summary>The burst's hold ends (its lock still held): transactions read the clock again.</summary>
+    internal void EndBurst() => _burstNowMs = NoBurst;
+
+    /// <summary>
+    /// Now, for transactions, expiry and the change log (under the lock): read once per burst of pipelined commands
+    /// (their transactions happen within microseconds, as Redis reads its clock once per event-loop turn), else per call.
+    /// </summary>
+    public long NowUnixMs() => _burstNowMs != NoBurst ? _burstNowMs : ReadClock();
+
+    private long ReadClock() => _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     public KvCommit Execute<TState, TResult>(TState state, KvTransactionBody<TState, TResult> body, out TResult result)
         where TState : allows ref struct
     {
         lock (_gate)
         {
-            _tx.Begin(_options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            _tx.Begin(NowUnixMs());
             try
             {
                 result = body(_tx, state);

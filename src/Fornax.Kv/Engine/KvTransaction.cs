@@ -102,7 +102,7 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
 
     private Dot NewDot(KeyState state)
     {
-        var dot = new Dot(replica, clock.Next());
+        var dot = new Dot(replica, clock.Next(NowUnixMs));
         state.Clock.Observe(dot);
         return dot;
     }

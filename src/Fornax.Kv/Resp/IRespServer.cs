@@ -6,9 +6,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Fornax.Kv.Resp;
 
-/// <summary>Serves the Redis protocol on connections a host accepts (Kestrel's connection handler in a site).</summary>
+/// <summary>Serves the Redis protocol: on its own listening socket (a site's RESP port), or on any duplex pipe.</summary>
 public interface IRespServer
 {
+    /// <summary>Listens on <paramref name="endpoint"/> (port 0: any free port) and serves every connection accepted there.</summary>
+    RespListener Listen(IPEndPoint endpoint);
+
     /// <summary>Serves one connection until the client quits or disconnects, or <paramref name="ct"/> is cancelled.</summary>
     Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken ct);
 

@@ -43,6 +43,9 @@ internal sealed partial class RespConnection
 
     public RespReplyWriter Reply { get; } = new();
 
+    /// <summary>Received bytes not parsed yet, on a socket connection (<see cref="RespServer.RunSocketAsync"/>).</summary>
+    public RespReceiveBuffer Input { get; } = new();
+
     public long ConnectedAtMs { get; }
 
     public long LastCommandAtMs { get; private set; }

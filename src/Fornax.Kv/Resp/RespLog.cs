@@ -16,4 +16,7 @@ internal static partial class RespLog
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "RESP client {Remote} went away mid-command")]
     public static partial void DisconnectedMidCommand(ILogger logger, string? remote);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "The RESP port {EndPoint} stopped accepting connections")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception, string endPoint);
 }

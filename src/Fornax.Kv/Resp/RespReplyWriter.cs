@@ -38,6 +38,15 @@ internal sealed class RespReplyWriter
             output.Write(_buffer.AsSpan(0, _length));
         }
 
+        Sent();
+    }
+
+    /// <summary>The replies gathered so far, for a socket to send straight from the buffer (then <see cref="Sent"/>).</summary>
+    public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _length);
+
+    /// <summary>Empties the buffer once its replies are gone (sent, or copied by <see cref="DrainTo"/>).</summary>
+    public void Sent()
+    {
         _length = 0;
         if (_buffer.Length > RetainedBytes)
         {

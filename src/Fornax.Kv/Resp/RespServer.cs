@@ -12,8 +12,9 @@ namespace Fornax.Kv.Resp;
 /// <summary>
 /// The connection loop: read what has arrived, run every whole command in it (pipelining), wait once for the batch's
 /// last commit to be durable, then send all replies in one flush. A protocol error answers Redis' text and closes.
+/// A site's sockets are served by <see cref="RespListener"/> (RespServer.Socket.cs); this loop serves any duplex pipe.
 /// </summary>
-internal sealed class RespServer(RespServerOptions options, IKvStore store, IRespAuthenticator authenticator, ILogger logger) : IRespServer
+internal sealed partial class RespServer(RespServerOptions options, IKvStore store, IRespAuthenticator authenticator, ILogger logger) : IRespServer
 {
     private readonly ConcurrentDictionary<long, RespConnection> _clients = new();
     private long _nextId;
@@ -74,7 +75,9 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
             var buffer = read.Buffer;
             client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var consumed = await RunCommandsAsync(client, buffer);
-            input.AdvanceTo(consumed, buffer.End);
+            // Replies filled a send's worth: what is left is read again at once, not after more input arrives.
+            var more = client.Reply.Length >= options.MaxReplyBytesPerSend;
+            input.AdvanceTo(consumed, more ? consumed : buffer.End);
 
             await client.WaitForCommitAsync();
             client.Reply.DrainTo(output);
@@ -85,7 +88,7 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
                 return;
             }
 
-            if (client.CloseAfterReply || read.IsCompleted || read.IsCanceled || flushed.IsCompleted)
+            if (client.CloseAfterReply || read.IsCanceled || flushed.IsCompleted || (read.IsCompleted && !more))
             {
                 return;
             }
@@ -93,13 +96,14 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
     }
 
     /// <summary>
-    /// Runs the whole commands in <paramref name="buffer"/>; returns how far it was consumed. Completes synchronously when
-    /// no command awaits (internal: the allocation test drives it on its own thread).
+    /// Runs the whole commands in <paramref name="buffer"/> until their replies fill <see cref="RespServerOptions.MaxReplyBytesPerSend"/>
+    /// (so a client pipelining large reads without reading the replies holds a bounded buffer); returns how far it was
+    /// consumed. Completes synchronously when no command awaits (internal: the allocation test drives it on its own thread).
     /// </summary>
     internal async ValueTask<SequencePosition> RunCommandsAsync(RespConnection client, ReadOnlySequence<byte> buffer)
     {
         var position = buffer.Start;
-        while (!client.CloseAfterReply)
+        while (!client.CloseAfterReply && client.Reply.Length < options.MaxReplyBytesPerSend)
         {
             var next = RunDataBurst(client, buffer, ref position, out var command);
             if (next == NextCommand.None)
@@ -148,7 +152,7 @@ internal sealed class RespServer(RespServerOptions options, IKvStore store, IRes
                     throw new InvalidOperationException($"The data command '{client.LastCommand}' did not complete synchronously.");
                 }
 
-                if (client.CloseAfterReply || ran >= options.MaxCommandsPerLockHold)
+                if (client.CloseAfterReply || ran >= options.MaxCommandsPerLockHold || client.Reply.Length >= options.MaxReplyBytesPerSend)
                 {
                     next = NextCommand.Data; // the caller comes back for the rest, the lock released meanwhile
                     break;

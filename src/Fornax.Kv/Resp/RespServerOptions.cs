@@ -15,6 +15,13 @@ public sealed record RespServerOptions
     /// </summary>
     public int MaxCommandsPerLockHold { get; init; } = 64;
 
+    /// <summary>
+    /// Replies gathered before they are sent (fornax's own limit): a connection stops running its pipelined commands
+    /// once their replies reach this, sends them, and goes on. A client pipelining thousands of large reads without
+    /// reading the replies makes its connection hold about this much (plus one reply), not every reply at once.
+    /// </summary>
+    public int MaxReplyBytesPerSend { get; init; } = 64 * 1024;
+
     /// <summary>The site's name, shown in INFO and HELLO.</summary>
     public string SiteName { get; init; } = "local";
 

@@ -23,10 +23,11 @@ public sealed class Listeners
 
     internal ListenOptions? LinkListen { get; set; }
 
-    internal ListenOptions? RespListen { get; set; }
+    /// <summary>The RESP port's address once it listens (its own socket, not a Kestrel listener: <see cref="Fornax.Kv.Resp.RespListener"/>).</summary>
+    internal System.Net.IPEndPoint? RespEndPoint { get; set; }
 
     /// <summary>The RESP port, or 0 while the site serves no KV store.</summary>
-    public int RespPort => RespListen?.IPEndPoint?.Port ?? 0;
+    public int RespPort => RespEndPoint?.Port ?? 0;
 
     public int LinkPort => LinkListen?.IPEndPoint?.Port ?? 0;
 

@@ -133,15 +133,6 @@ public sealed partial class SiteNode : IAsyncDisposable
                 listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(identity.CreateServerAuthenticationOptions()) });
                 listeners.LinkListen = listen;
             });
-            // The RESP port is bound only when the site has a KV store to serve (and so advertised only then).
-            if (builder.Services.HasKvStore())
-            {
-                kestrel.Listen(host, options.RespPort, listen =>
-                {
-                    listen.UseConnectionHandler<RespConnectionHandler>();
-                    listeners.RespListen = listen;
-                });
-            }
         });
 
         var parentPath = identity.SitePath.Contains('/') ? identity.SitePath[..identity.SitePath.LastIndexOf('/')] : null;
@@ -184,6 +175,12 @@ public sealed partial class SiteNode : IAsyncDisposable
         services.AddFornaxKv();
         services.AddFornaxLocality();
         services.AddFornaxResp();
+        if (services.HasKvStore())
+        {
+            // The RESP port is bound only when the site has a KV store to serve (and so advertised only then).
+            services.AddFornaxRespPort(listeners, new IPEndPoint(host, options.RespPort));
+        }
+
         services.AddOpenTelemetry().WithMetrics(metrics => SiteMetrics.OwnInstrumentsOnly(metrics
             .AddMeter("Fornax.*", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"))
             .AddPrometheusExporter());

@@ -1,3 +1,4 @@
+using System.Net;
 using Fornax.Kv.Engine;
 using Fornax.Kv.Resp;
 using Fornax.Node.Hosting;
@@ -28,9 +29,12 @@ public static class RespHostingExtensions
                 sp.GetRequiredService<IRespAuthenticator>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Fornax.Kv.Resp"));
         });
-        services.TryAddSingleton<RespConnectionHandler>();
         return services;
     }
+
+    /// <summary>Serves the RESP server on its own listening socket at <paramref name="endpoint"/>, started and stopped with the site.</summary>
+    public static IServiceCollection AddFornaxRespPort(this IServiceCollection services, Listeners listeners, IPEndPoint endpoint) =>
+        services.AddHostedService(sp => new RespPortService(sp.GetRequiredService<IRespServer>(), listeners, endpoint));
 
     /// <summary>True when the site has a KV store to serve; without one the RESP port is neither bound nor advertised.</summary>
     public static bool HasKvStore(this IServiceCollection services) => services.Any(d => d.ServiceType == typeof(IKvStore));

@@ -125,7 +125,7 @@ internal sealed partial class SiteKvStore : IKvStore
     /// The open store's burst hold. A store that cannot open holds a lock of its own instead, so the burst still runs and
     /// each command in it fails through <see cref="Execute"/> with the message naming the directory.
     /// </summary>
-    public Lock.Scope HoldForBurst() => TryOpen() is { } store ? store.HoldForBurst() : _noStore.EnterScope();
+    public KvBurst HoldForBurst() => TryOpen() is { } store ? store.HoldForBurst() : new KvBurst(_noStore.EnterScope());
 
     public long Count => TryOpen()?.Count ?? 0;
 

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Fornax.Kv.Resp;
+
+/// <summary>
+/// The connection loop on a socket, without pipes: the thread that completes a receive parses it, runs its commands and
+/// sends their replies (as Garnet does on its receive callback). Through Kestrel's pipes each read was handed from the
+/// socket's thread to a pool thread and each reply back to an I/O thread; at -P 16 those hand-offs, not the commands,
+/// were most of the site's CPU.
+/// </summary>
+internal sealed partial class RespServer
+{
+    public RespListener Listen(IPEndPoint endpoint) => RespListener.Start(this, endpoint);
+
+    /// <summary>Serves one accepted socket until the client quits or goes, or the listener stops; disposes it.</summary>
+    public async Task RunSocketAsync(Socket socket)
+    {
+        var remote = socket.RemoteEndPoint;
+        var client = new RespConnection(this, Interlocked.Increment(ref _nextId), remote, socket.LocalEndPoint, authenticator.IsTrusted(remote));
+        _clients[client.Id] = client;
+        Interlocked.Increment(ref _totalConnections);
+        try
+        {
+            await ServeSocketAsync(client, socket);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        {
+            // The client went away (or the listener aborted the connection): nothing more to answer.
+        }
+        finally
+        {
+            if (client.Parser.InCommand)
+            {
+                RespLog.DisconnectedMidCommand(logger, remote?.ToString());
+            }
+
+            _clients.TryRemove(client.Id, out _);
+            client.Input.Dispose();
+            Close(socket);
+        }
+    }
+
+    private async Task ServeSocketAsync(RespConnection client, Socket socket)
+    {
+        var input = client.Input;
+        while (true)
+        {
+            if (input.Length == 0)
+            {
+                // Wait for the client's next bytes without holding a buffer: an idle connection costs none.
+                input.Release();
+                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+            }
+
+            var received = await socket.ReceiveAsync(input.Free(), SocketFlags.None);
+            input.Received(received);
+            client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            bool more;
+            do
+            {
+                var unread = input.Unread;
+                var consumed = await RunCommandsAsync(client, unread);
+                input.Consumed(unread.Slice(unread.Start, consumed).Length);
+                // Replies filled a send's worth: the rest of the input runs after they are sent, before another receive.
+                more = client.Reply.Length >= options.MaxReplyBytesPerSend;
+                await client.WaitForCommitAsync();
+                await SendRepliesAsync(client, socket);
+                if (client.Parser.Error is { } error)
+                {
+                    RespLog.ProtocolError(logger, client.Remote?.ToString(), error);
+                    return;
+                }
+
+                if (client.CloseAfterReply)
+                {
+                    return;
+                }
+            }
+            while (more);
+
+            if (received == 0)
+            {
+                return; // the client ended its send side (or the listener is stopping): every reply is sent
+            }
+        }
+    }
+
+    /// <summary>Sends the gathered replies from the reply buffer itself; a slow reader holds the loop here, so it reads no more meanwhile.</summary>
+    private static async ValueTask SendRepliesAsync(RespConnection client, Socket socket)
+    {
+        var pending = client.Reply.Pending;
+        while (!pending.IsEmpty)
+        {
+            var sent = await socket.SendAsync(pending, SocketFlags.None);
+            pending = pending[sent..];
+        }
+
+        client.Reply.Sent();
+    }
+
+    /// <summary>Ends the connection with a FIN after the last reply (not a reset, which could drop replies the client has not read).</summary>
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already reset or closed by the client: nothing to end gracefully.
+        }
+
+        socket.Dispose();
+    }
+}
