@@ -13,8 +13,9 @@ namespace Fornax.Cli.Tests.Release;
 /// </summary>
 internal sealed class SiteProcess : IAsyncDisposable
 {
-    // A bound, not a timing check: a start under emulation took 76 s at load 11 and over 90 s at load 50 on the
-    // shared two-core machine (docs/benchmarks.md, "Release builds").
+    // A bound, not a timing check: the Native AOT arm64 build starts in about 17 s under emulation at load 15, but a
+    // restart of a site that holds a function creates Wasmtime's engine during the start, which stalls qemu-user for a
+    // minute or more (92 s at load 15 on the shared two-core machine; docs/benchmarks.md, "Native AOT release build").
     private static readonly TimeSpan StartDeadline = TimeSpan.FromMinutes(5);
 
     private readonly Process _process;
