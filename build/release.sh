@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # build/release.sh [version] — the release archives, in artifacts/:
 #   fornax-VERSION-linux-x64.tar.gz, fornax-VERSION-linux-arm64.tar.gz and fornax-VERSION-SHA256SUMS.
-# Each archive holds one folder fornax-VERSION-RID/ with the self-contained `fornax` executable, the native
-# libraries it loads (Wasmtime, SQLite, RocksDB), the systemd unit and docs/install.md.
+# Each archive holds one folder fornax-VERSION-RID/ with the `fornax` executable (Native AOT: machine code, no .NET
+# runtime to install), the native libraries it loads (Wasmtime, SQLite, RocksDB), the systemd unit and docs/install.md.
 # VERSION defaults to 0.0.0-dev.<commit>. FORNAX_RIDS="linux-arm64" builds one architecture only.
-# FORNAX_PROFILE=aot publishes the Native AOT build (src/Fornax.Cli/Properties/PublishProfiles/aot.pubxml; needs clang,
-# and lld with Debian's arm64 libc6-dev/libgcc for arm64: docs/install.md, "Building the Native AOT archives").
+# The build is src/Fornax.Cli/Properties/PublishProfiles/release.pubxml; it needs clang, and for linux-arm64 on an x64
+# machine lld and Debian's arm64 libc6-dev and libgcc-12-dev (.ci/setup/45-native-aot.sh; docs/install.md, "Build").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +15,6 @@ if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
   exit 2
 fi
 rids=${FORNAX_RIDS:-linux-x64 linux-arm64}
-profile=${FORNAX_PROFILE:-release}
 out=artifacts
 # One timestamp for every file in the archives: the commit's, so the same commit gives the same tar layout.
 epoch=$(git log -1 --format=%ct 2>/dev/null || date +%s)
@@ -32,10 +31,10 @@ for rid in $rids; do
   stage=$out/stage/$name
   rm -rf "$stage"
   echo "release: publishing $name"
-  dotnet publish src/Fornax.Cli -c Release -r "$rid" -p:PublishProfile="$profile" -p:Version="$version" \
+  dotnet publish src/Fornax.Cli -c Release -r "$rid" -p:PublishProfile=release -p:Version="$version" \
     -o "$stage" --nologo -v quiet
 
-  # Symbols (the AOT build's fornax.dbg too) and XML docs of the referenced projects are copied beside the executable;
+  # Symbols (fornax.dbg, the executable's debug information) and XML docs of the referenced projects are copied beside the executable;
   # the archive does not carry them.
   rm -f "$stage"/*.pdb "$stage"/*.xml "$stage"/*.dbg
   # The RocksDB package carries variants beside librocksdb.so: a musl build (for Alpine) and, on x64, a jemalloc build;

@@ -9,7 +9,8 @@ namespace Fornax.Cli.Tests.Release;
 /// named by <c>FORNAX_X64_BUILD</c> / <c>FORNAX_ARM64_BUILD</c> if set, else <c>artifacts/smoke/RID-HASH</c>, published
 /// once per change of the sources (HASH covers every file the build reads: src/, the props and build/), so repeated
 /// runs reuse it. Published with the release profile (src/Fornax.Cli/Properties/PublishProfiles/release.pubxml,
-/// trimmed): the tests run what ships.
+/// Native AOT; linux-arm64 is cross-compiled, which needs clang, lld and Debian's arm64 libc6-dev and libgcc-12-dev:
+/// .ci/setup/45-native-aot.sh): the tests run what ships.
 /// </summary>
 internal static class ReleaseBuild
 {

@@ -10,9 +10,9 @@ internal static class ReleaseSteps
 {
     /// <summary>
     /// The mission examples/missions/hello-function.yaml, applied with the CLI at <paramref name="applyAt"/>, is reported
-    /// Active for <paramref name="sitePath"/> there.
+    /// Active for <paramref name="sitePath"/> there, within <paramref name="deadline"/> (60 s if not given).
     /// </summary>
-    public static async Task MissionActiveAsync(TestCli cli, string applyAt, string sitePath, SiteProcess site)
+    public static async Task MissionActiveAsync(TestCli cli, string applyAt, string sitePath, SiteProcess site, TimeSpan? deadline = null)
     {
         var mission = Path.Combine(AppContext.BaseDirectory, "examples", "missions", "hello-function.yaml");
         var apply = await cli.RunAsync("apply", "-f", mission, "--site", applyAt);
@@ -22,7 +22,7 @@ internal static class ReleaseSteps
         JsonObject? found = null;
         await Poll.UntilAsync(
             async () => (found = await http.GetFromJsonAsync<JsonObject>(applyAt + RealSite.ObjectPath("missions", "hello-function")))?["status"]?["state"]?[sitePath]?.GetValue<string>() == "Active",
-            $"the mission to be reported Active for {sitePath}", TimeSpan.FromSeconds(60),
+            $"the mission to be reported Active for {sitePath}", deadline ?? TimeSpan.FromSeconds(60),
             () => Task.FromResult($"{found?["status"]}\n{site.Output}"));
     }
 

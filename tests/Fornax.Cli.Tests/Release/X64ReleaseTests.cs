@@ -6,9 +6,10 @@ using Xunit.Abstractions;
 namespace Fornax.Cli.Tests.Release;
 
 /// <summary>
-/// The linux-x64 release build (trimmed, single file, ReadyToRun), run as its own process with a YAML config file: every
-/// feature a trimmed build could lose to the trimmer (YAML settings, JSON API, missions, Wasmtime, RocksDB over RESP,
-/// the portal) once, in one sequence, because the publish and the start are what cost.
+/// The linux-x64 release build (Native AOT), run as its own process with a YAML config file: every feature an AOT build
+/// could lose at run time to code the compiler could not see (YAML settings, the JSON API, the executable's own client
+/// commands in every output format, missions, Wasmtime, RocksDB over RESP, the portal) once, in one sequence, because
+/// the publish is what costs.
 /// </summary>
 [Trait("Category", "Release")]
 [Trait("Category", "Slow")]
@@ -26,7 +27,7 @@ public sealed class X64ReleaseTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task TrimmedBuild_ReadsConfig_AppliesMission_RunsWasm_ServesRespAndPortal()
+    public async Task AotBuild_ReadsConfig_AppliesMission_RunsWasm_ServesRespAndPortal()
     {
         var fornax = await ReleaseBuild.ExecutableAsync("linux-x64");
         Step("x64 release build ready (published once per change of the sources)");
@@ -44,6 +45,8 @@ public sealed class X64ReleaseTests(ITestOutputHelper output) : IDisposable
 
         await ReleaseSteps.MissionActiveAsync(_cli, endpoints.Api, SiteName, site);
         Step("mission applied with the CLI, Active");
+        await ReleaseCli.ListsMissionInEveryFormatAsync(fornax, emulated: false, endpoints.Api, "hello-function", _dataDirectory);
+        Step("the release build's own fornax get (json, yaml, wide, table, name) and describe");
         await ReleaseSteps.HelloAnswersAsync(endpoints, site, "/fn/hello", "x64", SiteName);
         Step("Wasm function answered");
         await ReleaseSteps.HelloAnswersAsync(endpoints, site, "/svc/default/hello/", "portal", SiteName);
