@@ -47,14 +47,16 @@ public sealed partial class FunctionRuntime
             .WithEpochInterruption(true)
             .WithFuelConsumption(options.EnableFuel)
             .WithPoolingAllocationStrategy(pool);
-        if (options.MemoryReservationBytes is { } reservation)
-            config.WithStaticMemoryMaximumSize((ulong)reservation);
+        // Unset, it is Wasmtime's default where that fits the address space, else the memory ceiling (AddressSpace).
+        var reservation = options.MemoryReservationBytes ?? AddressSpace.ReservationFor(options.MaxInstances, options.MaxMemoryBytes, AddressSpace.UserSize());
+        if (reservation is { } bytes)
+            config.WithStaticMemoryMaximumSize((ulong)bytes);
 
         var wasmtime = typeof(Engine).Assembly;
         string version = wasmtime.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? wasmtime.GetName().Version?.ToString() ?? "unknown";
         string settings = $"wasmtime-dotnet={version};arch={RuntimeInformation.ProcessArchitecture};epoch=1;" +
-            $"fuel={options.EnableFuel};reservation={options.MemoryReservationBytes?.ToString() ?? "default"};" +
+            $"fuel={options.EnableFuel};reservation={reservation?.ToString() ?? "default"};" +
             $"maxMemory={options.MaxMemoryBytes}";
         string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(settings)))[..16];
         return (new Engine(config), key);

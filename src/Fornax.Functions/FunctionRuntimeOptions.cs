@@ -32,9 +32,10 @@ public sealed record FunctionRuntimeOptions
     public long MaxMemoryBytes { get; init; } = 128 * 1024 * 1024;
 
     /// <summary>
-    /// Address space reserved per linear memory. Null keeps Wasmtime's default (4 GiB + guard on 64-bit hosts: bounds checks
-    /// are elided). On hosts with a small virtual address space (39-bit aarch64) set it to <see cref="MaxMemoryBytes"/>,
-    /// trading explicit bounds checks for 30× less reservation (wasmtime #8607).
+    /// Address space reserved per linear memory. Null chooses from the process's address space: Wasmtime's default (4 GiB
+    /// + guard on 64-bit hosts: bounds checks are elided) where the pool's share fits in an eighth of it (x86-64, 48-bit
+    /// arm64), else <see cref="MaxMemoryBytes"/> (39-bit arm64 kernels: explicit bounds checks, 30× less reserved;
+    /// wasmtime #8607). See <see cref="AddressSpace"/>.
     /// </summary>
     public long? MemoryReservationBytes { get; init; }
 
