@@ -15,6 +15,9 @@ public sealed class RespListener : IAsyncDisposable
     /// <summary>Connections the kernel queues before they are accepted (Kestrel's and about Redis' <c>tcp-backlog</c>).</summary>
     private const int Backlog = 512;
 
+    /// <summary>How long the accept loop waits after the system refused it a connection (no descriptors left) before it tries again.</summary>
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly RespServer _server;
     private readonly Socket _listen;
     private readonly ConcurrentDictionary<Socket, byte> _connections = new();
@@ -125,6 +128,14 @@ public sealed class RespListener : IAsyncDisposable
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
             {
                 continue; // the client gave up before it was accepted
+            }
+            catch (SocketException e)
+            {
+                // Out of file descriptors or buffers (EMFILE, ENFILE, ENOBUFS): the port must not stop for good because
+                // clients held too many connections for a moment; the kernel keeps queueing until there is room again.
+                RespLog.AcceptRetry(_server.Logger, LocalEndPoint.ToString(), e.SocketErrorCode, (int)AcceptRetryDelay.TotalMilliseconds);
+                await Task.Delay(AcceptRetryDelay, _server.Options.TimeProvider);
+                continue;
             }
             catch (Exception e)
             {

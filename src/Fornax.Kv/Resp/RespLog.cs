@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Fornax.Kv.Resp;
@@ -19,4 +20,7 @@ internal static partial class RespLog
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Error, Message = "The RESP port {EndPoint} stopped accepting connections")]
     public static partial void AcceptFailed(ILogger logger, Exception exception, string endPoint);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "The RESP port {EndPoint} could not accept a connection ({Error}); trying again in {DelayMs} ms")]
+    public static partial void AcceptRetry(ILogger logger, string endPoint, SocketError error, int delayMs);
 }
