@@ -45,24 +45,7 @@ public sealed class PortalTcpRelayTests
     public async Task Forward_NoDirectPath_LargePayloadBothWaysThroughTheCommonAncestorArrivesWhole()
     {
         await using var tree = await StartApartAsync();
-        await using var echo = TcpBackend.Echo();
-        await TcpForwarding.ServeTcpAtE2Async(tree, "echo", echo.Port);
-        var (forwarder, routes, failures) = TcpForwarding.Forward(tree["e1"], "echo");
-        await using var _ = forwarder;
-        var payload = RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
-        var ct = Deadline();
-
-        using var socket = await TcpForwarding.ConnectAsync(forwarder);
-        // Sending and reading at once: 8 MiB is far more than every buffer on the way holds, so this passes only if each of
-        // the three hops keeps moving bytes both ways while the other direction is blocked.
-        var reading = TcpForwarding.ReadToEndAsync(socket, ct);
-        await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
-        var echoed = await reading;
-
-        Assert.Equal(payload.Length, echoed.Length);
-        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
-        Assert.Equal([ThroughTheRegion], routes);
-        Assert.Empty(failures);
+        await TcpScenarios.LargePayloadBothWaysArrivesWholeAsync(tree, ThroughTheRegion);
     }
 
     [Fact]
@@ -70,21 +53,7 @@ public sealed class PortalTcpRelayTests
     public async Task Forward_NoDirectPath_ClientEndsFirst_StillReadsTheBackendsAnswer()
     {
         await using var tree = await StartApartAsync();
-        await using var digest = TcpBackend.DigestAtEnd();
-        await TcpForwarding.ServeTcpAtE2Async(tree, "digest", digest.Port);
-        var (forwarder, routes, failures) = TcpForwarding.Forward(tree["e1"], "digest");
-        await using var _ = forwarder;
-        var payload = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        var ct = Deadline();
-
-        using var socket = await TcpForwarding.ConnectAsync(forwarder);
-        // The backend answers only once it has seen the end of the client's data: the half-close crosses all three portals.
-        await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
-        var answer = System.Text.Encoding.ASCII.GetString(await TcpForwarding.ReadToEndAsync(socket, ct));
-
-        Assert.Equal($"{payload.Length} {Convert.ToHexStringLower(SHA256.HashData(payload))}\n", answer);
-        Assert.Equal([ThroughTheRegion], routes);
-        Assert.Empty(failures);
+        await TcpScenarios.ClientEndsFirst_StillReadsTheBackendsAnswerAsync(tree, ThroughTheRegion);
     }
 
     [Fact]
@@ -92,25 +61,7 @@ public sealed class PortalTcpRelayTests
     public async Task Forward_NoDirectPath_BackendEndsFirst_ClientStillSendsItsData()
     {
         await using var tree = await StartApartAsync();
-        var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var banner = "220 ready, and that is all from me\r\n"u8.ToArray();
-        await using var first = TcpBackend.SpeaksFirst(banner, received);
-        await TcpForwarding.ServeTcpAtE2Async(tree, "banner", first.Port);
-        var (forwarder, _, failures) = TcpForwarding.Forward(tree["e1"], "banner");
-        await using var _ = forwarder;
-        var payload = RandomNumberGenerator.GetBytes(2 * 1024 * 1024 + 5);
-        var ct = Deadline();
-
-        using var socket = await TcpForwarding.ConnectAsync(forwarder);
-        // The backend's end of data reaches the client while the client's side stays open, and the client's data still flows.
-        var heard = await TcpForwarding.ReadToEndAsync(socket, ct);
-        await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
-        var got = await received.Task.WaitAsync(ct);
-
-        Assert.Equal(banner, heard);
-        Assert.Equal(payload.Length, got.Length);
-        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(got));
-        Assert.Empty(failures);
+        await TcpScenarios.BackendEndsFirst_ClientStillSendsItsDataAsync(tree, ThroughTheRegion);
     }
 
     [Fact]
