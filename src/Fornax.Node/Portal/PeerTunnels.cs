@@ -46,9 +46,6 @@ internal sealed class PeerTunnels(PortalClients clients, LocalSite site, PortalO
     /// <summary>Fresh streams tried when the peer refuses one (its stream limit, hit by a burst before its SETTINGS arrived).</summary>
     private const int MaxRefusedStreams = 5;
 
-    /// <summary>Largest refusal text read from a peer: one line naming the service and the site.</summary>
-    private const int MaxReasonBytes = 4096;
-
     /// <summary>For a caller in <paramref name="callerNamespace"/>, as this site authenticated it or a peer vouched for it.</summary>
     public async Task<(PeerTunnel? Tunnel, PeerTunnelRefusal? Refusal)> OpenAsync(ServiceSite peer, ServiceKey service, string callerNamespace, string? relayTo, CancellationToken ct)
     {
@@ -127,25 +124,11 @@ internal sealed class PeerTunnels(PortalClients clients, LocalSite site, PortalO
     {
         try
         {
-            return await FirstLineAsync(response, ct);
+            return await TunnelProtocol.ReadReasonAsync(response, ct);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
         {
             return $"answered {(int)response.StatusCode} and broke off its reason: {e.Message}";
         }
-    }
-
-    private static async Task<string> FirstLineAsync(HttpResponseMessage response, CancellationToken ct)
-    {
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
-        var buffer = new byte[MaxReasonBytes];
-        var filled = 0;
-        int read;
-        while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), ct)) > 0)
-        {
-            filled += read;
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, filled).Split('\n')[0];
     }
 }

@@ -12,9 +12,6 @@ public sealed record OpenTunnel(Stream Stream, string Route) : IAsyncDisposable
 /// <summary>Asks a site's portal (its ingress port) for a tunnel to a <c>tcp</c> service: an HTTP/1.1 upgrade.</summary>
 public static class TunnelClient
 {
-    /// <summary>Largest refusal text read from the site: one line naming the service and the site.</summary>
-    private const int MaxReasonBytes = 4096;
-
     /// <summary>The header carrying a user token of the ingress site, which puts the tunnel in the token's namespace.</summary>
     public const string TokenHeader = "Fornax-Token";
 
@@ -50,16 +47,7 @@ public static class TunnelClient
 
     private static async Task<string> ReasonAsync(HttpResponseMessage response, ServiceKey service, Uri ingress, CancellationToken ct)
     {
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
-        var buffer = new byte[MaxReasonBytes];
-        var filled = 0;
-        int read;
-        while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), ct)) > 0)
-        {
-            filled += read;
-        }
-
-        var text = System.Text.Encoding.UTF8.GetString(buffer, 0, filled).Split('\n')[0].Trim();
+        var text = await TunnelProtocol.ReadReasonAsync(response, ct);
         return text.Length > 0 ? text : $"service {service}: {ingress} answered {(int)response.StatusCode} {response.ReasonPhrase} to a tunnel request";
     }
 }

@@ -14,6 +14,24 @@ public static class TunnelProtocol
 
     /// <summary>At a peer portal's link port: one HTTP/2 stream per tunnel.</summary>
     public static string PeerPath(ServiceKey service) => "/portal" + IngressPath(service);
+
+    /// <summary>The most of a refusal's body read for its reason: a peer may answer with any body, a reason is one line.</summary>
+    public const int MaxReasonBytes = 4096;
+
+    /// <summary>The first line of a refused tunnel request's body (at most <see cref="MaxReasonBytes"/> read), trimmed.</summary>
+    public static async Task<string> ReadReasonAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[MaxReasonBytes];
+        var filled = 0;
+        int read;
+        while (filled < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(filled), ct)) > 0)
+        {
+            filled += read;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, filled).Split('\n')[0].Trim();
+    }
 }
 
 /// <summary>A site refused to open a tunnel: its status and its one-line reason, which names the service and the site.</summary>
