@@ -1,30 +1,42 @@
 #!/usr/bin/env bash
 # The RESP port of an edge site whose keyspaces replicate to two peers, beside redis-server, in one run:
-#   redis-benchmark -t set,get,incr,sadd,hset -n N -r 100000 at -P 1 and -P 16 against
+#   redis-benchmark -t TEST -n N -r 100000 at -P 1 and -P 16, one test at a time (set, get, incr, sadd, hset), against
 #   (a) redis-server 7 (Debian), appendonly yes, appendfsync everysec, and
-#   (b) edge site e1 of a `fornax up` tree (cloud; edges e1, e2, e3; Release build, durability everysec) with one
-#       Keyspace per prefix redis-benchmark writes (key:, counter:, myset, myhash) placed at e1, e2 and e3: every
-#       write at e1 is replicated to e2 and e3 (through the cloud, which relays).
-# Prints requests/s for each and the ratio fornax/redis, then each replica's key count (they must match).
-# Usage: [PIPELINES="1 16"] bench/kv-resp-replicated.sh [requests] (default 1000000; PIPELINES=16 runs -P 16 only)
+#   (b) edge site e1 of a `fornax up` tree (cloud; edges e1, e2, e3; durability everysec) with one Keyspace per prefix
+#       redis-benchmark writes (key:, counter:, myset, myhash) placed at e1, e2 and e3: every write at e1 is replicated
+#       to e2 and e3 (through the cloud, which relays).
+# The sites run the release build, the Native AOT `fornax` that ships (published here unless FORNAX names one): a JIT
+# build spends a third of its CPU compiling during a run this short, and its figures say more about tiering than the
+# store.
+# After each fornax test, the next waits until e2 and e3 hold what e1 holds (their figures would otherwise include the
+# catch-up of the test before); the wait is printed as "caught up" (seconds from the end of the test until every
+# replica's key count and every peer backlog at e1 are settled).
+# Prints requests/s for each and the ratio fornax/redis, the CPU the four sites spent per request (µs, user + system,
+# from /proc: the test and its catch-up, i.e. serving, storing, relaying and applying every write at three replicas;
+# a figure a busy machine moves far less than requests/s), then each replica's key count (they must match).
+# Usage: [PIPELINES="1 16"] [TESTS=set,get,...] [FORNAX=path/to/fornax] bench/kv-resp-replicated.sh [requests]
+#        (default 1000000 requests; PIPELINES=16 runs -P 16 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-1000000}
-tests=set,get,incr,sadd,hset
+tests=${TESTS:-set,get,incr,sadd,hset}
 pipelines=${PIPELINES:-1 16}
 work=$(mktemp -d)
 # Built before HOME changes (a fresh HOME has an empty NuGet cache: the restore alone took ~10 minutes), its output
 # kept so a failed build says why instead of ending the script silently under set -e.
-build_log=$(mktemp)
-if ! dotnet build src/Fornax.Cli -c Release -v q -nologo >"$build_log" 2>&1; then
-  cat "$build_log" >&2; echo "the Release build of src/Fornax.Cli failed" >&2; exit 1
+fornax=${FORNAX:-}
+if [ -z "$fornax" ]; then
+  build_log=$(mktemp)
+  if ! dotnet publish src/Fornax.Cli -c Release -r linux-x64 -o artifacts/bench/linux-x64 --nologo -v q >"$build_log" 2>&1; then
+    cat "$build_log" >&2; echo "publishing the release build of src/Fornax.Cli failed (docs/install.md, \"Build\")" >&2; exit 1
+  fi
+  rm -f "$build_log"
+  fornax=$PWD/artifacts/bench/linux-x64/fornax
 fi
-rm -f "$build_log"
+fornax=$(realpath "$fornax")
 export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
 redis_pid=""
-fornax=$PWD/src/Fornax.Cli/bin/Release/net10.0/linux-x64/fornax
-[ -x "$fornax" ] || fornax=$PWD/src/Fornax.Cli/bin/Release/net10.0/fornax
 cleanup() {
   "$fornax" down --purge >/dev/null 2>&1 || true
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null || true
@@ -75,7 +87,7 @@ redis_pid=$!
 "$fornax" up -f "$work/topology.yaml" --data-dir "$work/sites" --base-port "$base" --heartbeat 1s >"$work/up.log"
 "$fornax" apply -f "$work/keyspaces.yaml" >/dev/null
 resp() { echo $((base + $1 * 4 + 2)); }
-e1=$(resp 1); e2=$(resp 2); e3=$(resp 3)
+cloud=$(resp 0); e1=$(resp 1); e2=$(resp 2); e3=$(resp 3)
 # Replication is up once a key written at e1 is read at e2 and e3.
 for _ in $(seq 1 600); do
   redis-cli -p "$e1" set key:probe 1 >/dev/null
@@ -85,19 +97,36 @@ done
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  commit: $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)"
-echo "redis-benchmark -t $tests -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge e1 replicating to e2 and e3"
-run() { redis-benchmark -p "$1" -t "$tests" -n "$requests" -r 100000 -P "$2" -q --csv 2>/dev/null | tr -d '"' | awk -F, 'NR>1 {print $1, $2}'; }
-printf '%-6s %-4s %12s %12s %7s\n' test P redis fornax ratio
+echo "redis-benchmark -t {$tests} -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge e1 replicating to e2 and e3"
+run() { redis-benchmark -p "$1" -t "$3" -n "$requests" -r 100000 -P "$2" -q --csv 2>/dev/null | tr -d '"' | awk -F, 'NR>1 {print $2}'; }
+pending() { redis-cli -p "$1" info replication | sed -n 's/.*pending_keys=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'; }
+# Seconds until the cloud and e1 have no backlog for any peer and e2, e3 hold as many keys as e1 (at most 120 s).
+catch_up() {
+  local started=$EPOCHREALTIME
+  for _ in $(seq 1 1200); do
+    if [ "$(pending "$e1")" = 0 ] && [ "$(pending "$cloud")" = 0 ]; then
+      local n1; n1=$(redis-cli -p "$e1" dbsize)
+      [ "$(redis-cli -p "$e2" dbsize)" = "$n1" ] && [ "$(redis-cli -p "$e3" dbsize)" = "$n1" ] && break
+    fi
+    sleep 0.1
+  done
+  echo "$EPOCHREALTIME - $started" | bc -l
+}
+# CPU seconds (user + system) the four site processes have used so far.
+site_pids=$(for f in "$work"/sites/*/node.pid; do cat "$f"; echo; done)
+tick=$(getconf CLK_TCK)
+site_cpu() { for pid in $site_pids; do cut -d' ' -f14,15 "/proc/$pid/stat"; done | awk -v t="$tick" '{s += $1 + $2} END {print s / t}'; }
+printf '%-6s %-4s %12s %12s %7s %10s %12s\n' test P redis fornax ratio "caught up" "CPU µs/req"
 for pipeline in $pipelines; do
   redis-cli -p "$redis_port" flushall >/dev/null
-  declare -A redis_rps=() fornax_rps=()
-  while read -r name rps; do redis_rps[$name]=$rps; done < <(run "$redis_port" "$pipeline")
-  while read -r name rps; do fornax_rps[$name]=$rps; done < <(run "$e1" "$pipeline")
-  for name in "${!redis_rps[@]}"; do
-    r=${redis_rps[$name]}; f=${fornax_rps[$name]:-0}
-    printf '%-6s %-4s %12.0f %12.0f %7.2f\n' "$name" "$pipeline" "$r" "$f" "$(echo "$f / $r" | bc -l)"
-  done | sort
+  for name in ${tests//,/ }; do
+    r=$(run "$redis_port" "$pipeline" "$name")
+    cpu_before=$(site_cpu)
+    f=$(run "$e1" "$pipeline" "$name")
+    c=$(catch_up)
+    cpu=$(echo "($(site_cpu) - $cpu_before) * 1000000 / $requests" | bc -l)
+    printf '%-6s %-4s %12.0f %12.0f %7.2f %9.1fs %12.1f\n' "${name^^}" "$pipeline" "$r" "${f:-0}" "$(echo "${f:-0} / $r" | bc -l)" "$c" "$cpu"
+  done
 done
-sleep 3
 echo "keys after the run (DBSIZE; replicas converge): e1 $(redis-cli -p "$e1" dbsize) e2 $(redis-cli -p "$e2" dbsize) e3 $(redis-cli -p "$e3" dbsize)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
