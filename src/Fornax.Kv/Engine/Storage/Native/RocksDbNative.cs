@@ -52,6 +52,12 @@ internal static partial class RocksDbNative
     internal static partial void rocksdb_options_set_keep_log_file_num(OptionsHandle options, nuint count);
 
     [LibraryImport(Library)]
+    internal static partial void rocksdb_options_set_memtable_vector_rep(OptionsHandle options);
+
+    [LibraryImport(Library)]
+    internal static partial void rocksdb_options_set_allow_concurrent_memtable_write(OptionsHandle options, byte value);
+
+    [LibraryImport(Library)]
     internal static partial WriteOptionsHandle rocksdb_writeoptions_create();
 
     [LibraryImport(Library)]
