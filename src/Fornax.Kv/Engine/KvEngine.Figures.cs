@@ -31,6 +31,16 @@ internal sealed partial class KvEngine
                 Bytes += sign * state.FigureBytes;
             }
         }
+
+        /// <summary>A key's figures went from (<paramref name="wasLive"/>, <paramref name="hadBytes"/>) to its current ones.</summary>
+        public void Change(KeyState state, bool wasLive, long hadBytes)
+        {
+            if (state.Key.AsSpan().StartsWith(Prefix))
+            {
+                Keys += (state.FigureLive ? 1 : 0) - (wasLive ? 1 : 0);
+                Bytes += state.FigureBytes - hadBytes;
+            }
+        }
     }
 
     /// <summary>A key changed: the next sample corrects the sums for it.</summary>
@@ -67,15 +77,11 @@ internal sealed partial class KvEngine
 
             foreach (var state in _figureDirty)
             {
-                foreach (var sum in _figureSums.Values)
-                {
-                    sum.Add(state, -1);
-                }
-
+                var (wasLive, hadBytes) = (state.FigureLive, state.FigureBytes);
                 TakeFigures(state);
                 foreach (var sum in _figureSums.Values)
                 {
-                    sum.Add(state, +1);
+                    sum.Change(state, wasLive, hadBytes);
                 }
             }
 

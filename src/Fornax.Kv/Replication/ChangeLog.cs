@@ -15,12 +15,18 @@ internal sealed class ChangeLog
     private readonly List<Entry> _entries = [];
     private int _head;
 
+    /// <summary>Entries removed from the front of <see cref="_entries"/> so far (an entry's position is this plus its index).</summary>
+    private long _removed;
+
     public readonly record struct Entry(long Seq, KeyState State, PeerState? Source, long AtUnixMs);
 
     /// <summary>Versions at or below this were dropped from the log.</summary>
     public long Dropped { get; private set; }
 
     public int Count => _entries.Count - _head;
+
+    /// <summary>The position of the entry added last: stable while the entry stays in the log (<see cref="At"/>).</summary>
+    public long Position => _removed + _entries.Count - 1;
 
     /// <summary>Appends the key's change; returns the oldest entry when the bound pushed it out.</summary>
     public Entry? Add(KeyState state, PeerState? source, long atUnixMs)
@@ -38,11 +44,11 @@ internal sealed class ChangeLog
         return dropped;
     }
 
-    /// <summary>The entry of version <paramref name="seq"/>, when the log still holds it.</summary>
-    public Entry? Find(long seq)
+    /// <summary>The entry of version <paramref name="seq"/> at <paramref name="position"/>, when the log still holds it.</summary>
+    public Entry? At(long position, long seq)
     {
-        var at = After(seq - 1);
-        return at < _entries.Count && _entries[at].Seq == seq ? _entries[at] : null;
+        var index = position - _removed;
+        return index >= _head && index < _entries.Count && _entries[(int)index].Seq == seq ? _entries[(int)index] : null;
     }
 
     /// <summary>Index of the first entry with a version above <paramref name="seq"/>.</summary>
@@ -87,6 +93,7 @@ internal sealed class ChangeLog
         if (_head > 1024 && _head > _entries.Count / 2)
         {
             _entries.RemoveRange(0, _head);
+            _removed += _head;
             _head = 0;
         }
     }

@@ -14,8 +14,16 @@ internal sealed class PeerState(string site)
     /// <summary>Changes up to this version are sent (in flight or acknowledged).</summary>
     public long Sent { get; set; }
 
-    /// <summary>The prefixes the peer's side of the link needs.</summary>
-    public List<byte[]> Interest { get; set; } = [];
+    /// <summary>The prefixes the peer's side of the link needs (a new list starts <see cref="PendingByInterest"/> at zero).</summary>
+    public List<byte[]> Interest
+    {
+        get;
+        set
+        {
+            field = value;
+            PendingByInterest = new long[value.Count];
+        }
+    } = [];
 
     /// <summary>What this site last told the peer its side needs.</summary>
     public List<byte[]>? AnnouncedInterest { get; set; }
@@ -58,8 +66,9 @@ internal sealed class PeerState(string site)
     /// <summary>Changed keys this peer needs and has not acknowledged (kept by the replicator as changes and acks come).</summary>
     public long PendingKeys { get; set; }
 
-    /// <summary><see cref="PendingKeys"/> per prefix of <see cref="Interest"/>.</summary>
-    public Dictionary<byte[], long> PendingByPrefix { get; } = new(Engine.ByteArrayComparer.Instance);
+    /// <summary><see cref="PendingKeys"/> per prefix of <see cref="Interest"/>, by its index there (counted on every change and
+    /// acknowledgement: an index, not a dictionary keyed by the prefix's bytes, which hashed them each time).</summary>
+    public long[] PendingByInterest { get; private set; } = [];
 
     public long LastAppliedBatch { get; set; }
 

@@ -27,8 +27,9 @@ internal sealed partial class Replicator
             }
 
             var lag = OldestPending(peer) is { } oldest ? Math.Max(0, nowUnixMs - oldest) : 0;
-            foreach (var (interest, pending) in peer.PendingByPrefix)
+            for (var i = 0; i < peer.Interest.Count; i++)
             {
+                var (interest, pending) = (peer.Interest[i], peer.PendingByInterest[i]);
                 for (var p = 0; p < prefixes.Length; p++)
                 {
                     if (pending > 0 && interest.AsSpan().StartsWith(prefixes[p]))

@@ -14,36 +14,38 @@ internal sealed partial class Replicator
     private const int LagScan = 256;
 
     private bool Counts(PeerState peer, in ChangeLog.Entry entry) =>
-        entry.State.LoggedSeq == entry.Seq && entry.Seq > peer.Acked && entry.Source != peer && PrefixOf(peer.Interest, entry.State.Key) is not null;
+        entry.Source != peer && entry.Seq > peer.Acked && entry.State.LoggedSeq == entry.Seq && IndexOfPrefix(peer.Interest, entry.State.Key) >= 0;
 
-    private static byte[]? PrefixOf(List<byte[]> prefixes, ReadOnlySpan<byte> key)
+    /// <summary>The index of the first of <paramref name="prefixes"/> that <paramref name="key"/> starts with, or -1.</summary>
+    private static int IndexOfPrefix(List<byte[]> prefixes, ReadOnlySpan<byte> key)
     {
-        foreach (var prefix in prefixes)
+        for (var i = 0; i < prefixes.Count; i++)
         {
-            if (key.StartsWith(prefix))
+            if (key.StartsWith(prefixes[i]))
             {
-                return prefix;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     private static void AddPending(PeerState peer, byte[] key, long delta)
     {
-        if (PrefixOf(peer.Interest, key) is not { } prefix)
+        var index = IndexOfPrefix(peer.Interest, key);
+        if (index < 0)
         {
             return;
         }
 
         peer.PendingKeys += delta;
-        peer.PendingByPrefix[prefix] = peer.PendingByPrefix.GetValueOrDefault(prefix) + delta;
+        peer.PendingByInterest[index] += delta;
     }
 
     /// <summary>A key's new entry replaces its earlier one (which stops counting) and counts for the peers it goes to.</summary>
-    private void CountLogged(KeyState state, long previousSeq, PeerState? source)
+    private void CountLogged(KeyState state, long previousSeq, long previousAt, PeerState? source)
     {
-        var previous = previousSeq > _log.Dropped ? _log.Find(previousSeq) : null;
+        var previous = previousSeq > _log.Dropped ? _log.At(previousAt, previousSeq) : null;
         foreach (var peer in _peers.Values)
         {
             if (previous is { } old && old.State == state && old.Seq > peer.Acked && old.Source != peer)
@@ -76,7 +78,7 @@ internal sealed partial class Replicator
         for (var i = _log.After(previous); i < _log.End && _log[i].Seq <= acked; i++)
         {
             var entry = _log[i];
-            if (entry.State.LoggedSeq == entry.Seq && entry.Source != peer)
+            if (entry.Source != peer && entry.State.LoggedSeq == entry.Seq)
             {
                 AddPending(peer, entry.State.Key, -1);
             }
@@ -87,7 +89,7 @@ internal sealed partial class Replicator
     private void Recount(PeerState peer)
     {
         peer.PendingKeys = 0;
-        peer.PendingByPrefix.Clear();
+        Array.Clear(peer.PendingByInterest);
         for (var i = _log.After(peer.Acked); i < _log.End; i++)
         {
             if (Counts(peer, _log[i]))

@@ -36,14 +36,15 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         }
 
         DeltaHistory.Record(state, state.ChangeSeq);
-        var previousSeq = state.LoggedSeq;
+        var (previousSeq, previousAt) = (state.LoggedSeq, state.LoggedAt);
         if (_log.Add(state, source, engine.NowUnixMs()) is { } dropped)
         {
             Uncount(dropped);
         }
 
         state.LoggedSeq = state.ChangeSeq;
-        CountLogged(state, previousSeq, source);
+        state.LoggedAt = _log.Position;
+        CountLogged(state, previousSeq, previousAt, source);
         foreach (var peer in _peers.Values)
         {
             if (peer.Connected && peer != source)
@@ -160,6 +161,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         {
             _log.Add(state, null, engine.NowUnixMs());
             state.LoggedSeq = state.ChangeSeq;
+            state.LoggedAt = _log.Position;
         }
     }
 

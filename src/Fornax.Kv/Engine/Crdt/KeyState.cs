@@ -62,6 +62,10 @@ internal sealed partial class KeyState(byte[] key)
     /// supersedes is found without a walk of the log.</summary>
     public long LoggedSeq { get; set; }
 
+    /// <summary>Replication: where that entry is in the change log (<see cref="Replication.ChangeLog.Position"/>): found
+    /// there directly, not by a binary search of up to a million entries on every change.</summary>
+    public long LoggedAt { get; set; }
+
     /// <summary>Anti-entropy: the key's position in the 64-bit token space (a hash of the key), computed once.</summary>
     public ulong Token => _token != 0 ? _token : (_token = System.IO.Hashing.XxHash64.HashToUInt64(Key));
 
