@@ -2,8 +2,10 @@
 # The RESP port beside redis-server, in one run on one machine:
 #   redis-benchmark -t set,get,incr,sadd,hset -n N -r 100000 at -P 1 and -P 16 against
 #   (a) redis-server 7 (Debian), appendonly yes, appendfsync everysec, and
-#   (b) one fornax site (durability everysec), built in Release.
-# Prints requests/s for each and the ratio fornax/redis. Usage: bench/kv-resp.sh [requests] (default 1000000)
+#   (b) one fornax site (durability everysec): the release build, the Native AOT `fornax` that ships (published here
+#       unless FORNAX names one).
+# Prints requests/s for each and the ratio fornax/redis. Usage: [FORNAX=path/to/fornax] bench/kv-resp.sh [requests]
+# (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-1000000}
@@ -21,13 +23,15 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Output kept so a failed build says why instead of ending the script silently under set -e.
-build_log=$(mktemp)
-if ! dotnet build src/Fornax.Cli -c Release -v q -nologo >"$build_log" 2>&1; then
-  cat "$build_log" >&2; echo "the Release build of src/Fornax.Cli failed" >&2; exit 1
+fornax=${FORNAX:-}
+if [ -z "$fornax" ]; then
+  build_log=$(mktemp)
+  if ! dotnet publish src/Fornax.Cli -c Release -r linux-x64 -o artifacts/bench/linux-x64 --nologo -v q >"$build_log" 2>&1; then
+    cat "$build_log" >&2; echo "publishing the release build of src/Fornax.Cli failed (docs/install.md, \"Build\")" >&2; exit 1
+  fi
+  rm -f "$build_log"
+  fornax=artifacts/bench/linux-x64/fornax
 fi
-rm -f "$build_log"
-# Executables build into a folder named by their runtime identifier (Directory.Build.props).
-fornax=src/Fornax.Cli/bin/Release/net10.0/linux-x64/fornax
 
 redis_port=$(free_port)
 mkdir -p "$work/redis"
