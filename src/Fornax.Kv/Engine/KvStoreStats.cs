@@ -38,4 +38,10 @@ public sealed record KvPeerStats(string Site, bool Connected, long PendingKeys, 
 
     /// <summary>Batch frames sent to the peer.</summary>
     public long BatchesSent { get; init; }
+
+    /// <summary>Catch-ups (digest exchanges, then the whole states that differ) started towards the peer.</summary>
+    public long CatchUps { get; init; }
+
+    /// <summary>Deltas received from the peer whose base this site lacked (each such batch asks it for a catch-up).</summary>
+    public long DeltasWithoutBase { get; init; }
 }

@@ -1,3 +1,5 @@
+using Fornax.Kv.Engine.Crdt;
+
 namespace Fornax.Kv.Replication;
 
 /// <summary>
@@ -27,6 +29,9 @@ internal sealed class PeerState(string site)
 
     /// <summary>What this site last told the peer its side needs.</summary>
     public List<byte[]>? AnnouncedInterest { get; set; }
+
+    /// <summary>The replicator's interests version when <see cref="AnnouncedInterest"/> was last checked.</summary>
+    public long AnnouncedAt { get; set; }
 
     /// <summary>The epoch of the peer's store that <see cref="Acked"/> is about (another epoch: its data was replaced).</summary>
     public long PeerEpoch { get; set; }
@@ -85,6 +90,19 @@ internal sealed class PeerState(string site)
     public long KeysReceived { get; set; }
 
     public long BatchesSent { get; set; }
+
+    /// <summary>
+    /// Keys whose change the peer has not got although <see cref="Sent"/> passed it (the key changed again, and its later
+    /// entry is still to be sent), with the version of this site's as of which the peer has the key. Removed when the
+    /// key is sent to the peer.
+    /// </summary>
+    public Dictionary<KeyState, long> Owed { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Catch-ups (digest exchanges) started towards the peer.</summary>
+    public long CatchUps { get; set; }
+
+    /// <summary>Deltas received from the peer whose base this site lacked (each such batch asks for a catch-up).</summary>
+    public long DeltasWithoutBase { get; set; }
 
     public SemaphoreSlim Wake { get; } = new(0);
 

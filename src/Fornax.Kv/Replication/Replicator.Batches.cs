@@ -26,6 +26,7 @@ internal sealed partial class Replicator
                 catchUp.Keys.Dequeue();
                 if (!state.Removed && Appended(_batch.Append(state)))
                 {
+                    peer.Owed.Remove(state); // the whole state: whatever the peer lacked of the key is in it
                     count++;
                 }
             }
@@ -56,12 +57,7 @@ internal sealed partial class Replicator
                 }
 
                 peer.Sent = entry.Seq;
-
-                // Skipped: a change the peer itself sent (its state already holds it), a key changed again since (its later
-                // entry sends it), a key the peer does not need. The source is checked first: it is in the entry, while the
-                // others read the key's state, somewhere else in memory (at a relay a third of the entries are skipped so).
-                if (entry.Source != peer && entry.State.ChangeSeq == entry.Seq && Matches(peer.Interest, entry.State.Key) &&
-                    Appended(AppendChange(entry.State, since)))
+                if (ChangeFor(peer, entry, since) is { } keySince && Appended(AppendChange(entry.State, keySince)))
                 {
                     count++;
                 }
@@ -90,6 +86,42 @@ internal sealed partial class Replicator
         peer.KeysSent += count;
         peer.BatchesSent++;
         return _batch.ToFrame(number);
+    }
+
+    /// <summary>
+    /// Whether the log entry sends its key to the peer, and if so from which version of this site's the peer has the key
+    /// (the base of a delta); null when it is skipped:
+    /// <list type="bullet">
+    /// <item>a key the peer does not need;</item>
+    /// <item>a key changed again since: its later entry sends it. Until then the peer has the key only as it was when this
+    /// batch began (<paramref name="since"/>), which the later entry's delta must start from, however many batches later
+    /// it comes (it may be past what is on disk yet): the peer is owed it (<see cref="PeerState.Owed"/>). A delta based
+    /// on the later batch's start instead assumed changes the peer never got, and the peer had to ask for a catch-up;</item>
+    /// <item>a change the peer itself sent: its state already holds it, unless this site owes it an earlier change of the
+    /// key, which the merged state carries.</item>
+    /// </list>
+    /// </summary>
+    private static long? ChangeFor(PeerState peer, in ChangeLog.Entry entry, long since)
+    {
+        var state = entry.State;
+        var latest = state.ChangeSeq == entry.Seq;
+        if (entry.Source == peer && (!latest || peer.Owed.Count == 0 || !peer.Owed.ContainsKey(state)))
+        {
+            return null; // checked first: at a relay a third of the entries are skipped so
+        }
+
+        if (!Matches(peer.Interest, state.Key))
+        {
+            return null;
+        }
+
+        if (!latest)
+        {
+            peer.Owed.TryAdd(state, since); // the earliest stays: the peer has the key as of then
+            return null;
+        }
+
+        return peer.Owed.Count != 0 && peer.Owed.Remove(state, out var owed) ? Math.Min(owed, since) : since;
     }
 
     /// <summary>

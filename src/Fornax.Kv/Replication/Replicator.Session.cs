@@ -53,6 +53,7 @@ internal sealed partial class Replicator
             if (!_peers.TryGetValue(peerSite, out var peer))
             {
                 _peers[peerSite] = peer = new PeerState(peerSite);
+                _interestsVersion++;
             }
 
             if (peer.Connected)
@@ -131,11 +132,16 @@ internal sealed partial class Replicator
 
                 peer.WakeRequested = false;
                 peer.DigestReplies.TryDequeue(out reply);
-                var wanted = InterestFor(peer);
-                if (peer.AnnouncedInterest is null || !wanted.SequenceEqual(peer.AnnouncedInterest, ByteArrayComparer.Instance))
+                if (peer.AnnouncedInterest is null || peer.AnnouncedAt != _interestsVersion)
                 {
-                    peer.AnnouncedInterest = wanted;
-                    interest = Frames.EncodeInterest(wanted);
+                    // Only when a keyspace or a neighbour's interest changed: the send loop wakes on every write.
+                    var wanted = InterestFor(peer);
+                    peer.AnnouncedAt = _interestsVersion;
+                    if (peer.AnnouncedInterest is null || !wanted.SequenceEqual(peer.AnnouncedInterest, ByteArrayComparer.Instance))
+                    {
+                        peer.AnnouncedInterest = wanted;
+                        interest = Frames.EncodeInterest(wanted);
+                    }
                 }
 
                 ack = TakeAck(peer);
@@ -275,6 +281,7 @@ internal sealed partial class Replicator
         {
             peer.WantsCatchUp |= lacking > 0;
             DeltasWithoutBase += lacking;
+            peer.DeltasWithoutBase += lacking;
             peer.PendingAcks.Enqueue((number, engine.CurrentVersion));
             peer.Signal();
         }
@@ -337,6 +344,7 @@ internal sealed partial class Replicator
         {
             var grew = interest.Any(p => !peer.Interest.Contains(p, ByteArrayComparer.Instance));
             peer.Interest = interest;
+            _interestsVersion++;
             RecomputeCarried();
             if (grew)
             {

@@ -23,6 +23,9 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private readonly ChangeLog _log = new();
     private readonly BatchWriter _batch = new();
     private List<byte[]> _own = [];
+
+    /// <summary>Counts changes to <see cref="_own"/>, to the peers, and to their interests (what a peer is told it needs follows them).</summary>
+    private long _interestsVersion;
     private List<byte[]> _carried = [];
 
     public bool Carries(ReadOnlySpan<byte> key) => _carried.Count != 0 && Matches(_carried, key);
@@ -72,6 +75,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         lock (engine.Gate)
         {
             _own = own;
+            _interestsVersion++;
             RecomputeCarried();
         }
     }
@@ -98,6 +102,12 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
         foreach (var peer in _peers.Values)
         {
+            // A key the peer no longer needs (or this site no longer holds) is never sent to it again: nothing is owed.
+            foreach (var owed in peer.Owed.Keys.Where(k => !Matches(peer.Interest, k.Key) || !Matches(_carried, k.Key)).ToList())
+            {
+                peer.Owed.Remove(owed);
+            }
+
             if (grew && peer.Connected)
             {
                 StartCatchUp(peer);
@@ -124,6 +134,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         }
 
         peer.CatchUp = new CatchUp(engine.CurrentVersion);
+        peer.CatchUps++;
         peer.Sent = peer.CatchUp.From;
         peer.Signal();
     }
@@ -148,6 +159,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         foreach (var (peerSite, epoch, acked) in positions)
         {
             _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked };
+            _interestsVersion++;
         }
 
         if (positions.Count == 0)
@@ -206,6 +218,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
                 KeysSent = peer.KeysSent,
                 KeysReceived = peer.KeysReceived,
                 BatchesSent = peer.BatchesSent,
+                CatchUps = peer.CatchUps,
+                DeltasWithoutBase = peer.DeltasWithoutBase,
             });
         }
 

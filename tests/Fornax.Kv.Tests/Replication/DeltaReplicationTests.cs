@@ -126,4 +126,32 @@ public sealed class DeltaReplicationTests : IAsyncLifetime
         Assert.True(b.Replication.DeltasWithoutBase > 0);
         Assert.Equal(_a.Members("big:set").Order(StringComparer.Ordinal), _b.Members("big:set").Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task AChangeSkippedAsSupersededInOneBatch_IsInTheDeltaOfTheNextBatch()
+    {
+        AddMembers(_a, "big:set", 0, 100);
+        await Poll.UntilAsync(() => Card(_b, "big:set") == 100 && Idle(), "the set to replicate");
+        var link = _links.Single();
+        await link.CutAsync();
+
+        // While cut, A logs: a member added to the set, then more keys than one batch carries (1,024), then another
+        // member. After the heal the first batch passes the set's first entry (the set changed again since) and stops
+        // before its second: the second batch's delta must still carry the first member, which B never got.
+        AddMembers(_a, "big:set", 100, 1);
+        _a.Do(tx =>
+        {
+            for (var i = 0; i < 1_100; i++)
+            {
+                tx.SetString(StoreFixture.B($"big:filler-{i}"), "x"u8, null, false);
+            }
+        });
+        AddMembers(_a, "big:set", 101, 1);
+        link.Heal();
+
+        await Poll.UntilAsync(() => Card(_b, "big:set") == 102 && Idle(), "both new members to reach b");
+        Assert.Equal(_a.Members("big:set").Order(StringComparer.Ordinal), _b.Members("big:set").Order(StringComparer.Ordinal));
+        Assert.Equal(0, ((KvEngine)_b).Replication.DeltasWithoutBase);
+        Assert.True(((KvEngine)_a).Replication.DeltasSent > 0);
+    }
 }
