@@ -2,7 +2,8 @@
 # build/release.sh [version] — the release archives, in artifacts/:
 #   fornax-VERSION-linux-x64.tar.gz, fornax-VERSION-linux-arm64.tar.gz and fornax-VERSION-SHA256SUMS.
 # Each archive holds one folder fornax-VERSION-RID/ with the `fornax` executable (Native AOT: machine code, no .NET
-# runtime to install), the native libraries it loads (Wasmtime, SQLite, RocksDB), the systemd unit and docs/install.md.
+# runtime to install), the native libraries it loads (Wasmtime, SQLite, RocksDB), Fornax.Core.xml (the field
+# descriptions `kubectl explain` shows), the systemd unit and docs/install.md.
 # VERSION defaults to 0.0.0-dev.<commit>. FORNAX_RIDS="linux-arm64" builds one architecture only.
 # The build is src/Fornax.Cli/Properties/PublishProfiles/release.pubxml; it needs clang, and for linux-arm64 on an x64
 # machine lld and Debian's arm64 libc6-dev and libgcc-12-dev (.ci/setup/45-native-aot.sh; docs/install.md, "Build").
@@ -35,8 +36,10 @@ for rid in $rids; do
     -o "$stage" --nologo -v quiet
 
   # Symbols (fornax.dbg, the executable's debug information) and XML docs of the referenced projects are copied beside the executable;
-  # the archive does not carry them.
-  rm -f "$stage"/*.pdb "$stage"/*.xml "$stage"/*.dbg
+  # the archive does not carry them, except Fornax.Core.xml: the object kinds' doc comments, which the site serves in
+  # its OpenAPI schemas as the field descriptions `kubectl explain` prints (src/Fornax.Node/Api/Kube/XmlDocs.cs).
+  rm -f "$stage"/*.pdb "$stage"/*.dbg
+  find "$stage" -maxdepth 1 -name '*.xml' ! -name Fornax.Core.xml -delete
   # The RocksDB package carries variants beside librocksdb.so: a musl build (for Alpine) and, on x64, a jemalloc build;
   # the store's binding (src/Fornax.Kv/Engine/Storage/Native) imports "rocksdb", i.e. librocksdb.so. These archives
   # are for glibc systems and the site loads librocksdb.so (seen in /proc/PID/maps): the variants would add 6 MB
