@@ -115,7 +115,7 @@ internal static class InfoCommand
             // Every site is a writable replica (active-active): Redis' master/replica fields would mislead, so the peers
             // (neighbouring sites on the tree that this site replicates with) are listed in fields of our own.
             "replication" => new[] { ("role", "master"), ("connected_slaves", "0"), ("fornax_peers", I(stats.Peers.Count)) }
-                .Concat(stats.Peers.Select((p, i) => ($"fornax_peer{i}", $"site={p.Site},connected={(p.Connected ? 1 : 0)},pending_keys={p.PendingKeys},lag_ms={(long)p.Lag.TotalMilliseconds},bytes_sent={p.BytesSent},bytes_received={p.BytesReceived},catch_ups={p.CatchUps},deltas_without_base={p.DeltasWithoutBase}"))),
+                .Concat(stats.Peers.Select((p, i) => ($"fornax_peer{i}", $"site={p.Site},connected={(p.Connected ? 1 : 0)},pending_keys={p.PendingKeys},lag_ms={(long)p.Lag.TotalMilliseconds},bytes_sent={p.BytesSent},bytes_received={p.BytesReceived},keys_sent={p.KeysSent},batches_sent={p.BatchesSent},catch_ups={p.CatchUps},deltas_without_base={p.DeltasWithoutBase}"))),
             "cpu" =>
             [
                 ("used_cpu_sys", Process.GetCurrentProcess().PrivilegedProcessorTime.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture)),
