@@ -97,17 +97,24 @@ internal sealed partial class Replicator
     /// batch began (<paramref name="since"/>), which the later entry's delta must start from, however many batches later
     /// it comes (it may be past what is on disk yet): the peer is owed it (<see cref="PeerState.Owed"/>). A delta based
     /// on the later batch's start instead assumed changes the peer never got, and the peer had to ask for a catch-up;</item>
-    /// <item>a change the peer itself sent: its state already holds it, unless this site owes it an earlier change of the
-    /// key, which the merged state carries.</item>
+    /// <item>a change the peer itself sent: its state already holds it. A merge is logged as the peer's only when the
+    /// peer's state had seen everything this site's had (<see cref="Engine.KvEngine.Merge(KeyState, object?)"/>), so the peer also holds any
+    /// change of the key it was owed.</item>
     /// </list>
     /// </summary>
     private static long? ChangeFor(PeerState peer, in ChangeLog.Entry entry, long since)
     {
         var state = entry.State;
         var latest = state.ChangeSeq == entry.Seq;
-        if (entry.Source == peer && (!latest || peer.Owed.Count == 0 || !peer.Owed.ContainsKey(state)))
+        if (entry.Source == peer)
         {
-            return null; // checked first: at a relay a third of the entries are skipped so
+            // Checked first: at a relay a third of the entries are skipped so.
+            if (latest && peer.Owed.Count != 0)
+            {
+                peer.Owed.Remove(state);
+            }
+
+            return null;
         }
 
         if (!Matches(peer.Interest, state.Key))

@@ -154,4 +154,27 @@ public sealed class DeltaReplicationTests : IAsyncLifetime
         Assert.Equal(0, ((KvEngine)_b).Replication.DeltasWithoutBase);
         Assert.True(((KvEngine)_a).Replication.DeltasSent > 0);
     }
+
+    [Fact]
+    public async Task ALocalChangeThatAMergeFromThePeerSuperseded_StillReachesThePeer()
+    {
+        var link = _links.Single();
+        link.Pipes.A.Hold(); // A's sends towards B wait: A's sender is stuck on its next frame
+        _a.Set("big:first", "1"); // the frame it is stuck on
+        await Poll.UntilAsync(() => link.Pipes.A.Waiting, "A's sender to wait on the held pipe");
+
+        // A counts one while its sender waits; B counts one and sends it. A merges B's change: the counter's latest
+        // change at A is now that merge, from B, which A does not send back to B — but it holds A's own count too.
+        _a.Do(tx => tx.IncrementBy("big:count"u8, 1));
+        _b.Do(tx => tx.IncrementBy("big:count"u8, 1));
+        await Poll.UntilAsync(() => Count(_a) == 2, "B's count to reach A");
+
+        link.Pipes.A.Release();
+        await Poll.UntilAsync(() => _b.Get("big:first") == "1" && Idle(), "the link to settle");
+        Assert.Equal(2, Count(_a));
+        Assert.Equal(2, Count(_b));
+    }
+
+    private static long Count(IKvStore store) => store.Run(tx => tx.TryGetString("big:count"u8, out var value) ? long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : 0);
 }
+

@@ -6,8 +6,21 @@ namespace Fornax.Kv.Tests.Replication;
 /// <summary>One end of an in-memory ordered stream; <see cref="Pair"/> makes two connected ends.</summary>
 internal sealed class PipeTransport(ChannelReader<ReadOnlyMemory<byte>> input, ChannelWriter<ReadOnlyMemory<byte>> output) : IReplicationTransport
 {
+    private volatile TaskCompletionSource? _held;
+
     /// <summary>Every frame this end sent (for replay tests).</summary>
     public List<byte[]> Sent { get; } = [];
+
+    /// <summary>From now on a send waits (the sender's loop stops there) until <see cref="Release"/>: one direction of the
+    /// link slower than the other.</summary>
+    public void Hold() => _held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => Interlocked.Exchange(ref _held, null)?.TrySetResult();
+
+    /// <summary>A send is waiting on <see cref="Hold"/>.</summary>
+    public bool Waiting => _waiting > 0;
+
+    private int _waiting;
 
     /// <summary>Two connected ends; with <paramref name="capacity"/>, a send waits while that many frames are unread, as
     /// a real stream's flow control makes it wait.</summary>
@@ -24,6 +37,19 @@ internal sealed class PipeTransport(ChannelReader<ReadOnlyMemory<byte>> input, C
         if (frame.Length > Frames.MaxFrameBytes)
         {
             throw new InvalidOperationException($"a frame of {frame.Length} bytes is over the stream's limit of {Frames.MaxFrameBytes}");
+        }
+
+        if (_held is { } held)
+        {
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                await held.Task.WaitAsync(ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
         }
 
         lock (Sent)
