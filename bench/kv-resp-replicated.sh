@@ -22,18 +22,8 @@ requests=${1:-1000000}
 tests=${TESTS:-set,get,incr,sadd,hset}
 pipelines=${PIPELINES:-1 16}
 work=$(mktemp -d)
-# Built before HOME changes (a fresh HOME has an empty NuGet cache: the restore alone took ~10 minutes), its output
-# kept so a failed build says why instead of ending the script silently under set -e.
-fornax=${FORNAX:-}
-if [ -z "$fornax" ]; then
-  build_log=$(mktemp)
-  if ! dotnet publish src/Fornax.Cli -c Release -r linux-x64 -o artifacts/bench/linux-x64 --nologo -v q >"$build_log" 2>&1; then
-    cat "$build_log" >&2; echo "publishing the release build of src/Fornax.Cli failed (docs/install.md, \"Build\")" >&2; exit 1
-  fi
-  rm -f "$build_log"
-  fornax=$PWD/artifacts/bench/linux-x64/fornax
-fi
-fornax=$(realpath "$fornax")
+# Built before HOME changes (a fresh HOME has an empty NuGet cache: the restore alone took ~10 minutes).
+fornax=$(bench/release/publish.sh)
 export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
 redis_pid=""

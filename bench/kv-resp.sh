@@ -22,16 +22,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Output kept so a failed build says why instead of ending the script silently under set -e.
-fornax=${FORNAX:-}
-if [ -z "$fornax" ]; then
-  build_log=$(mktemp)
-  if ! dotnet publish src/Fornax.Cli -c Release -r linux-x64 -o artifacts/bench/linux-x64 --nologo -v q >"$build_log" 2>&1; then
-    cat "$build_log" >&2; echo "publishing the release build of src/Fornax.Cli failed (docs/install.md, \"Build\")" >&2; exit 1
-  fi
-  rm -f "$build_log"
-  fornax=artifacts/bench/linux-x64/fornax
-fi
+fornax=$(bench/release/publish.sh)
 
 redis_port=$(free_port)
 mkdir -p "$work/redis"
