@@ -25,11 +25,14 @@ internal static class DehydratedData
     /// <summary>ReadyToRunSectionType.DehydratedData in the NativeAOT runtime's module headers.</summary>
     private const int DehydratedDataSection = 207;
 
+    /// <summary>This process's executable: the only file whose layout says where things are in this process's memory.</summary>
+    private const string SelfExecutable = "/proc/self/exe";
+
     private const int MadvDontNeed = 4;
     private const nuint AtPhdr = 3;
 
     /// <summary>Releases the pages; returns the bytes released (0 when this is not a Native AOT executable).</summary>
-    public static long Release(string executable = "/proc/self/exe")
+    public static long Release(string executable = SelfExecutable)
     {
         try
         {
@@ -56,6 +59,11 @@ internal static class DehydratedData
         if (!sections.TryGetValue("__modules", out var modules) || !sections.TryGetValue(".rodata", out var rodata))
         {
             return null; // not a Native AOT executable (e.g. the dotnet host running fornax.dll)
+        }
+
+        if (executable != SelfExecutable)
+        {
+            return null; // another file's addresses say nothing about this process's memory
         }
 
         var loadBase = LoadBase(file, elf);
