@@ -43,6 +43,12 @@ public sealed class CliContext
     /// <summary>Cancel the running command on Ctrl-C or SIGTERM (the real process only; tests leave it off).</summary>
     public bool HandleTermination { get; init; }
 
+    /// <summary>
+    /// This command is the whole process (the real <c>fornax</c>, not a test running commands in-process): it may act on
+    /// the process itself, e.g. give back the pages of the executable that only its start needed.
+    /// </summary>
+    public bool OwnsProcess { get; init; }
+
     /// <summary>Writes text as it is: no markup, no wrapping (JSON and YAML must survive copy and paste).</summary>
     public void WriteRaw(string text)
     {
@@ -80,6 +86,7 @@ public sealed class CliContext
             HomeDirectory = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
             CurrentDirectory = Environment.CurrentDirectory,
             HandleTermination = true,
+            OwnsProcess = true,
         };
     }
 

@@ -9,26 +9,46 @@ namespace Fornax.Node.Kv;
 /// sites shows each its own): keys, bytes, tombstones, and per neighbouring site the replication backlog (keys not yet
 /// acknowledged and how old the oldest is) and the bytes sent and received.
 /// </summary>
+/// <remarks>
+/// The instruments are made when the store first opens, not with the site: until then every one of them observes nothing
+/// (a closed store has no keys, no peers and no keyspace held here), while each instrument a site publishes costs the
+/// metrics exporter a fixed table of its cardinality limit (about 170 KB, allocated, cleared and kept) and its share of
+/// the start (docs/benchmarks.md, "Native AOT release build").
+/// </remarks>
 internal sealed class KvMetrics : IDisposable
 {
-    private readonly Meter _meter;
+    private readonly Lock _gate = new();
+    private Meter? _meter;
+    private bool _disposed;
 
-    public KvMetrics(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site)
+    public KvMetrics(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site) =>
+        store.Opened.ContinueWith(_ => Create(factory, store, figures, site), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private void Create(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site)
     {
-        _meter = factory.Create("Fornax.Kv");
-        // A scrape does not open the store: a closed store shows no figures (nothing needed it since the start).
-        _meter.CreateObservableGauge("fornax.kv.keys", () => Own(store, s => s.Count), description: "Keys holding a value");
-        _meter.CreateObservableGauge("fornax.kv.bytes", () => Own(store, s => s.Stats.Bytes), unit: "By", description: "Keys, values and CRDT metadata in memory");
-        _meter.CreateObservableGauge("fornax.kv.tombstones", () => Own(store, s => s.Stats.Tombstones), description: "Deletes kept until every peer has seen them");
-        _meter.CreateObservableGauge("fornax.kv.replication.pending", () => Peers(store, p => p.PendingKeys), description: "Changed keys a peer has not acknowledged");
-        _meter.CreateObservableGauge("fornax.kv.replication.lag", () => Peers(store, p => p.Lag.TotalSeconds), unit: "s", description: "Age of the oldest change a peer has not acknowledged");
-        _meter.CreateObservableCounter("fornax.kv.replication.sent", () => Peers(store, p => p.BytesSent), unit: "By");
-        _meter.CreateObservableCounter("fornax.kv.replication.received", () => Peers(store, p => p.BytesReceived), unit: "By");
-        // Per keyspace held here, as last sampled for `fornax get keyspaces` (so both show the same figures).
-        _meter.CreateObservableGauge("fornax.kv.keyspace.keys", () => Keyspaces(figures, site, k => k.Keys), description: "Keys of the keyspace at this site");
-        _meter.CreateObservableGauge("fornax.kv.keyspace.bytes", () => Keyspaces(figures, site, k => k.Bytes), unit: "By", description: "Bytes of the keyspace at this site");
-        _meter.CreateObservableGauge("fornax.kv.keyspace.replication.pending", () => Keyspaces(figures, site, k => k.Pending), description: "Changed keys of the keyspace the neighbours have not acknowledged");
-        _meter.CreateObservableGauge("fornax.kv.keyspace.replication.lag", () => Keyspaces(figures, site, k => k.LagMs / 1000.0), unit: "s", description: "Age of the oldest of those changes");
+        lock (_gate)
+        {
+            if (_disposed || _meter is not null)
+            {
+                return;
+            }
+
+            var meter = factory.Create("Fornax.Kv");
+            // A scrape does not open the store: a closed store shows no figures (nothing needed it since the start).
+            meter.CreateObservableGauge("fornax.kv.keys", () => Own(store, s => s.Count), description: "Keys holding a value");
+            meter.CreateObservableGauge("fornax.kv.bytes", () => Own(store, s => s.Stats.Bytes), unit: "By", description: "Keys, values and CRDT metadata in memory");
+            meter.CreateObservableGauge("fornax.kv.tombstones", () => Own(store, s => s.Stats.Tombstones), description: "Deletes kept until every peer has seen them");
+            meter.CreateObservableGauge("fornax.kv.replication.pending", () => Peers(store, p => p.PendingKeys), description: "Changed keys a peer has not acknowledged");
+            meter.CreateObservableGauge("fornax.kv.replication.lag", () => Peers(store, p => p.Lag.TotalSeconds), unit: "s", description: "Age of the oldest change a peer has not acknowledged");
+            meter.CreateObservableCounter("fornax.kv.replication.sent", () => Peers(store, p => p.BytesSent), unit: "By");
+            meter.CreateObservableCounter("fornax.kv.replication.received", () => Peers(store, p => p.BytesReceived), unit: "By");
+            // Per keyspace held here, as last sampled for `fornax get keyspaces` (so both show the same figures).
+            meter.CreateObservableGauge("fornax.kv.keyspace.keys", () => Keyspaces(figures, site, k => k.Keys), description: "Keys of the keyspace at this site");
+            meter.CreateObservableGauge("fornax.kv.keyspace.bytes", () => Keyspaces(figures, site, k => k.Bytes), unit: "By", description: "Bytes of the keyspace at this site");
+            meter.CreateObservableGauge("fornax.kv.keyspace.replication.pending", () => Keyspaces(figures, site, k => k.Pending), description: "Changed keys of the keyspace the neighbours have not acknowledged");
+            meter.CreateObservableGauge("fornax.kv.keyspace.replication.lag", () => Keyspaces(figures, site, k => k.LagMs / 1000.0), unit: "s", description: "Age of the oldest of those changes");
+            Volatile.Write(ref _meter, meter);
+        }
     }
 
     private static IEnumerable<Measurement<T>> Own<T>(SiteKvStore store, Func<IKvStore, T> value)
@@ -43,5 +63,12 @@ internal sealed class KvMetrics : IDisposable
         where T : struct =>
         (figures.Get(site.Path)?.Keyspaces ?? []).Select(k => new Measurement<T>(value(k), new KeyValuePair<string, object?>("prefix", k.Prefix))).ToList();
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _meter?.Dispose();
+        }
+    }
 }

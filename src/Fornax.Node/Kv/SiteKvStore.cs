@@ -19,6 +19,7 @@ internal sealed partial class SiteKvStore : IKvStore
     private readonly Lock _gate = new();
     private readonly Lock _noStore = new();
     private readonly TaskCompletionSource _inUse = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IKvStore? _store;
     private string? _failure;
     private IReadOnlyList<string>? _keyspaces;
@@ -41,6 +42,9 @@ internal sealed partial class SiteKvStore : IKvStore
 
     /// <summary>Completes once the store holds data worth replicating: it existed at start, or it was opened since.</summary>
     public Task InUse => _inUse.Task;
+
+    /// <summary>Completes when the store has opened (never, when nothing opens it or it cannot open).</summary>
+    public Task Opened => _opened.Task;
 
     /// <summary>The open store, or null when nothing needed it yet (or it failed to open): for figures that must not open it.</summary>
     public IKvStore? OpenedOrNull => Volatile.Read(ref _store);
@@ -82,6 +86,7 @@ internal sealed partial class SiteKvStore : IKvStore
 
                 Volatile.Write(ref _store, store);
                 _inUse.TrySetResult();
+                _opened.TrySetResult();
                 LogOpened(_directory, Environment.TickCount64 - started);
                 return store;
             }

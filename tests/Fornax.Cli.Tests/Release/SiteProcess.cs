@@ -29,6 +29,9 @@ internal sealed class SiteProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>The process id (of qemu, for the emulated build).</summary>
+    public int Id => _process.Id;
+
     public string Output
     {
         get

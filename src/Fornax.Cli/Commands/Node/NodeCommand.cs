@@ -195,6 +195,19 @@ internal sealed class NodeCommand : Command
     private static void ReleaseStartGarbage() =>
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
+    /// <summary>
+    /// What the start needed and the running site never will: its garbage, and (in the real process only, where the
+    /// executable is this process's) the Native AOT executable's dehydrated type data (<see cref="DehydratedData"/>).
+    /// </summary>
+    private static void ReleaseStartMemory(bool ownsProcess)
+    {
+        ReleaseStartGarbage();
+        if (ownsProcess)
+        {
+            DehydratedData.Release();
+        }
+    }
+
     private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var options = BuildOptions(parse);
@@ -247,7 +260,7 @@ internal sealed class NodeCommand : Command
         _context.Out.MarkupLine($"site [bold]{Markup.Escape(options.Name)}[/] is running");
         _context.Out.Write(grid);
         _context.Out.MarkupLine("[grey]Ctrl-C to stop[/]");
-        using var compaction = _context.Time.CreateTimer(static _ => ReleaseStartGarbage(), null, StartGarbageDelay, Timeout.InfiniteTimeSpan);
+        using var compaction = _context.Time.CreateTimer(_ => ReleaseStartMemory(_context.OwnsProcess), null, StartGarbageDelay, Timeout.InfiniteTimeSpan);
         try
         {
             await site.WaitForShutdownAsync(ct);
