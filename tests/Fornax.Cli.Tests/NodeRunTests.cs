@@ -127,4 +127,22 @@ public sealed class NodeRunTests : IDisposable
         Assert.False(Directory.Exists(pki) && Directory.EnumerateFiles(pki, "*.crt*", SearchOption.AllDirectories).Any(),
             "no site certificate may be written when the join did not happen");
     }
+
+    [Fact]
+    public async Task NodeRun_OnADataDirectoryInUse_IsOneLineError_NotACrash()
+    {
+        // Another site process holds the directory's lock file (as a running `node run` does).
+        var directory = Path.Combine(_cli.WorkingDirectory, "d");
+        Directory.CreateDirectory(directory);
+        using var held = new FileStream(Path.Combine(directory, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        var result = await _cli.RunAsync("node", "run", "--name", "second", "--data-dir", "d", "--api-port", "0", "--ingress-port", "0", "--resp-port", "0");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"error: data directory {directory} is in use by another store (lock file {Path.Combine(directory, "lock")} is held)", lines[0]);
+        Assert.Equal("  stop the site that runs on it first (`fornax down` for a tree), or give this one another --data-dir", lines[1]);
+        Assert.Equal(2, lines.Length); // no stack trace
+    }
 }
+

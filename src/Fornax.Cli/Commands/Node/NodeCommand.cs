@@ -231,6 +231,11 @@ internal sealed class NodeCommand : Command
         {
             throw new CliException(e.Message, ["nothing changed at this site: run the same command again once the parent can be reached"]);
         }
+        catch (Fornax.Store.StoreException e) when (e.Reason == Fornax.Store.StoreErrorReason.Locked)
+        {
+            // Another site process runs on this directory (it holds the lock file): a refusal, not a crash.
+            throw new CliException(e.Message, ["stop the site that runs on it first (`fornax down` for a tree), or give this one another --data-dir"]);
+        }
 
         await using var site = started;
         // Who runs this data directory: `fornax up` records it, `fornax down` signals it.
