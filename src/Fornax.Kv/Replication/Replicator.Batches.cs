@@ -42,6 +42,9 @@ internal sealed partial class Replicator
             if (done)
             {
                 peer.CatchUp = null;
+                // The peer now has every key at least as it was when the catch-up began, where its log scan resumes:
+                // nothing before that is owed any more.
+                peer.Owed.Clear();
             }
         }
         else
@@ -98,24 +101,26 @@ internal sealed partial class Replicator
     /// it comes (it may be past what is on disk yet): the peer is owed it (<see cref="PeerState.Owed"/>). A delta based
     /// on the later batch's start instead assumed changes the peer never got, and the peer had to ask for a catch-up;</item>
     /// <item>a change the peer itself sent: its state already holds it. A merge is logged as the peer's only when the
-    /// peer's state had seen everything this site's had (<see cref="Engine.KvEngine.Merge(KeyState, object?)"/>), so the peer also holds any
-    /// change of the key it was owed.</item>
+    /// peer's state had seen everything this site's had (<see cref="Engine.KvEngine.Merge(KeyState, object?)"/>), so
+    /// the peer also holds any change of the key it was owed.</item>
     /// </list>
     /// </summary>
     private static long? ChangeFor(PeerState peer, in ChangeLog.Entry entry, long since)
     {
         var state = entry.State;
-        var latest = state.ChangeSeq == entry.Seq;
         if (entry.Source == peer)
         {
-            // Checked first: at a relay a third of the entries are skipped so.
-            if (latest && peer.Owed.Count != 0)
+            // Checked first, without reading the key's state unless something is owed: at a relay a third of the
+            // entries are skipped so.
+            if (peer.Owed.Count != 0 && state.ChangeSeq == entry.Seq)
             {
                 peer.Owed.Remove(state);
             }
 
             return null;
         }
+
+        var latest = state.ChangeSeq == entry.Seq;
 
         if (!Matches(peer.Interest, state.Key))
         {
