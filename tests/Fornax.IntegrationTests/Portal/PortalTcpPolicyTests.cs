@@ -1,5 +1,6 @@
 using Fornax.Portal;
 using Fornax.Portal.Tunnels;
+using Fornax.Testing;
 
 namespace Fornax.IntegrationTests.Portal;
 
@@ -30,7 +31,7 @@ public sealed class PortalTcpPolicyTests
         await using (forwarder)
         {
             using var socket = await TcpForwarding.ConnectAsync(forwarder);
-            var reading = TcpForwarding.ReadToEndAsync(socket, ct);
+            var reading = SocketReads.ReadToEndAsync(socket, ct);
             await TcpForwarding.SendAndShutdownAsync(socket, "let in"u8.ToArray(), ct);
             Assert.Equal("let in"u8.ToArray(), await reading);
             Assert.Equal(["a/r/e1, a/r/e2"], routes);

@@ -113,7 +113,7 @@ public sealed class PortalTcpRelayTests
     {
         try
         {
-            return await TcpForwarding.ReadToEndAsync(socket, ct);
+            return await SocketReads.ReadToEndAsync(socket, ct);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
         {

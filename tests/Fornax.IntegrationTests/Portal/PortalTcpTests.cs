@@ -59,7 +59,7 @@ public sealed class PortalTcpTests
         {
             var payload = RandomNumberGenerator.GetBytes(20_000 + i);
             using var socket = await TcpForwarding.ConnectAsync(forwarder);
-            var reading = TcpForwarding.ReadToEndAsync(socket, ct);
+            var reading = SocketReads.ReadToEndAsync(socket, ct);
             await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
             var echoed = await reading;
             return payload.SequenceEqual(echoed);
@@ -86,7 +86,7 @@ public sealed class PortalTcpTests
         foreach (var payload in new[] { "first"u8.ToArray(), "second"u8.ToArray() })
         {
             using var socket = await TcpForwarding.ConnectAsync(forwarder);
-            var reading = TcpForwarding.ReadToEndAsync(socket, ct);
+            var reading = SocketReads.ReadToEndAsync(socket, ct);
             await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
             Assert.Equal(payload, await reading);
             await Poll.UntilAsync(() => forwarder.Active == 0, "the forwarder to let the connection go", TimeSpan.FromSeconds(10));
@@ -110,7 +110,7 @@ public sealed class PortalTcpTests
         await using var _ = forwarder;
 
         using var socket = await TcpForwarding.ConnectAsync(forwarder);
-        var received = await TcpForwarding.ReadToEndAsync(socket, Deadline());
+        var received = await SocketReads.ReadToEndAsync(socket, Deadline());
 
         Assert.Empty(received);
         Assert.Empty(routes);
@@ -155,7 +155,7 @@ public sealed class PortalTcpTests
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, forwarder.Active);
         time.Advance(TimeSpan.FromMinutes(1));
-        var rest = await TcpForwarding.ReadToEndAsync(socket, ct);
+        var rest = await SocketReads.ReadToEndAsync(socket, ct);
 
         Assert.Empty(rest);
         Assert.Equal(["service default/echo: connection from " + socket.LocalEndPoint + " closed after 120 s idle"], failures);

@@ -39,20 +39,6 @@ internal static class TcpForwarding
         return socket;
     }
 
-    /// <summary>Everything the socket receives until the other side ends its data.</summary>
-    public static async Task<byte[]> ReadToEndAsync(Socket socket, CancellationToken ct)
-    {
-        using var received = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return received.ToArray();
-    }
-
     /// <summary>Sends all of <paramref name="data"/> in chunks, then ends this side's data (half-close).</summary>
     public static async Task SendAndShutdownAsync(Socket socket, byte[] data, CancellationToken ct)
     {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Fornax.Testing;
 
 namespace Fornax.IntegrationTests.Portal;
 
@@ -21,7 +22,7 @@ internal static class TcpScenarios
         var ct = Deadline();
 
         using var socket = await TcpForwarding.ConnectAsync(forwarder);
-        var reading = TcpForwarding.ReadToEndAsync(socket, ct);
+        var reading = SocketReads.ReadToEndAsync(socket, ct);
         await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
         var echoed = await reading;
 
@@ -43,7 +44,7 @@ internal static class TcpScenarios
 
         using var socket = await TcpForwarding.ConnectAsync(forwarder);
         await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
-        var answer = System.Text.Encoding.ASCII.GetString(await TcpForwarding.ReadToEndAsync(socket, ct));
+        var answer = System.Text.Encoding.ASCII.GetString(await SocketReads.ReadToEndAsync(socket, ct));
 
         Assert.Equal($"{payload.Length} {Convert.ToHexStringLower(SHA256.HashData(payload))}\n", answer);
         Assert.Equal([route], routes);
@@ -63,7 +64,7 @@ internal static class TcpScenarios
         var ct = Deadline();
 
         using var socket = await TcpForwarding.ConnectAsync(forwarder);
-        var heard = await TcpForwarding.ReadToEndAsync(socket, ct);
+        var heard = await SocketReads.ReadToEndAsync(socket, ct);
         await TcpForwarding.SendAndShutdownAsync(socket, payload, ct);
         var got = await received.Task.WaitAsync(ct);
 

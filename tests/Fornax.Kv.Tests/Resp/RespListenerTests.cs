@@ -73,7 +73,7 @@ public sealed partial class RespListenerTests
         await SendAsync(client, "SET h 1\r\nINCR h\r\nGET h\r\n");
         client.Shutdown(SocketShutdown.Send);
 
-        Assert.Equal("+OK\r\n:2\r\n$1\r\n2\r\n", await ReadToEndAsync(client));
+        Assert.Equal("+OK\r\n:2\r\n$1\r\n2\r\n", await SocketReads.ReadTextToEndAsync(client));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed partial class RespListenerTests
         // Exactly the limit: the site has read every byte when it answers, so closing resets nothing the client must read.
         await client.SendAsync(Encoding.ASCII.GetBytes(new string('a', RespRequestParser.InlineMaxBytes)), SocketFlags.None);
 
-        Assert.Equal("-ERR Protocol error: too big inline request\r\n", await ReadToEndAsync(client));
+        Assert.Equal("-ERR Protocol error: too big inline request\r\n", await SocketReads.ReadTextToEndAsync(client));
     }
 
     [Fact]
@@ -186,8 +186,8 @@ public sealed partial class RespListenerTests
 
         await port.Listener.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
 
-        Assert.Equal(":3\r\n", await ReadToEndAsync(busy));
-        Assert.Equal("", await ReadToEndAsync(idle));
+        Assert.Equal(":3\r\n", await SocketReads.ReadTextToEndAsync(busy));
+        Assert.Equal("", await SocketReads.ReadTextToEndAsync(idle));
         Assert.Equal(0, port.Server.ConnectedClients);
         using var late = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await Assert.ThrowsAsync<SocketException>(async () => await late.ConnectAsync(port.Listener.LocalEndPoint));
@@ -262,19 +262,6 @@ public sealed partial class RespListenerTests
         return (await ReadExactlyAsync(socket, length + 2))[..length];
     }
 
-    private static async Task<string> ReadToEndAsync(Socket socket)
-    {
-        var received = new MemoryStream();
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(received.ToArray());
-    }
 
     /// <summary>A store, its RESP server and a listener on 127.0.0.1 port 0.</summary>
     private sealed class SocketPort : IAsyncDisposable

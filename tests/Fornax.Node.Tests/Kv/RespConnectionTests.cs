@@ -50,7 +50,7 @@ public sealed class RespConnectionTests
             await socket.ConnectAsync(site.EndPoint);
             await socket.SendAsync(Encoding.ASCII.GetBytes($"SET half:{c} 1\r\nINCR half:n\r\nGET half:{c}\r\n"));
             socket.Shutdown(SocketShutdown.Send);
-            var reply = await ReadToEndAsync(socket);
+            var reply = await SocketReads.ReadTextToEndAsync(socket);
             Assert.Matches(@"^\+OK\r\n:\d+\r\n\$1\r\n1\r\n$", reply);
         }));
 
@@ -66,7 +66,7 @@ public sealed class RespConnectionTests
         await socket.ConnectAsync(site.EndPoint);
 
         await socket.SendAsync(Encoding.ASCII.GetBytes("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4097\r\n"));
-        var reply = await ReadToEndAsync(socket);
+        var reply = await SocketReads.ReadTextToEndAsync(socket);
 
         Assert.Equal("-ERR Protocol error: invalid bulk length\r\n", reply);
     }
@@ -80,7 +80,7 @@ public sealed class RespConnectionTests
 
         await socket.SendAsync(Encoding.ASCII.GetBytes("PING\r\nQUIT\r\nPING\r\n"));
 
-        Assert.Equal("+PONG\r\n+OK\r\n", await ReadToEndAsync(socket));
+        Assert.Equal("+PONG\r\n+OK\r\n", await SocketReads.ReadTextToEndAsync(socket));
     }
 
     [Fact]
@@ -161,19 +161,5 @@ public sealed class RespConnectionTests
         }
 
         return Encoding.ASCII.GetString(buffer, 0, received);
-    }
-
-    private static async Task<string> ReadToEndAsync(Socket socket)
-    {
-        var received = new MemoryStream();
-        var buffer = new byte[4096];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.ASCII.GetString(received.ToArray());
     }
 }
