@@ -144,5 +144,25 @@ public sealed class NodeRunTests : IDisposable
         Assert.Equal("  stop the site that runs on it first (`fornax down` for a tree), or give this one another --data-dir", lines[1]);
         Assert.Equal(2, lines.Length); // no stack trace
     }
-}
 
+    [Theory]
+    [InlineData("--api-port", "Failed to bind to address http://127.0.0.1:{0}: address already in use.")]
+    [InlineData("--resp-port", "the RESP port cannot listen on 127.0.0.1:{0}: Address already in use")]
+    public async Task NodeRun_OnAPortInUse_IsOneLineError_NamingTheAddress(string option, string expected)
+    {
+        // Another process listens on the port (not SO_REUSEADDR-shareable: it is listening, not in TIME_WAIT).
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        string[] ports = ["--api-port", "0", "--ingress-port", "0", "--resp-port", "0"];
+        ports[Array.IndexOf(ports, option) + 1] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await _cli.RunAsync(["node", "run", "--name", "busy", "--data-dir", "d", .. ports]);
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("error: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, port), lines[0]);
+        Assert.StartsWith("  another process listens there", lines[1], StringComparison.Ordinal);
+        Assert.Equal(2, lines.Length); // no stack trace
+    }
+}

@@ -208,6 +208,19 @@ internal sealed class NodeCommand : Command
         }
     }
 
+    private static bool IsPortInUse(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var options = BuildOptions(parse);
@@ -235,6 +248,11 @@ internal sealed class NodeCommand : Command
         {
             // Another site process runs on this directory (it holds the lock file): a refusal, not a crash.
             throw new CliException(e.Message, ["stop the site that runs on it first (`fornax down` for a tree), or give this one another --data-dir"]);
+        }
+        catch (IOException e) when (IsPortInUse(e))
+        {
+            // Kestrel's and the RESP listener's messages both name the address; the stack trace would add nothing.
+            throw new CliException(e.Message, ["another process listens there: stop it, or give this site other ports (--api-port, --ingress-port, --resp-port, --link-port; 0 picks a free one)"]);
         }
 
         await using var site = started;
