@@ -47,6 +47,11 @@ internal static class KeyMerge
             return mine;
         }
 
+        if (ReferenceEquals(registers, theirs.Registers) && ReferenceEquals(counters, theirs.Counters))
+        {
+            return theirs; // cells are immutable and the remote state is the caller's own: no copy needed
+        }
+
         return registers.Length == 0 && counters.Length == 0 ? ValueCell.Empty : new ValueCell(registers, counters);
     }
 
