@@ -8,12 +8,13 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 
-// Fornax.Bench.Portal [-c 32] [-d 10s] [-n 2000] [-r 3] [--profile [direct-]throughput|[direct-]connections]
+// Fornax.Bench.Portal [-c 32] [-d 10s] [-n 2000] [-r 3] [--floor] [--profile [direct-]throughput|[direct-]connections]
 //   One process: a tree root r with edge sites e1 and e2 (no emulated latency), a bare Kestrel backend at e2 served as
 //   the Service "bench"; the same GET straight to the backend and through both portals (e1's ingress /svc/..., then
 //   e2's portal over the link port), measured in the same run: p50/p99 latency, throughput, new connections per second.
 //   -r rounds alternate which path goes first and each figure is the median of its rounds: on a shared machine the load
 //   moves within a run, and a path measured always first or always second would carry that drift alone.
+//   --floor adds a third path, two bare proxies in a row (BareProxy): the least any two-hop path of this design costs.
 var concurrency = Arg("-c", 32);
 var duration = TimeSpan.FromSeconds(Arg("-d", 10));
 var samples = Arg("-n", 2000);
@@ -47,6 +48,10 @@ await TreeHost.ApplyAsync(tree["e2"], "services", "bench",
 
 var direct = new Uri($"http://{backendAddress}/item");
 var portal = new Uri(tree["e1"].Node.Endpoints.Ingress + "/svc/default/bench/item");
+var floor = Array.IndexOf(args, "--floor") >= 0;
+await using var hop2 = floor ? await BareProxy.StartAsync(direct) : null;
+await using var hop1 = hop2 is null ? null : await BareProxy.StartAsync(new Uri(hop2.Urls.First()));
+var floorPath = hop1 is null ? null : new Uri(new Uri(hop1.Urls.First()), "/item");
 using (var probe = new HttpClient())
 {
     var until = DateTime.UtcNow.AddSeconds(30);
@@ -66,7 +71,7 @@ Console.WriteLine($"portal bench: {Environment.ProcessorCount} cores, -c {concur
 // backend and the clients are the runtime's precompiled code, fast from the start, while the portals' own code is
 // jitted and tiered up as it runs, which on a busy machine takes tens of seconds. A fixed warm-up measured the portal
 // path half-tiered (its CPU per request fell from ~450 to ~260 µs over 40 s at load 30).
-foreach (var url in new[] { direct, portal })
+foreach (var url in floorPath is null ? new[] { direct, portal } : [direct, portal, floorPath])
 {
     await Load.LatencyAsync(url, 500);
     await Load.ConnectionsAsync(url, concurrency, TimeSpan.FromSeconds(2));
@@ -83,7 +88,8 @@ foreach (var url in new[] { direct, portal })
     }
 }
 
-var paths = new[] { ("direct to the backend", direct), ("e1 portal → e2 portal → backend", portal) };
+const string DirectName = "direct to the backend", PortalName = "e1 portal → e2 portal → backend", FloorName = "bare proxy → bare proxy → backend (--floor)";
+var paths = floorPath is null ? new[] { (DirectName, direct), (PortalName, portal) } : [(DirectName, direct), (PortalName, portal), (FloorName, floorPath)];
 if (Array.IndexOf(args, "--profile") is var profileAt and >= 0)
 {
     // -r phases of -d seconds against the portal path, nothing else: for dotnet-trace, dotnet-counters or perf to attach,
@@ -129,7 +135,7 @@ foreach (var (name, r) in results)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {r.P50:0.000} | {r.P99:0.000} | {r.Wakeups:0.0} | {r.Rps:0} | {r.RpsCpu:0} | {r.RpsBytes:0} | {r.RpsWakeups:0.0} | {r.Cps:0} | {r.CpsCpu:0} |"));
 }
 
-var (d, p) = (results.Values.First(), results.Values.Last());
+var (d, p) = (results[DirectName], results[PortalName]);
 Console.WriteLine();
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"p50 portal/direct: {p.P50 / d.P50:0.00}× (target ≤ 2×), added {p.P50 - d.P50:0.000} ms"));
 // One request at a time, each message a socket carries wakes its receiver: the direct path is two messages, the portal
@@ -139,6 +145,11 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"thread wake-ups 
 // the two paths' CPU per request is the best throughput ratio this machine can show, whatever the portal's waiting.
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"throughput portal/direct: {p.Rps / d.Rps:0.00} (target ≥ 0.7); CPU-bound ceiling {d.RpsCpu / p.RpsCpu:0.00} ({p.RpsCpu - d.RpsCpu:0} µs added per request)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"new connections/s portal/direct: {p.Cps / d.Cps:0.00} (target ≥ 0.5); CPU-bound ceiling {d.CpsCpu / p.CpsCpu:0.00} ({p.CpsCpu - d.CpsCpu:0} µs added per connection)"));
+if (results.TryGetValue(FloorName, out var f))
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"floor (two bare proxies)/direct: p50 {f.P50 / d.P50:0.00}×, throughput {f.Rps / d.Rps:0.00} (CPU-bound ceiling {d.RpsCpu / f.RpsCpu:0.00}), new connections/s {f.Cps / d.Cps:0.00}, wake-ups per sequential request {f.Wakeups:0.0}"));
+}
+
 Console.WriteLine($"load average after: {LoadAverage()}");
 
 int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
