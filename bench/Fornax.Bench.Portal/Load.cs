@@ -4,17 +4,21 @@ using System.Text;
 
 namespace Fornax.Bench.Portal;
 
-/// <summary>Requests (or connections) per second, and what each cost this whole process (load generator, sites, backend): CPU time and bytes allocated.</summary>
-internal readonly record struct Rate(double PerSecond, double CpuMicrosPerRequest, double BytesAllocatedPerRequest);
+/// <summary>Requests (or connections) per second, and what each cost this whole process (load generator, sites, backend): CPU time, bytes allocated, threads put to sleep and woken (<see cref="ProcessWaits"/>).</summary>
+internal readonly record struct Rate(double PerSecond, double CpuMicrosPerRequest, double BytesAllocatedPerRequest, double WakeupsPerRequest);
 
 /// <summary>The three measurements, each against one URL: latency one request at a time, throughput with many in flight, new connections per second.</summary>
 internal static class Load
 {
-    /// <summary>Median and 99th percentile of <paramref name="count"/> sequential requests on one kept-alive connection.</summary>
-    public static async Task<(double P50, double P99)> LatencyAsync(Uri url, int count)
+    /// <summary>
+    /// Median and 99th percentile of <paramref name="count"/> sequential requests on one kept-alive connection, and the
+    /// threads woken per request meanwhile (one request at a time: every hand-over is on the request's path).
+    /// </summary>
+    public static async Task<(double P50, double P99, double WakeupsPerRequest)> LatencyAsync(Uri url, int count)
     {
         using var client = new HttpClient();
         var samples = new double[count];
+        var waits = ProcessWaits.Now();
         for (var i = 0; i < count; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -24,8 +28,9 @@ internal static class Load
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
+        var wakeups = (ProcessWaits.Now() - waits) / (double)count;
         Array.Sort(samples);
-        return (samples[count / 2], samples[(int)(count * 0.99)]);
+        return (samples[count / 2], samples[(int)(count * 0.99)], wakeups);
     }
 
     /// <summary>Requests per second with <paramref name="concurrency"/> kept-alive connections for <paramref name="duration"/>.</summary>
@@ -36,6 +41,7 @@ internal static class Load
         long done = 0;
         var cpu = ProcessCpu.Now();
         var allocated = GC.GetTotalAllocatedBytes();
+        var waits = ProcessWaits.Now();
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -47,7 +53,7 @@ internal static class Load
                 Interlocked.Increment(ref done);
             }
         }));
-        return new Rate(done / Stopwatch.GetElapsedTime(start).TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / done, (GC.GetTotalAllocatedBytes() - allocated) / (double)done);
+        return new Rate(done / Stopwatch.GetElapsedTime(start).TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / done, (GC.GetTotalAllocatedBytes() - allocated) / (double)done, (ProcessWaits.Now() - waits) / (double)done);
     }
 
     /// <summary>
@@ -61,6 +67,7 @@ internal static class Load
         long done = 0;
         var cpu = ProcessCpu.Now();
         var allocated = GC.GetTotalAllocatedBytes();
+        var waits = ProcessWaits.Now();
         var start = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
@@ -85,6 +92,6 @@ internal static class Load
                 Interlocked.Increment(ref done);
             }
         }));
-        return new Rate(done / Stopwatch.GetElapsedTime(start).TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / done, (GC.GetTotalAllocatedBytes() - allocated) / (double)done);
+        return new Rate(done / Stopwatch.GetElapsedTime(start).TotalSeconds, (ProcessCpu.Now() - cpu).TotalMicroseconds / done, (GC.GetTotalAllocatedBytes() - allocated) / (double)done, (ProcessWaits.Now() - waits) / (double)done);
     }
 }
