@@ -13,7 +13,8 @@
 # replica's key count and every peer backlog at e1 are settled).
 # Prints requests/s for each and the ratio fornax/redis, the CPU the four sites spent per request (µs, user + system,
 # from /proc: the test and its catch-up, i.e. serving, storing, relaying and applying every write at three replicas;
-# a figure a busy machine moves far less than requests/s), then each replica's key count (they must match).
+# a figure a busy machine moves far less than requests/s), the bytes the four sites wrote to disk per request (same
+# span), then each replica's key count (they must match).
 # Usage: [PIPELINES="1 16"] [TESTS=set,get,...] [FORNAX=path/to/fornax] bench/kv-resp-replicated.sh [requests]
 #        (default 1000000 requests; PIPELINES=16 runs -P 16 only)
 set -euo pipefail
@@ -106,16 +107,21 @@ catch_up() {
 site_pids=$(for f in "$work"/sites/*/node.pid; do cat "$f"; echo; done)
 tick=$(getconf CLK_TCK)
 site_cpu() { for pid in $site_pids; do cut -d' ' -f14,15 "/proc/$pid/stat"; done | awk -v t="$tick" '{s += $1 + $2} END {print s / t}'; }
-printf '%-6s %-4s %12s %12s %7s %10s %12s\n' test P redis fornax ratio "caught up" "CPU µs/req"
+# Bytes the four site processes have written to disk so far (/proc/PID/io write_bytes: RocksDB's log, flushes and
+# compactions; the writes a replicated key costs the disks).
+site_disk() { for pid in $site_pids; do awk '/^write_bytes/ {print $2}' "/proc/$pid/io"; done | awk '{s += $1} END {print s}'; }
+printf '%-6s %-4s %12s %12s %7s %10s %12s %12s\n' test P redis fornax ratio "caught up" "CPU µs/req" "disk B/req"
 for pipeline in $pipelines; do
   redis-cli -p "$redis_port" flushall >/dev/null
   for name in ${tests//,/ }; do
     r=$(run "$redis_port" "$pipeline" "$name")
     cpu_before=$(site_cpu)
+    disk_before=$(site_disk)
     f=$(run "$e1" "$pipeline" "$name")
     c=$(catch_up)
     cpu=$(echo "($(site_cpu) - $cpu_before) * 1000000 / $requests" | bc -l)
-    printf '%-6s %-4s %12.0f %12.0f %7.2f %9.1fs %12.1f\n' "${name^^}" "$pipeline" "$r" "${f:-0}" "$(echo "${f:-0} / $r" | bc -l)" "$c" "$cpu"
+    disk=$(echo "($(site_disk) - $disk_before) / $requests" | bc -l)
+    printf '%-6s %-4s %12.0f %12.0f %7.2f %9.1fs %12.1f %12.0f\n' "${name^^}" "$pipeline" "$r" "${f:-0}" "$(echo "${f:-0} / $r" | bc -l)" "$c" "$cpu" "$disk"
   done
 done
 echo "keys after the run (DBSIZE; replicas converge): e1 $(redis-cli -p "$e1" dbsize) e2 $(redis-cli -p "$e2" dbsize) e3 $(redis-cli -p "$e3" dbsize)"
