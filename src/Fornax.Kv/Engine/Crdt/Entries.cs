@@ -20,8 +20,8 @@ internal static class DotStore
 {
     /// <remarks>
     /// Allocates only when the join is neither side: most joins at a replica are a newer state replacing an older one
-    /// (the join is theirs, which the caller owns), or a state already seen (the join is mine). Building a list for
-    /// every join made merging a replicated SET a third of a replica's allocations.
+    /// (the join is theirs, which the caller owns), or a state already seen (the join is mine). Building a list and an
+    /// array for every join was where most of a replica's garbage collections started under replicated SET load.
     /// </remarks>
     public static T[] Merge<T>(T[] mine, VersionVector myClock, T[] theirs, VersionVector theirClock)
         where T : IDotted
