@@ -52,6 +52,8 @@ var floor = Array.IndexOf(args, "--floor") >= 0;
 await using var hop2 = floor ? await BareProxy.StartAsync(direct) : null;
 await using var hop1 = hop2 is null ? null : await BareProxy.StartAsync(new Uri(hop2.Urls.First()));
 var floorPath = hop1 is null ? null : new Uri(new Uri(hop1.Urls.First()), "/item");
+const string DirectName = "direct to the backend", PortalName = "e1 portal → e2 portal → backend", FloorName = "bare proxy → bare proxy → backend (--floor)";
+var paths = floorPath is null ? new[] { (DirectName, direct), (PortalName, portal) } : [(DirectName, direct), (PortalName, portal), (FloorName, floorPath)];
 using (var probe = new HttpClient())
 {
     var until = DateTime.UtcNow.AddSeconds(30);
@@ -71,7 +73,7 @@ Console.WriteLine($"portal bench: {Environment.ProcessorCount} cores, -c {concur
 // backend and the clients are the runtime's precompiled code, fast from the start, while the portals' own code is
 // jitted and tiered up as it runs, which on a busy machine takes tens of seconds. A fixed warm-up measured the portal
 // path half-tiered (its CPU per request fell from ~450 to ~260 µs over 40 s at load 30).
-foreach (var url in floorPath is null ? new[] { direct, portal } : [direct, portal, floorPath])
+foreach (var (_, url) in paths)
 {
     await Load.LatencyAsync(url, 500);
     await Load.ConnectionsAsync(url, concurrency, TimeSpan.FromSeconds(2));
@@ -88,8 +90,6 @@ foreach (var url in floorPath is null ? new[] { direct, portal } : [direct, port
     }
 }
 
-const string DirectName = "direct to the backend", PortalName = "e1 portal → e2 portal → backend", FloorName = "bare proxy → bare proxy → backend (--floor)";
-var paths = floorPath is null ? new[] { (DirectName, direct), (PortalName, portal) } : [(DirectName, direct), (PortalName, portal), (FloorName, floorPath)];
 if (Array.IndexOf(args, "--profile") is var profileAt and >= 0)
 {
     // -r phases of -d seconds against the portal path, nothing else: for dotnet-trace, dotnet-counters or perf to attach,
