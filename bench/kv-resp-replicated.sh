@@ -29,68 +29,26 @@ export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
 redis_pid=""
 cleanup() {
-  "$fornax" down --purge >/dev/null 2>&1 || true
+  kv_tree_down 2>/dev/null || true
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# Four sites take 16 consecutive ports; pick a base whose range is free now.
-base=$(python3 -c '
-import random, socket
-for _ in range(200):
-    b = random.randrange(20000, 60000, 16)
-    try:
-        socks = []
-        for p in range(b, b + 16):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(b); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-')
-cat >"$work/topology.yaml" <<YAML
-apiVersion: fornax.io/v1
-kind: Topology
-metadata: {name: kv-bench}
-spec:
-  sites:
-    - {name: cloud, tier: cloud}
-    - {name: e1, parent: cloud, tier: edge}
-    - {name: e2, parent: cloud, tier: edge}
-    - {name: e3, parent: cloud, tier: edge}
-YAML
-{
-  echo "apiVersion: fornax.io/v1"; echo "kind: Mission"; echo "metadata: {name: kv-bench}"; echo "spec:"; echo "  content:"
-  for prefix in key: counter: myset myhash; do
-    name=$(echo "$prefix" | tr -d ':')
-    echo "    - {apiVersion: fornax.io/v1, kind: Keyspace, metadata: {name: $name}, spec: {prefix: \"$prefix\", placement: {sites: [e1, e2, e3]}}}"
-  done
-} >"$work/keyspaces.yaml"
 
 redis_port=$(free_port)
 mkdir -p "$work/redis"
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync everysec --save "" --daemonize no >"$work/redis.log" 2>&1 &
 redis_pid=$!
 
-"$fornax" up -f "$work/topology.yaml" --data-dir "$work/sites" --base-port "$base" --heartbeat 1s >"$work/up.log"
-"$fornax" apply -f "$work/keyspaces.yaml" >/dev/null
-resp() { echo $((base + $1 * 4 + 2)); }
-cloud=$(resp 0); e1=$(resp 1); e2=$(resp 2); e3=$(resp 3)
-# Replication is up once a key written at e1 is read at e2 and e3.
-for _ in $(seq 1 600); do
-  redis-cli -p "$e1" set key:probe 1 >/dev/null
-  [ "$(redis-cli -p "$e2" get key:probe)" = 1 ] && [ "$(redis-cli -p "$e3" get key:probe)" = 1 ] && break
-  sleep 0.1
-done
+KV_PREFIXES="key: counter: myset myhash"
+source bench/kv/tree.sh
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  commit: $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)"
 echo "redis-benchmark -t {$tests} -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge e1 replicating to e2 and e3"
 run() { redis-benchmark -p "$1" -t "$3" -n "$requests" -r 100000 -P "$2" -q --csv 2>/dev/null | tr -d '"' | awk -F, 'NR>1 {print $2}'; }
-pending() { redis-cli -p "$1" info replication | sed -n 's/.*pending_keys=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}'; }
 # Seconds until the cloud and e1 have no backlog for any peer and e2, e3 hold as many keys as e1 (at most 120 s).
 catch_up() {
   local started=$EPOCHREALTIME
@@ -103,13 +61,6 @@ catch_up() {
   done
   echo "$EPOCHREALTIME - $started" | bc -l
 }
-# CPU seconds (user + system) the four site processes have used so far.
-site_pids=$(for f in "$work"/sites/*/node.pid; do cat "$f"; echo; done)
-tick=$(getconf CLK_TCK)
-site_cpu() { for pid in $site_pids; do cut -d' ' -f14,15 "/proc/$pid/stat"; done | awk -v t="$tick" '{s += $1 + $2} END {print s / t}'; }
-# Bytes the four site processes have written to disk so far (/proc/PID/io write_bytes: RocksDB's log, flushes and
-# compactions; the writes a replicated key costs the disks).
-site_disk() { for pid in $site_pids; do awk '/^write_bytes/ {print $2}' "/proc/$pid/io"; done | awk '{s += $1} END {print s}'; }
 printf '%-6s %-4s %12s %12s %7s %10s %12s %12s\n' test P redis fornax ratio "caught up" "CPU µs/req" "disk B/req"
 for pipeline in $pipelines; do
   redis-cli -p "$redis_port" flushall >/dev/null
