@@ -12,9 +12,12 @@ public interface IKvFiguresExchange
     /// <summary>Completes once the figures changed after <paramref name="version"/>.</summary>
     Task WaitForChangeAsync(long version, CancellationToken ct);
 
-    /// <summary>For the parent: the sites at or under this site whose figures changed after <paramref name="since"/>; null when none.</summary>
+    /// <summary>
+    /// For the parent: the sites at or under this site whose figures changed after <paramref name="since"/>, and those
+    /// that left the tree since then; null when none.
+    /// </summary>
     KvFigures? ForParent(long since, out long upTo);
 
-    /// <summary>From a child: what it says about the sites of its own subtree (anything else is ignored).</summary>
+    /// <summary>From a child: what it says about the sites of its own subtree, present or removed (anything else is ignored).</summary>
     void FromChild(string childPath, KvFigures figures);
 }

@@ -5,7 +5,9 @@ namespace Fornax.Node.Kv;
 
 /// <summary>
 /// The KV figures of every site at and under this one: this site's own (sampled by <see cref="KeyspaceFiguresReporter"/>)
-/// and what each child reported of its subtree. Versioned so each link stream sends only the sites that changed.
+/// and what each child reported of its subtree. Versioned so each link stream sends only the sites that changed. A site
+/// forgotten here or below leaves it (<see cref="RemoveSubtree"/>) and the removal travels up like a change, so no
+/// ancestor keeps showing the figures of a site that left the tree.
 /// </summary>
 internal sealed class KvFiguresTable : IKvFiguresExchange
 {
@@ -14,6 +16,11 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (KvSiteFigures Figures, long Version)> _sites = new(StringComparer.Ordinal);
+
+    /// <summary>Sites removed, with the version of their removal: sent to the parent like changes. Forgets are rare and
+    /// each leaves one entry here until the site is seen again; a restart starts without them (the parent's own copy was
+    /// removed when the stream of that time carried the removal).</summary>
+    private readonly Dictionary<string, long> _removed = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _version;
 
@@ -40,6 +47,7 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
             }
 
             _sites[path] = (figures, ++_version);
+            _removed.Remove(path);
             wake = _changed;
             _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -78,7 +86,8 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
         {
             upTo = _version;
             var changed = _sites.Where(s => s.Value.Version > since).ToList();
-            if (changed.Count == 0)
+            var removed = _removed.Where(r => r.Value > since).Select(r => r.Key).ToList();
+            if (changed.Count == 0 && removed.Count == 0)
             {
                 return null;
             }
@@ -89,6 +98,7 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
                 message.Sites[path] = figures;
             }
 
+            message.Removed.AddRange(removed);
             return message;
         }
     }
@@ -102,5 +112,35 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
                 Set(path, site);
             }
         }
+
+        foreach (var path in figures.Removed.Take(MaxSitesPerReport))
+        {
+            if (path != childPath && MissionStatus.IsUnder(path, childPath))
+            {
+                RemoveSubtree(path);
+            }
+        }
+    }
+
+    /// <summary>Drops the figures of the site at <paramref name="root"/> and of every site under it (a forgotten subtree).</summary>
+    public void RemoveSubtree(string root)
+    {
+        TaskCompletionSource? wake = null;
+        lock (_gate)
+        {
+            foreach (var path in _sites.Keys.Where(p => MissionStatus.IsUnder(p, root)).ToList())
+            {
+                _sites.Remove(path);
+                _removed[path] = ++_version;
+                wake = _changed;
+            }
+
+            if (wake is not null)
+            {
+                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        wake?.TrySetResult();
     }
 }

@@ -41,6 +41,7 @@ public static class KvHostingExtensions
         // Functions' state store (the local store, reads over the link where the locality choice says): AddFornaxLocality.
         services.AddHostedService<KeyspaceController>();
         services.AddHostedService<KeyspaceFiguresReporter>();
+        services.AddHostedService<KvFiguresForgetWatch>();
         services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<SiteKvStore>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
