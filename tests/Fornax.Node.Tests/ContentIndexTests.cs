@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Fornax.Node.Missions;
 using Fornax.Store;
 
@@ -27,5 +28,27 @@ public sealed class ContentIndexTests
         index.Set(X, null);
         Assert.Empty(index.Owned(A));
         Assert.Empty(index.Owned(B));
+    }
+
+    private static StoredObject Note(long resourceVersion, long generation, string labels, string status) => new(X, resourceVersion, generation,
+        JsonNode.Parse("{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\",\"namespace\":\"default\",\"resourceVersion\":" + resourceVersion
+            + ",\"labels\":{" + labels + "},\"annotations\":{\"fornax.io/mission\":\"default/a\"}},\"data\":{\"m\":\"1\"},\"status\":{" + status + "}}")!.AsObject());
+
+    [Fact]
+    public void OnlyStatusChanged_TrueForAStatusOrVersionChange_FalseForAnyOtherAndTheFirstSight()
+    {
+        var index = new ContentIndex();
+        index.Set(X, A);
+
+        Assert.False(index.OnlyStatusChanged(Note(1, 1, "", "")));                   // first sight
+        Assert.True(index.OnlyStatusChanged(Note(2, 1, "", "\"keys\":1")));          // status written
+        Assert.True(index.OnlyStatusChanged(Note(3, 1, "", "\"keys\":2")));
+        Assert.False(index.OnlyStatusChanged(Note(4, 2, "", "\"keys\":2")));         // spec changed: generation raised
+        Assert.False(index.OnlyStatusChanged(Note(5, 2, "\"tier\":\"edge\"", ""))); // a label added (generation stays)
+        Assert.True(index.OnlyStatusChanged(Note(6, 2, "\"tier\":\"edge\"", "")));
+
+        index.Set(X, null); // gone: seen again, it is a first sight
+        index.Set(X, A);
+        Assert.False(index.OnlyStatusChanged(Note(7, 2, "\"tier\":\"edge\"", "")));
     }
 }

@@ -100,6 +100,25 @@ public sealed class MissionTests
     }
 
     [Fact]
+    public async Task DeliveredObject_DataRewrittenInTheStoreKeepingItsAnnotation_IsPutBack_AStatusWriteIsKept()
+    {
+        await using var site = await TestSite.StartAsync();
+        await site.PutYamlAsync("missions", "welcome", Delivering);
+        await WaitForStateAsync(site, "welcome", "Active");
+        var store = site.Node.Services.GetRequiredService<IObjectStore>();
+        var key = new ObjectKey("ConfigMap", "default", "welcome-note");
+
+        // A status written by a controller changes nothing the mission delivered: it stays.
+        await store.UpdateStatusAsync(key, JsonNode.Parse("""{"seen":1}""")!.AsObject(), null, WriteDurability.Durable);
+        // The data rewritten, the annotation kept: the mission puts its content back (the status stays, as any write keeps it).
+        await store.ApplyAsync(JsonNode.Parse("""{"apiVersion":"fornax.io/v1","kind":"ConfigMap","metadata":{"name":"welcome-note","namespace":"default","annotations":{"fornax.io/mission":"default/welcome"}},"data":{"message":"changed"}}""")!.AsObject());
+
+        await Poll.UntilAsync(async () => (await site.GetAsync("configmaps", "welcome-note"))?["data"]?["message"]?.GetValue<string>() == "hello",
+            "the mission's content to be put back");
+        Assert.Equal(1, (await site.GetAsync("configmaps", "welcome-note"))!["status"]!["seen"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Mission_Updated_ReplacesContentAndDeleted_RemovesIt()
     {
         await using var site = await TestSite.StartAsync();

@@ -120,7 +120,12 @@ public sealed partial class MissionController(
         }
         else if (OwnerOf(change.Object.Object) is { } owner)
         {
-            Enqueue(owner);
+            // A delivered object changed: its mission puts its content back, unless only the object's status changed.
+            var onlyStatus = change.Type != WatchEventType.Deleted && _content.OnlyStatusChanged(change.Object);
+            if (!(change.Type == WatchEventType.Modified && onlyStatus))
+            {
+                Enqueue(owner);
+            }
         }
     }
 
