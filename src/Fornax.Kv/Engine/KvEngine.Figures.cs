@@ -61,55 +61,85 @@ internal sealed partial class KvEngine
         state.FigureBytes = state.FigureLive ? state.ApproximateBytes() : 0;
     }
 
+    /// <summary>Dirty keys looked at per hold of the store's lock: under 100,000 SETs a second a sample found ~60,000
+    /// changed keys, ~23 ms of the lock (perf, 2026-12-05) during which no command ran; in chunks, writers run between.</summary>
+    private const int FigureChunk = 4096;
+
+    /// <summary>One sample at a time: a sample corrects the sums for the dirty keys it counted, then removes them.</summary>
+    private readonly Lock _figureSampling = new();
+
     public IReadOnlyList<KvKeyspaceStats> KeyspaceFigures(IReadOnlyList<string> prefixes)
     {
-        lock (_gate)
+        lock (_figureSampling)
         {
-            if (_figureDirty is null)
+            int dirty;
+            lock (_gate)
             {
-                // The first sample: every key's figures taken once; from now on only changed keys are looked at.
-                _figureDirty = [];
-                foreach (var state in _table.All())
+                if (_figureDirty is null)
                 {
-                    TakeFigures(state);
-                }
-            }
-
-            foreach (var state in _figureDirty)
-            {
-                var (wasLive, hadBytes) = (state.FigureLive, state.FigureBytes);
-                TakeFigures(state);
-                foreach (var sum in _figureSums.Values)
-                {
-                    sum.Change(state, wasLive, hadBytes);
-                }
-            }
-
-            _figureDirty.Clear();
-            var sums = new PrefixSum[prefixes.Count];
-            for (var i = 0; i < sums.Length; i++)
-            {
-                if (!_figureSums.TryGetValue(prefixes[i], out var sum))
-                {
-                    // A prefix not asked about before: summed from every key once (keyspaces are few and change rarely).
-                    _figureSums[prefixes[i]] = sum = new PrefixSum(Encoding.UTF8.GetBytes(prefixes[i]));
+                    // The first sample: every key's figures taken once; from now on only changed keys are looked at.
+                    _figureDirty = [];
                     foreach (var state in _table.All())
                     {
-                        sum.Add(state, +1);
+                        TakeFigures(state);
                     }
                 }
 
-                sums[i] = sum;
+                // The keys changed until now; those changed meanwhile join the list behind them, for the next sample.
+                dirty = _figureDirty.Count;
             }
 
-            var backlog = _replication?.Backlog([.. sums.Select(s => s.Prefix)], NowUnixMs());
-            return [.. sums.Select((sum, i) => new KvKeyspaceStats(
-                prefixes[i],
-                _replication?.Carries(sum.Prefix) == true,
-                sum.Keys,
-                sum.Bytes,
-                backlog?[i].Pending ?? 0,
-                TimeSpan.FromMilliseconds(backlog?[i].LagMs ?? 0)))];
+            for (var start = 0; start < dirty; start += FigureChunk)
+            {
+                lock (_gate)
+                {
+                    foreach (var state in _figureDirty.GetRange(start, Math.Min(FigureChunk, dirty - start)))
+                    {
+                        // Changed again since it was listed: its figures are taken now; it is not listed twice.
+                        var (wasLive, hadBytes) = (state.FigureLive, state.FigureBytes);
+                        TakeFigures(state);
+                        foreach (var sum in _figureSums.Values)
+                        {
+                            sum.Change(state, wasLive, hadBytes);
+                        }
+                    }
+                }
+            }
+
+            lock (_gate)
+            {
+                _figureDirty.RemoveRange(0, dirty);
+                return Sums(prefixes);
+            }
         }
+    }
+
+    /// <summary>The figures of each prefix (under the lock).</summary>
+    private List<KvKeyspaceStats> Sums(IReadOnlyList<string> prefixes)
+    {
+        var sums = new PrefixSum[prefixes.Count];
+        for (var i = 0; i < sums.Length; i++)
+        {
+            if (!_figureSums.TryGetValue(prefixes[i], out var sum))
+            {
+                // A prefix not asked about before: summed from every key once (keyspaces are few and change rarely).
+                _figureSums[prefixes[i]] = sum = new PrefixSum(Encoding.UTF8.GetBytes(prefixes[i]));
+                foreach (var state in _table.All())
+                {
+                    sum.Add(state, +1);
+                }
+            }
+
+            sums[i] = sum;
+        }
+
+        var backlog = _replication?.Backlog([.. sums.Select(s => s.Prefix)], NowUnixMs());
+        return [.. sums.Select((sum, i) => new KvKeyspaceStats(
+            prefixes[i],
+            _replication?.Carries(sum.Prefix) == true,
+            sum.Keys,
+            sum.Bytes,
+            backlog?[i].Pending ?? 0,
+            TimeSpan.FromMilliseconds(backlog?[i].LagMs ?? 0)))];
     }
 }

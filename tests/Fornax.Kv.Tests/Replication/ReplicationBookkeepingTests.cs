@@ -93,6 +93,59 @@ public sealed class ReplicationBookkeepingTests
     }
 
     [Fact]
+    public async Task KeyspaceFigures_SampledInChunksWhileWritesGoOn_EqualASumOverTheKeys()
+    {
+        await using var a = Site("a", "cart:");
+        var engine = (KvEngine)a;
+        KvKeyspaces.Figures(a, ["cart:", "hot:"]); // the first sample: from here on, only changed keys are looked at
+        for (var i = 0; i < 20_000; i++)
+        {
+            a.Set($"cart:{i}", "v");
+        }
+
+        // Samples taken while another thread writes, deletes and grows keys (several chunks of changed keys each).
+        using var stop = new CancellationTokenSource();
+        long written = 0;
+        var writer = Task.Run(() =>
+        {
+            var random = new Random(7);
+            for (var n = 0; !stop.IsCancellationRequested; n++, Interlocked.Increment(ref written))
+            {
+                var key = $"{(n % 3 == 0 ? "hot:" : "cart:")}{random.Next(25_000)}";
+                if (n % 5 == 0)
+                {
+                    a.Do(tx => tx.Delete(B(key)));
+                }
+                else
+                {
+                    a.Set(key, new string('x', random.Next(1, 40)));
+                }
+            }
+        });
+        for (var sample = 0; sample < 10; sample++)
+        {
+            // Each sample after 5,000 more writes: it has that many keys to look at, in chunks, while the writes go on.
+            var until = Interlocked.Read(ref written) + 5_000;
+            await Poll.UntilAsync(() => Task.FromResult(Interlocked.Read(ref written) >= until), "the writer to write 5,000 more", TimeSpan.FromSeconds(30));
+            KvKeyspaces.Figures(a, ["cart:", "hot:"]);
+        }
+
+        await stop.CancelAsync();
+        await writer;
+
+        var figures = KvKeyspaces.Figures(a, ["cart:", "hot:"]);
+        lock (engine.Gate)
+        {
+            foreach (var (prefix, at) in new[] { ("cart:", 0), ("hot:", 1) })
+            {
+                var states = engine.Table.All().Where(s => s.Key.AsSpan().StartsWith(B(prefix)) && s.Type != KvType.None).ToList();
+                Assert.Equal(states.Count, figures[at].Keys);
+                Assert.Equal(states.Sum(s => s.ApproximateBytes()), figures[at].Bytes);
+            }
+        }
+    }
+
+    [Fact]
     public async Task DeltaHistory_OfASetChangedMoreTimesThanItsBound_StillReachesAnOldPeer()
     {
         await using var store = (KvEngine)Site("a", "big:");
