@@ -94,6 +94,10 @@ internal static class InfoCommand
                 ("used_memory", GC.GetTotalMemory(false).ToString(CultureInfo.InvariantCulture)),
                 ("used_memory_rss", Environment.WorkingSet.ToString(CultureInfo.InvariantCulture)),
                 ("fornax_kv_bytes", I(stats.Bytes)),
+                // The runtime's garbage collections since the site started, and how long they paused it: a latency
+                // spike that matches a step in the pause total was a collection.
+                ("fornax_gc_collections", $"gen0={GC.CollectionCount(0)},gen1={GC.CollectionCount(1)},gen2={GC.CollectionCount(2)}"),
+                ("fornax_gc_pause_ms", I((long)GC.GetTotalPauseDuration().TotalMilliseconds)),
                 ("maxmemory", "0"),
                 ("maxmemory_policy", "noeviction"),
             ],

@@ -288,6 +288,7 @@ public sealed class RespCommandTests
 
         var list = await server.CallAsync("CLIENT", "LIST");
         var info = await server.CallAsync("INFO", "keyspace", "server");
+        var memory = await server.CallAsync("INFO", "memory");
         var count = await server.CallAsync("COMMAND", "COUNT");
         var docs = await server.CallAsync("COMMAND", "DOCS", "get");
 
@@ -296,6 +297,7 @@ public sealed class RespCommandTests
         Assert.Contains(" cmd=client ", list, StringComparison.Ordinal);
         Assert.Contains("# Server\r\nredis_version:7.0.15\r\n", info, StringComparison.Ordinal);
         Assert.DoesNotContain("# Keyspace\r\ndb0", info, StringComparison.Ordinal);
+        Assert.Matches(@"\r\nfornax_gc_collections:gen0=\d+,gen1=\d+,gen2=\d+\r\nfornax_gc_pause_ms:\d+\r\n", memory);
         Assert.StartsWith(":", count, StringComparison.Ordinal);
         Assert.True(int.Parse(count[1..^2], System.Globalization.CultureInfo.InvariantCulture) > 80);
         Assert.Contains("Returns the string value of a key.", docs, StringComparison.Ordinal);
