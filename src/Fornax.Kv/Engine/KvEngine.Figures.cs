@@ -93,8 +93,9 @@ internal sealed partial class KvEngine
             {
                 lock (_gate)
                 {
-                    foreach (var state in _figureDirty.GetRange(start, Math.Min(FigureChunk, dirty - start)))
+                    for (var i = start; i < Math.Min(start + FigureChunk, dirty); i++)
                     {
+                        var state = _figureDirty[i];
                         // Changed again since it was listed: its figures are taken now; it is not listed twice.
                         var (wasLive, hadBytes) = (state.FigureLive, state.FigureBytes);
                         TakeFigures(state);

@@ -38,7 +38,7 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
     /// <summary>Sets one site's figures; a change raises the version and wakes the streams.</summary>
     public void Set(string path, KvSiteFigures figures)
     {
-        TaskCompletionSource? wake = null;
+        TaskCompletionSource wake;
         lock (_gate)
         {
             if (_sites.TryGetValue(path, out var known) && known.Figures.Equals(figures))
@@ -48,11 +48,18 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
 
             _sites[path] = (figures, ++_version);
             _removed.Remove(path);
-            wake = _changed;
-            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            wake = NextChange();
         }
 
         wake.TrySetResult();
+    }
+
+    /// <summary>Under the lock: the change the streams wait for, replaced by the next one (complete it after the lock).</summary>
+    private TaskCompletionSource NextChange()
+    {
+        var current = _changed;
+        _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        return current;
     }
 
     public KvSiteFigures? Get(string path)
@@ -128,16 +135,16 @@ internal sealed class KvFiguresTable : IKvFiguresExchange
         TaskCompletionSource? wake = null;
         lock (_gate)
         {
-            foreach (var path in _sites.Keys.Where(p => MissionStatus.IsUnder(p, root)).ToList())
+            var gone = _sites.Keys.Where(p => MissionStatus.IsUnder(p, root)).ToList();
+            foreach (var path in gone)
             {
                 _sites.Remove(path);
                 _removed[path] = ++_version;
-                wake = _changed;
             }
 
-            if (wake is not null)
+            if (gone.Count > 0)
             {
-                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                wake = NextChange();
             }
         }
 

@@ -120,9 +120,8 @@ public sealed partial class MissionController(
         }
         else if (OwnerOf(change.Object.Object) is { } owner)
         {
-            // A delivered object changed: its mission puts its content back, unless only the object's status changed.
-            var onlyStatus = change.Type != WatchEventType.Deleted && _content.OnlyStatusChanged(change.Object);
-            if (!(change.Type == WatchEventType.Modified && onlyStatus))
+            // A delivered object changed or went: its mission puts its content back, unless only the object's status changed.
+            if (change.Type == WatchEventType.Deleted || !_content.OnlyStatusChanged(change.Object))
             {
                 Enqueue(owner);
             }
