@@ -6,9 +6,11 @@ using Fornax.Node.Trees;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // Fornax.Bench.Portal [-c 32] [-d 10s] [-n 2000] [-r 3] [--floor] [--profile [direct-]throughput|[direct-]connections]
+// Fornax.Bench.Portal --serve: only the backend below, until stopped (bench/portal-shipped.sh).
 //   One process: a tree root r with edge sites e1 and e2 (no emulated latency), a bare Kestrel backend at e2 served as
 //   the Service "bench"; the same GET straight to the backend and through both portals (e1's ingress /svc/..., then
 //   e2's portal over the link port), measured in the same run: p50/p99 latency, throughput, new connections per second.
@@ -28,6 +30,15 @@ await using var bare = backend.Build();
 bare.MapGet("/{**rest}", () => "hello from the backend\n");
 await bare.StartAsync();
 var backendAddress = bare.Urls.First().Replace("http://", "", StringComparison.Ordinal);
+if (Array.IndexOf(args, "--serve") >= 0)
+{
+    // The backend alone, in its own process, for bench/portal-shipped.sh (the sites as the shipped executable, the load
+    // from wrk): prints its address, serves until stopped.
+    Console.WriteLine($"backend: {backendAddress}");
+    await bare.WaitForShutdownAsync();
+    return;
+}
+
 
 await using var tree = await TreeHost.StartAsync(new Topology
 {
