@@ -17,6 +17,12 @@ public interface IRespServer
 
     /// <summary>Connections being served now.</summary>
     int ConnectedClients { get; }
+
+    /// <summary>Connections accepted since the server started (INFO stats' <c>total_connections_received</c>).</summary>
+    long TotalConnections { get; }
+
+    /// <summary>Commands run since the server started (INFO stats' <c>total_commands_processed</c>).</summary>
+    long TotalCommands { get; }
 }
 
 /// <summary>Creates the RESP server of a site.</summary>

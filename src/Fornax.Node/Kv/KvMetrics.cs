@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Fornax.Kv.Engine;
+using Fornax.Kv.Resp;
 using Fornax.Node.Sites;
 
 namespace Fornax.Node.Kv;
@@ -7,7 +8,8 @@ namespace Fornax.Node.Kv;
 /// <summary>
 /// The store's figures on <c>/metrics</c> (meter <c>Fornax.Kv</c>, made through the site's factory so a process of many
 /// sites shows each its own): keys, bytes, tombstones, and per neighbouring site the replication backlog (keys not yet
-/// acknowledged and how old the oldest is) and the bytes sent and received.
+/// acknowledged and how old the oldest is) and the bytes sent and received; and the RESP port's clients and commands
+/// (RESP connections are the site's own sockets, not Kestrel's, so Kestrel's connection metrics do not count them).
 /// </summary>
 /// <remarks>
 /// The instruments are made when the store first opens, not with the site: until then every one of them observes nothing
@@ -21,10 +23,11 @@ internal sealed class KvMetrics : IDisposable
     private Meter? _meter;
     private bool _disposed;
 
-    public KvMetrics(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site) =>
-        store.Opened.ContinueWith(_ => Create(factory, store, figures, site), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    // resp: the site's RESP server; null for a site wired without one (its figures are then left out).
+    public KvMetrics(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site, IRespServer? resp = null) =>
+        store.Opened.ContinueWith(_ => Create(factory, store, figures, site, resp), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-    private void Create(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site)
+    private void Create(IMeterFactory factory, SiteKvStore store, KvFiguresTable figures, LocalSite site, IRespServer? resp)
     {
         lock (_gate)
         {
@@ -47,6 +50,15 @@ internal sealed class KvMetrics : IDisposable
             meter.CreateObservableGauge("fornax.kv.keyspace.bytes", () => Keyspaces(figures, site, k => k.Bytes), unit: "By", description: "Bytes of the keyspace at this site");
             meter.CreateObservableGauge("fornax.kv.keyspace.replication.pending", () => Keyspaces(figures, site, k => k.Pending), description: "Changed keys of the keyspace the neighbours have not acknowledged");
             meter.CreateObservableGauge("fornax.kv.keyspace.replication.lag", () => Keyspaces(figures, site, k => k.LagMs / 1000.0), unit: "s", description: "Age of the oldest of those changes");
+            if (resp is not null)
+            {
+                // As INFO clients and stats show them. Made with the store's instruments: the first command a client
+                // sends opens the store, so a connection that never sent one is counted from the first that does.
+                meter.CreateObservableGauge("fornax.kv.clients", () => resp.ConnectedClients, description: "RESP connections open now");
+                meter.CreateObservableCounter("fornax.kv.connections", () => resp.TotalConnections, description: "RESP connections accepted since the site started");
+                meter.CreateObservableCounter("fornax.kv.commands", () => resp.TotalCommands, description: "Commands the RESP port ran since the site started");
+            }
+
             Volatile.Write(ref _meter, meter);
         }
     }

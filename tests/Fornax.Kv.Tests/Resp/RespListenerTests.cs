@@ -99,7 +99,7 @@ public sealed partial class RespListenerTests
         await SendAsync(check, "GET shared\r\n");
         var total = (Connections * Rounds).ToString(CultureInfo.InvariantCulture);
         Assert.Equal($"${total.Length}\r\n{total}\r\n", await ReadExactlyAsync(check, $"${total.Length}\r\n{total}\r\n".Length));
-        Assert.Equal(Connections * Rounds * 3 + 1, port.Server.TotalCommandsOf());
+        Assert.Equal(Connections * Rounds * 3 + 1, port.Server.TotalCommands);
     }
 
     /// <summary>
@@ -182,7 +182,7 @@ public sealed partial class RespListenerTests
         await SendAsync(busy, "SET s 1\r\nINCR s\r\n");
         Assert.Equal("+OK\r\n:2\r\n", await ReadExactlyAsync(busy, "+OK\r\n:2\r\n".Length));
         await SendAsync(busy, "INCR s\r\n");
-        await Poll.UntilAsync(() => port.Server.TotalCommandsOf() == 3, "the third command to be run");
+        await Poll.UntilAsync(() => port.Server.TotalCommands == 3, "the third command to be run");
 
         await port.Listener.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
 
@@ -203,7 +203,7 @@ public sealed partial class RespListenerTests
         Assert.Equal("+OK\r\n", await ReadExactlyAsync(writer, 5));
         // Replies this client never reads keep its connection sending; a stop with no time left cuts it.
         _ = slow.SendAsync(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("GET v\r\n", 2000))), SocketFlags.None);
-        await Poll.UntilAsync(() => port.Server.TotalCommandsOf() > 10, "the slow reader's GETs to run");
+        await Poll.UntilAsync(() => port.Server.TotalCommands > 10, "the slow reader's GETs to run");
 
         await port.DisposeAsync();
 
@@ -300,10 +300,4 @@ public sealed partial class RespListenerTests
             await Store.DisposeAsync();
         }
     }
-}
-
-/// <summary>Figures of the server behind the interface, for the tests.</summary>
-internal static class RespServerFigures
-{
-    public static long TotalCommandsOf(this IRespServer server) => ((RespServer)server).TotalCommands;
 }

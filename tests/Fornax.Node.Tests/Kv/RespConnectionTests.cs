@@ -14,6 +14,32 @@ namespace Fornax.Node.Tests.Kv;
 public sealed class RespConnectionTests
 {
     [Fact]
+    public async Task Metrics_CountTheRespPortsClientsAndCommands_WhichKestrelsDoNotSee()
+    {
+        await using var site = await RespSite.StartAsync();
+        const string Scope = "{otel_scope_name=\"Fornax.Kv\"}";
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(site.EndPoint);
+            await socket.SendAsync(Encoding.ASCII.GetBytes("PING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"));
+            Assert.Equal("+PONG\r\n+OK\r\n", await ReadExactlyAsync(socket, "+PONG\r\n+OK\r\n".Length));
+
+            var metrics = await site.Site.Http.GetStringAsync("/metrics");
+            Assert.Contains($"fornax_kv_clients{Scope} 1\n", metrics, StringComparison.Ordinal);
+            Assert.Contains($"fornax_kv_connections_total{Scope} 1\n", metrics, StringComparison.Ordinal);
+            Assert.Contains($"fornax_kv_commands_total{Scope} 2\n", metrics, StringComparison.Ordinal);
+            socket.Shutdown(SocketShutdown.Both);
+        }
+
+        // The exporter may answer a scrape from its cache for a moment: the closed connection shows on a later one.
+        var last = "";
+        await Poll.UntilAsync(async () => (last = await site.Site.Http.GetStringAsync("/metrics")).Contains($"fornax_kv_clients{Scope} 0\n", StringComparison.Ordinal),
+            "the closed connection to leave fornax_kv_clients", TimeSpan.FromSeconds(20),
+            () => Task.FromResult(string.Join('\n', last.Split('\n').Where(l => l.StartsWith("fornax_kv_c", StringComparison.Ordinal)))));
+        Assert.Contains($"fornax_kv_connections_total{Scope} 1\n", last, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClientDisconnectingMidPipeline_KeepsWhatWasWhole_AndTheSiteServesOn()
     {
         await using var site = await RespSite.StartAsync();
