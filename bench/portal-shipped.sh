@@ -34,20 +34,7 @@ backend=$(sed -n 's/^backend: //p' "$work/backend.out")
 [ -n "$backend" ] || { echo "the backend did not start: $(cat "$work/backend.out")" >&2; exit 1; }
 
 # Three sites take 12 consecutive ports (API, ingress, RESP, link each); pick a base whose range is free now.
-base=$(python3 -c '
-import random, socket
-for _ in range(200):
-    b = random.randrange(20000, 60000, 16)
-    socks = []
-    try:
-        for p in range(b, b + 12):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(b); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-')
+base=$(bench/free-port-base.sh 12)
 cat >"$work/topology.yaml" <<YAML
 apiVersion: fornax.io/v1
 kind: Topology

@@ -5,20 +5,7 @@
 # through kv_tree_down (call it from the caller's trap).
 
 # Four sites take 16 consecutive ports; pick a base whose range is free now.
-base=$(python3 -c '
-import random, socket
-for _ in range(200):
-    b = random.randrange(20000, 60000, 16)
-    try:
-        socks = []
-        for p in range(b, b + 16):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(b); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-')
+base=$(bench/free-port-base.sh 16)
 cat >"$work/topology.yaml" <<YAML
 apiVersion: fornax.io/v1
 kind: Topology
