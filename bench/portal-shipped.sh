@@ -60,8 +60,12 @@ direct="http://$backend/item"
 portal="http://127.0.0.1:$((base + 4 + 1))/svc/default/bench/item"
 route=
 for _ in $(seq 1 300); do
-  route=$(curl -s -o /dev/null -D - "$portal" | tr -d '\r' | sed -n 's/^Fornax-Route: //Ip')
-  [ -n "$route" ] && break
+  # Errors carry a route too (the site that answered 503): wait for the backend's 200.
+  headers=$(curl -s -o /dev/null -D - "$portal" | tr -d '\r')
+  if [ "$(echo "$headers" | head -1 | cut -d' ' -f2)" = 200 ]; then
+    route=$(echo "$headers" | sed -n 's/^Fornax-Route: //Ip')
+    break
+  fi
   sleep 0.1
 done
 [ -n "$route" ] || { echo "e1 never routed to the service bench: $(curl -s "$portal")" >&2; exit 1; }

@@ -39,7 +39,6 @@ if (Array.IndexOf(args, "--serve") >= 0)
     return;
 }
 
-
 await using var tree = await TreeHost.StartAsync(new Topology
 {
     Metadata = new ObjectMeta { Name = "bench" },
