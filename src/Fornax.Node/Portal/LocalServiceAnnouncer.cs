@@ -29,6 +29,9 @@ internal sealed partial class LocalServiceAnnouncer(
     private readonly Lock _announcing = new();
     private TimeSpan? _announcedLatency;
 
+    /// <summary>What the log last said this site serves: a change of the latency alone does not repeat it.</summary>
+    private string? _loggedServices;
+
     // Seeded from the clock in milliseconds so a restarted site's first announcement outranks the last one it made
     // before the restart (peers refuse versions at or below one they hold).
     private long _version = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
@@ -76,13 +79,27 @@ internal sealed partial class LocalServiceAnnouncer(
 
             // The keyspaces held here travel with the services: the data-locality choice looks for them (docs/kv.md).
             served.UnionWith(keyspaces.Announced());
-            var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), ++_version, served) { UplinkLatency = Latency() });
-            if (changed)
+            var latency = Latency();
+            var changed = map.Announce(new SiteAnnouncement(site.Path, PortalAddress(), ++_version, served) { UplinkLatency = latency });
+            if (!changed)
             {
-                LogAnnounced(served.Count, string.Join(", ", served.Select(s => s.ToString()).Order(StringComparer.Ordinal)));
+                return false;
             }
 
-            return changed;
+            // On a busy machine the uplink's round trip moves past its fifth every few heartbeats: that is a change the
+            // tree hears, but an information line repeating the same services each time hid the lines that mattered.
+            var services = string.Join(", ", served.Select(s => s.ToString()).Order(StringComparer.Ordinal));
+            if (services != _loggedServices)
+            {
+                _loggedServices = services;
+                LogAnnounced(served.Count, services);
+            }
+            else
+            {
+                LogLatencyAnnounced(latency?.TotalMilliseconds);
+            }
+
+            return true;
         }
     }
 
@@ -136,4 +153,7 @@ internal sealed partial class LocalServiceAnnouncer(
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "This site serves {Count} service(s): {Services}")]
     private partial void LogAnnounced(int count, string services);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "This site's announcement changed (uplink round trip {Milliseconds} ms); the services it serves did not")]
+    private partial void LogLatencyAnnounced(double? milliseconds);
 }
