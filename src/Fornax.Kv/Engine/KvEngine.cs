@@ -84,6 +84,9 @@ internal sealed partial class KvEngine : IKvStore
         }
     }
 
+    /// <summary>The disk writer's synced writes and finished rounds (for tests of what an idle second costs).</summary>
+    internal (long Syncs, long Rounds) DiskWriterCounts => _disk is { } disk ? (disk.Syncs, disk.Rounds) : (0, 0);
+
     public KvStoreStats Stats
     {
         get

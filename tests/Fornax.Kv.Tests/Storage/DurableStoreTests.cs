@@ -1,5 +1,6 @@
 using Fornax.Kv.Engine;
 using Fornax.Kv.Tests.Engine;
+using Fornax.Testing;
 using Microsoft.Extensions.Time.Testing;
 using static Fornax.Kv.Tests.Engine.StoreFixture;
 
@@ -54,6 +55,36 @@ public sealed class DurableStoreTests : IDisposable
             Assert.Null(store.Get("gone"));
             Assert.Equal(6, store.Count);
         }
+    }
+
+    [Fact]
+    public async Task EverySecond_SyncsASecondThatWrote_NotAnIdleOne()
+    {
+        await using var store = Open(KvDurability.EverySecond);
+        var engine = (KvEngine)store;
+        store.Set("k", "v");
+        await TickAsync(engine);
+        await Poll.UntilAsync(() => engine.DiskWriterCounts.Syncs == 1, "the second that wrote to be synced");
+
+        // Seconds with nothing written: the writer wakes for each and syncs nothing (as Redis' appendfsync everysec).
+        for (var second = 0; second < 5; second++)
+        {
+            await TickAsync(engine);
+        }
+
+        Assert.Equal(1, engine.DiskWriterCounts.Syncs);
+        store.Set("k", "w");
+        await TickAsync(engine);
+        await Poll.UntilAsync(() => engine.DiskWriterCounts.Syncs == 2, "the next second that wrote to be synced");
+        Assert.Equal("w", store.Get("k"));
+    }
+
+    /// <summary>One second of the store's clock, and the disk writer done with what it woke for.</summary>
+    private async Task TickAsync(KvEngine engine)
+    {
+        var rounds = engine.DiskWriterCounts.Rounds;
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Poll.UntilAsync(() => engine.DiskWriterCounts.Rounds > rounds, "the disk writer to finish the second's round");
     }
 
     [Fact]

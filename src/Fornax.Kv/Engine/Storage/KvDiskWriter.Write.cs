@@ -11,14 +11,19 @@ internal sealed partial class KvDiskWriter
     {
         TaskCompletionSource group;
         long version;
-        var sync = _durability == KvDurability.Always || _syncRequested;
+        bool sync;
         lock (_gate)
         {
             _wakeRequested = false;
             // Every position, when any changed (a failed write keeps the last list, written with the next).
             _positions = TakePositions?.Invoke() ?? _positions;
-            if (_pending.Count == 0 && !_syncRequested && _positions is null)
+            sync = _durability == KvDurability.Always || _syncRequested;
+            // Under everysec the timer asks for a sync every second; as Redis's appendfsync everysec, a second in which
+            // nothing was written syncs nothing (an idle site wrote and fsynced its log every second, for ever).
+            if (_pending.Count == 0 && _positions is null && (!sync || !_unsynced))
             {
+                _syncRequested = false;
+                Interlocked.Increment(ref _rounds);
                 return;
             }
 
@@ -29,7 +34,13 @@ internal sealed partial class KvDiskWriter
             BytesEncoded += _buffer.WrittenCount;
         }
 
-        _syncRequested = false;
+        // Only a synced write answers the request: a tick that came while an unsynced batch was cut is still owed its sync
+        // (cleared here, it waited a second more for the next tick).
+        if (sync)
+        {
+            _syncRequested = false;
+        }
+
         try
         {
             var batch = _batch;
@@ -64,6 +75,11 @@ internal sealed partial class KvDiskWriter
             batch.Put(VersionRecord, number);
             _db.Write(batch, sync ? _syncWrite : _plainWrite);
             Failed = null;
+            _unsynced = !sync;
+            if (sync)
+            {
+                Interlocked.Increment(ref _syncs);
+            }
         }
         catch (RocksDbException e)
         {
@@ -77,6 +93,7 @@ internal sealed partial class KvDiskWriter
         Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
         group.TrySetResult();
         Persisted?.Invoke(version);
+        Interlocked.Increment(ref _rounds);
     }
 
     /// <summary>Encodes the queued keys into the buffer; returns the newest version they cover.</summary>

@@ -61,6 +61,18 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     /// <summary>Bytes of records encoded for RocksDB since the store opened (what a write costs the disk, for tests).</summary>
     public long BytesEncoded { get; private set; }
 
+    /// <summary>Writes that synced the log (for tests: an idle second syncs nothing).</summary>
+    public long Syncs => Interlocked.Read(ref _syncs);
+
+    /// <summary>Times the writer looked for work and finished (wrote, or found nothing to write), for tests.</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
+
+    private long _syncs;
+    private long _rounds;
+
+    /// <summary>A write since the last sync that was not synced: what an everysec tick has to sync.</summary>
+    private bool _unsynced;
+
     /// <summary>Every local change up to this version is in RocksDB's write-ahead log (replication sends only those).</summary>
     public long PersistedVersion => Volatile.Read(ref _persistedVersion);
 
