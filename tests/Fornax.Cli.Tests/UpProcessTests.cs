@@ -261,12 +261,17 @@ public sealed class UpProcessTests : IDisposable
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>A base port with <paramref name="count"/> free ports after it, away from the defaults other tests use.</summary>
+    /// <summary>
+    /// A base port with <paramref name="count"/> free ports after it, away from the defaults other tests use, and below
+    /// the kernel's ephemeral range: a port there that is free now can be taken before the site binds it, by any
+    /// connection or port-0 listener of the tests running beside (CI saw site d of this test refused its port so).
+    /// </summary>
     private static int FreePortRange(int count)
     {
+        var ephemeralStart = EphemeralRangeStart();
         for (var attempt = 0; attempt < 50; attempt++)
         {
-            var basePort = Random.Shared.Next(20000, 40000);
+            var basePort = Random.Shared.Next(20000, ephemeralStart - count);
             var sockets = new List<Socket>();
             try
             {
@@ -289,5 +294,14 @@ public sealed class UpProcessTests : IDisposable
         }
 
         throw new InvalidOperationException("no free range of ports");
+    }
+
+    /// <summary>The first port the kernel hands out for connections and port-0 listeners (Linux: 32768 unless tuned).</summary>
+    private static int EphemeralRangeStart()
+    {
+        const string RangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(RangeFile) && int.TryParse(File.ReadAllText(RangeFile).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0], out var start) && start > 21000
+            ? start
+            : 32768;
     }
 }
