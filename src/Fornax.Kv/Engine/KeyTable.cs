@@ -15,14 +15,6 @@ internal sealed class KeyTable
     private KeyState?[] _slots = new KeyState?[16];
     private int _used;
 
-    /// <summary>
-    /// The key found or added last, always one the table holds. A command looks its key up more than once (SET: its
-    /// type, whether it is live, then for the write; a merge: whether it has the delta's base, then for the merge), and
-    /// each lookup in the dictionary hashes the key and fetches an entry from memory: the lookups were 11–14% of a
-    /// site's CPU under SET (perf, 2026-12-05). The repeats cost one comparison of bytes the CPU has just read.
-    /// </summary>
-    private KeyState? _last;
-
     public KeyTable() => _bySpan = _keys.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     /// <summary>Keys held, tombstones included.</summary>
@@ -31,21 +23,7 @@ internal sealed class KeyTable
     /// <summary>Slots in use or freed (the end of a SCAN).</summary>
     public int SlotCount => _used;
 
-    public KeyState? Find(ReadOnlySpan<byte> key)
-    {
-        if (_last is { } last && key.SequenceEqual(last.Key))
-        {
-            return last;
-        }
-
-        if (!_bySpan.TryGetValue(key, out var state))
-        {
-            return null;
-        }
-
-        _last = state;
-        return state;
-    }
+    public KeyState? Find(ReadOnlySpan<byte> key) => _bySpan.TryGetValue(key, out var state) ? state : null;
 
     public KeyState? AtSlot(int slot) => slot < _used ? _slots[slot] : null;
 
@@ -69,7 +47,6 @@ internal sealed class KeyTable
 
         _slots[slot] = state;
         state.Slot = slot;
-        _last = state;
     }
 
     public void Remove(KeyState state)
@@ -80,11 +57,6 @@ internal sealed class KeyTable
         }
 
         _keys.Remove(state.Key);
-        if (ReferenceEquals(_last, state))
-        {
-            _last = null;
-        }
-
         _slots[state.Slot] = null;
         _free.Push(state.Slot);
         state.Slot = -1;
