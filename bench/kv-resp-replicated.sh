@@ -15,7 +15,9 @@
 # from /proc: the test and its catch-up, i.e. serving, storing, relaying and applying every write at three replicas;
 # a figure a busy machine moves far less than requests/s), the bytes the four sites wrote to disk per request (same
 # span), then each replica's key count (they must match).
-# Usage: [PIPELINES="1 16"] [TESTS=set,get,...] [FORNAX=path/to/fornax] bench/kv-resp-replicated.sh [requests]
+# With LOCAL=1 no keyspace holds what redis-benchmark writes: the keys stay at e1, nothing is replicated, and the four
+# sites' CPU is e1's alone (the cost of replication is the difference from a run without it).
+# Usage: [PIPELINES="1 16"] [TESTS=set,get,...] [FORNAX=path/to/fornax] [LOCAL=1] bench/kv-resp-replicated.sh [requests]
 #        (default 1000000 requests; PIPELINES=16 runs -P 16 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,11 +45,16 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendo
 redis_pid=$!
 
 KV_PREFIXES="key: counter: myset myhash"
+replicated="e1 replicating to e2 and e3"
+if [ "${LOCAL:-0}" = 1 ]; then
+  KV_PREFIXES="none:" # a keyspace redis-benchmark never writes: the tree replicates, its keys stay at e1
+  replicated="e1, keys not replicated (LOCAL=1)"
+fi
 source bench/kv/tree.sh
 until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  commit: $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)"
-echo "redis-benchmark -t {$tests} -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge e1 replicating to e2 and e3"
+echo "redis-benchmark -t {$tests} -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge $replicated"
 run() { redis-benchmark -p "$1" -t "$3" -n "$requests" -r 100000 -P "$2" -q --csv 2>/dev/null | tr -d '"' | awk -F, 'NR>1 {print $2}'; }
 # Seconds until the cloud and e1 have no backlog for any peer and e2, e3 hold as many keys as e1 (at most 120 s).
 catch_up() {
@@ -55,6 +62,7 @@ catch_up() {
   for _ in $(seq 1 1200); do
     if [ "$(pending "$e1")" = 0 ] && [ "$(pending "$cloud")" = 0 ]; then
       local n1; n1=$(redis-cli -p "$e1" dbsize)
+      [ "${LOCAL:-0}" = 1 ] && break
       [ "$(redis-cli -p "$e2" dbsize)" = "$n1" ] && [ "$(redis-cli -p "$e3" dbsize)" = "$n1" ] && break
     fi
     sleep 0.1
