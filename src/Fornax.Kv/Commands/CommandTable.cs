@@ -40,6 +40,7 @@ internal static class CommandTable
         ServerCommands.Register(commands);
         TransactionCommands.Register(commands);
         KeyCommands.Register(commands);
+        IntrospectionCommands.Register(commands);
         StringCommands.Register(commands);
         HashCommands.Register(commands);
         SetCommands.Register(commands);

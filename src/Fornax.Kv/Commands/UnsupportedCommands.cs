@@ -16,7 +16,7 @@ internal static class UnsupportedCommands
         ("sorted sets", ["zadd", "zrange", "zrem", "zscore", "zcard", "zincrby", "zrank", "zrevrank", "zcount", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zunionstore", "zinterstore", "zdiff", "zdiffstore", "zunion", "zinter", "zintercard", "zlexcount", "zrangebylex", "zrevrangebylex", "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zmscore", "zrandmember", "zrangestore", "zscan", "zmpop", "bzmpop"]),
         ("streams", ["xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim", "xdel", "xtrim", "xinfo", "xsetid"]),
         ("publish/subscribe", ["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "publish", "pubsub", "ssubscribe", "sunsubscribe", "spublish"]),
-        ("scripting", ["eval", "evalsha", "eval_ro", "evalsha_ro", "script", "fcall", "fcall_ro", "function"]),
+        ("scripts (EVAL, FUNCTION)", ["eval", "evalsha", "eval_ro", "evalsha_ro", "script", "fcall", "fcall_ro", "function"]),
     ];
 
     public static void Register(List<RespCommand> commands)

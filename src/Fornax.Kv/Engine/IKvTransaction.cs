@@ -21,6 +21,13 @@ public interface IKvTransaction
     /// <summary>The key's expiry in Unix ms, or null when it has none; null too when the key does not exist (check <see cref="TypeOf"/>).</summary>
     long? GetExpiry(ReadOnlySpan<byte> key);
 
+    /// <summary>
+    /// MEMORY USAGE: an estimate of the bytes the key takes in this site's memory, its CRDT metadata included; a set or
+    /// hash larger than <paramref name="samples"/> is estimated from that many elements (0: all). Null when the key does
+    /// not exist.
+    /// </summary>
+    long? MemoryUsage(ReadOnlySpan<byte> key, int samples);
+
     /// <summary>Sets (a value) or removes (null) the key's expiry; false if the key does not exist. An expiry in the past deletes the key.</summary>
     bool SetExpiry(ReadOnlySpan<byte> key, long? unixMs);
 

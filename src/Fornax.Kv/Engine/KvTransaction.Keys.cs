@@ -23,6 +23,8 @@ internal sealed partial class KvTransaction
 
     public long? GetExpiry(ReadOnlySpan<byte> key) => Live(key) is { ExpiresAt: not 0 } state ? state.ExpiresAt : null;
 
+    public long? MemoryUsage(ReadOnlySpan<byte> key, int samples) => Live(key)?.MemoryBytes(samples);
+
     public bool SetExpiry(ReadOnlySpan<byte> key, long? unixMs)
     {
         var state = Live(key);

@@ -35,7 +35,34 @@ public sealed class RespCommandTests
         ("GET", "-ERR wrong number of arguments for 'get' command\r\n"),
         ("LPUSH l a", "-ERR unsupported command 'lpush': the Fornax KV store has strings, counters, hashes and sets; lists are not supported\r\n"),
         ("ZADD z 1 a", "-ERR unsupported command 'zadd': the Fornax KV store has strings, counters, hashes and sets; sorted sets are not supported\r\n"),
-        ("XADD s * a b", "-ERR unsupported command 'xadd': the Fornax KV store has strings, counters, hashes and sets; streams are not supported\r\n"));
+        ("XADD s * a b", "-ERR unsupported command 'xadd': the Fornax KV store has strings, counters, hashes and sets; streams are not supported\r\n"),
+        ("EVAL x 0", "-ERR unsupported command 'eval': the Fornax KV store has strings, counters, hashes and sets; scripts (EVAL, FUNCTION) are not supported\r\n"));
+
+    [Fact]
+    public Task MemoryAndObject_AnswerAsRedis() => RunAsync(
+        ("SET n 12345", "+OK\r\n"),
+        ("SET t hello", "+OK\r\n"),
+        ("INCR c", ":1\r\n"),
+        ("SADD s a", ":1\r\n"),
+        ("HSET h f v", ":1\r\n"),
+        ("OBJECT ENCODING n", "$3\r\nint\r\n"),
+        ("OBJECT ENCODING t", "$3\r\nraw\r\n"),
+        ("OBJECT ENCODING c", "$3\r\nint\r\n"),
+        ("OBJECT ENCODING s", "$9\r\nhashtable\r\n"),
+        ("OBJECT ENCODING h", "$9\r\nhashtable\r\n"),
+        ("OBJECT ENCODING missing", "$-1\r\n"),
+        ("OBJECT REFCOUNT t", ":1\r\n"),
+        ("OBJECT FREQ t", "-ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.\r\n"),
+        ("OBJECT IDLETIME t", "-ERR OBJECT IDLETIME is not supported by the Fornax KV store: it does not track when a key was last read\r\n"),
+        ("OBJECT ENCODING", "-ERR wrong number of arguments for 'object|encoding' command\r\n"),
+        ("OBJECT FOO t", "-ERR unknown subcommand 'FOO'. Try OBJECT HELP.\r\n"),
+        ("MEMORY USAGE missing", "$-1\r\n"),
+        ("MEMORY USAGE t SAMPLES -1", "-ERR syntax error\r\n"),
+        ("MEMORY USAGE t SAMPLES x", "-ERR value is not an integer or out of range\r\n"),
+        ("MEMORY USAGE t FOO 1", "-ERR syntax error\r\n"),
+        ("MEMORY USAGE", "-ERR wrong number of arguments for 'memory|usage' command\r\n"),
+        ("MEMORY STATS", "-ERR MEMORY STATS is not supported by the Fornax KV store: INFO memory has the site's memory figures\r\n"),
+        ("MEMORY FOO", "-ERR unknown subcommand 'FOO'. Try MEMORY HELP.\r\n"));
 
     [Fact]
     public Task Strings_SetFamily() => RunAsync(

@@ -39,6 +39,24 @@ public sealed class RedisCliTests
     }
 
     [Fact]
+    public async Task MemKeys_SumsEachKeysMemoryUsage_AndNamesTheLargest()
+    {
+        await using var site = await RespSite.StartAsync();
+        await RedisCli.RunAsync(site.Port, null, "SET", "photo:1", new string('x', 5000));
+        await RedisCli.RunAsync(site.Port, null, "SET", "greeting", "hello");
+        await RedisCli.RunAsync(site.Port, null, "SADD", "tags", "edge", "kv");
+        var photo = long.Parse(await RedisCli.RunAsync(site.Port, null, "MEMORY", "USAGE", "photo:1"), System.Globalization.CultureInfo.InvariantCulture);
+        var greeting = long.Parse(await RedisCli.RunAsync(site.Port, null, "MEMORY", "USAGE", "greeting"), System.Globalization.CultureInfo.InvariantCulture);
+
+        var report = await RedisCli.RunAsync(site.Port, null, "--memkeys");
+
+        Assert.True(photo > 5000 && greeting < 1000, $"{photo} {greeting}");
+        Assert.Contains($"Biggest string found '\"photo:1\"' has {photo} bytes", report, StringComparison.Ordinal);
+        Assert.Contains($"2 strings with {photo + greeting} bytes", report, StringComparison.Ordinal);
+        Assert.Matches(@"1 sets with [1-9][0-9]* bytes", report);
+    }
+
+    [Fact]
     public async Task Resp3_HelloAndMaps()
     {
         await using var site = await RespSite.StartAsync();
