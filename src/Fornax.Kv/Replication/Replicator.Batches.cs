@@ -129,7 +129,17 @@ internal sealed partial class Replicator
 
         if (!latest)
         {
-            peer.Owed.TryAdd(state, since); // the earliest stays: the peer has the key as of then
+            // Only a key that can travel as a delta needs the peer's base kept (the earliest stays: the peer has the key
+            // as of then). A key without a delta history now is sent whole by its later entry: a history begun after
+            // this batch was cut starts past everything in it, so it cannot serve a delta from any base the peer has.
+            // Strings and counters never have one: skipping them spares a dictionary insert and removal for each of their
+            // superseded changes, half the log at -P 16 (perf of the writing site: ChangeFor 4.9% of the samples before,
+            // 2.7% after; SET/s did not move beyond the spread).
+            if (state.Deltas is not null)
+            {
+                peer.Owed.TryAdd(state, since);
+            }
+
             return null;
         }
 
