@@ -3,8 +3,8 @@ using Fornax.Kv.Resp;
 
 namespace Fornax.Kv.Commands;
 
-/// <summary>CLIENT ID, SETNAME, GETNAME, INFO, LIST, SETINFO, NO-EVICT, NO-TOUCH, HELP, as clients use them.</summary>
-internal static class ClientCommand
+/// <summary>CLIENT ID, SETNAME, GETNAME, INFO, LIST, KILL, SETINFO, NO-EVICT, NO-TOUCH, HELP, as clients use them.</summary>
+internal static partial class ClientCommand
 {
     public const string InvalidName = "ERR Client names cannot contain spaces, newlines or special characters.";
 
@@ -37,6 +37,9 @@ internal static class ClientCommand
             case "INFO" when args.Count == 2:
                 reply.Verbatim(Describe(client) + "\n");
                 break;
+            case "KILL" when args.Count >= 3:
+                Kill(client, args);
+                break;
             case "LIST":
                 List(client, args);
                 break;
@@ -51,7 +54,7 @@ internal static class ClientCommand
                 }
 
                 break;
-            case "ID" or "GETNAME" or "SETNAME" or "SETINFO" or "INFO" or "NO-EVICT" or "NO-TOUCH" or "HELP":
+            case "ID" or "GETNAME" or "SETNAME" or "SETINFO" or "INFO" or "KILL" or "NO-EVICT" or "NO-TOUCH" or "HELP":
                 reply.Error(RespErrors.WrongArity("client|" + sub.ToLowerInvariant()));
                 break;
             default:
@@ -169,6 +172,14 @@ internal static class ClientCommand
         "GETNAME", "    Return the name of the current connection.",
         "ID", "    Return the ID of the current connection.",
         "INFO", "    Return information about the current client connection.",
+        "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)", "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)", "      Kill connections by type.",
+        "    * USER <username>", "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)", "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>", "      Kill connections by client id.",
         "LIST [TYPE <normal|master|replica|pubsub>] [ID <id> [<id> ...]]", "    Return information about client connections.",
         "SETINFO <LIB-NAME|LIB-VER> <value>", "    Set client meta attr.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",

@@ -56,6 +56,18 @@ internal sealed partial class RespConnection
     /// <summary>Set by QUIT: the connection closes once the replies so far are sent.</summary>
     public bool CloseAfterReply { get; set; }
 
+    private Action? _abort;
+
+    /// <summary>How another connection's CLIENT KILL ends this one (set by the loop that serves it).</summary>
+    public void OnKill(Action abort) => _abort = abort;
+
+    /// <summary>CLIENT KILL from another connection: the connection ends after the command it is running, if any.</summary>
+    public void Kill()
+    {
+        CloseAfterReply = true;
+        _abort?.Invoke();
+    }
+
     /// <summary>The latest commit of this batch that was not yet durable: replies wait for it before they are sent.</summary>
     public KvCommit PendingCommit { get; private set; }
 

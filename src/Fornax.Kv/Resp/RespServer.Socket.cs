@@ -18,6 +18,8 @@ internal sealed partial class RespServer
     {
         var remote = socket.RemoteEndPoint;
         var client = new RespConnection(this, Interlocked.Increment(ref _nextId), remote, socket.LocalEndPoint, authenticator.IsTrusted(remote));
+        // Ending both directions wakes the loop's pending receive with the end of the stream, and fails a pending send.
+        client.OnKill(() => Close(socket));
         _clients[client.Id] = client;
         Interlocked.Increment(ref _totalConnections);
         try

@@ -42,6 +42,7 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
     public async Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken ct)
     {
         var client = new RespConnection(this, Interlocked.Increment(ref _nextId), remote, local, authenticator.IsTrusted(remote));
+        client.OnKill(transport.Input.CancelPendingRead);
         _clients[client.Id] = client;
         Interlocked.Increment(ref _totalConnections);
         try
@@ -72,6 +73,11 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
         while (true)
         {
             var read = await input.ReadAsync(ct);
+            if (read.IsCanceled && client.CloseAfterReply)
+            {
+                return; // CLIENT KILL from another connection
+            }
+
             var buffer = read.Buffer;
             client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var consumed = await RunCommandsAsync(client, buffer);

@@ -110,6 +110,63 @@ public sealed class RespConnectionTests
     }
 
     [Fact]
+    public async Task ClientKill_ById_EndsThatConnection_AndTheCallerGoesOn()
+    {
+        await using var site = await RespSite.StartAsync();
+        using var caller = await ConnectAsync(site);
+        using var victim = await ConnectAsync(site);
+        var victimId = await CallAsync(victim, "CLIENT ID\r\n");
+
+        Assert.Equal(":1\r\n", await CallAsync(caller, $"CLIENT KILL ID {victimId[1..^2]}\r\n"));
+        Assert.Equal("", await SocketReads.ReadTextToEndAsync(victim));
+        Assert.Equal("+PONG\r\n", await CallAsync(caller, "PING\r\n"));
+        Assert.Equal(":0\r\n", await CallAsync(caller, $"CLIENT KILL ID {victimId[1..^2]}\r\n"));
+        Assert.Equal("-ERR No such client\r\n", await CallAsync(caller, "CLIENT KILL 192.0.2.1:6379\r\n"));
+        Assert.Equal("-ERR client-id should be greater than 0\r\n", await CallAsync(caller, "CLIENT KILL ID 0\r\n"));
+        Assert.Equal("-ERR syntax error\r\n", await CallAsync(caller, "CLIENT KILL FOO bar\r\n"));
+        Assert.Equal("-ERR No such user 'alice'\r\n", await CallAsync(caller, "CLIENT KILL USER alice\r\n"));
+        Assert.Equal(":0\r\n", await CallAsync(caller, "CLIENT KILL TYPE pubsub\r\n"));
+    }
+
+    [Fact]
+    public async Task ClientKill_ByAddress_SkipsTheCaller_UnlessToldNot_AndTheOldFormEndsItToo()
+    {
+        await using var site = await RespSite.StartAsync();
+        using var caller = await ConnectAsync(site);
+        var self = caller.LocalEndPoint!.ToString();
+
+        Assert.Equal(":0\r\n", await CallAsync(caller, $"CLIENT KILL ADDR {self}\r\n"));
+        Assert.Equal(":1\r\n", await CallAsync(caller, $"CLIENT KILL ADDR {self} SKIPME no\r\n"));
+        Assert.Equal("", await SocketReads.ReadTextToEndAsync(caller));
+
+        using var other = await ConnectAsync(site);
+        await other.SendAsync(Encoding.ASCII.GetBytes($"CLIENT KILL {other.LocalEndPoint}\r\nPING\r\n"));
+        Assert.Equal("+OK\r\n", await SocketReads.ReadTextToEndAsync(other));
+    }
+
+    private static async Task<Socket> ConnectAsync(RespSite site)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(site.EndPoint);
+        return socket;
+    }
+
+    /// <summary>Sends one command and reads its one-line reply.</summary>
+    private static async Task<string> CallAsync(Socket socket, string command)
+    {
+        await socket.SendAsync(Encoding.ASCII.GetBytes(command));
+        var reply = new StringBuilder();
+        var one = new byte[1];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!reply.ToString().EndsWith("\r\n", StringComparison.Ordinal) && await socket.ReceiveAsync(one, SocketFlags.None, timeout.Token) == 1)
+        {
+            reply.Append((char)one[0]);
+        }
+
+        return reply.ToString();
+    }
+
+    [Fact]
     public void Trust_IsTheApiRule_LoopbackOnly()
     {
         var tokens = new JoinTokenIssuer(new InMemoryTokenStore(), new FakeTimeProvider());
