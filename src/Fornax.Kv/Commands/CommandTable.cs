@@ -38,6 +38,7 @@ internal static class CommandTable
         var commands = new List<RespCommand>();
         ConnectionCommands.Register(commands);
         ServerCommands.Register(commands);
+        SaveCommands.Register(commands);
         TransactionCommands.Register(commands);
         KeyCommands.Register(commands);
         IntrospectionCommands.Register(commands);

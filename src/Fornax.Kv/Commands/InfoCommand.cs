@@ -105,6 +105,7 @@ internal static class InfoCommand
             [
                 ("loading", "0"),
                 ("aof_enabled", "1"),
+                ("rdb_last_save_time", I(client.Store.LastSaveUnixMs / 1000)), // the last sync of the log (LASTSAVE)
                 ("fornax_durability", durability),
                 ("fornax_read_only", client.Store.IsReadOnly ? "1" : "0"),
                 ("fornax_records_loaded", I(stats.RecordsLoaded)),

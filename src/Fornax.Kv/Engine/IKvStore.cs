@@ -34,6 +34,15 @@ public interface IKvStore : IAsyncDisposable
 
     /// <summary>Figures for INFO and /metrics (keys, bytes, persistence, replication peers and lag).</summary>
     KvStoreStats Stats { get; }
+
+    /// <summary>
+    /// SAVE: completes once every write committed before it is synced to the disk, whatever the durability policy;
+    /// throws the disk's error when that write fails. A store without a disk has nothing to save.
+    /// </summary>
+    Task SaveAsync();
+
+    /// <summary>LASTSAVE: when the store's log was last synced to the disk, in Unix ms (its opening before the first sync).</summary>
+    long LastSaveUnixMs { get; }
 }
 
 /// <summary>A hold of a store's lock for a burst of transactions (<see cref="IKvStore.HoldForBurst"/>); dispose it on the thread that took it.</summary>

@@ -28,6 +28,7 @@ internal sealed partial class KvEngine : IKvStore
     public KvEngine(KvStoreOptions options)
     {
         _options = options;
+        _openedAtUnixMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         Replica = ReplicaIdOf(options.SiteId);
         _clock = new HybridLogicalClock();
         _tx = new KvTransaction(this, _table, _clock, Replica);
@@ -83,6 +84,13 @@ internal sealed partial class KvEngine : IKvStore
             }
         }
     }
+
+    public Task SaveAsync() => _disk?.SaveAsync() ?? Task.CompletedTask;
+
+    public long LastSaveUnixMs => _disk?.LastSyncUnixMs ?? _openedAtUnixMs;
+
+    /// <summary>When the store was opened (LASTSAVE of a store without a disk).</summary>
+    private readonly long _openedAtUnixMs;
 
     /// <summary>The disk writer's synced writes and finished rounds (for tests of what an idle second costs).</summary>
     internal (long Syncs, long Rounds) DiskWriterCounts => _disk is { } disk ? (disk.Syncs, disk.Rounds) : (0, 0);

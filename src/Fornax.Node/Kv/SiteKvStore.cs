@@ -139,6 +139,10 @@ internal sealed partial class SiteKvStore : IKvStore
 
     public KvStoreStats Stats => TryOpen()?.Stats ?? new KvStoreStats { Durability = _durability };
 
+    public Task SaveAsync() => TryOpen() is { } store ? store.SaveAsync() : Task.FromException(new KvException(Failure!));
+
+    public long LastSaveUnixMs => TryOpen()?.LastSaveUnixMs ?? 0;
+
     public async ValueTask DisposeAsync()
     {
         IKvStore? store;

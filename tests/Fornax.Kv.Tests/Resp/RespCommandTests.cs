@@ -39,6 +39,19 @@ public sealed class RespCommandTests
         ("EVAL x 0", "-ERR unsupported command 'eval': the Fornax KV store has strings, counters, hashes and sets; scripts (EVAL, FUNCTION) are not supported\r\n"));
 
     [Fact]
+    public Task SaveBgsaveLastsave_AnswerAsRedis() => RunAsync(
+        ("SET k v", "+OK\r\n"),
+        ("SAVE", "+OK\r\n"),
+        ("LASTSAVE", ":1796299200\r\n"),
+        ("BGSAVE", "+Background saving started\r\n"),
+        ("BGSAVE SCHEDULE", "+Background saving started\r\n"),
+        ("BGSAVE NOW", "-ERR syntax error\r\n"),
+        ("SAVE now", "-ERR wrong number of arguments for 'save' command\r\n"),
+        ("MULTI", "+OK\r\n"),
+        ("SAVE", "-ERR Command not allowed inside a transaction\r\n"),
+        ("DISCARD", "+OK\r\n"));
+
+    [Fact]
     public Task MemoryAndObject_AnswerAsRedis() => RunAsync(
         ("SET n 12345", "+OK\r\n"),
         ("SET t hello", "+OK\r\n"),

@@ -79,6 +79,30 @@ public sealed class DurableStoreTests : IDisposable
         Assert.Equal("w", store.Get("k"));
     }
 
+    [Fact]
+    public async Task Save_SyncsWhatWasWritten_UnderAnyPolicy_AndLastSaveSaysWhen()
+    {
+        await using var store = Open(KvDurability.None);
+        var engine = (KvEngine)store;
+        var opened = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        Assert.Equal(opened, store.LastSaveUnixMs);
+
+        store.Set("k", "v");
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await store.SaveAsync();
+
+        // Under "none" nothing else syncs: this sync is the SAVE's.
+        Assert.Equal(1, engine.DiskWriterCounts.Syncs);
+        Assert.Equal(opened + 30_000, store.LastSaveUnixMs);
+
+        // Nothing written since: a SAVE has nothing to sync and answers at once; everything is on the disk as of now,
+        // and LASTSAVE says so (a script that polls it after BGSAVE waits for it to move).
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await store.SaveAsync();
+        Assert.Equal(1, engine.DiskWriterCounts.Syncs);
+        Assert.Equal(opened + 60_000, store.LastSaveUnixMs);
+    }
+
     /// <summary>One second of the store's clock, and the disk writer done with what it woke for.</summary>
     private async Task TickAsync(KvEngine engine)
     {

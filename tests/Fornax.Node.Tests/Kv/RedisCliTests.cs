@@ -57,6 +57,20 @@ public sealed class RedisCliTests
     }
 
     [Fact]
+    public async Task Save_SyncsTheSitesStore_AndLastSaveMoves()
+    {
+        await using var site = await RespSite.StartAsync();
+        await RedisCli.RunAsync(site.Port, null, "SET", "greeting", "hello");
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        Assert.Equal("OK", await RedisCli.RunAsync(site.Port, null, "SAVE"));
+        var last = long.Parse(await RedisCli.RunAsync(site.Port, null, "LASTSAVE"), System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.InRange(last, before - 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Contains($"rdb_last_save_time:{last}", await RedisCli.RunAsync(site.Port, null, "INFO", "persistence"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Resp3_HelloAndMaps()
     {
         await using var site = await RespSite.StartAsync();

@@ -12,18 +12,32 @@ internal sealed partial class KvDiskWriter
         TaskCompletionSource group;
         long version;
         bool sync;
+        List<TaskCompletionSource>? saves = null;
         lock (_gate)
         {
             _wakeRequested = false;
             // Every position, when any changed (a failed write keeps the last list, written with the next).
             _positions = TakePositions?.Invoke() ?? _positions;
-            sync = _durability == KvDurability.Always || _syncRequested;
+            if (_saves.Count != 0)
+            {
+                (saves, _saves) = (_saves, []);
+            }
+
+            sync = _durability == KvDurability.Always || _syncRequested || saves is not null;
             // Under everysec the timer asks for a sync every second; as Redis's appendfsync everysec, a second in which
             // nothing was written syncs nothing (an idle site wrote and fsynced its log every second, for ever).
             if (_pending.Count == 0 && _positions is null && (!sync || !_unsynced))
             {
                 _syncRequested = false;
                 Interlocked.Increment(ref _rounds);
+                if (saves is not null)
+                {
+                    // Nothing written is unsynced: every write before the SAVE is on the disk now, which LASTSAVE says
+                    // (a backup script polls it after BGSAVE until it moves).
+                    Interlocked.Exchange(ref _lastSyncUnixMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+                    Complete(saves, null);
+                }
+
                 return;
             }
 
@@ -85,6 +99,7 @@ internal sealed partial class KvDiskWriter
         {
             Requeue(e);
             group.TrySetException(new KvException(KvException.ReadOnly));
+            Complete(saves, e);
             return;
         }
 
@@ -92,8 +107,29 @@ internal sealed partial class KvDiskWriter
         _positions = null;
         Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
         group.TrySetResult();
+        if (sync)
+        {
+            Interlocked.Exchange(ref _lastSyncUnixMs, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        Complete(saves, null);
         Persisted?.Invoke(version);
         Interlocked.Increment(ref _rounds);
+    }
+
+    private static void Complete(List<TaskCompletionSource>? saves, Exception? failed)
+    {
+        foreach (var saved in saves ?? [])
+        {
+            if (failed is null)
+            {
+                saved.TrySetResult();
+            }
+            else
+            {
+                saved.TrySetException(failed);
+            }
+        }
     }
 
     /// <summary>Encodes the queued keys into the buffer; returns the newest version they cover.</summary>

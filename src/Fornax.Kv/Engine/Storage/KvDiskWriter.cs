@@ -31,6 +31,12 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private List<KeyState> _pending = [];
     private List<KeyState> _writing = [];
     private TaskCompletionSource _group = NewGroup();
+
+    /// <summary>SAVE: each waits for the next write that syncs the log (the writer takes them with the keys it writes).</summary>
+    private List<TaskCompletionSource> _saves = [];
+
+    private readonly TimeProvider _time;
+    private long _lastSyncUnixMs;
     private bool _wakeRequested;
     private volatile bool _syncRequested;
     private volatile bool _stopping;
@@ -43,6 +49,8 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
         (_db, Failed) = OpenWritableOrReadOnly(directory, options);
         _openedReadOnly = Failed is not null;
         _durability = durability;
+        _time = time;
+        _lastSyncUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _gate = gate;
         _clock = clock;
         _thread = new Thread(Run) { IsBackground = true, Name = "fornax-kv-disk" };
@@ -72,6 +80,9 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
 
     /// <summary>A write since the last sync that was not synced: what an everysec tick has to sync.</summary>
     private bool _unsynced;
+
+    /// <summary>When the log was last synced to the disk (LASTSAVE); the store's opening until the first sync.</summary>
+    public long LastSyncUnixMs => Interlocked.Read(ref _lastSyncUnixMs);
 
     /// <summary>Every local change up to this version is in RocksDB's write-ahead log (replication sends only those).</summary>
     public long PersistedVersion => Volatile.Read(ref _persistedVersion);
@@ -146,6 +157,23 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     {
         Wake();
         return _durability == KvDurability.Always ? new KvCommit(_group.Task) : KvCommit.Completed;
+    }
+
+    /// <summary>
+    /// SAVE: completes once every write committed before it is synced to the disk, whatever the durability policy (a
+    /// durable point on demand under <c>everysec</c> or <c>none</c>); at once when nothing is left unsynced. Fails with
+    /// the disk's error when the write fails.
+    /// </summary>
+    public Task SaveAsync()
+    {
+        var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _saves.Add(saved);
+            Wake();
+        }
+
+        return saved.Task;
     }
 
     private void Wake()
