@@ -14,6 +14,9 @@ internal sealed class KeyspaceDirectory
 
     public byte[]? Prefix(string ns, string name) => _prefixes.GetValueOrDefault((ns, name));
 
+    /// <summary>Every keyspace's prefix, each once.</summary>
+    public List<string> Prefixes() => _prefixes.Values.Select(p => Encoding.UTF8.GetString(p)).Distinct(StringComparer.Ordinal).ToList();
+
     public void Set(string ns, string name, string? prefix)
     {
         if (string.IsNullOrEmpty(prefix))
