@@ -77,11 +77,11 @@ internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, Site
         var version = table.Version;
         if (version != _writtenVersion)
         {
-            _writtenVersion = version;
             var keyspaces = (await objects.ListAsync("Keyspace", null, ct)).Items
                 .Select(i => (i.Key, i.Object, ObjectSerializer.FromJson<Keyspace>(i.Object).Spec.Prefix))
                 .Where(k => !string.IsNullOrEmpty(k.Prefix));
             await WriteStatusesAsync(keyspaces.Select(k => (k.Key, k.Object, k.Prefix!)), ct);
+            _writtenVersion = version; // only once written: a sample whose list or write failed is tried again next second
         }
     }
 
