@@ -54,7 +54,10 @@ public abstract partial class MergeLawSuite
     }
 
     [Fact]
-    public void Replicas_ConvergeInAnyDeliveryOrder_WithDuplicates()
+    public void Replicas_ConvergeInAnyDeliveryOrder_WithDuplicates() => CheckConvergence();
+
+    /// <summary>The convergence law over random histories; with <paramref name="seed"/>, the one sample it names (a regression).</summary>
+    protected void CheckConvergence(string? seed = null)
     {
         var gen = Gen.Select(Histories, Gen.Int[0, Sites - 1].Array[Sites * 2, Sites * 5], Gen.Int[0, Sites - 1].Array[Sites * 2, Sites * 5]);
         gen.Sample((history, fromOrder, toOrder) =>
@@ -79,14 +82,18 @@ public abstract partial class MergeLawSuite
                 var views = stores.Select(View).ToArray();
                 Assert.All(views, v => Assert.Equal(views[0], v));
                 var joined = Join(Join(states[0], states[1]), states[2]);
-                Assert.All(stores, s => Assert.Equal(Bytes(joined), Bytes(Export(s))));
+                // A join with no entries left is a tombstone; these stores replicate nothing, so none keeps a tombstone and
+                // each holds no key at all, as a site does for a key of no keyspace (CsCheck seed 4ZPlKDWEfvC2 found a
+                // history ending so; the comparison with the join's bytes failed on its clock).
+                var expected = joined.IsEmpty ? new KeyState(Key) : joined;
+                Assert.All(stores, s => Assert.Equal(Bytes(expected), Bytes(Export(s))));
                 CheckConverged(stores, history);
             }
             finally
             {
                 DisposeAll(stores);
             }
-        }, iter: 200);
+        }, seed: seed, iter: seed is null ? 200 : 1);
     }
 
     [Fact]

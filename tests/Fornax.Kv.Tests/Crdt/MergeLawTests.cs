@@ -54,6 +54,11 @@ public sealed class SetMergeLaws : MergeLawSuite
         (3, Gen.Int[0, 4].Select(m => new KeyOp($"SREM m{m}", tx => tx.SetRemove("k"u8, B($"m{m}"))))),
         (1, CommonOps.Delete),
         (1, CommonOps.Expiry));
+
+    /// <summary>The sample CsCheck found (CI, 2026-12-05): the three sites' states join into one with no member left, a
+    /// tombstone; the stores, which replicate nothing and so keep no tombstone, must all hold no key.</summary>
+    [Fact]
+    public void Replicas_Converge_WhenTheJoinHoldsNoMember() => CheckConvergence("4ZPlKDWEfvC2");
 }
 
 public sealed class HashMergeLaws : MergeLawSuite
