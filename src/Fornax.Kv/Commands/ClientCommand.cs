@@ -47,12 +47,7 @@ internal static partial class ClientCommand
                 reply.Ok(); // nothing is evicted and nothing tracks access time here: both settings change nothing
                 break;
             case "HELP" when args.Count == 2:
-                reply.Array(Help.Length);
-                foreach (var line in Help)
-                {
-                    reply.SimpleString(Encoding.UTF8.GetBytes(line));
-                }
-
+                Replies.Help(reply, Help);
                 break;
             case "ID" or "GETNAME" or "SETNAME" or "SETINFO" or "INFO" or "KILL" or "NO-EVICT" or "NO-TOUCH" or "HELP":
                 reply.Error(RespErrors.WrongArity("client|" + sub.ToLowerInvariant()));

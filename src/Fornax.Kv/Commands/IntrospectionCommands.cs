@@ -1,4 +1,3 @@
-using System.Text;
 using Fornax.Kv.Engine;
 using Fornax.Kv.Resp;
 
@@ -50,7 +49,7 @@ internal static class IntrospectionCommands
                 client.Reply.Error(RespErrors.Syntax);
                 break;
             case "HELP" when args.Count == 2:
-                Lines(client, MemoryHelp);
+                Replies.Help(client.Reply, MemoryHelp);
                 break;
             case "STATS" or "DOCTOR" or "MALLOC-STATS" or "PURGE" when args.Count == 2:
                 client.Reply.Error($"ERR MEMORY {args.String(1).ToUpperInvariant()} is not supported by the Fornax KV store: INFO memory has the site's memory figures");
@@ -69,7 +68,7 @@ internal static class IntrospectionCommands
         var sub = args.String(1).ToUpperInvariant();
         if (sub == "HELP" && args.Count == 2)
         {
-            Lines(client, ObjectHelp);
+            Replies.Help(client.Reply, ObjectHelp);
             return;
         }
 
@@ -122,15 +121,6 @@ internal static class IntrospectionCommands
         }
 
         return tx.TryGetString(key, out var value) && value.Length <= 20 && RespText.TryParseInt64(value, out _) ? "int" : "raw";
-    }
-
-    private static void Lines(RespConnection client, string[] lines)
-    {
-        client.Reply.Array(lines.Length);
-        foreach (var line in lines)
-        {
-            client.Reply.SimpleString(System.Text.Encoding.UTF8.GetBytes(line));
-        }
     }
 
     private static readonly string[] MemoryHelp =

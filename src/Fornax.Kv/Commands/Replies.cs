@@ -17,6 +17,16 @@ internal static class Replies
         }
     }
 
+    /// <summary>A HELP subcommand's lines, as simple strings (CLIENT HELP, MEMORY HELP, OBJECT HELP).</summary>
+    public static void Help(RespReplyWriter reply, string[] lines)
+    {
+        reply.Array(lines.Length);
+        foreach (var line in lines)
+        {
+            reply.SimpleString(System.Text.Encoding.UTF8.GetBytes(line));
+        }
+    }
+
     public static void Array(RespReplyWriter reply, List<byte[]> items)
     {
         reply.Array(items.Count);
