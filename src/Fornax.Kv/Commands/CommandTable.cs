@@ -11,7 +11,10 @@ internal static class CommandTable
     /// <summary>Longer than any command name; a longer name is unknown without looking.</summary>
     private const int MaxNameLength = 32;
 
-    public static readonly FrozenDictionary<string, RespCommand> All = Build();
+    public static readonly FrozenDictionary<string, RespCommand> All = Build(out StatNames);
+
+    /// <summary>The names INFO commandstats reports, by slot: each command, then its subcommands as <c>name|sub</c>.</summary>
+    public static readonly string[] StatNames;
 
     private static readonly FrozenDictionary<string, RespCommand>.AlternateLookup<ReadOnlySpan<char>> ByName =
         All.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -33,7 +36,7 @@ internal static class CommandTable
         return ByName.TryGetValue(upper, out var command) ? command : null;
     }
 
-    private static FrozenDictionary<string, RespCommand> Build()
+    private static FrozenDictionary<string, RespCommand> Build(out string[] statNames)
     {
         var commands = new List<RespCommand>();
         ConnectionCommands.Register(commands);
@@ -42,10 +45,20 @@ internal static class CommandTable
         TransactionCommands.Register(commands);
         KeyCommands.Register(commands);
         IntrospectionCommands.Register(commands);
+        SlowlogCommand.Register(commands);
         StringCommands.Register(commands);
         HashCommands.Register(commands);
         SetCommands.Register(commands);
         UnsupportedCommands.Register(commands);
+        var names = new List<string>();
+        for (var i = 0; i < commands.Count; i++)
+        {
+            commands[i] = commands[i] with { StatsSlot = names.Count };
+            names.Add(commands[i].Name);
+            names.AddRange(commands[i].Subcommands.Select(sub => commands[i].Name + "|" + sub));
+        }
+
+        statNames = [.. names];
         return commands.ToFrozenDictionary(c => c.Name.ToUpperInvariant(), StringComparer.Ordinal);
     }
 }

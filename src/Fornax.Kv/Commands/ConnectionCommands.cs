@@ -16,7 +16,7 @@ internal static class ConnectionCommands
         commands.Add(new("reset", 1, Conn | CommandFlags.NoAuth | CommandFlags.Transaction, 0, 0, 0, "connection", "Resets the connection.") { Session = Reset, Since = "6.2.0" });
         commands.Add(new("auth", -2, Conn | CommandFlags.NoAuth | CommandFlags.NoMulti, 0, 0, 0, "connection", "Authenticates the connection with a site token.") { Session = Auth });
         commands.Add(new("hello", -1, Conn | CommandFlags.NoAuth | CommandFlags.NoMulti, 0, 0, 0, "connection", "Handshakes with the server (protocol version, AUTH, SETNAME).") { Session = Hello, Since = "6.0.0" });
-        commands.Add(new("client", -2, CommandFlags.None, 0, 0, 0, "connection", "A container for client connection commands.") { Session = ClientCommand.Run });
+        commands.Add(new("client", -2, CommandFlags.None, 0, 0, 0, "connection", "A container for client connection commands.") { Session = ClientCommand.Run, Subcommands = ["id", "getname", "setname", "setinfo", "info", "kill", "list", "no-evict", "no-touch", "help"] });
     }
 
     private static ValueTask Ping(RespConnection client, RespArgs args)

@@ -5,10 +5,15 @@ using Fornax.Kv.Resp;
 
 namespace Fornax.Kv.Commands;
 
-/// <summary>INFO [section ...]: server, clients, memory, persistence, stats, replication, cpu, keyspace, as Redis 7 lays them out.</summary>
+/// <summary>
+/// INFO [section ...]: server, clients, memory, persistence, stats, replication, cpu, commandstats, errorstats, keyspace,
+/// as Redis 7 lays them out; commandstats only when asked for by name or with <c>all</c>/<c>everything</c>.
+/// </summary>
 internal static class InfoCommand
 {
-    private static readonly string[] DefaultSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"];
+    private static readonly string[] AllSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "errorstats", "keyspace"];
+
+    private static readonly string[] DefaultSections = [.. AllSections.Where(s => s != "commandstats")];
 
     public static ValueTask Run(RespConnection client, RespArgs args)
     {
@@ -16,7 +21,11 @@ internal static class InfoCommand
         for (var i = 1; i < args.Count; i++)
         {
             var name = args.String(i).ToLowerInvariant();
-            if (name is "all" or "default" or "everything")
+            if (name is "all" or "everything")
+            {
+                wanted.UnionWith(AllSections);
+            }
+            else if (name is "default")
             {
                 wanted.UnionWith(DefaultSections);
             }
@@ -32,7 +41,7 @@ internal static class InfoCommand
         }
 
         var text = new StringBuilder();
-        foreach (var section in DefaultSections.Where(wanted.Contains))
+        foreach (var section in AllSections.Where(wanted.Contains))
         {
             if (text.Length > 0)
             {
@@ -116,7 +125,11 @@ internal static class InfoCommand
             [
                 ("total_connections_received", server.TotalConnections.ToString(CultureInfo.InvariantCulture)),
                 ("total_commands_processed", server.TotalCommands.ToString(CultureInfo.InvariantCulture)),
+                ("total_error_replies", I(server.TotalErrorReplies)),
             ],
+            "commandstats" => server.CommandStats.Snapshot().Select(c => ($"cmdstat_{c.Command}",
+                $"calls={c.Calls},usec={c.Microseconds},usec_per_call={(c.Calls == 0 ? 0 : (double)c.Microseconds / c.Calls).ToString("0.00", CultureInfo.InvariantCulture)},rejected_calls={c.RejectedCalls},failed_calls={c.FailedCalls}")),
+            "errorstats" => server.ErrorStats.Snapshot().Select(e => ($"errorstat_{e.Code}", $"count={e.Count}")),
             // Every site is a writable replica (active-active): Redis' master/replica fields would mislead, so the peers
             // (neighbouring sites on the tree that this site replicates with) are listed in fields of our own.
             "replication" => new[] { ("role", "master"), ("connected_slaves", "0"), ("fornax_peers", I(stats.Peers.Count)) }

@@ -14,8 +14,8 @@ internal static class IntrospectionCommands
 
     public static void Register(List<RespCommand> commands)
     {
-        commands.Add(new("memory", -2, CommandFlags.ReadOnly, 0, 0, 0, "server", "Estimates the memory a key takes (MEMORY USAGE).") { Kv = Memory, Since = "4.0.0" });
-        commands.Add(new("object", -2, CommandFlags.ReadOnly, 0, 0, 0, "generic", "Inspects the internals of a key (OBJECT ENCODING, REFCOUNT).") { Kv = Object, Since = "2.2.3" });
+        commands.Add(new("memory", -2, CommandFlags.ReadOnly, 0, 0, 0, "server", "Estimates the memory a key takes (MEMORY USAGE).") { Kv = Memory, Since = "4.0.0", Subcommands = ["usage", "help", "stats", "doctor", "malloc-stats", "purge"] });
+        commands.Add(new("object", -2, CommandFlags.ReadOnly, 0, 0, 0, "generic", "Inspects the internals of a key (OBJECT ENCODING, REFCOUNT).") { Kv = Object, Since = "2.2.3", Subcommands = ["encoding", "refcount", "freq", "idletime", "help"] });
     }
 
     private static void Memory(IKvTransaction tx, RespArgs args, RespConnection client)

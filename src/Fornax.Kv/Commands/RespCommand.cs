@@ -46,4 +46,41 @@ internal sealed record RespCommand(string Name, int Arity, CommandFlags Flags, i
     public bool IsUnsupported => Group == UnsupportedCommands.Group;
 
     public bool ArityMatches(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+
+    /// <summary>Subcommands counted apart in INFO commandstats (<c>config|get</c>, as Redis 7), lower case. A call naming
+    /// none of them is not counted (Redis refuses an unknown subcommand before it looks the command up), so a client
+    /// cannot add lines.</summary>
+    public string[] Subcommands
+    {
+        get;
+        init
+        {
+            field = value;
+            _subcommandsUpper = [.. value.Select(s => System.Text.Encoding.ASCII.GetBytes(s.ToUpperInvariant()))];
+        }
+    } = [];
+
+    private byte[][] _subcommandsUpper = [];
+
+    /// <summary>This command's first slot in <see cref="Resp.CommandStats"/>; its subcommands take the slots after it. Set by <see cref="CommandTable"/>.</summary>
+    public int StatsSlot { get; init; }
+
+    /// <summary>The slot a call counts in: its subcommand's for a container; -1 (not counted) for an unknown subcommand.</summary>
+    public int StatsSlotFor(RespArgs args)
+    {
+        if (_subcommandsUpper.Length == 0 || args.Count < 2)
+        {
+            return StatsSlot;
+        }
+
+        for (var i = 0; i < _subcommandsUpper.Length; i++)
+        {
+            if (args.Is(1, _subcommandsUpper[i]))
+            {
+                return StatsSlot + 1 + i;
+            }
+        }
+
+        return -1;
+    }
 }

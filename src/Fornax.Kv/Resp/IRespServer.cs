@@ -23,6 +23,9 @@ public interface IRespServer
 
     /// <summary>Commands run since the server started (INFO stats' <c>total_commands_processed</c>).</summary>
     long TotalCommands { get; }
+
+    /// <summary>Per command called since the start or the last CONFIG RESETSTAT: INFO commandstats' figures.</summary>
+    List<CommandFigures> CommandFigures();
 }
 
 /// <summary>Creates the RESP server of a site.</summary>

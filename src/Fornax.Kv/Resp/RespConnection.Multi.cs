@@ -111,6 +111,8 @@ internal sealed partial class RespConnection
         {
             var args = new RespArgs(_queuedArgs, first, count);
             var command = CommandTable.Find(args[0])!;
+            var mark = Reply.Mark;
+            var started = Server.Options.TimeProvider.GetTimestamp();
             if (command.Kv is { } kv)
             {
                 RunInTransaction(tx, kv, args);
@@ -123,6 +125,12 @@ internal sealed partial class RespConnection
                 {
                     throw new InvalidOperationException($"'{command.Name}' cannot run inside EXEC");
                 }
+            }
+
+            // Each queued command counts as a call of its own in INFO commandstats, as in Redis; EXEC's time includes theirs.
+            if (command.StatsSlotFor(args) is var slot and >= 0)
+            {
+                Server.CommandStats.Ran(slot, Server.Options.TimeProvider.GetTimestamp() - started, Reply.IsErrorAt(mark));
             }
         }
 

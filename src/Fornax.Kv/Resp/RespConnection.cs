@@ -19,6 +19,7 @@ internal sealed partial class RespConnection
         Local = local;
         Authenticated = trusted;
         Parser = new RespRequestParser(server.Options.MaxBulkBytes, server.Options.MaxArguments);
+        Reply = new RespReplyWriter(server.ErrorStats);
         ConnectedAtMs = server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         LastCommandAtMs = ConnectedAtMs;
     }
@@ -41,7 +42,7 @@ internal sealed partial class RespConnection
 
     public RespRequestParser Parser { get; }
 
-    public RespReplyWriter Reply { get; } = new();
+    public RespReplyWriter Reply { get; }
 
     /// <summary>Received bytes not parsed yet, on a socket connection (<see cref="RespServer.RunSocketAsync"/>).</summary>
     public RespReceiveBuffer Input { get; } = new();
@@ -52,6 +53,9 @@ internal sealed partial class RespConnection
 
     /// <summary>The last command's name, lower case, for CLIENT LIST's <c>cmd=</c>.</summary>
     public string LastCommand { get; private set; } = "NULL";
+
+    /// <summary>How the last dispatched command ended (INFO commandstats counts calls, rejections and nothing for a queued command).</summary>
+    public DispatchOutcome LastOutcome { get; private set; }
 
     /// <summary>Set by QUIT: the connection closes once the replies so far are sent.</summary>
     public bool CloseAfterReply { get; set; }
@@ -85,6 +89,7 @@ internal sealed partial class RespConnection
     /// </summary>
     public ValueTask DispatchAsync(RespCommand? command, RespArgs args)
     {
+        LastOutcome = DispatchOutcome.Rejected;
         if (command is null)
         {
             FlagMultiError();
@@ -118,9 +123,11 @@ internal sealed partial class RespConnection
 
             Enqueue(args);
             Reply.Queued();
+            LastOutcome = DispatchOutcome.Queued;
             return ValueTask.CompletedTask;
         }
 
+        LastOutcome = DispatchOutcome.Ran;
         if (command.Kv is { } kv)
         {
             RunKv(kv, args);
@@ -196,4 +203,17 @@ internal sealed partial class RespConnection
     }
 
     private readonly record struct KvCall(RespConnection Client, KvCommandHandler Handler, RespArgs Args);
+}
+
+/// <summary>What <see cref="RespConnection.DispatchAsync"/> did with a command.</summary>
+internal enum DispatchOutcome
+{
+    /// <summary>Refused before it ran: unknown, NOAUTH, wrong arity, not allowed in MULTI.</summary>
+    Rejected,
+
+    /// <summary>Queued in a MULTI: it runs (and counts) at EXEC.</summary>
+    Queued,
+
+    /// <summary>Ran (its reply may be an error: it failed).</summary>
+    Ran,
 }

@@ -9,7 +9,7 @@ namespace Fornax.Kv.Resp;
 /// pipelined commands is done and then copied to the socket in one write. The buffer can be rewound to a
 /// <see cref="Mark"/>, so a command that fails half-way answers only its error.
 /// </summary>
-internal sealed class RespReplyWriter
+internal sealed class RespReplyWriter(ErrorStats? errors = null)
 {
     /// <summary>A buffer grown past this by one large reply is dropped afterwards rather than kept for the connection's life.</summary>
     private const int RetainedBytes = 64 * 1024;
@@ -29,6 +29,9 @@ internal sealed class RespReplyWriter
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
     public void Rewind(int mark) => _length = mark;
+
+    /// <summary>Whether the reply written since <paramref name="mark"/> is an error (the command failed).</summary>
+    public bool IsErrorAt(int mark) => _length > mark && _buffer[mark] == (byte)'-';
 
     /// <summary>Copies the replies to <paramref name="output"/> and empties the buffer.</summary>
     public void DrainTo(IBufferWriter<byte> output)
@@ -68,6 +71,7 @@ internal sealed class RespReplyWriter
     /// <summary>An error; <paramref name="message"/> starts with its code (ERR, WRONGTYPE, NOAUTH...). Line breaks become spaces.</summary>
     public void Error(string message)
     {
+        errors?.Count(message);
         Byte((byte)'-');
         var span = Reserve(Encoding.UTF8.GetMaxByteCount(message.Length));
         var count = Encoding.UTF8.GetBytes(message, span);

@@ -39,6 +39,16 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
 
     public ICollection<RespConnection> Clients => _clients.Values;
 
+    public CommandStats CommandStats { get; } = new(options.TimeProvider);
+
+    public ErrorStats ErrorStats { get; } = new();
+
+    public SlowLog SlowLog { get; } = new(options.TimeProvider);
+
+    public long TotalErrorReplies => ErrorStats.Total;
+
+    public List<CommandFigures> CommandFigures() => CommandStats.Snapshot();
+
     public async Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken ct)
     {
         var client = new RespConnection(this, Interlocked.Increment(ref _nextId), remote, local, authenticator.IsTrusted(remote));
@@ -207,19 +217,25 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
     private ValueTask DispatchSafely(RespConnection client, RespCommand? command)
     {
         var mark = client.Reply.Mark;
+        var started = options.TimeProvider.GetTimestamp();
         try
         {
             var pending = client.DispatchAsync(command, client.Parser.Args);
-            return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitSafely(client, pending, mark);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return AwaitSafely(client, command, pending, mark, started);
+            }
         }
         catch (Exception e)
         {
             Fail(client, e, mark);
-            return ValueTask.CompletedTask;
         }
+
+        Measure(client, command, mark, started);
+        return ValueTask.CompletedTask;
     }
 
-    private async ValueTask AwaitSafely(RespConnection client, ValueTask pending, int mark)
+    private async ValueTask AwaitSafely(RespConnection client, RespCommand? command, ValueTask pending, int mark, long started)
     {
         try
         {
@@ -228,6 +244,36 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Fail(client, e, mark);
+        }
+
+        Measure(client, command, mark, started);
+    }
+
+    /// <summary>INFO commandstats and SLOWLOG: how long the command ran and whether it failed (an unknown command counts only in errorstats).</summary>
+    private void Measure(RespConnection client, RespCommand? command, int mark, long started)
+    {
+        if (command is null || client.LastOutcome == DispatchOutcome.Queued)
+        {
+            return;
+        }
+
+        var args = client.Parser.Args;
+        var slot = command.StatsSlotFor(args);
+        if (slot >= 0 && client.LastOutcome == DispatchOutcome.Rejected)
+        {
+            CommandStats.Rejected(slot);
+            return;
+        }
+
+        var elapsed = options.TimeProvider.GetTimestamp() - started;
+        if (slot >= 0)
+        {
+            CommandStats.Ran(slot, elapsed, client.Reply.IsErrorAt(mark));
+        }
+
+        if (SlowLog.IsSlow(elapsed))
+        {
+            SlowLog.Add(args, elapsed, client);
         }
     }
 

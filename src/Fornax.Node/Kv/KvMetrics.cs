@@ -57,6 +57,9 @@ internal sealed class KvMetrics : IDisposable
                 meter.CreateObservableGauge("fornax.kv.clients", () => resp.ConnectedClients, description: "RESP connections open now");
                 meter.CreateObservableCounter("fornax.kv.connections", () => resp.TotalConnections, description: "RESP connections accepted since the site started");
                 meter.CreateObservableCounter("fornax.kv.commands", () => resp.TotalCommands, description: "Commands the RESP port ran since the site started");
+                // INFO commandstats, per command (CONFIG RESETSTAT starts them again from zero, which Prometheus reads as a reset).
+                meter.CreateObservableCounter("fornax.kv.command.calls", () => Commands(resp, c => c.Calls), description: "Calls of each RESP command (INFO commandstats)");
+                meter.CreateObservableCounter("fornax.kv.command.duration", () => Commands(resp, c => c.Microseconds / 1e6), unit: "s", description: "Time each RESP command ran, summed over its calls");
             }
 
             Volatile.Write(ref _meter, meter);
@@ -66,6 +69,10 @@ internal sealed class KvMetrics : IDisposable
     private static IEnumerable<Measurement<T>> Own<T>(SiteKvStore store, Func<IKvStore, T> value)
         where T : struct =>
         store.OpenedOrNull is { } open ? [new Measurement<T>(value(open))] : [];
+
+    private static IEnumerable<Measurement<T>> Commands<T>(IRespServer resp, Func<CommandFigures, T> value)
+        where T : struct =>
+        resp.CommandFigures().Select(c => new Measurement<T>(value(c), new KeyValuePair<string, object?>("command", c.Command))).ToList();
 
     private static IEnumerable<Measurement<T>> Peers<T>(SiteKvStore store, Func<KvPeerStats, T> value)
         where T : struct =>

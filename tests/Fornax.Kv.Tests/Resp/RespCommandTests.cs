@@ -318,7 +318,7 @@ public sealed class RespCommandTests
         ("CLIENT FOO", "-ERR unknown subcommand 'FOO'. Try CLIENT HELP.\r\n"),
         ("COMMAND FOO", "-ERR unknown subcommand 'FOO'. Try COMMAND HELP.\r\n"),
         ("CONFIG GET databases", "*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n"),
-        ("CONFIG SET save x", "-ERR CONFIG SET is not supported: a site is configured by its 'fornax node run' flags and config file\r\n"));
+        ("CONFIG SET save x", "-ERR CONFIG SET 'save' is not supported: a site is configured by its 'fornax node run' flags and config file; only slowlog-log-slower-than and slowlog-max-len are set at run time\r\n"));
 
     [Fact]
     public async Task ClientList_And_Info_DescribeTheConnection()

@@ -28,6 +28,10 @@ public sealed class RespConnectionTests
             Assert.Contains($"fornax_kv_clients{Scope} 1\n", metrics, StringComparison.Ordinal);
             Assert.Contains($"fornax_kv_connections_total{Scope} 1\n", metrics, StringComparison.Ordinal);
             Assert.Contains($"fornax_kv_commands_total{Scope} 2\n", metrics, StringComparison.Ordinal);
+            // INFO commandstats, per command.
+            Assert.Contains("fornax_kv_command_calls_total{otel_scope_name=\"Fornax.Kv\",command=\"ping\"} 1\n", metrics, StringComparison.Ordinal);
+            Assert.Contains("fornax_kv_command_calls_total{otel_scope_name=\"Fornax.Kv\",command=\"set\"} 1\n", metrics, StringComparison.Ordinal);
+            Assert.Contains("fornax_kv_command_duration_seconds_total{otel_scope_name=\"Fornax.Kv\",command=\"set\"} ", metrics, StringComparison.Ordinal);
             socket.Shutdown(SocketShutdown.Both);
         }
 

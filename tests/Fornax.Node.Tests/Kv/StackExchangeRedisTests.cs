@@ -148,6 +148,25 @@ public sealed class StackExchangeRedisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Server_CommandStatsErrorStatsAndSlowlog_ReadByTheClientsOwnParsers()
+    {
+        var db = _redis.GetDatabase();
+        var server = _redis.GetServer(_site.EndPoint);
+        server.ConfigSet("slowlog-log-slower-than", 0);
+        await db.StringSetAsync("k", "v");
+        await Assert.ThrowsAsync<RedisServerException>(() => db.SetAddAsync("k", "m"));
+
+        var commands = (await server.InfoAsync("commandstats")).Single().ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.StartsWith("calls=1,", commands["cmdstat_set"], StringComparison.Ordinal);
+        Assert.EndsWith(",rejected_calls=0,failed_calls=1", commands["cmdstat_sadd"], StringComparison.Ordinal);
+        Assert.Contains(await server.InfoAsync("errorstats"), g => g.Any(kv => kv.Key == "errorstat_WRONGTYPE" && kv.Value == "count=1"));
+        var slow = await server.SlowlogGetAsync(-1);
+        Assert.Contains(slow, trace => trace.Arguments.Select(a => (string?)a).SequenceEqual(["SADD", "k", "m"]));
+        Assert.Equal(Enumerable.Range(0, slow.Length).Select(i => (long)(slow.Length - 1 - i)), slow.Select(t => t.UniqueId)); // newest first
+        server.ConfigSet("slowlog-log-slower-than", 10000);
+    }
+
+    [Fact]
     public async Task Resp3Client_Works()
     {
         await using var resp3 = await _site.ConnectAsync(o => o.Protocol = RedisProtocol.Resp3);
