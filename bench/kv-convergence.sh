@@ -10,9 +10,9 @@
 # Prints heal → link up and heal → converged, with the four sites' CPU and the bytes they wrote to disk from the heal
 # to convergence. The in-process convergence bench (bench/Fornax.Bench.Kv) also counts the link bytes; this one
 # measures the shipped executable, each site with its own runtime, as they run at real sites.
-# Usage: [KEYS=100000] [HEARTBEAT=1s] [RUNS=3] [FORNAX=path/to/fornax] bench/kv-convergence.sh
-#   HEARTBEAT is the sites' heartbeat: a cut child retries its parent at most one heartbeat apart, so the link comes
-#   back within one heartbeat of the heal.
+# Usage: [KEYS=100000] [HEARTBEAT=1s] [CUT=0] [RUNS=3] [FORNAX=path/to/fornax] bench/kv-convergence.sh
+#   HEARTBEAT is the sites' heartbeat. CUT holds the cut at least that many seconds (the writes take a second or two):
+#   a child cut off for long retries its parent at its longest backoff, which is what decides "heal → link up".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keys=${KEYS:-100000}
@@ -47,7 +47,7 @@ PY
 KV_PREFIXES="conv:"
 source bench/kv/tree.sh
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  commit: $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)"
-echo "$keys keys written at e1, e2, e3 in turn while cloud–e1 is cut; heartbeat ${HEARTBEAT:-1s}; $fornax"
+echo "$keys keys written at e1, e2, e3 in turn while cloud–e1 is cut (at least ${CUT:-0} s); heartbeat ${HEARTBEAT:-1s}; $fornax"
 link_up() { redis-cli -p "$e1" info replication | grep -q 'site=cloud,connected=1'; }
 converged() {
   local site
@@ -66,6 +66,8 @@ for run in $(seq 1 "$runs"); do
     redis-cli -p "$port" --pipe <"$work/writes-e$i.resp" >"$work/pipe-e$i.log" || { cat "$work/pipe-e$i.log"; exit 1; }
   done
   written=$(since "$started")
+  remaining=$(echo "${CUT:-0} - $written" | bc -l)
+  if [ "$(echo "$remaining > 0" | bc -l)" = 1 ]; then sleep "$remaining"; fi
   cpu_before=$(site_cpu); disk_before=$(site_disk)
   healed=$EPOCHREALTIME
   "$fornax" link heal cloud e1 >/dev/null

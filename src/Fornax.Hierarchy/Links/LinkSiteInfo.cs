@@ -43,15 +43,24 @@ public sealed record LinkOptions
     /// <summary>First reconnect delay; doubles up to <see cref="MaxBackoff"/> (equal jitter).</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Longest reconnect delay; null = the heartbeat interval, so a healed link is back within one heartbeat.</summary>
+    /// <summary>
+    /// Longest reconnect delay; null = one heartbeat, at most <see cref="DefaultMaxBackoff"/>, so a link healed after a
+    /// cut of any length is back within a second (and the keys written meanwhile converge within two).
+    /// </summary>
     public TimeSpan? MaxBackoff { get; init; }
+
+    /// <summary>
+    /// A child cut off for long dials its parent about once a second: a refused dial costs a SYN and a reset, and a parent
+    /// coming back meets its children's handshakes spread over half a second to a second (equal jitter).
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxBackoff = TimeSpan.FromSeconds(1);
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Randomness for the backoff jitter (injected for tests).</summary>
     public Random Random { get; init; } = Random.Shared;
 
-    internal TimeSpan EffectiveMaxBackoff => MaxBackoff ?? HeartbeatInterval;
+    internal TimeSpan EffectiveMaxBackoff => MaxBackoff ?? (HeartbeatInterval < DefaultMaxBackoff ? HeartbeatInterval : DefaultMaxBackoff);
 }
 
 /// <summary>Signs a joining site's certificate: with the CA at the root, by forwarding up the uplink elsewhere.</summary>

@@ -21,7 +21,7 @@ internal sealed class LinkCommand : Command
         _context = context;
         _sites = sites;
         Subcommands.Add(Verb("cut", "Cut the link between two adjacent sites; both keep running (the parent marks the child offline after missed heartbeats)"));
-        Subcommands.Add(Verb("heal", "Restore a cut link; the child reconnects within a heartbeat and the two reconcile"));
+        Subcommands.Add(Verb("heal", "Restore a cut link; the child reconnects within a second and the two reconcile"));
     }
 
     private Command Verb(string action, string description)
@@ -50,7 +50,7 @@ internal sealed class LinkCommand : Command
         await client.PostAsync($"api/uplink/{action}", null, ct);
         _context.Out.MarkupLine(action == "cut"
             ? $"link {Markup.Escape(parent.Name)} ↔ {Markup.Escape(child.Name)} [darkorange]cut[/] [grey](both sites keep running; {Markup.Escape(parent.Name)} marks {Markup.Escape(child.Name)} offline after missed heartbeats)[/]"
-            : $"link {Markup.Escape(parent.Name)} ↔ {Markup.Escape(child.Name)} [green]healed[/] [grey]({Markup.Escape(child.Name)} reconnects within a heartbeat and catches up)[/]");
+            : $"link {Markup.Escape(parent.Name)} ↔ {Markup.Escape(child.Name)} [green]healed[/] [grey]({Markup.Escape(child.Name)} reconnects within a second and catches up)[/]");
         return ExitCodes.Success;
     }
 
