@@ -46,6 +46,7 @@ internal static class CommandTable
         KeyCommands.Register(commands);
         IntrospectionCommands.Register(commands);
         SlowlogCommand.Register(commands);
+        LatencyCommand.Register(commands);
         StringCommands.Register(commands);
         HashCommands.Register(commands);
         SetCommands.Register(commands);

@@ -6,14 +6,15 @@ using Fornax.Kv.Resp;
 namespace Fornax.Kv.Commands;
 
 /// <summary>
-/// INFO [section ...]: server, clients, memory, persistence, stats, replication, cpu, commandstats, errorstats, keyspace,
-/// as Redis 7 lays them out; commandstats only when asked for by name or with <c>all</c>/<c>everything</c>.
+/// INFO [section ...]: server, clients, memory, persistence, stats, replication, cpu, commandstats, errorstats,
+/// latencystats, keyspace, as Redis 7 lays them out; commandstats and latencystats only when asked for by name or with
+/// <c>all</c>/<c>everything</c>.
 /// </summary>
 internal static class InfoCommand
 {
-    private static readonly string[] AllSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "errorstats", "keyspace"];
+    private static readonly string[] AllSections = ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats", "errorstats", "latencystats", "keyspace"];
 
-    private static readonly string[] DefaultSections = [.. AllSections.Where(s => s != "commandstats")];
+    private static readonly string[] DefaultSections = [.. AllSections.Where(s => s is not ("commandstats" or "latencystats"))];
 
     public static ValueTask Run(RespConnection client, RespArgs args)
     {
@@ -68,6 +69,8 @@ internal static class InfoCommand
     };
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Micros(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
     private static IEnumerable<(string, string)> Section(RespConnection client, string section)
     {
@@ -130,6 +133,10 @@ internal static class InfoCommand
             "commandstats" => server.CommandStats.Snapshot().Select(c => ($"cmdstat_{c.Command}",
                 $"calls={c.Calls},usec={c.Microseconds},usec_per_call={(c.Calls == 0 ? 0 : (double)c.Microseconds / c.Calls).ToString("0.00", CultureInfo.InvariantCulture)},rejected_calls={c.RejectedCalls},failed_calls={c.FailedCalls}")),
             "errorstats" => server.ErrorStats.Snapshot().Select(e => ($"errorstat_{e.Code}", $"count={e.Count}")),
+            // Redis' default percentiles (latency-tracking-info-percentiles "50 99 99.9"), in µs: the upper end of the
+            // bucket (about 6% wide) the percentile falls in.
+            "latencystats" => server.CommandStats.Latencies().Select(l => ($"latency_percentiles_usec_{l.Command}",
+                $"p50={Micros(l.Latency.ValueAtPercentile(50))},p99={Micros(l.Latency.ValueAtPercentile(99))},p99.9={Micros(l.Latency.ValueAtPercentile(99.9))}")),
             // Every site is a writable replica (active-active): Redis' master/replica fields would mislead, so the peers
             // (neighbouring sites on the tree that this site replicates with) are listed in fields of our own.
             "replication" => new[] { ("role", "master"), ("connected_slaves", "0"), ("fornax_peers", I(stats.Peers.Count)) }

@@ -60,6 +60,9 @@ internal static class ServerCommands
                 ["appendonly"] = "yes", // every write goes to the write-ahead log at once
                 ["appendfsync"] = InfoCommand.DurabilityName(client.Store.Stats.Durability).Replace("none", "no", StringComparison.Ordinal),
                 ["databases"] = "1",
+                ["latency-monitor-threshold"] = "0", // LATENCY's event monitor is off (LatencyCommand)
+                ["latency-tracking"] = "yes",
+                ["latency-tracking-info-percentiles"] = "50 99 99.9",
                 ["maxmemory"] = "0",
                 ["proto-max-bulk-len"] = options.MaxBulkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["replica-read-only"] = "no",

@@ -4,13 +4,17 @@ namespace Fornax.Kv.Resp;
 /// INFO commandstats of one RESP server: per command (and per subcommand of a container such as CONFIG, as Redis 7
 /// reports <c>config|get</c>) the calls, the time they ran, and how many were rejected before running (wrong arity,
 /// NOAUTH, refused in MULTI) or failed while running (answered an error). Slots are fixed when the command table is
-/// built (<see cref="Commands.RespCommand.StatsSlot"/>), so recording is two interlocked adds and no lookup.
+/// built (<see cref="Commands.RespCommand.StatsSlot"/>), so recording is a few interlocked adds and no lookup. Each
+/// command's durations also go to a <see cref="LatencyHistogram"/> (INFO latencystats, LATENCY HISTOGRAM), made at its
+/// first call.
 /// </summary>
 internal sealed class CommandStats(TimeProvider time)
 {
     private const int Calls = 0, Ticks = 1, RejectedCalls = 2, FailedCalls = 3, Figures = 4;
 
     private readonly long[] _figures = new long[Commands.CommandTable.StatNames.Length * Figures];
+    private readonly double _nanosecondsPerTick = 1e9 / time.TimestampFrequency;
+    private LatencyHistogram?[] _latencies = new LatencyHistogram?[Commands.CommandTable.StatNames.Length];
 
     /// <summary>A command that ran for <paramref name="elapsedTicks"/> (<see cref="TimeProvider.GetTimestamp"/> units).</summary>
     public void Ran(int slot, long elapsedTicks, bool failed)
@@ -22,6 +26,33 @@ internal sealed class CommandStats(TimeProvider time)
         {
             Interlocked.Increment(ref _figures[at + FailedCalls]);
         }
+
+        var latencies = Volatile.Read(ref _latencies);
+        var histogram = Volatile.Read(ref latencies[slot]);
+        if (histogram is null)
+        {
+            Interlocked.CompareExchange(ref latencies[slot], new LatencyHistogram(), null);
+            histogram = latencies[slot]!;
+        }
+
+        histogram.Record((long)(elapsedTicks * _nanosecondsPerTick));
+    }
+
+    /// <summary>Each command called since the start (or the last CONFIG RESETSTAT) with its durations, in table order.</summary>
+    public List<(string Command, LatencyHistogram Latency)> Latencies()
+    {
+        var names = Commands.CommandTable.StatNames;
+        var latencies = Volatile.Read(ref _latencies);
+        var result = new List<(string, LatencyHistogram)>();
+        for (var slot = 0; slot < names.Length; slot++)
+        {
+            if (Volatile.Read(ref latencies[slot]) is { Count: > 0 } histogram)
+            {
+                result.Add((names[slot], histogram));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>A command refused before it ran.</summary>
@@ -56,6 +87,8 @@ internal sealed class CommandStats(TimeProvider time)
         {
             Interlocked.Exchange(ref _figures[i], 0);
         }
+
+        Volatile.Write(ref _latencies, new LatencyHistogram?[_latencies.Length]);
     }
 }
 

@@ -58,6 +58,7 @@ public sealed class RespStatsTests
         await ExpectAsync(server, ("CONFIG RESETSTAT", "+OK\r\n"));
         Assert.Equal(["cmdstat_config|resetstat:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0"], await SectionAsync(server, "commandstats"));
         Assert.Empty(await SectionAsync(server, "errorstats"));
+        Assert.DoesNotContain(await SectionAsync(server, "latencystats"), line => line.StartsWith("latency_percentiles_usec_set:", StringComparison.Ordinal));
         Assert.Contains("total_error_replies:0", await SectionAsync(server, "stats"));
     }
 
@@ -76,7 +77,36 @@ public sealed class RespStatsTests
     }
 
     [Fact]
-    public async Task Info_Default_HasErrorstats_AndAllAddsCommandstats()
+    public async Task LatencyStats_AndLatencyHistogram_AnswerAsRedis()
+    {
+        await using var server = new RespTestServer();
+        await ExpectAsync(server, ("SET a 1", "+OK\r\n"), ("SET b 2", "+OK\r\n"), ("CONFIG GET timeout", "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n"));
+        server.Time.AutoAdvanceAmount = TimeSpan.FromMilliseconds(3);
+        await ExpectAsync(server, ("GET a", "$1\r\n1\r\n"));
+        server.Time.AutoAdvanceAmount = TimeSpan.Zero;
+
+        // The fake clock stands still: both SETs took 0 ns, in the first bucket (below 1,024 ns, labelled 1 µs).
+        await ExpectAsync(
+            server,
+            ("LATENCY HISTOGRAM set nosuch", "*2\r\n$3\r\nset\r\n*4\r\n$5\r\ncalls\r\n:2\r\n$14\r\nhistogram_usec\r\n*2\r\n:1\r\n:2\r\n"),
+            ("LATENCY HISTOGRAM config", "*2\r\n$10\r\nconfig|get\r\n*4\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n*2\r\n:1\r\n:1\r\n"),
+            ("LATENCY LATEST", "*0\r\n"),
+            ("LATENCY HISTORY command", "*0\r\n"),
+            ("LATENCY RESET", ":0\r\n"),
+            ("LATENCY GRAPH command", "-ERR No samples available for event 'command'\r\n"),
+            ("LATENCY LATEST x", "-ERR wrong number of arguments for 'latency|latest' command\r\n"),
+            ("LATENCY FOO", "-ERR unknown subcommand 'FOO'. Try LATENCY HELP.\r\n"),
+            ("CONFIG GET latency-tracking*", "*4\r\n$16\r\nlatency-tracking\r\n$3\r\nyes\r\n$33\r\nlatency-tracking-info-percentiles\r\n$10\r\n50 99 99.9\r\n"));
+
+        var stats = await SectionAsync(server, "latencystats");
+        Assert.Contains("latency_percentiles_usec_set:p50=0.000,p99=0.000,p99.9=0.000", stats);
+        var get = Assert.Single(stats, line => line.StartsWith("latency_percentiles_usec_get:p50=", StringComparison.Ordinal));
+        var p50 = double.Parse(get.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(p50 >= 3000, get); // the GET spanned at least one 3-ms step of the clock
+    }
+
+    [Fact]
+    public async Task Info_Default_HasErrorstats_AndAllAddsCommandstatsAndLatencystats()
     {
         await using var server = new RespTestServer();
         var plain = await server.CallAsync("INFO");
@@ -85,7 +115,9 @@ public sealed class RespStatsTests
         Assert.DoesNotContain("# Commandstats", plain);
         Assert.Contains("# Commandstats\r\ncmdstat_info:calls=1,", all);
         Assert.True(all.IndexOf("# Commandstats", StringComparison.Ordinal) < all.IndexOf("# Errorstats", StringComparison.Ordinal));
-        Assert.True(all.IndexOf("# Errorstats", StringComparison.Ordinal) < all.IndexOf("# Keyspace", StringComparison.Ordinal));
+        Assert.DoesNotContain("# Latencystats", plain);
+        Assert.True(all.IndexOf("# Errorstats", StringComparison.Ordinal) < all.IndexOf("# Latencystats", StringComparison.Ordinal));
+        Assert.True(all.IndexOf("# Latencystats", StringComparison.Ordinal) < all.IndexOf("# Keyspace", StringComparison.Ordinal));
     }
 
     [Fact]
