@@ -82,11 +82,7 @@ public abstract partial class MergeLawSuite
                 var views = stores.Select(View).ToArray();
                 Assert.All(views, v => Assert.Equal(views[0], v));
                 var joined = Join(Join(states[0], states[1]), states[2]);
-                // A join with no entries left is a tombstone; these stores replicate nothing, so none keeps a tombstone and
-                // each holds no key at all, as a site does for a key of no keyspace (CsCheck seed 4ZPlKDWEfvC2 found a
-                // history ending so; the comparison with the join's bytes failed on its clock).
-                var expected = joined.IsEmpty ? new KeyState(Key) : joined;
-                Assert.All(stores, s => Assert.Equal(Bytes(expected), Bytes(Export(s))));
+                Assert.All(stores, s => Assert.Equal(Bytes(joined), Bytes(Export(s))));
                 CheckConverged(stores, history);
             }
             finally
@@ -127,6 +123,15 @@ public abstract partial class MergeLawSuite
         stores = Enumerable.Range(0, Sites)
             .Select(i => KvStore.Open(new KvStoreOptions { SiteId = $"site-{i}", TimeProvider = time, Random = new Random(i) }))
             .ToArray();
+
+        // The key is replicated (a keyspace holds it), as every key merged from other sites is: a state left with no
+        // member, field or value is kept as a tombstone, whose clock says what was removed. A store that dropped it (as a
+        // site does for a key no keyspace holds, which nothing is ever merged into) would take a removed member back from
+        // a site that had not seen the removal (CsCheck seeds 4ZPlKDWEfvC2 and d1hv4zo8RuD1).
+        foreach (var store in stores)
+        {
+            ((KvEngine)store).Replication.SetKeyspaces(["k"]);
+        }
         foreach (var step in history)
         {
             RunStep(stores, time, step);

@@ -55,10 +55,14 @@ public sealed class SetMergeLaws : MergeLawSuite
         (1, CommonOps.Delete),
         (1, CommonOps.Expiry));
 
-    /// <summary>The sample CsCheck found (CI, 2026-12-05): the three sites' states join into one with no member left, a
-    /// tombstone; the stores, which replicate nothing and so keep no tombstone, must all hold no key.</summary>
+    /// <summary>Samples CsCheck found: the three sites' states join into a tombstone (no member left); on the way, a
+    /// store whose set emptied must keep its tombstone, or a member removed there comes back from a site that had not seen
+    /// the removal.</summary>
     [Fact]
     public void Replicas_Converge_WhenTheJoinHoldsNoMember() => CheckConvergence("4ZPlKDWEfvC2");
+
+    [Fact]
+    public void Replicas_Converge_WhenASetEmptiesBeforeTheLastDelivery() => CheckConvergence("d1hv4zo8RuD1");
 }
 
 public sealed class HashMergeLaws : MergeLawSuite
