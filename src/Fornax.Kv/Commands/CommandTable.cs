@@ -50,6 +50,7 @@ internal static class CommandTable
         StringCommands.Register(commands);
         HashCommands.Register(commands);
         SetCommands.Register(commands);
+        PubSubCommands.Register(commands);
         UnsupportedCommands.Register(commands);
         var names = new List<string>();
         for (var i = 0; i < commands.Count; i++)

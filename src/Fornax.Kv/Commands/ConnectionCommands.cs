@@ -9,11 +9,11 @@ internal static class ConnectionCommands
 
     public static void Register(List<RespCommand> commands)
     {
-        commands.Add(new("ping", -1, Conn, 0, 0, 0, "connection", "Returns the server's liveliness response.") { Session = Ping });
+        commands.Add(new("ping", -1, Conn | CommandFlags.PubSubContext, 0, 0, 0, "connection", "Returns the server's liveliness response.") { Session = Ping });
         commands.Add(new("echo", 2, Conn, 0, 0, 0, "connection", "Returns the given string.") { Session = Echo });
         commands.Add(new("select", 2, Conn, 0, 0, 0, "connection", "Changes the selected database (only database 0 exists).") { Session = Select });
-        commands.Add(new("quit", 1, Conn | CommandFlags.NoAuth | CommandFlags.Transaction, 0, 0, 0, "connection", "Closes the connection.") { Session = Quit });
-        commands.Add(new("reset", 1, Conn | CommandFlags.NoAuth | CommandFlags.Transaction, 0, 0, 0, "connection", "Resets the connection.") { Session = Reset, Since = "6.2.0" });
+        commands.Add(new("quit", 1, Conn | CommandFlags.NoAuth | CommandFlags.Transaction | CommandFlags.PubSubContext, 0, 0, 0, "connection", "Closes the connection.") { Session = Quit });
+        commands.Add(new("reset", 1, Conn | CommandFlags.NoAuth | CommandFlags.Transaction | CommandFlags.PubSubContext, 0, 0, 0, "connection", "Resets the connection.") { Session = Reset, Since = "6.2.0" });
         commands.Add(new("auth", -2, Conn | CommandFlags.NoAuth | CommandFlags.NoMulti, 0, 0, 0, "connection", "Authenticates the connection with a site token.") { Session = Auth });
         commands.Add(new("hello", -1, Conn | CommandFlags.NoAuth | CommandFlags.NoMulti, 0, 0, 0, "connection", "Handshakes with the server (protocol version, AUTH, SETNAME).") { Session = Hello, Since = "6.0.0" });
         commands.Add(new("client", -2, CommandFlags.None, 0, 0, 0, "connection", "A container for client connection commands.") { Session = ClientCommand.Run, Subcommands = ["id", "getname", "setname", "setinfo", "info", "kill", "list", "no-evict", "no-touch", "help"] });
@@ -24,6 +24,13 @@ internal static class ConnectionCommands
         if (args.Count > 2)
         {
             client.Reply.Error(RespErrors.WrongArity("ping"));
+        }
+        else if (client.InSubscribeMode)
+        {
+            // A subscribed RESP2 connection reads pushes as arrays: PING answers in that shape, as Redis does.
+            client.Reply.Array(2);
+            client.Reply.Bulk("pong"u8);
+            client.Reply.Bulk(args.Count == 2 ? args[1] : []);
         }
         else if (args.Count == 2)
         {
@@ -71,6 +78,7 @@ internal static class ConnectionCommands
     private static ValueTask Reset(RespConnection client, RespArgs args)
     {
         client.DiscardMulti();
+        client.UnsubscribeAll();
         client.Reply.Protocol = 2;
         client.Name = null;
         client.Authenticated = client.Server.Authenticator.IsTrusted(client.Remote);

@@ -129,6 +129,8 @@ internal static class InfoCommand
                 ("total_connections_received", server.TotalConnections.ToString(CultureInfo.InvariantCulture)),
                 ("total_commands_processed", server.TotalCommands.ToString(CultureInfo.InvariantCulture)),
                 ("total_error_replies", I(server.TotalErrorReplies)),
+                ("pubsub_channels", I(server.PubSub.ChannelCount)),
+                ("pubsub_patterns", I(server.PubSub.PatternCount)),
             ],
             "commandstats" => server.CommandStats.Snapshot().Select(c => ($"cmdstat_{c.Command}",
                 $"calls={c.Calls},usec={c.Microseconds},usec_per_call={(c.Calls == 0 ? 0 : (double)c.Microseconds / c.Calls).ToString("0.00", CultureInfo.InvariantCulture)},rejected_calls={c.RejectedCalls},failed_calls={c.FailedCalls}")),

@@ -21,6 +21,9 @@ internal enum CommandFlags
 
     /// <summary>Controls MULTI itself (MULTI, EXEC, DISCARD, WATCH, QUIT): never queued.</summary>
     Transaction = 64,
+
+    /// <summary>Runs on a RESP2 connection with subscriptions ((P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET).</summary>
+    PubSubContext = 128,
 }
 
 /// <summary>A data command: runs inside one <see cref="IKvStore.Execute"/> and writes its reply.</summary>

@@ -3,8 +3,8 @@ using Fornax.Kv.Resp;
 namespace Fornax.Kv.Commands;
 
 /// <summary>
-/// Redis' list, sorted-set, stream and pub/sub commands: they have no CRDT here yet, so each answers one error that
-/// names what the store does support, rather than Redis' "unknown command" that would suggest a typo.
+/// Redis' list, sorted-set, stream, sharded pub/sub and scripting commands: each answers one error that names what the
+/// store does support, rather than Redis' "unknown command" that would suggest a typo.
 /// </summary>
 internal static class UnsupportedCommands
 {
@@ -12,18 +12,18 @@ internal static class UnsupportedCommands
 
     private static readonly (string Kind, string[] Names)[] Kinds =
     [
-        ("lists", ["lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "lrange", "llen", "lindex", "lset", "lrem", "linsert", "ltrim", "lpos", "lmove", "blmove", "blpop", "brpop", "rpoplpush", "brpoplpush", "lmpop", "blmpop"]),
-        ("sorted sets", ["zadd", "zrange", "zrem", "zscore", "zcard", "zincrby", "zrank", "zrevrank", "zcount", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zunionstore", "zinterstore", "zdiff", "zdiffstore", "zunion", "zinter", "zintercard", "zlexcount", "zrangebylex", "zrevrangebylex", "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zmscore", "zrandmember", "zrangestore", "zscan", "zmpop", "bzmpop"]),
-        ("streams", ["xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim", "xdel", "xtrim", "xinfo", "xsetid"]),
-        ("publish/subscribe", ["subscribe", "unsubscribe", "psubscribe", "punsubscribe", "publish", "pubsub", "ssubscribe", "sunsubscribe", "spublish"]),
-        ("scripts (EVAL, FUNCTION)", ["eval", "evalsha", "eval_ro", "evalsha_ro", "script", "fcall", "fcall_ro", "function"]),
+        ("lists are not supported", ["lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "lrange", "llen", "lindex", "lset", "lrem", "linsert", "ltrim", "lpos", "lmove", "blmove", "blpop", "brpop", "rpoplpush", "brpoplpush", "lmpop", "blmpop"]),
+        ("sorted sets are not supported", ["zadd", "zrange", "zrem", "zscore", "zcard", "zincrby", "zrank", "zrevrank", "zcount", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "zunionstore", "zinterstore", "zdiff", "zdiffstore", "zunion", "zinter", "zintercard", "zlexcount", "zrangebylex", "zrevrangebylex", "zremrangebyrank", "zremrangebyscore", "zremrangebylex", "zmscore", "zrandmember", "zrangestore", "zscan", "zmpop", "bzmpop"]),
+        ("streams are not supported", ["xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim", "xdel", "xtrim", "xinfo", "xsetid"]),
+        ("sharded publish/subscribe is not supported (PUBLISH and SUBSCRIBE are)", ["ssubscribe", "sunsubscribe", "spublish"]),
+        ("scripts (EVAL, FUNCTION) are not supported", ["eval", "evalsha", "eval_ro", "evalsha_ro", "script", "fcall", "fcall_ro", "function"]),
     ];
 
     public static void Register(List<RespCommand> commands)
     {
         foreach (var (kind, names) in Kinds)
         {
-            var message = $"the Fornax KV store has strings, counters, hashes and sets; {kind} are not supported";
+            var message = $"the Fornax KV store has strings, counters, hashes and sets; {kind}";
             foreach (var name in names)
             {
                 var error = $"ERR unsupported command '{name}': {message}";

@@ -112,6 +112,12 @@ internal sealed partial class RespConnection
             return ValueTask.CompletedTask;
         }
 
+        if (InSubscribeMode && (command.Flags & CommandFlags.PubSubContext) == 0)
+        {
+            Reply.Error($"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return ValueTask.CompletedTask;
+        }
+
         if (InMulti && (command.Flags & CommandFlags.Transaction) == 0)
         {
             if ((command.Flags & CommandFlags.NoMulti) != 0)

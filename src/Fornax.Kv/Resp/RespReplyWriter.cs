@@ -146,6 +146,9 @@ internal sealed class RespReplyWriter(ErrorStats? errors = null)
 
     public void Array(int count) => Number((byte)'*', count);
 
+    /// <summary>Out-of-band data (pub/sub's subscribe replies and messages): RESP3's push type, an array in RESP2.</summary>
+    public void Push(int count) => Number(IsResp3 ? (byte)'>' : (byte)'*', count);
+
     /// <summary>A map of <paramref name="pairs"/> entries: RESP3's map, a flat array of twice as many in RESP2.</summary>
     public void Map(int pairs)
     {

@@ -38,6 +38,7 @@ internal sealed partial class RespServer
             }
 
             _clients.TryRemove(client.Id, out _);
+            client.UnsubscribeAll();
             client.Input.Dispose();
             Close(socket);
         }
@@ -52,10 +53,20 @@ internal sealed partial class RespServer
             {
                 // Wait for the client's next bytes without holding a buffer: an idle connection costs none.
                 input.Release();
-                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                if (IsSubscriber(client))
+                {
+                    await ReceiveOrSendPushesAsync(client, socket, Memory<byte>.Empty);
+                }
+                else
+                {
+                    await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                }
             }
 
-            var received = await socket.ReceiveAsync(input.Free(), SocketFlags.None);
+            // A subscriber halfway through sending a command still gets its messages meanwhile.
+            var received = IsSubscriber(client) && input.Length > 0
+                ? await ReceiveOrSendPushesAsync(client, socket, input.Free())
+                : await socket.ReceiveAsync(input.Free(), SocketFlags.None);
             input.Received(received);
             client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             bool more;
@@ -67,6 +78,11 @@ internal sealed partial class RespServer
                 // Replies filled a send's worth: the rest of the input runs after they are sent, before another receive.
                 more = client.Reply.Length >= options.MaxReplyBytesPerSend;
                 await client.WaitForCommitAsync();
+                if (client.HasPushes)
+                {
+                    client.AppendPushesToReply();
+                }
+
                 await SendRepliesAsync(client, socket);
                 if (client.Parser.Error is { } error)
                 {
@@ -86,6 +102,24 @@ internal sealed partial class RespServer
                 return; // the client ended its send side (or the listener is stopping): every reply is sent
             }
         }
+    }
+
+    private static bool IsSubscriber(RespConnection client) => client.Subscriptions > 0 || client.HasPushes;
+
+    /// <summary>A subscriber waiting for input: sends each message published meanwhile as it is queued; returns what was received.</summary>
+    private static async Task<int> ReceiveOrSendPushesAsync(RespConnection client, Socket socket, Memory<byte> into)
+    {
+        var received = socket.ReceiveAsync(into, SocketFlags.None).AsTask();
+        while (!received.IsCompleted)
+        {
+            if (await Task.WhenAny(received, client.PushArrivedAsync()) != received)
+            {
+                client.AppendPushesToReply();
+                await SendRepliesAsync(client, socket);
+            }
+        }
+
+        return await received;
     }
 
     /// <summary>Sends the gathered replies from the reply buffer itself; a slow reader holds the loop here, so it reads no more meanwhile.</summary>

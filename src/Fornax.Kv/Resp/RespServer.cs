@@ -45,6 +45,8 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
 
     public SlowLog SlowLog { get; } = new(options.TimeProvider);
 
+    public PubSubHub PubSub { get; } = new();
+
     public long TotalErrorReplies => ErrorStats.Total;
 
     public List<CommandFigures> CommandFigures() => CommandStats.Snapshot();
@@ -53,6 +55,7 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
     {
         var client = new RespConnection(this, Interlocked.Increment(ref _nextId), remote, local, authenticator.IsTrusted(remote));
         client.OnKill(transport.Input.CancelPendingRead);
+        client.OnPushes(transport.Input.CancelPendingRead); // the loop wakes, finds no kill, and sends the messages
         _clients[client.Id] = client;
         Interlocked.Increment(ref _totalConnections);
         try
@@ -71,6 +74,7 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
             }
 
             _clients.TryRemove(client.Id, out _);
+            client.UnsubscribeAll();
             await transport.Input.CompleteAsync();
             await transport.Output.CompleteAsync();
         }
@@ -96,6 +100,7 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
             input.AdvanceTo(consumed, more ? consumed : buffer.End);
 
             await client.WaitForCommitAsync();
+            client.AppendPushesToReply();
             client.Reply.DrainTo(output);
             var flushed = await output.FlushAsync(ct);
             if (client.Parser.Error is { } error)
@@ -104,7 +109,8 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
                 return;
             }
 
-            if (client.CloseAfterReply || read.IsCanceled || flushed.IsCompleted || (read.IsCompleted && !more))
+            // A read cancelled by CLIENT KILL set CloseAfterReply; one cancelled for pub/sub messages (sent above) goes on.
+            if (client.CloseAfterReply || flushed.IsCompleted || (read.IsCompleted && !more))
             {
                 return;
             }

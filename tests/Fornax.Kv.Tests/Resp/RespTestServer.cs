@@ -35,12 +35,37 @@ internal sealed class RespTestServer : IAsyncDisposable
     private readonly Task _serving;
     private readonly MemoryStream _received = new();
 
+    private readonly bool _ownsStore = true;
+
     public RespTestServer(IRespAuthenticator? authenticator = null, IKvStore? store = null, long maxBulk = 512L * 1024 * 1024)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
         Store = store ?? KvStore.Open(new KvStoreOptions { SiteId = "test", TimeProvider = Time, Random = new Random(3) });
         Server = RespServerFactory.Create(new RespServerOptions { TimeProvider = Time, Random = new Random(5), MaxBulkBytes = maxBulk }, Store, authenticator ?? new TrustAll());
         _serving = Server.RunConnectionAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), new IPEndPoint(IPAddress.Parse("192.0.2.10"), 5000), null, CancellationToken.None);
+    }
+
+    /// <summary>Another connection to the same server (same store, clock and pub/sub), from another port.</summary>
+    private RespTestServer(RespTestServer first, int port)
+    {
+        (Time, Store, Server, _ownsStore) = (first.Time, first.Store, first.Server, false);
+        _serving = Server.RunConnectionAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), new IPEndPoint(IPAddress.Parse("192.0.2.10"), port), null, CancellationToken.None);
+    }
+
+    public RespTestServer Connect(int port = 5001) => new(this, port);
+
+    /// <summary>Whether a whole reply has arrived unasked (a pushed message), without waiting for one.</summary>
+    public async Task<string?> TryReadPushAsync(TimeSpan wait)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(wait);
+            return await ReadReplyAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public FakeTimeProvider Time { get; }
@@ -67,6 +92,11 @@ internal sealed class RespTestServer : IAsyncDisposable
     public async Task<string> ReadReplyAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await ReadReplyAsync(timeout.Token);
+    }
+
+    private async Task<string> ReadReplyAsync(CancellationToken ct)
+    {
         while (true)
         {
             var text = Encoding.UTF8.GetString(_received.ToArray());
@@ -77,7 +107,7 @@ internal sealed class RespTestServer : IAsyncDisposable
                 return text[..length];
             }
 
-            var read = await _toClient.Reader.ReadAsync(timeout.Token);
+            var read = await _toClient.Reader.ReadAsync(ct);
             foreach (var segment in read.Buffer)
             {
                 _received.Write(segment.Span);
@@ -109,7 +139,10 @@ internal sealed class RespTestServer : IAsyncDisposable
     {
         await _toServer.Writer.CompleteAsync();
         await _serving.WaitAsync(TimeSpan.FromSeconds(10));
-        await Store.DisposeAsync();
+        if (_ownsStore)
+        {
+            await Store.DisposeAsync();
+        }
     }
 
     /// <summary>Length of the reply starting at <paramref name="at"/> in <paramref name="text"/>, or null when incomplete.</summary>

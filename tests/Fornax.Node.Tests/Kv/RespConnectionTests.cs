@@ -44,6 +44,65 @@ public sealed class RespConnectionTests
     }
 
     [Fact]
+    public async Task Subscriber_GetsMessagesWhileIdle_AndHalfwayThroughSendingACommand()
+    {
+        await using var site = await RespSite.StartAsync();
+        using var subscriber = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await subscriber.ConnectAsync(site.EndPoint);
+        await subscriber.SendAsync(Encoding.ASCII.GetBytes("SUBSCRIBE feed\r\n"));
+        var confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n";
+        Assert.Equal(confirmation, await ReadExactlyAsync(subscriber, confirmation.Length));
+        await using var redis = await site.ConnectAsync();
+        var publisher = redis.GetSubscriber();
+
+        Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal("feed"), "one"));
+        var one = "*3\r\n$7\r\nmessage\r\n$4\r\nfeed\r\n$3\r\none\r\n";
+        Assert.Equal(one, await ReadExactlyAsync(subscriber, one.Length));
+
+        // Half an inline command (no line end yet): the site keeps it unparsed (qbuf=6) until the rest comes.
+        await subscriber.SendAsync(Encoding.ASCII.GetBytes("PING h"));
+        var list = "";
+        await Poll.UntilAsync(
+            async () => (list = (string?)await redis.GetDatabase().ExecuteAsync("CLIENT", "LIST") ?? "").Split('\n')
+                .Any(l => l.Contains($"addr={subscriber.LocalEndPoint} ", StringComparison.Ordinal) && l.Contains(" qbuf=6 ", StringComparison.Ordinal)),
+            "the site to hold the half command", TimeSpan.FromSeconds(20), () => Task.FromResult(list));
+        Assert.Equal(1, await publisher.PublishAsync(RedisChannel.Literal("feed"), "two"));
+        var two = "*3\r\n$7\r\nmessage\r\n$4\r\nfeed\r\n$3\r\ntwo\r\n";
+        Assert.Equal(two, await ReadExactlyAsync(subscriber, two.Length));
+
+        await subscriber.SendAsync(Encoding.ASCII.GetBytes("i\r\n")); // the rest: a subscribed RESP2 PING answers as an array
+        var pong = "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n";
+        Assert.Equal(pong, await ReadExactlyAsync(subscriber, pong.Length));
+    }
+
+    [Fact]
+    public async Task SubscriberThatNeverReads_IsDisconnectedPast32MB_AndPublishersAndTheSiteGoOn()
+    {
+        await using var site = await RespSite.StartAsync();
+        using var subscriber = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+        await subscriber.ConnectAsync(site.EndPoint);
+        await subscriber.SendAsync(Encoding.ASCII.GetBytes("SUBSCRIBE feed\r\n"));
+        var confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n";
+        Assert.Equal(confirmation, await ReadExactlyAsync(subscriber, confirmation.Length));
+
+        await using var redis = await site.ConnectAsync();
+        var publisher = redis.GetSubscriber();
+        var megabyte = new string('m', 1 << 20);
+        // The subscriber reads nothing more: messages fill the sockets' buffers, then its queue at the site, which
+        // stops at 32 MB by ending the connection. Publishing goes on meanwhile; at the end nobody is subscribed.
+        var published = 0;
+        while (published < 200 && await publisher.PublishAsync(RedisChannel.Literal("feed"), megabyte) == 1)
+        {
+            published++;
+        }
+
+        Assert.InRange(published, 32, 199);
+        Assert.Equal(0, await publisher.PublishAsync(RedisChannel.Literal("feed"), "after"));
+        Assert.DoesNotContain($"addr={subscriber.LocalEndPoint} ", (string?)await redis.GetDatabase().ExecuteAsync("CLIENT", "LIST"), StringComparison.Ordinal);
+        Assert.Equal("PONG", (string?)await redis.GetDatabase().ExecuteAsync("PING"));
+    }
+
+    [Fact]
     public async Task ClientDisconnectingMidPipeline_KeepsWhatWasWhole_AndTheSiteServesOn()
     {
         await using var site = await RespSite.StartAsync();

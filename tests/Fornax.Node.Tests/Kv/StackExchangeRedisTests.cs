@@ -167,6 +167,26 @@ public sealed class StackExchangeRedisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PubSub_DeliversToChannelAndPatternSubscribers_OverTheSitesSockets()
+    {
+        var subscriber = _redis.GetSubscriber();
+        var messages = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await subscriber.SubscribeAsync(RedisChannel.Literal("news"), (channel, message) => messages.Writer.TryWrite($"{channel}: {message}"));
+        await subscriber.SubscribeAsync(RedisChannel.Pattern("alerts.*"), (channel, message) => messages.Writer.TryWrite($"{channel}: {message}"));
+        await using var publisher = await _site.ConnectAsync();
+
+        Assert.Equal(1, await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("news"), "hello"));
+        Assert.Equal(1, await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("alerts.disk"), "full"));
+        Assert.Equal(0, await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("elsewhere"), "x"));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.Equal("news: hello", await messages.Reader.ReadAsync(timeout.Token));
+        Assert.Equal("alerts.disk: full", await messages.Reader.ReadAsync(timeout.Token));
+        await subscriber.UnsubscribeAllAsync();
+        Assert.Equal(0, await publisher.GetSubscriber().PublishAsync(RedisChannel.Literal("news"), "gone"));
+    }
+
+    [Fact]
     public async Task Resp3Client_Works()
     {
         await using var resp3 = await _site.ConnectAsync(o => o.Protocol = RedisProtocol.Resp3);
