@@ -65,7 +65,7 @@ internal sealed class PubSubHub
     /// <summary>Delivers <paramref name="message"/> to every subscriber of the channel and of each matching pattern; returns how many it reached.</summary>
     public int Publish(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
     {
-        var frames = new Frames();
+        var frames = new Frames(null);
         var receivers = 0;
         lock (_gate)
         {
@@ -73,7 +73,7 @@ internal sealed class PubSubHub
             {
                 foreach (var subscriber in subscribers)
                 {
-                    subscriber.Push(frames.Message(subscriber.Reply.IsResp3, channel, message));
+                    subscriber.Push(frames.For(subscriber.Reply.IsResp3, channel, message));
                     receivers++;
                 }
             }
@@ -85,10 +85,10 @@ internal sealed class PubSubHub
                     continue;
                 }
 
-                var pmessage = new Frames();
+                var pmessage = new Frames(pattern);
                 foreach (var subscriber in patternSubscribers)
                 {
-                    subscriber.Push(pmessage.PatternMessage(subscriber.Reply.IsResp3, pattern, channel, message));
+                    subscriber.Push(pmessage.For(subscriber.Reply.IsResp3, channel, message));
                     receivers++;
                 }
             }
@@ -124,37 +124,26 @@ internal sealed class PubSubHub
         }
     }
 
-    /// <summary>One publish's frames, encoded once per protocol and shared by the subscribers that speak it.</summary>
-    private sealed class Frames
+    /// <summary>One publish's frame to a channel's (or one pattern's) subscribers, encoded once per protocol and shared by
+    /// the subscribers that speak it: <c>message channel payload</c>, or <c>pmessage pattern channel payload</c>.</summary>
+    private sealed class Frames(byte[]? pattern)
     {
         private byte[]? _resp2;
         private byte[]? _resp3;
 
-        public byte[] Message(bool resp3, ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
+        public byte[] For(bool resp3, ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
         {
             ref var frame = ref resp3 ? ref _resp3 : ref _resp2;
             if (frame is null)
             {
                 var writer = new RespReplyWriter { Protocol = resp3 ? 3 : 2 };
-                writer.Push(3);
-                writer.Bulk("message"u8);
-                writer.Bulk(channel);
-                writer.Bulk(message);
-                frame = writer.Written.ToArray();
-            }
+                writer.Push(pattern is null ? 3 : 4);
+                writer.Bulk(pattern is null ? "message"u8 : "pmessage"u8);
+                if (pattern is not null)
+                {
+                    writer.Bulk(pattern);
+                }
 
-            return frame;
-        }
-
-        public byte[] PatternMessage(bool resp3, ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message)
-        {
-            ref var frame = ref resp3 ? ref _resp3 : ref _resp2;
-            if (frame is null)
-            {
-                var writer = new RespReplyWriter { Protocol = resp3 ? 3 : 2 };
-                writer.Push(4);
-                writer.Bulk("pmessage"u8);
-                writer.Bulk(pattern);
                 writer.Bulk(channel);
                 writer.Bulk(message);
                 frame = writer.Written.ToArray();

@@ -47,11 +47,7 @@ public sealed class RespConnectionTests
     public async Task Subscriber_GetsMessagesWhileIdle_AndHalfwayThroughSendingACommand()
     {
         await using var site = await RespSite.StartAsync();
-        using var subscriber = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await subscriber.ConnectAsync(site.EndPoint);
-        await subscriber.SendAsync(Encoding.ASCII.GetBytes("SUBSCRIBE feed\r\n"));
-        var confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n";
-        Assert.Equal(confirmation, await ReadExactlyAsync(subscriber, confirmation.Length));
+        using var subscriber = await SubscribeToFeedAsync(site);
         await using var redis = await site.ConnectAsync();
         var publisher = redis.GetSubscriber();
 
@@ -79,11 +75,7 @@ public sealed class RespConnectionTests
     public async Task SubscriberThatNeverReads_IsDisconnectedPast32MB_AndPublishersAndTheSiteGoOn()
     {
         await using var site = await RespSite.StartAsync();
-        using var subscriber = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
-        await subscriber.ConnectAsync(site.EndPoint);
-        await subscriber.SendAsync(Encoding.ASCII.GetBytes("SUBSCRIBE feed\r\n"));
-        var confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n";
-        Assert.Equal(confirmation, await ReadExactlyAsync(subscriber, confirmation.Length));
+        using var subscriber = await SubscribeToFeedAsync(site);
 
         await using var redis = await site.ConnectAsync();
         var publisher = redis.GetSubscriber();
@@ -289,6 +281,18 @@ public sealed class RespConnectionTests
         select.select([sys.stdin], [], [], 120)
         for s in held: s.close()
         """;
+
+    /// <summary>A raw RESP2 connection subscribed to the channel "feed", its confirmation read (a small receive buffer:
+    /// what it does not read backs up at the site soon).</summary>
+    private static async Task<Socket> SubscribeToFeedAsync(RespSite site)
+    {
+        var subscriber = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+        await subscriber.ConnectAsync(site.EndPoint);
+        await subscriber.SendAsync(Encoding.ASCII.GetBytes("SUBSCRIBE feed\r\n"));
+        var confirmation = "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n";
+        Assert.Equal(confirmation, await ReadExactlyAsync(subscriber, confirmation.Length));
+        return subscriber;
+    }
 
     private static async Task<string> ReadExactlyAsync(Socket socket, int length)
     {
