@@ -128,6 +128,12 @@ internal static class InfoCommand
             [
                 ("total_connections_received", server.TotalConnections.ToString(CultureInfo.InvariantCulture)),
                 ("total_commands_processed", server.TotalCommands.ToString(CultureInfo.InvariantCulture)),
+                ("total_net_input_bytes", I(server.NetInputBytes)),
+                ("total_net_output_bytes", I(server.NetOutputBytes)),
+                ("expired_keys", I(server.KeyspaceFigures(stats).Expired)),
+                ("evicted_keys", "0"), // nothing is evicted (maxmemory 0, noeviction)
+                ("keyspace_hits", I(server.KeyspaceFigures(stats).Hits)),
+                ("keyspace_misses", I(server.KeyspaceFigures(stats).Misses)),
                 ("total_error_replies", I(server.TotalErrorReplies)),
                 ("pubsub_channels", I(server.PubSub.ChannelCount)),
                 ("pubsub_patterns", I(server.PubSub.PatternCount)),

@@ -50,6 +50,9 @@ internal sealed record RespCommand(string Name, int Arity, CommandFlags Flags, i
 
     public bool ArityMatches(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
 
+    /// <summary>A read command: the keys it looks up count as keyspace hits or misses (Redis' lookupKeyRead).</summary>
+    public bool IsRead => (Flags & CommandFlags.ReadOnly) != 0;
+
     /// <summary>Subcommands counted apart in INFO commandstats (<c>config|get</c>, as Redis 7), lower case. A call naming
     /// none of them is not counted (Redis refuses an unknown subcommand before it looks the command up), so a client
     /// cannot add lines.</summary>

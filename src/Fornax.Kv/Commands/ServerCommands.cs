@@ -90,8 +90,7 @@ internal static class ServerCommands
         }
         else if (args.Is(1, "RESETSTAT"u8) && args.Count == 2)
         {
-            client.Server.CommandStats.Reset();
-            client.Server.ErrorStats.Reset();
+            client.Server.ResetStats();
             client.Reply.Ok();
         }
         else if (args.Is(1, "RESETSTAT"u8))

@@ -11,6 +11,10 @@ public interface IKvTransaction
     /// <summary>The site's wall clock in Unix milliseconds, fixed for the whole transaction (expiry decisions use it).</summary>
     long NowUnixMs { get; }
 
+    /// <summary>Set while a client's read command runs: each key it looks up counts as a keyspace hit or miss (INFO
+    /// stats' <c>keyspace_hits</c>, <c>keyspace_misses</c>). Cleared when the transaction begins.</summary>
+    bool CountsReads { get; set; }
+
     // ---- keys ----
 
     KvType TypeOf(ReadOnlySpan<byte> key);

@@ -65,6 +65,26 @@ internal sealed partial class KvEngine : IKvStore
     /// <summary>Bumped when a key is removed for good; <see cref="IKvTransaction.Version"/> of an absent key is its negation.</summary>
     public long RemovalVersion { get; private set; }
 
+    /// <summary>Keys a client's read command found, or did not (under the lock: <see cref="IKvTransaction.CountsReads"/>).</summary>
+    public long KeyspaceHits { get; private set; }
+
+    public long KeyspaceMisses { get; private set; }
+
+    /// <summary>Keys deleted here because their expiry passed (the sweep; under the lock).</summary>
+    public long ExpiredKeys { get; set; }
+
+    public void CountRead(bool hit)
+    {
+        if (hit)
+        {
+            KeyspaceHits++;
+        }
+        else
+        {
+            KeyspaceMisses++;
+        }
+    }
+
     /// <summary>Records read from disk at start-up (keys and tombstones, not history).</summary>
     public long RecordsLoaded { get; }
 
@@ -117,6 +137,9 @@ internal sealed partial class KvEngine : IKvStore
                     Bytes = bytes,
                     Durability = _options.Durability,
                     RecordsLoaded = RecordsLoaded,
+                    KeyspaceHits = KeyspaceHits,
+                    KeyspaceMisses = KeyspaceMisses,
+                    ExpiredKeys = ExpiredKeys,
                     PendingDiskWrites = _disk is null ? 0 : _version - _disk.PersistedVersion,
                     Peers = PeerStats(),
                 };

@@ -20,6 +20,15 @@ public sealed record KvStoreStats
     /// <summary>Records read from disk at start-up.</summary>
     public long RecordsLoaded { get; init; }
 
+    /// <summary>Keys that clients' read commands found (INFO stats' keyspace_hits).</summary>
+    public long KeyspaceHits { get; init; }
+
+    /// <summary>Keys that clients' read commands looked up and did not find (keyspace_misses).</summary>
+    public long KeyspaceMisses { get; init; }
+
+    /// <summary>Keys deleted because their expiry passed (expired_keys).</summary>
+    public long ExpiredKeys { get; init; }
+
     /// <summary>Committed local changes not yet in the write-ahead log.</summary>
     public long PendingDiskWrites { get; init; }
 

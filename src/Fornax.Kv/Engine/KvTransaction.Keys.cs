@@ -199,6 +199,7 @@ internal sealed partial class KvTransaction
             ClearEntries(state);
         }
 
+        engine.ExpiredKeys += expired.Count;
         return expired.Count == count;
     }
 }

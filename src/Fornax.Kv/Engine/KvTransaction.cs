@@ -14,12 +14,27 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
 
     public long NowUnixMs { get; private set; }
 
+    public bool CountsReads
+    {
+        get;
+        set
+        {
+            field = value;
+            _lastCounted = null;
+        }
+    }
+
+    /// <summary>The key the current read command counted last: a command that looks a key up twice in a row (its type,
+    /// then its value) counts it once.</summary>
+    private KeyState? _lastCounted;
+
     /// <summary>Keys this transaction changed, in the order first changed.</summary>
     public List<KeyState> Touched { get; } = [];
 
     public void Begin(long nowUnixMs)
     {
         NowUnixMs = nowUnixMs;
+        CountsReads = false;
         _txId++;
         Touched.Clear();
         _undo.Clear();
@@ -29,7 +44,14 @@ internal sealed partial class KvTransaction(KvEngine engine, KeyTable table, Hyb
     private KeyState? Live(ReadOnlySpan<byte> key)
     {
         var state = table.Find(key);
-        return state is not null && state.IsLive(NowUnixMs) ? state : null;
+        var live = state is not null && state.IsLive(NowUnixMs) ? state : null;
+        if (CountsReads && (live is null || !ReferenceEquals(live, _lastCounted)))
+        {
+            engine.CountRead(hit: live is not null);
+            _lastCounted = live;
+        }
+
+        return live;
     }
 
     private KeyState? LiveOfType(ReadOnlySpan<byte> key, KvType type)

@@ -115,7 +115,7 @@ internal sealed partial class RespConnection
             var started = Server.Options.TimeProvider.GetTimestamp();
             if (command.Kv is { } kv)
             {
-                RunInTransaction(tx, kv, args);
+                RunInTransaction(tx, kv, args, command.IsRead);
             }
             else
             {

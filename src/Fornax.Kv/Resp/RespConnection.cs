@@ -136,7 +136,7 @@ internal sealed partial class RespConnection
         LastOutcome = DispatchOutcome.Ran;
         if (command.Kv is { } kv)
         {
-            RunKv(kv, args);
+            RunKv(kv, args, command.IsRead);
             return ValueTask.CompletedTask;
         }
 
@@ -144,14 +144,14 @@ internal sealed partial class RespConnection
     }
 
     /// <summary>Runs a data command as one transaction; a refused command answers its error and changes nothing.</summary>
-    public void RunKv(KvCommandHandler handler, RespArgs args)
+    public void RunKv(KvCommandHandler handler, RespArgs args, bool isRead)
     {
         var mark = Reply.Mark;
         try
         {
-            var commit = Store.Execute(new KvCall(this, handler, args), static (tx, call) =>
+            var commit = Store.Execute(new KvCall(this, handler, args, isRead), static (tx, call) =>
             {
-                call.Client.RunInTransaction(tx, call.Handler, call.Args);
+                call.Client.RunInTransaction(tx, call.Handler, call.Args, call.IsRead);
                 return true;
             }, out _);
             Track(commit);
@@ -163,9 +163,11 @@ internal sealed partial class RespConnection
         }
     }
 
-    /// <summary>Inside a transaction body: runs one command, turning a refusal into its error reply.</summary>
-    public void RunInTransaction(IKvTransaction tx, KvCommandHandler handler, RespArgs args)
+    /// <summary>Inside a transaction body: runs one command, turning a refusal into its error reply. The keys a read
+    /// command looks up count as keyspace hits or misses.</summary>
+    public void RunInTransaction(IKvTransaction tx, KvCommandHandler handler, RespArgs args, bool isRead)
     {
+        tx.CountsReads = isRead;
         var mark = Reply.Mark;
         try
         {
@@ -175,6 +177,10 @@ internal sealed partial class RespConnection
         {
             Reply.Rewind(mark);
             Reply.Error(e.Message);
+        }
+        finally
+        {
+            tx.CountsReads = false;
         }
     }
 
@@ -208,7 +214,7 @@ internal sealed partial class RespConnection
         return $"ERR unknown command '{(name.Length > 128 ? name[..128] : name)}', with args beginning with: {text}";
     }
 
-    private readonly record struct KvCall(RespConnection Client, KvCommandHandler Handler, RespArgs Args);
+    private readonly record struct KvCall(RespConnection Client, KvCommandHandler Handler, RespArgs Args, bool IsRead);
 }
 
 /// <summary>What <see cref="RespConnection.DispatchAsync"/> did with a command.</summary>

@@ -68,6 +68,7 @@ internal sealed partial class RespServer
                 ? await ReceiveOrSendPushesAsync(client, socket, input.Free())
                 : await socket.ReceiveAsync(input.Free(), SocketFlags.None);
             input.Received(received);
+            CountNet(received, 0);
             client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             bool more;
             do
@@ -126,6 +127,7 @@ internal sealed partial class RespServer
     private static async ValueTask SendRepliesAsync(RespConnection client, Socket socket)
     {
         var pending = client.Reply.Pending;
+        client.Server.CountNet(0, pending.Length);
         while (!pending.IsEmpty)
         {
             var sent = await socket.SendAsync(pending, SocketFlags.None);

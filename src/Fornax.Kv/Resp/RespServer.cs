@@ -47,6 +47,44 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
 
     public PubSubHub PubSub { get; } = new();
 
+    private long _netInputBytes;
+    private long _netOutputBytes;
+    private (long Hits, long Misses, long Expired) _resetAt;
+
+    /// <summary>Bytes read from and written to clients since the start or CONFIG RESETSTAT (INFO stats' total_net_*_bytes).</summary>
+    public long NetInputBytes => Interlocked.Read(ref _netInputBytes);
+
+    public long NetOutputBytes => Interlocked.Read(ref _netOutputBytes);
+
+    public void CountNet(long input, long output)
+    {
+        if (input != 0)
+        {
+            Interlocked.Add(ref _netInputBytes, input);
+        }
+
+        if (output != 0)
+        {
+            Interlocked.Add(ref _netOutputBytes, output);
+        }
+    }
+
+    /// <summary>The store's read and expiry counts as INFO shows them: since the start, or since CONFIG RESETSTAT.</summary>
+    public (long Hits, long Misses, long Expired) KeyspaceFigures(Engine.KvStoreStats stats) =>
+        (stats.KeyspaceHits - _resetAt.Hits, stats.KeyspaceMisses - _resetAt.Misses, stats.ExpiredKeys - _resetAt.Expired);
+
+    /// <summary>CONFIG RESETSTAT: what Redis resets (commandstats, errorstats, latencystats, keyspace hits and misses,
+    /// expired keys, network bytes); the /metrics counters of commands and connections keep counting.</summary>
+    public void ResetStats()
+    {
+        CommandStats.Reset();
+        ErrorStats.Reset();
+        var stats = store.Stats;
+        _resetAt = (stats.KeyspaceHits, stats.KeyspaceMisses, stats.ExpiredKeys);
+        Interlocked.Exchange(ref _netInputBytes, 0);
+        Interlocked.Exchange(ref _netOutputBytes, 0);
+    }
+
     public long TotalErrorReplies => ErrorStats.Total;
 
     public List<CommandFigures> CommandFigures() => CommandStats.Snapshot();
@@ -95,12 +133,14 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
             var buffer = read.Buffer;
             client.NoteActivity(options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             var consumed = await RunCommandsAsync(client, buffer);
+            CountNet(buffer.Slice(buffer.Start, consumed).Length, 0);
             // Replies filled a send's worth: what is left is read again at once, not after more input arrives.
             var more = client.Reply.Length >= options.MaxReplyBytesPerSend;
             input.AdvanceTo(consumed, more ? consumed : buffer.End);
 
             await client.WaitForCommitAsync();
             client.AppendPushesToReply();
+            CountNet(0, client.Reply.Length);
             client.Reply.DrainTo(output);
             var flushed = await output.FlushAsync(ct);
             if (client.Parser.Error is { } error)

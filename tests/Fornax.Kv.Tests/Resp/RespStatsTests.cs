@@ -1,3 +1,5 @@
+using Fornax.Testing;
+
 namespace Fornax.Kv.Tests.Resp;
 
 /// <summary>
@@ -103,6 +105,39 @@ public sealed class RespStatsTests
         var get = Assert.Single(stats, line => line.StartsWith("latency_percentiles_usec_get:p50=", StringComparison.Ordinal));
         var p50 = double.Parse(get.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(p50 >= 3000, get); // the GET spanned at least one 3-ms step of the clock
+    }
+
+    [Fact]
+    public async Task KeyspaceHitsAndMisses_CountTheKeysReadCommandsLookUp_AndResetStatClearsThem()
+    {
+        await using var server = new RespTestServer();
+        await ExpectAsync(
+            server,
+            ("SET a 1", "+OK\r\n"),
+            ("GET a", "$1\r\n1\r\n"),
+            ("GET b", "$-1\r\n"),
+            ("MGET a b c", "*3\r\n$1\r\n1\r\n$-1\r\n$-1\r\n"),
+            ("HGET a f", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            ("SET c 3", "+OK\r\n"), // a write: no lookup counts
+            ("INCR n", ":1\r\n"),
+            ("TTL a", ":-1\r\n"), // its type, then its expiry: one hit
+            ("SET x 1 PX 10", "+OK\r\n"));
+        server.Time.Advance(TimeSpan.FromSeconds(2)); // past x's expiry and the sweep's next round
+
+        // GET a, MGET's a (its type, then its value: once), HGET's a (found, of the wrong type), TTL a: four hits, as
+        // redis-server counts them; GET b, MGET's b and c: three misses.
+        var stats = await SectionAsync(server, "stats");
+        Assert.Equal("keyspace_hits:4 keyspace_misses:3", string.Join(' ', stats.Where(l => l.StartsWith("keyspace_", StringComparison.Ordinal))));
+        Assert.Contains("evicted_keys:0", stats);
+        await Poll.UntilAsync(async () => (await SectionAsync(server, "stats")).Contains("expired_keys:1"), "the sweep to delete x", TimeSpan.FromSeconds(10));
+
+        await ExpectAsync(server, ("CONFIG RESETSTAT", "+OK\r\n"));
+        stats = await SectionAsync(server, "stats");
+        Assert.Equal("keyspace_hits:0 keyspace_misses:0", string.Join(' ', stats.Where(l => l.StartsWith("keyspace_", StringComparison.Ordinal))));
+        Assert.Contains("expired_keys:0", stats);
+        // Since the reset: CONFIG RESETSTAT's 31 bytes in (counted once it ran), its "+OK\r\n" out; not yet this INFO.
+        Assert.Contains("total_net_input_bytes:31", stats);
+        Assert.Contains("total_net_output_bytes:5", stats);
     }
 
     [Fact]
