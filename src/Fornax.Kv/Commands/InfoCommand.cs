@@ -41,6 +41,7 @@ internal static class InfoCommand
             wanted.UnionWith(DefaultSections);
         }
 
+        Engine.KvStoreStats? stats = null;
         var text = new StringBuilder();
         foreach (var section in AllSections.Where(wanted.Contains))
         {
@@ -50,7 +51,7 @@ internal static class InfoCommand
             }
 
             text.Append("# ").Append(char.ToUpperInvariant(section[0])).Append(section[1..]).Append("\r\n");
-            foreach (var (key, value) in Section(client, section))
+            foreach (var (key, value) in Section(client, section, stats ??= client.Store.Stats))
             {
                 text.Append(key).Append(':').Append(value).Append("\r\n");
             }
@@ -72,14 +73,14 @@ internal static class InfoCommand
 
     private static string Micros(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
-    private static IEnumerable<(string, string)> Section(RespConnection client, string section)
+    /// <remarks><paramref name="stats"/> is read once per INFO: it walks every key under the store's lock.</remarks>
+    private static IEnumerable<(string, string)> Section(RespConnection client, string section, Engine.KvStoreStats stats)
     {
         var server = client.Server;
         var options = server.Options;
         var nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var uptime = (nowMs - server.StartedAtMs) / 1000;
         var port = (client.Local as System.Net.IPEndPoint)?.Port ?? 0;
-        var stats = client.Store.Stats;
         var durability = DurabilityName(stats.Durability);
         return section switch
         {
