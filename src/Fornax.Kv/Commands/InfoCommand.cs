@@ -135,7 +135,7 @@ internal static class InfoCommand
                 ("evicted_keys", "0"), // nothing is evicted (maxmemory 0, noeviction)
                 ("keyspace_hits", I(server.KeyspaceFigures(stats).Hits)),
                 ("keyspace_misses", I(server.KeyspaceFigures(stats).Misses)),
-                ("total_error_replies", I(server.TotalErrorReplies)),
+                ("total_error_replies", I(server.ErrorStats.Total)),
                 ("pubsub_channels", I(server.PubSub.ChannelCount)),
                 ("pubsub_patterns", I(server.PubSub.PatternCount)),
             ],

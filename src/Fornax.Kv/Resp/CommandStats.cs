@@ -16,8 +16,26 @@ internal sealed class CommandStats(TimeProvider time)
     private readonly double _nanosecondsPerTick = 1e9 / time.TimestampFrequency;
     private LatencyHistogram?[] _latencies = new LatencyHistogram?[Commands.CommandTable.StatNames.Length];
 
-    /// <summary>A command that ran for <paramref name="elapsedTicks"/> (<see cref="TimeProvider.GetTimestamp"/> units).</summary>
-    public void Ran(int slot, long elapsedTicks, bool failed)
+    /// <summary>A call that ran for <paramref name="elapsedTicks"/> (<see cref="TimeProvider.GetTimestamp"/> units), in its
+    /// command's or subcommand's slot; an unknown subcommand is not counted (<see cref="Commands.RespCommand.StatsSlotFor"/>).</summary>
+    public void Ran(Commands.RespCommand command, RespArgs args, long elapsedTicks, bool failed)
+    {
+        if (command.StatsSlotFor(args) is var slot and >= 0)
+        {
+            Ran(slot, elapsedTicks, failed);
+        }
+    }
+
+    /// <summary>A call refused before it ran.</summary>
+    public void Rejected(Commands.RespCommand command, RespArgs args)
+    {
+        if (command.StatsSlotFor(args) is var slot and >= 0)
+        {
+            Interlocked.Increment(ref _figures[(slot * Figures) + RejectedCalls]);
+        }
+    }
+
+    private void Ran(int slot, long elapsedTicks, bool failed)
     {
         var at = slot * Figures;
         Interlocked.Increment(ref _figures[at + Calls]);
@@ -54,9 +72,6 @@ internal sealed class CommandStats(TimeProvider time)
 
         return result;
     }
-
-    /// <summary>A command refused before it ran.</summary>
-    public void Rejected(int slot) => Interlocked.Increment(ref _figures[slot * Figures + RejectedCalls]);
 
     /// <summary>Every command called or rejected since the start (or the last CONFIG RESETSTAT), in table order.</summary>
     public List<CommandFigures> Snapshot()

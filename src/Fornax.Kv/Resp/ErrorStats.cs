@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace Fornax.Kv.Resp;
 
@@ -11,7 +12,7 @@ internal sealed class ErrorStats
 {
     public const int MaxCodes = 128;
 
-    private readonly ConcurrentDictionary<string, StrongBox> _byCode = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _byCode = new(StringComparer.Ordinal);
     private long _total;
 
     public long Total => Interlocked.Read(ref _total);
@@ -29,7 +30,7 @@ internal sealed class ErrorStats
                 return;
             }
 
-            count = _byCode.GetOrAdd(code.ToString(), static _ => new StrongBox());
+            count = _byCode.GetOrAdd(code.ToString(), static _ => new StrongBox<long>());
         }
 
         Interlocked.Increment(ref count.Value);
@@ -44,10 +45,5 @@ internal sealed class ErrorStats
     {
         _byCode.Clear();
         Interlocked.Exchange(ref _total, 0);
-    }
-
-    private sealed class StrongBox
-    {
-        public long Value;
     }
 }

@@ -128,10 +128,7 @@ internal sealed partial class RespConnection
             }
 
             // Each queued command counts as a call of its own in INFO commandstats, as in Redis; EXEC's time includes theirs.
-            if (command.StatsSlotFor(args) is var slot and >= 0)
-            {
-                Server.CommandStats.Ran(slot, Server.Options.TimeProvider.GetTimestamp() - started, Reply.IsErrorAt(mark));
-            }
+            Server.CommandStats.Ran(command, args, Server.Options.TimeProvider.GetTimestamp() - started, Reply.IsErrorAt(mark));
         }
 
         return true;

@@ -19,6 +19,9 @@ internal sealed partial class RespConnection
     private TaskCompletionSource? _pushArrived;
     private Action? _wakeForPushes;
 
+    /// <summary>Set when the queue overflowed and the connection was ended: nothing more is queued.</summary>
+    private bool _pushOverflowed;
+
     /// <summary>Channels and patterns subscribed to: the count SUBSCRIBE and UNSUBSCRIBE answer with.</summary>
     public int Subscriptions => _channels.Count + _patterns.Count;
 
@@ -32,26 +35,20 @@ internal sealed partial class RespConnection
     /// <summary>How the pipe loop is woken for pushes (the socket loop waits on <see cref="PushArrivedAsync"/> instead).</summary>
     public void OnPushes(Action wake) => _wakeForPushes = wake;
 
-    public bool Subscribe(byte[] name, bool pattern)
+    public void Subscribe(byte[] name, bool pattern)
     {
-        if (!(pattern ? _patterns : _channels).Add(name))
+        if ((pattern ? _patterns : _channels).Add(name))
         {
-            return false;
+            Server.PubSub.Add(this, name, pattern);
         }
-
-        Server.PubSub.Add(this, name, pattern);
-        return true;
     }
 
-    public bool Unsubscribe(byte[] name, bool pattern)
+    public void Unsubscribe(byte[] name, bool pattern)
     {
-        if (!(pattern ? _patterns : _channels).Remove(name))
+        if ((pattern ? _patterns : _channels).Remove(name))
         {
-            return false;
+            Server.PubSub.Remove(this, name, pattern);
         }
-
-        Server.PubSub.Remove(this, name, pattern);
-        return true;
     }
 
     /// <summary>The channels (or patterns) subscribed to, in no particular order: what UNSUBSCRIBE without arguments ends.</summary>
@@ -74,20 +71,20 @@ internal sealed partial class RespConnection
     /// <summary>A publisher (any thread) queues a message for this connection; past <see cref="MaxQueuedPushBytes"/> unsent, the connection is ended.</summary>
     public void Push(byte[] frame)
     {
-        TaskCompletionSource? arrived;
+        TaskCompletionSource? arrived = null;
+        var overflowed = false;
         lock (_pushGate)
         {
-            if (PushOverflowed)
+            if (_pushOverflowed)
             {
-                return; // ended already: nothing more is queued
+                return;
             }
 
             if (_pushBytes + frame.Length > MaxQueuedPushBytes)
             {
+                _pushOverflowed = overflowed = true;
                 _pushes = [];
-                _pushBytes = 0;
-                PushOverflowed = true;
-                arrived = null;
+                Volatile.Write(ref _pushBytes, 0);
             }
             else
             {
@@ -98,7 +95,7 @@ internal sealed partial class RespConnection
             }
         }
 
-        if (PushOverflowed)
+        if (overflowed)
         {
             Kill();
             return;
@@ -107,9 +104,6 @@ internal sealed partial class RespConnection
         arrived?.TrySetResult();
         _wakeForPushes?.Invoke();
     }
-
-    /// <summary>Set when the queue overflowed: the connection was ended (CLIENT LIST no longer shows it).</summary>
-    public bool PushOverflowed { get; private set; }
 
     /// <summary>Completes when a message is queued (at once if one is): what an idle subscriber's socket loop waits on beside its receive.</summary>
     public Task PushArrivedAsync()
@@ -126,8 +120,11 @@ internal sealed partial class RespConnection
         }
     }
 
-    /// <summary>Whether messages are queued (read without the lock: the loop checks after every batch of replies).</summary>
-    public bool HasPushes => Volatile.Read(ref _pushBytes) > 0;
+    /// <summary>Bytes queued for this subscriber, not sent yet (CLIENT LIST's omem counts them); read without the lock.</summary>
+    public long QueuedPushBytes => Volatile.Read(ref _pushBytes);
+
+    /// <summary>Whether messages are queued: the loop checks after every batch of replies.</summary>
+    public bool HasPushes => QueuedPushBytes > 0;
 
     /// <summary>Moves the queued messages, in the order published, after the replies gathered so far (they go out in the same send).</summary>
     public void AppendPushesToReply()
@@ -148,18 +145,6 @@ internal sealed partial class RespConnection
         foreach (var frame in taken)
         {
             Reply.Raw(frame);
-        }
-    }
-
-    /// <summary>Bytes queued for this subscriber, not sent yet (CLIENT LIST's omem counts them).</summary>
-    public long QueuedPushBytes
-    {
-        get
-        {
-            lock (_pushGate)
-            {
-                return _pushBytes;
-            }
         }
     }
 }

@@ -85,8 +85,6 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
         Interlocked.Exchange(ref _netOutputBytes, 0);
     }
 
-    public long TotalErrorReplies => ErrorStats.Total;
-
     public List<CommandFigures> CommandFigures() => CommandStats.Snapshot();
 
     public async Task RunConnectionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken ct)
@@ -304,19 +302,14 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
         }
 
         var args = client.Parser.Args;
-        var slot = command.StatsSlotFor(args);
-        if (slot >= 0 && client.LastOutcome == DispatchOutcome.Rejected)
+        if (client.LastOutcome == DispatchOutcome.Rejected)
         {
-            CommandStats.Rejected(slot);
+            CommandStats.Rejected(command, args);
             return;
         }
 
         var elapsed = options.TimeProvider.GetTimestamp() - started;
-        if (slot >= 0)
-        {
-            CommandStats.Ran(slot, elapsed, client.Reply.IsErrorAt(mark));
-        }
-
+        CommandStats.Ran(command, args, elapsed, client.Reply.IsErrorAt(mark));
         if (SlowLog.IsSlow(elapsed))
         {
             SlowLog.Add(args, elapsed, client);
