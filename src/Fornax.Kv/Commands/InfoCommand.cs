@@ -73,7 +73,7 @@ internal static class InfoCommand
 
     private static string Micros(long nanoseconds) => (nanoseconds / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
-    /// <remarks><paramref name="stats"/> is read once per INFO: it walks every key under the store's lock.</remarks>
+    /// <remarks><paramref name="stats"/> is read once per INFO: it corrects the store's byte count for every key changed since it was last read.</remarks>
     private static IEnumerable<(string, string)> Section(RespConnection client, string section, Engine.KvStoreStats stats)
     {
         var server = client.Server;

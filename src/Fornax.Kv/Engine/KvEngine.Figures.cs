@@ -4,13 +4,16 @@ using Fornax.Kv.Engine.Crdt;
 namespace Fornax.Kv.Engine;
 
 /// <summary>
-/// Per keyspace figures: keys and bytes, kept per prefix as sums that the keys changed since the last sample correct
-/// (walking every key, and every element of every set and hash, under the lock each second stalled the writers of a
-/// large store); the backlog from the replicator's counts.
+/// Bytes in memory, of the whole store and per keyspace (with its keys), kept as sums that the keys changed since the
+/// last sample correct (walking every key, and every element of every set and hash, under the lock each second stalled
+/// the writers of a large store); a keyspace's backlog from the replicator's counts.
 /// </summary>
 internal sealed partial class KvEngine
 {
     private readonly Dictionary<string, PrefixSum> _figureSums = new(StringComparer.Ordinal);
+
+    /// <summary>Bytes of every key held, tombstones included, as of the last sample (changed only under both locks).</summary>
+    private long _storeBytes;
 
     /// <summary>Keys changed since the last sample (each once: <see cref="KeyState.FigureDirty"/>); kept only once sampled.</summary>
     private List<KeyState>? _figureDirty;
@@ -25,9 +28,9 @@ internal sealed partial class KvEngine
 
         public void Add(KeyState state, int sign)
         {
-            if (state.Key.AsSpan().StartsWith(Prefix))
+            if (state.FigureLive && state.Key.AsSpan().StartsWith(Prefix))
             {
-                Keys += state.FigureLive ? sign : 0;
+                Keys += sign;
                 Bytes += sign * state.FigureBytes;
             }
         }
@@ -38,7 +41,7 @@ internal sealed partial class KvEngine
             if (state.Key.AsSpan().StartsWith(Prefix))
             {
                 Keys += (state.FigureLive ? 1 : 0) - (wasLive ? 1 : 0);
-                Bytes += state.FigureBytes - hadBytes;
+                Bytes += (state.FigureLive ? state.FigureBytes : 0) - (wasLive ? hadBytes : 0);
             }
         }
     }
@@ -53,12 +56,13 @@ internal sealed partial class KvEngine
         }
     }
 
-    /// <summary>Keys holding a value (an expired key counts until the sweep deletes it, as in DBSIZE) and their bytes.</summary>
+    /// <summary>A key's bytes while held (tombstones too), and whether it holds a value (an expired key counts until the
+    /// sweep deletes it, as in DBSIZE).</summary>
     private static void TakeFigures(KeyState state)
     {
         state.FigureDirty = false;
         state.FigureLive = !state.Removed && state.Type != KvType.None;
-        state.FigureBytes = state.FigureLive ? state.ApproximateBytes() : 0;
+        state.FigureBytes = state.Removed ? 0 : state.ApproximateBytes();
     }
 
     /// <summary>Dirty keys looked at per hold of the store's lock: under 100,000 SETs a second a sample found ~60,000
@@ -72,46 +76,83 @@ internal sealed partial class KvEngine
     {
         lock (_figureSampling)
         {
-            int dirty;
+            CatchUpFigures();
             lock (_gate)
             {
-                if (_figureDirty is null)
-                {
-                    // The first sample: every key's figures taken once; from now on only changed keys are looked at.
-                    _figureDirty = [];
-                    foreach (var state in _table.All())
-                    {
-                        TakeFigures(state);
-                    }
-                }
-
-                // The keys changed until now; those changed meanwhile join the list behind them, for the next sample.
-                dirty = _figureDirty.Count;
-            }
-
-            for (var start = 0; start < dirty; start += FigureChunk)
-            {
-                lock (_gate)
-                {
-                    for (var i = start; i < Math.Min(start + FigureChunk, dirty); i++)
-                    {
-                        var state = _figureDirty[i];
-                        // Changed again since it was listed: its figures are taken now; it is not listed twice.
-                        var (wasLive, hadBytes) = (state.FigureLive, state.FigureBytes);
-                        TakeFigures(state);
-                        foreach (var sum in _figureSums.Values)
-                        {
-                            sum.Change(state, wasLive, hadBytes);
-                        }
-                    }
-                }
-            }
-
-            lock (_gate)
-            {
-                _figureDirty.RemoveRange(0, dirty);
                 return Sums(prefixes);
             }
+        }
+    }
+
+    /// <summary>The store's bytes, caught up with the keys changed until now. A caller holding the store's lock (INFO
+    /// queued in MULTI runs inside EXEC) must not wait for a sample, which takes its lock first and the store's after:
+    /// it catches up only when no sample runs, else reads the bytes as that sample has them so far.</summary>
+    private long SampledStoreBytes()
+    {
+        if (_gate.IsHeldByCurrentThread && !_figureSampling.TryEnter())
+        {
+            return _storeBytes;
+        }
+
+        if (!_gate.IsHeldByCurrentThread)
+        {
+            _figureSampling.Enter();
+        }
+
+        try
+        {
+            CatchUpFigures();
+            return _storeBytes;
+        }
+        finally
+        {
+            _figureSampling.Exit();
+        }
+    }
+
+    /// <summary>Corrects the sums for the keys changed until now, a chunk per hold of the store's lock (under <see cref="_figureSampling"/>).</summary>
+    private void CatchUpFigures()
+    {
+        int dirty;
+        lock (_gate)
+        {
+            if (_figureDirty is null)
+            {
+                // The first sample: every key's figures taken once; from now on only changed keys are looked at.
+                _figureDirty = [];
+                foreach (var state in _table.All())
+                {
+                    TakeFigures(state);
+                    _storeBytes += state.FigureBytes;
+                }
+            }
+
+            // The keys changed until now; those changed meanwhile join the list behind them, for the next sample.
+            dirty = _figureDirty.Count;
+        }
+
+        for (var start = 0; start < dirty; start += FigureChunk)
+        {
+            lock (_gate)
+            {
+                for (var i = start; i < Math.Min(start + FigureChunk, dirty); i++)
+                {
+                    var state = _figureDirty[i];
+                    // Changed again since it was listed: its figures are taken now; it is not listed twice.
+                    var (wasLive, hadBytes) = (state.FigureLive, state.FigureBytes);
+                    TakeFigures(state);
+                    _storeBytes += state.FigureBytes - hadBytes;
+                    foreach (var sum in _figureSums.Values)
+                    {
+                        sum.Change(state, wasLive, hadBytes);
+                    }
+                }
+            }
+        }
+
+        lock (_gate)
+        {
+            _figureDirty.RemoveRange(0, dirty);
         }
     }
 

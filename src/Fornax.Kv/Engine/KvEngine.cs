@@ -115,25 +115,20 @@ internal sealed partial class KvEngine : IKvStore
     /// <summary>The disk writer's synced writes and finished rounds (for tests of what an idle second costs).</summary>
     internal (long Syncs, long Rounds) DiskWriterCounts => _disk is { } disk ? (disk.Syncs, disk.Rounds) : (0, 0);
 
+    /// <summary>The store's figures: counts kept as keys change, bytes from the sums the figure sample keeps (INFO and
+    /// /metrics read this; walking every key and element under the lock for it stalled every writer of a large store).</summary>
     public KvStoreStats Stats
     {
         get
         {
+            var bytes = SampledStoreBytes();
             lock (_gate)
             {
-                long withExpiry = 0, tombstones = 0, bytes = 0;
-                foreach (var state in _table.All())
-                {
-                    withExpiry += !state.IsEmpty && state.ExpiresAt != 0 ? 1 : 0;
-                    tombstones += state.IsEmpty ? 1 : 0;
-                    bytes += state.ApproximateBytes();
-                }
-
                 return new KvStoreStats
                 {
                     Keys = _liveCount,
-                    KeysWithExpiry = withExpiry,
-                    Tombstones = tombstones,
+                    KeysWithExpiry = _expiring.Count,
+                    Tombstones = _table.Count - _liveCount, // every key held has a value or is a tombstone
                     Bytes = bytes,
                     Durability = _options.Durability,
                     RecordsLoaded = RecordsLoaded,

@@ -50,7 +50,8 @@ internal sealed partial class KeyState(byte[] key)
     /// <summary>Replication: the local change sequence at which it last changed (what peers have not acknowledged).</summary>
     public long ChangeSeq { get; set; }
 
-    /// <summary>Keyspace figures: what this key last added to its prefixes' byte count, and whether it counted as a key.</summary>
+    /// <summary>Figures: what this key last added to the store's byte count (and to its prefixes' while it counted as a
+    /// key, <see cref="FigureLive"/>).</summary>
     public long FigureBytes { get; set; }
 
     public bool FigureLive { get; set; }
