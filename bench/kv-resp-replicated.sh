@@ -15,9 +15,13 @@
 # from /proc: the test and its catch-up, i.e. serving, storing, relaying and applying every write at three replicas;
 # a figure a busy machine moves far less than requests/s), the bytes the four sites wrote to disk per request (same
 # span), then each replica's key count (they must match).
+# With REDIS_TREE=1 the same tests also run against a redis-server replicating as the tree does: a primary (e1's place)
+# whose replica (the cloud's) has two replicas of its own (e2's and e3's), chained replication, each appendonly
+# everysec; printed beside them: its requests/s, fornax's ratio to it, and the four redis processes' CPU per request
+# (the test and until every replica's offset equals the primary's).
 # With LOCAL=1 no keyspace holds what redis-benchmark writes: the keys stay at e1, nothing is replicated, and the four
 # sites' CPU is e1's alone (the cost of replication is the difference from a run without it).
-# Usage: [PIPELINES="1 16"] [TESTS=set,get,...] [FORNAX=path/to/fornax] [LOCAL=1] bench/kv-resp-replicated.sh [requests]
+# Usage: [PIPELINES="1 16"] [TESTS=set,get,...] [FORNAX=path/to/fornax] [LOCAL=1] [REDIS_TREE=1] bench/kv-resp-replicated.sh [requests]
 #        (default 1000000 requests; PIPELINES=16 runs -P 16 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +34,11 @@ fornax=$(bench/release/publish.sh)
 export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
 redis_pid=""
+tree_pids=""
 cleanup() {
   kv_tree_down 2>/dev/null || true
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null || true
+  for pid in $tree_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,6 +49,37 @@ redis_port=$(free_port)
 mkdir -p "$work/redis"
 redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync everysec --save "" --daemonize no >"$work/redis.log" 2>&1 &
 redis_pid=$!
+
+# REDIS_TREE=1: primary, its replica, and that replica's two replicas (chained, as e1 → cloud → e2, e3).
+tree_ports=""
+if [ "${REDIS_TREE:-0}" = 1 ]; then
+  for i in 0 1 2 3; do
+    port=$(free_port)
+    mkdir -p "$work/redis-tree$i"
+    replica_of=()
+    [ "$i" = 1 ] && replica_of=(--replicaof 127.0.0.1 "${tree_ports%% *}")
+    [ "$i" -ge 2 ] && replica_of=(--replicaof 127.0.0.1 "$(echo "$tree_ports" | cut -d' ' -f2)")
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis-tree$i" --appendonly yes --appendfsync everysec --save "" "${replica_of[@]}" --daemonize no >"$work/redis-tree$i.log" 2>&1 &
+    tree_pids="$tree_pids $!"
+    tree_ports="${tree_ports:+$tree_ports }$port"
+    until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
+  done
+  for port in $(echo "$tree_ports" | cut -d' ' -f2-); do
+    until redis-cli -p "$port" info replication | grep -q 'master_link_status:up'; do sleep 0.1; done
+  done
+fi
+tree_primary=${tree_ports%% *}
+# The four redis processes' CPU seconds so far; seconds until every replica's offset equals the primary's.
+tree_cpu() { for pid in $tree_pids; do cut -d' ' -f14,15 "/proc/$pid/stat"; done | awk -v t="$(getconf CLK_TCK)" '{s += $1 + $2} END {printf "%.3f\n", s / t}'; }
+offset() { redis-cli -p "$1" info replication | sed -n 's/^master_repl_offset:\([0-9]*\).*/\1/p'; }
+tree_catch_up() {
+  for _ in $(seq 1 1200); do
+    local want; want=$(offset "$tree_primary") behind=0
+    for port in $(echo "$tree_ports" | cut -d' ' -f2-); do [ "$(offset "$port")" = "$want" ] || behind=1; done
+    [ "$behind" = 0 ] && break
+    sleep 0.1
+  done
+}
 
 KV_PREFIXES="key: counter: myset myhash"
 replicated="e1 replicating to e2 and e3"
@@ -69,9 +106,12 @@ catch_up() {
   done
   echo "$EPOCHREALTIME - $started" | bc -l
 }
-printf '%-6s %-4s %12s %12s %7s %10s %12s %12s\n' test P redis fornax ratio "caught up" "CPU µs/req" "disk B/req"
+printf '%-6s %-4s %12s %12s %7s %10s %12s %12s' test P redis fornax ratio "caught up" "CPU µs/req" "disk B/req"
+[ -n "$tree_ports" ] && printf ' %14s %7s %14s' "redis ×4 chain" ratio "its CPU µs/req"
+echo
 for pipeline in $pipelines; do
   redis-cli -p "$redis_port" flushall >/dev/null
+  [ -n "$tree_ports" ] && redis-cli -p "$tree_primary" flushall >/dev/null && tree_catch_up
   for name in ${tests//,/ }; do
     r=$(run "$redis_port" "$pipeline" "$name")
     cpu_before=$(site_cpu)
@@ -80,7 +120,14 @@ for pipeline in $pipelines; do
     c=$(catch_up)
     cpu=$(echo "($(site_cpu) - $cpu_before) * 1000000 / $requests" | bc -l)
     disk=$(echo "($(site_disk) - $disk_before) / $requests" | bc -l)
-    printf '%-6s %-4s %12.0f %12.0f %7.2f %9.1fs %12.1f %12.0f\n' "${name^^}" "$pipeline" "$r" "${f:-0}" "$(echo "${f:-0} / $r" | bc -l)" "$c" "$cpu" "$disk"
+    printf '%-6s %-4s %12.0f %12.0f %7.2f %9.1fs %12.1f %12.0f' "${name^^}" "$pipeline" "$r" "${f:-0}" "$(echo "${f:-0} / $r" | bc -l)" "$c" "$cpu" "$disk"
+    if [ -n "$tree_ports" ]; then
+      tree_before=$(tree_cpu)
+      t=$(run "$tree_primary" "$pipeline" "$name")
+      tree_catch_up
+      printf ' %14.0f %7.2f %14.1f' "$t" "$(echo "${f:-0} / $t" | bc -l)" "$(echo "($(tree_cpu) - $tree_before) * 1000000 / $requests" | bc -l)"
+    fi
+    echo
   done
 done
 echo "keys after the run (DBSIZE; replicas converge): e1 $(redis-cli -p "$e1" dbsize) e2 $(redis-cli -p "$e2" dbsize) e3 $(redis-cli -p "$e3" dbsize)"

@@ -42,7 +42,7 @@ pending() { redis-cli -p "$1" info replication | sed -n 's/.*pending_keys=\([0-9
 # CPU seconds (user + system) the four site processes have used so far.
 site_pids=$(for f in "$work"/sites/*/node.pid; do cat "$f"; echo; done)
 tick=$(getconf CLK_TCK)
-site_cpu() { for pid in $site_pids; do cut -d' ' -f14,15 "/proc/$pid/stat"; done | awk -v t="$tick" '{s += $1 + $2} END {print s / t}'; }
+site_cpu() { for pid in $site_pids; do cut -d' ' -f14,15 "/proc/$pid/stat"; done | awk -v t="$tick" '{s += $1 + $2} END {printf "%.3f\n", s / t}'; }
 # Bytes the four site processes have written to disk so far (/proc/PID/io write_bytes: RocksDB's log, flushes and
 # compactions; the writes a replicated key costs the disks).
-site_disk() { for pid in $site_pids; do awk '/^write_bytes/ {print $2}' "/proc/$pid/io"; done | awk '{s += $1} END {print s}'; }
+site_disk() { for pid in $site_pids; do awk '/^write_bytes/ {print $2}' "/proc/$pid/io"; done | awk '{s += $1} END {printf "%.0f\n", s}'; }
