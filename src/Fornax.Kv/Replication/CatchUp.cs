@@ -26,6 +26,10 @@ internal sealed class CatchUp(long from)
     /// <summary>The ranges of the request awaiting the peer's digests.</summary>
     public List<ulong>? Asked { get; set; }
 
+    /// <summary>The reply to <see cref="Asked"/> has arrived and is being compared with this site's keys (outside the
+    /// store's lock): a catch-up that replaces this one meanwhile has no reply of this one's still to come.</summary>
+    public bool ReplyArrived { get; set; }
+
     /// <summary>Ranges found different this round, to ask about in the next (at <see cref="Depth"/> + 1).</summary>
     public List<ulong> Next { get; set; } = [];
 

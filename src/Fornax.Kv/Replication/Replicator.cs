@@ -128,7 +128,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private void StartCatchUp(PeerState peer)
     {
         peer.NeedsCatchUp = false;
-        if (peer.CatchUp is { Asked: not null })
+        if (peer.CatchUp is { Asked: not null, ReplyArrived: false })
         {
             peer.StaleDigestReplies++; // the reply to the request of the catch-up replaced is still on its way
         }

@@ -127,6 +127,97 @@ public sealed class CatchUpTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.InRange(Towards(replica, "a").KeysSent, 2, 50);
     }
 
+    /// <summary>
+    /// The digest walks release the store's lock every few thousand keys, so writes land in the middle of them: keys
+    /// changed, deleted (their slots freed and reused) and created at the source during a catch-up of a replica that
+    /// holds most keys, while the replica's interest changes back and forth (each change starts the catch-up over,
+    /// also while a reply is being compared). Both end with the same keys and values.
+    /// </summary>
+    [Fact]
+    public async Task CatchUp_WhileTheSourceWritesAndTheInterestChanges_Converges()
+    {
+        await using var source = Source();
+        var replica = Site("b");
+        await using var _replica = replica;
+        for (var i = 0; i < Keys; i++)
+        {
+            if (i % 50 != 3)
+            {
+                ((KvEngine)replica).Merge(((KvEngine)source).Export(B($"cart:{i}"))!);
+            }
+        }
+
+        using var stop = new CancellationTokenSource();
+        long writes = 0;
+        var writer = Task.Run(() =>
+        {
+            var random = new Random(17);
+            for (var n = 0; !stop.IsCancellationRequested; n++, Interlocked.Increment(ref writes))
+            {
+                var key = $"cart:{random.Next(Keys + 2_000)}";
+                if (n % 4 == 0)
+                {
+                    source.Do(tx => tx.Delete(B(key)));
+                }
+                else
+                {
+                    source.Set(key, $"w{n}");
+                }
+
+                if (n % 50 == 0)
+                {
+                    // A keyspace added at the source starts its catch-ups over from another thread than the link's.
+                    KvReplication.For(n % 100 == 0 ? source : replica).SetKeyspaces(n % 200 < 100 ? ["cart:", "other:"] : ["cart:"]);
+                }
+            }
+        });
+
+        await using var link = new TestLink(KvReplication.For(source), KvReplication.For(replica));
+        await Poll.UntilAsync(() => Interlocked.Read(ref writes) >= 20_000, "the writer to write 20,000 times during the catch-up", TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await writer;
+        KvReplication.For(source).SetKeyspaces(["cart:"]);
+        KvReplication.For(replica).SetKeyspaces(["cart:"]);
+
+        await Poll.UntilAsync(() => Differences(source, replica) == 0, "both sides to hold the same keys and values",
+            describe: () => $"{Differences(source, replica)} keys differ; a {source.Count} keys, b {replica.Count}");
+        output.WriteLine($"catch-ups a→b {Towards(source, "b").CatchUps}, b→a {Towards(replica, "a").CatchUps}; writes {Interlocked.Read(ref writes)}");
+    }
+
+    /// <summary>A keyspace added at the source while it compares a digest reply: the catch-up starts over, and the new
+    /// one's replies are not taken for the replaced one's (which had arrived).</summary>
+    [Fact]
+    public async Task CatchUp_StartedOverWhileAReplyIsCompared_StillCompletes()
+    {
+        await using var source = Source();
+        var replica = Site("b");
+        await using var _replica = replica;
+        for (var i = 0; i < Keys; i += 2)
+        {
+            ((KvEngine)replica).Merge(((KvEngine)source).Export(B($"cart:{i}"))!);
+        }
+
+        var restarted = 0;
+        ((KvEngine)source).Replication.ComparingDigests = () =>
+        {
+            if (Interlocked.Exchange(ref restarted, 1) == 0)
+            {
+                KvReplication.For(source).SetKeyspaces(["cart:", "other:"]);
+            }
+        };
+
+        await using var link = new TestLink(KvReplication.For(source), KvReplication.For(replica));
+        await Poll.UntilAsync(() => replica.Count == Keys, "b to hold every key", describe: () => $"b holds {replica.Count}");
+        Assert.Equal(1, restarted);
+        Assert.True(Towards(source, "b").CatchUps >= 2);
+    }
+
+    private static int Differences(IKvStore a, IKvStore b)
+    {
+        var keys = Enumerable.Range(0, Keys + 2_000).Select(i => $"cart:{i}");
+        return keys.Count(key => a.View(key) != b.View(key));
+    }
+
     public static TheoryData<byte[]> GarbageDigests() => new()
     {
         Frames.EncodeDigestReply(new ulong[3], new int[3]),                  // not 16 digests per range asked (or none asked)
