@@ -40,6 +40,9 @@ internal sealed partial class KvEngine
 
     public Lock Gate => _gate;
 
+    /// <summary>The replication log's bound (<see cref="KvStoreOptions.ReplicationLogEntries"/>).</summary>
+    public int LogEntries => _options.ReplicationLogEntries;
+
     public KeyTable Table => _table;
 
     public long CurrentVersion => _version;

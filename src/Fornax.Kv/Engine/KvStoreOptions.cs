@@ -32,6 +32,10 @@ public sealed record KvStoreOptions
     /// <summary>How often expired keys are looked for and deleted (a read never sees one, whatever this is).</summary>
     public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Changes the replication log holds for peers that have not acknowledged them; past it a peer catches up
+    /// by digests. Lowered in tests, which cannot write a million changes quickly.</summary>
+    internal int ReplicationLogEntries { get; init; } = Replication.ChangeLog.DefaultMaxEntries;
+
     /// <summary>Parses <c>always</c>, <c>everysec</c>, <c>none</c> (the words of the site's <c>durability</c> option).</summary>
     public static KvDurability ParseDurability(string text) => text switch
     {

@@ -5,12 +5,12 @@ namespace Fornax.Kv.Replication;
 /// <summary>
 /// The changes of replicated keys not yet acknowledged by every peer, in version order. An entry points at the key's
 /// live state (a key changed again has a later entry; the earlier one is skipped), so the log holds no values of its
-/// own. Bounded: past <see cref="MaxEntries"/> the oldest go, and a peer that had not acknowledged them catches up with
-/// a full copy instead.
+/// own. Bounded: past <paramref name="maxEntries"/> the oldest go, and a peer that had not been sent them catches up by
+/// digests instead (<see cref="Dropped"/>).
 /// </summary>
-internal sealed class ChangeLog
+internal sealed class ChangeLog(int maxEntries = ChangeLog.DefaultMaxEntries)
 {
-    public const int MaxEntries = 1 << 20;
+    public const int DefaultMaxEntries = 1 << 20;
 
     private readonly List<Entry> _entries = [];
     private int _head;
@@ -32,7 +32,7 @@ internal sealed class ChangeLog
     public Entry? Add(KeyState state, PeerState? source, long atUnixMs)
     {
         _entries.Add(new Entry(state.ChangeSeq, state, source, atUnixMs));
-        if (Count <= MaxEntries)
+        if (Count <= maxEntries)
         {
             return null;
         }

@@ -13,6 +13,14 @@ internal sealed partial class Replicator
         var count = 0;
         long bringsAckedTo;
         var durable = engine.DurableVersion;
+        if (peer.CatchUp is null && peer.Sent < _log.Dropped)
+        {
+            // The log's bound pushed out changes this peer had not been sent (it fell a whole log behind while
+            // connected, or they came after the start of the catch-up it just finished): their keys may be in no later
+            // entry, so a scan from the next entry would leave them out. A catch-up sends what differs instead.
+            StartCatchUp(peer);
+        }
+
         if (peer.CatchUp is { } catchUp)
         {
             while (catchUp.Keys.Count > 0 && count < MaxBatchKeys && _batch.WrittenBytes < MaxBatchBytes)

@@ -20,7 +20,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private const int MaxBatchKeys = 1024;
 
     private readonly Dictionary<string, PeerState> _peers = [];
-    private readonly ChangeLog _log = new();
+    private readonly ChangeLog _log = new(engine.LogEntries);
     private readonly BatchWriter _batch = new();
     private List<byte[]> _own = [];
 
