@@ -59,6 +59,7 @@ if [ "$settled" = 0 ]; then
   [ -n "${KEEP:-}" ] && { echo "kept: $work" >&2; trap - EXIT; }
   exit 1
 fi
+echo "catch-ups started by e1 towards the cloud: $(redis-cli -p "$e1" info replication | sed -n 's/.*catch_ups=\([0-9]*\).*/\1/p') (two at the start; more when the writes outran the link by a whole replication log)"
 echo "data: fornax e1 $(redis-cli -p "$e1" dbsize) keys, hash of $(redis-cli -p "$e1" hlen myhash) fields; redis $(redis-cli -p "$primary" dbsize) keys, hash of $(redis-cli -p "$primary" hlen myhash) fields"
 
 latency() { redis-benchmark -p "$1" -t get -c 1 -P 1 -n "${2:-20000}" -r "$n" --csv 2>/dev/null | tail -1 | tr -d '"' | cut -d, -f2-; }
