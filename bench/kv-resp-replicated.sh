@@ -33,40 +33,31 @@ work=$(mktemp -d)
 fornax=$(bench/release/publish.sh)
 export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
-redis_pid=""
-tree_pids=""
+source bench/kv/redis.sh
 cleanup() {
   kv_tree_down 2>/dev/null || true
-  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null || true
-  for pid in $tree_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  redis_stop_all
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 redis_port=$(free_port)
-mkdir -p "$work/redis"
-redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" --appendonly yes --appendfsync everysec --save "" --daemonize no >"$work/redis.log" 2>&1 &
-redis_pid=$!
+redis_start "$redis_port" redis
 
 # REDIS_TREE=1: primary, its replica, and that replica's two replicas (chained, as e1 → cloud → e2, e3).
 tree_ports=""
+tree_pids=""
 if [ "${REDIS_TREE:-0}" = 1 ]; then
   for i in 0 1 2 3; do
     port=$(free_port)
-    mkdir -p "$work/redis-tree$i"
-    replica_of=()
-    [ "$i" = 1 ] && replica_of=(--replicaof 127.0.0.1 "${tree_ports%% *}")
-    [ "$i" -ge 2 ] && replica_of=(--replicaof 127.0.0.1 "$(echo "$tree_ports" | cut -d' ' -f2)")
-    redis-server --port "$port" --bind 127.0.0.1 --dir "$work/redis-tree$i" --appendonly yes --appendfsync everysec --save "" "${replica_of[@]}" --daemonize no >"$work/redis-tree$i.log" 2>&1 &
-    tree_pids="$tree_pids $!"
+    primary=""
+    [ "$i" = 1 ] && primary=${tree_ports%% *}
+    [ "$i" -ge 2 ] && primary=$(echo "$tree_ports" | cut -d' ' -f2)
+    redis_start "$port" "redis-tree$i" "$primary"
+    tree_pids="$tree_pids $redis_last_pid"
     tree_ports="${tree_ports:+$tree_ports }$port"
-    until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
   done
-  for port in $(echo "$tree_ports" | cut -d' ' -f2-); do
-    until redis-cli -p "$port" info replication | grep -q 'master_link_status:up'; do sleep 0.1; done
-  done
+  for port in $(echo "$tree_ports" | cut -d' ' -f2-); do redis_linked "$port"; done
 fi
 tree_primary=${tree_ports%% *}
 # The four redis processes' CPU seconds so far; seconds until every replica's offset equals the primary's.
@@ -88,7 +79,6 @@ if [ "${LOCAL:-0}" = 1 ]; then
   replicated="e1, keys not replicated (LOCAL=1)"
 fi
 source bench/kv/tree.sh
-until redis-cli -p "$redis_port" ping >/dev/null 2>&1; do sleep 0.1; done
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  commit: $(git rev-parse --short HEAD)  load average: $(cut -d' ' -f1-3 /proc/loadavg)  cores: $(nproc)"
 echo "redis-benchmark -t {$tests} -n $requests -r 100000 -P {${pipelines// /,}} (50 clients); fornax: edge $replicated"

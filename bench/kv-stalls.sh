@@ -21,25 +21,17 @@ work=$(mktemp -d)
 fornax=$(bench/release/publish.sh)
 export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
 mkdir -p "$HOME"
-redis_pids=""
+source bench/kv/redis.sh
 cleanup() {
   kv_tree_down 2>/dev/null || true
   pkill -f -- "--data-dir $work/sites/e2 " 2>/dev/null || true # the e2 started again below, which `fornax down` does not know
-  for pid in $redis_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  redis_stop_all
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-redis_start() { # port dir [replicaof-port]
-  mkdir -p "$2"
-  redis-server --port "$1" --bind 127.0.0.1 --dir "$2" --appendonly yes --appendfsync everysec --save "" --daemonize no >"$2.log" 2>&1 &
-  redis_pids="$redis_pids $!"
-  until redis-cli -p "$1" ping >/dev/null 2>&1; do sleep 0.1; done
-}
-primary=$(free_port); redis_start "$primary" "$work/redis-primary"
-replica=$(free_port); redis_start "$replica" "$work/redis-replica"
-redis-cli -p "$replica" replicaof 127.0.0.1 "$primary" >/dev/null
+primary=$(free_port); redis_start "$primary" redis-primary
+replica=$(free_port); redis_start "$replica" redis-replica "$primary"
 
 KV_PREFIXES="key: myhash"
 source bench/kv/tree.sh
@@ -101,7 +93,7 @@ wait "$sampler"
 printf '%-8s %-48s %-48s %.1f\n' fornax "$quiet" "$(cat "$work/during.txt")" "$took"
 
 quiet=$(latency "$primary")
-fresh=$(free_port); redis_start "$fresh" "$work/redis-fresh"
+fresh=$(free_port); redis_start "$fresh" redis-fresh
 started=$EPOCHREALTIME
 redis-cli -p "$fresh" replicaof 127.0.0.1 "$primary" >/dev/null
 latency "$primary" >"$work/during.txt" &
