@@ -112,6 +112,18 @@ internal sealed partial class KvEngine : IKvStore
     /// <summary>When the store was opened (LASTSAVE of a store without a disk).</summary>
     private readonly long _openedAtUnixMs;
 
+    /// <summary>For tests: runs where the copy of a large set or hash is encoded off the store's lock — "batch" and
+    /// "digest" for peers, "disk" for the disk writer (<see cref="Crdt.KeyState.IsLarge"/>).</summary>
+    internal Action<string>? EncodingLarge
+    {
+        get;
+        set
+        {
+            field = value;
+            _disk?.EncodingLarge = value;
+        }
+    }
+
     /// <summary>The disk writer's synced writes and finished rounds (for tests of what an idle second costs).</summary>
     internal (long Syncs, long Rounds) DiskWriterCounts => _disk is { } disk ? (disk.Syncs, disk.Rounds) : (0, 0);
 

@@ -5,12 +5,40 @@ namespace Fornax.Kv.Replication;
 /// <summary>Cutting batches: from a catch-up's keys while one runs, else from the change log.</summary>
 internal sealed partial class Replicator
 {
-    /// <summary>The next batch frame for the peer, or null when it has everything sent (or a catch-up awaits digests).</summary>
-    private byte[]? BuildBatch(PeerState peer)
+    /// <summary>
+    /// A batch cut under the store's lock: its frame, or the copy of one large key whose whole state is its only content,
+    /// for the sender to encode off the lock (<see cref="KeyState.IsLarge"/>).
+    /// </summary>
+    private readonly record struct OutgoingBatch(long Number, byte[]? Frame, KeyState? Large);
+
+    /// <summary>The batch's frame (off the store's lock): a large key is encoded now, alone in its batch.</summary>
+    private byte[] Encode(OutgoingBatch batch)
+    {
+        if (batch.Frame is not null)
+        {
+            return batch.Frame;
+        }
+
+        engine.EncodingLarge?.Invoke("batch");
+        var writer = new BatchWriter(); // not the shared one: this runs off the lock, and its buffers go with it
+        if (!writer.Append(batch.Large!))
+        {
+            lock (engine.Gate)
+            {
+                StatesTooLarge++; // the batch goes empty: its ack moves the peer past the key all the same
+            }
+        }
+
+        return writer.ToFrame(batch.Number);
+    }
+
+    /// <summary>The next batch for the peer, or null when it has everything sent (or a catch-up awaits digests).</summary>
+    private OutgoingBatch? BuildBatch(PeerState peer)
     {
         var number = peer.NextBatch;
         _batch.Reset();
         var count = 0;
+        KeyState? large = null;
         long bringsAckedTo;
         var durable = engine.DurableVersion;
         if (peer.CatchUp is null && peer.Sent < _log.Dropped)
@@ -29,6 +57,20 @@ internal sealed partial class Replicator
                 if (!state.Removed && state.Version > durable)
                 {
                     break; // a local write not in the log yet: sent once the disk writer has it
+                }
+
+                if (!state.Removed && state.IsLarge)
+                {
+                    if (count > 0)
+                    {
+                        break; // it goes alone, in the next batch
+                    }
+
+                    catchUp.Keys.Dequeue();
+                    peer.Owed.Remove(state);
+                    large = state.CopyForEncoding();
+                    count++;
+                    break;
                 }
 
                 catchUp.Keys.Dequeue();
@@ -67,8 +109,26 @@ internal sealed partial class Replicator
                     break; // not in this site's log yet: sent once the disk writer has it
                 }
 
+                if (count > 0 && entry.State.IsLarge && entry.Source != peer && Matches(peer.Interest, entry.State.Key))
+                {
+                    break; // a large key may go whole, alone in a batch: the next one, from this entry
+                }
+
                 peer.Sent = entry.Seq;
-                if (ChangeFor(peer, entry, since) is { } keySince && Appended(AppendChange(entry.State, keySince)))
+                if (ChangeFor(peer, entry, since) is not { } keySince)
+                {
+                    continue;
+                }
+
+                var delta = TakeDelta(entry.State, keySince);
+                if (delta is null && entry.State.IsLarge)
+                {
+                    large = entry.State.CopyForEncoding();
+                    count++;
+                    break;
+                }
+
+                if (Appended(delta is { } d ? _batch.AppendDelta(entry.State, d.Base, d.Members, d.Fields) : _batch.Append(entry.State)))
                 {
                     count++;
                 }
@@ -96,7 +156,7 @@ internal sealed partial class Replicator
         peer.InFlight[number] = bringsAckedTo;
         peer.KeysSent += count;
         peer.BatchesSent++;
-        return _batch.ToFrame(number);
+        return new OutgoingBatch(number, large is null ? _batch.ToFrame(number) : null, large);
     }
 
     /// <summary>
@@ -155,19 +215,19 @@ internal sealed partial class Replicator
     }
 
     /// <summary>
-    /// A changed key as the peer needs it, the peer having everything up to <paramref name="since"/>: a set or hash whose
-    /// recent changes are known as the elements they touched (a delta), else its whole state.
+    /// How a changed key goes to a peer having everything up to <paramref name="since"/>: a set or hash whose recent
+    /// changes are known as the elements they touched goes as a delta (returned), else whole (null).
     /// </summary>
-    private bool AppendChange(KeyState state, long since)
+    private (VersionVector Base, HashSet<byte[]> Members, HashSet<byte[]> Fields)? TakeDelta(KeyState state, long since)
     {
         if (state.Deltas is { } deltas && deltas.TrySince(since, out var baseClock, out var members, out var fields) &&
-            members.Count + fields.Count < (state.Members?.Count ?? 0) + (state.Fields?.Count ?? 0))
+            members.Count + fields.Count < state.ElementCount)
         {
             DeltasSent++;
-            return _batch.AppendDelta(state, baseClock, members, fields);
+            return (baseClock, members, fields);
         }
 
-        return _batch.Append(state);
+        return null;
     }
 
     /// <summary>Counts a key state too large to send (it stays at this site until it shrinks).</summary>

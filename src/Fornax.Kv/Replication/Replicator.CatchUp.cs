@@ -128,8 +128,10 @@ internal sealed partial class Replicator
         var digests = new ulong[ranges.Count * Frames.Fanout];
         var counts = new int[digests.Length];
         var table = engine.Table;
+        var large = new List<(int Child, KeyState State, KeyState Copy)>();
         for (var start = 0; ; start += DigestChunk)
         {
+            DigestLarge(large, digests);
             lock (engine.Gate)
             {
                 var end = Math.Min(start + DigestChunk, table.SlotCount);
@@ -150,7 +152,15 @@ internal sealed partial class Replicator
                     var child = (at * Frames.Fanout) + (int)((token >> (60 - (4 * depth))) & 0xF);
                     if (visit is null)
                     {
-                        digests[child] ^= DigestOf(state);
+                        if (state.IsLarge && state.DigestVersion != state.Version)
+                        {
+                            large.Add((child, state, state.CopyForEncoding())); // digested off the lock
+                        }
+                        else
+                        {
+                            digests[child] ^= DigestOf(state);
+                        }
+
                         counts[child]++;
                     }
                     else
@@ -161,10 +171,13 @@ internal sealed partial class Replicator
 
                 if (end >= table.SlotCount)
                 {
-                    return (digests, counts);
+                    break;
                 }
             }
         }
+
+        DigestLarge(large, digests);
+        return (digests, counts);
     }
 
     /// <summary>A hash of the key's canonical encoding (equal states, equal digests), kept until the key changes.</summary>
@@ -179,5 +192,30 @@ internal sealed partial class Replicator
         }
 
         return state.Digest;
+    }
+
+    /// <summary>
+    /// Digests the copies of large keys taken in the last chunk, off the store's lock, into their sub-ranges; each is kept
+    /// as its key's digest while the key has not changed since its copy.
+    /// </summary>
+    private void DigestLarge(List<(int Child, KeyState State, KeyState Copy)> large, ulong[] digests)
+    {
+        foreach (var (child, state, copy) in large)
+        {
+            engine.EncodingLarge?.Invoke("digest");
+            var buffer = new ArrayBufferWriter<byte>();
+            KeyCodec.Write(copy, buffer);
+            var digest = XxHash64.HashToUInt64(buffer.WrittenSpan);
+            digests[child] ^= digest;
+            lock (engine.Gate)
+            {
+                if (state.Version == copy.Version)
+                {
+                    (state.Digest, state.DigestVersion) = (digest, copy.Version);
+                }
+            }
+        }
+
+        large.Clear();
     }
 }

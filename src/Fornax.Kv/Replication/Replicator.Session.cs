@@ -121,7 +121,7 @@ internal sealed partial class Replicator
             byte[]? ack = null;
             byte[]? reply = null;
             byte[]? request = null;
-            byte[]? batch = null;
+            OutgoingBatch? outgoing = null;
             lock (engine.Gate)
             {
                 if (peer.WantsCatchUp)
@@ -152,9 +152,11 @@ internal sealed partial class Replicator
 
                 if (peer.InFlight.Count < Window)
                 {
-                    batch = BuildBatch(peer);
+                    outgoing = BuildBatch(peer);
                 }
             }
+
+            var batch = outgoing is { } cut ? Encode(cut) : null;
 
             foreach (var frame in new[] { interest, ack, reply, request, batch })
             {

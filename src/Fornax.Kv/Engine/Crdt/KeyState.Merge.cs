@@ -19,10 +19,24 @@ internal static class KeyMerge
         state.Str = str;
 
         var partial = other.DeltaBase is not null;
-        var members = MergeMap(state, state.Members, other.Members, mine, theirs, partial, DotStore.Merge, static d => d.Length == 0, static (s, m) => s.MemberChanged(m), ref changed);
-        state.Members = members;
-        var fields = MergeMap(state, state.Fields, other.Fields, mine, theirs, partial, MergeCell, static c => c.IsEmpty, static (s, f) => s.FieldChanged(f), ref changed);
-        state.Fields = fields;
+        if (!partial && mine.IsEmpty && state.Members is null && state.Fields is null && other.ElementCount > KeyState.LargeElements)
+        {
+            // A key this site has seen nothing of (a new replica's first copy): the remote state's elements are the join,
+            // and the decoded state is the caller's own, so its tables are taken as they are. Merged one by one, each
+            // element cost two table inserts and a third for the disk writer's list of changed elements: 950,000 fields
+            // held the store's lock for 0.3–0.7 s. Empty elements (a whole state has none) are dropped as a merge would.
+            state.Members = NonEmpty(other.Members, static d => d.Length == 0);
+            state.Fields = NonEmpty(other.Fields, static c => c.IsEmpty);
+            if (state.Members is not null || state.Fields is not null)
+            {
+                state.ElementsReplaced();
+                changed = true;
+            }
+        }
+        else
+        {
+            changed |= MergeElements(state, other, mine, theirs, partial);
+        }
 
         var expiry = DotStore.Merge(state.Expiry, mine, other.Expiry, theirs);
         changed |= !ReferenceEquals(expiry, state.Expiry);
@@ -36,6 +50,35 @@ internal static class KeyMerge
 
         state.RecomputeDerived();
         return changed;
+    }
+
+    private static bool MergeElements(KeyState state, KeyState other, VersionVector mine, VersionVector theirs, bool partial)
+    {
+        var changed = false;
+        var members = MergeMap(state, state.Members, other.Members, mine, theirs, partial, DotStore.Merge, static d => d.Length == 0, static (s, m) => s.MemberChanged(m), ref changed);
+        state.Members = members;
+        var fields = MergeMap(state, state.Fields, other.Fields, mine, theirs, partial, MergeCell, static c => c.IsEmpty, static (s, f) => s.FieldChanged(f), ref changed);
+        state.Fields = fields;
+        return changed;
+    }
+
+    /// <summary>The table without its empty elements (itself when it has none); null when nothing remains.</summary>
+    private static Dictionary<byte[], T>? NonEmpty<T>(Dictionary<byte[], T>? map, Func<T, bool> isEmpty)
+    {
+        if (map is null)
+        {
+            return null;
+        }
+
+        foreach (var (name, value) in map)
+        {
+            if (isEmpty(value))
+            {
+                map.Remove(name); // allowed while enumerating: removal does not invalidate a dictionary's enumerator
+            }
+        }
+
+        return map.Count == 0 ? null : map;
     }
 
     public static ValueCell MergeCell(ValueCell mine, VersionVector myClock, ValueCell theirs, VersionVector theirClock)

@@ -45,8 +45,10 @@ internal sealed partial class KvDiskWriter
             group = _group;
             _group = NewGroup();
             version = EncodeWriting();
-            BytesEncoded += _buffer.WrittenCount;
         }
+
+        EncodeLargeRewrites();
+        BytesEncoded += _buffer.WrittenCount;
 
         // Only a synced write answers the request: a tick that came while an unsynced batch was cut is still owed its sync
         // (cleared here, it waited a second more for the next tick).

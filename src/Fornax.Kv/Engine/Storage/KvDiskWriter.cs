@@ -28,6 +28,12 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private readonly RocksWriteBatch _batch = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly List<(int KeyStart, int KeyLength, int ValueStart, int ValueLength, RecordOp Op)> _records = [];
+
+    /// <summary>Copies of large collections whose every element this batch writes, encoded off the lock.</summary>
+    private readonly List<KeyState> _largeRewrites = [];
+
+    /// <summary>For tests: runs before <see cref="_largeRewrites"/> are encoded.</summary>
+    public Action<string>? EncodingLarge { get; set; }
     private List<KeyState> _pending = [];
     private List<KeyState> _writing = [];
     private TaskCompletionSource _group = NewGroup();

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using Fornax.Kv.Engine;
+using Fornax.Kv.Engine.Crdt;
+using Fornax.Kv.Replication;
+using Fornax.Kv.Tests.Storage;
+using Fornax.Testing;
+using static Fornax.Kv.Tests.Engine.StoreFixture;
+
+namespace Fornax.Kv.Tests.Replication;
+
+/// <summary>
+/// A set or hash of more than <see cref="KeyState.LargeElements"/> elements is encoded for peers, for digests and for
+/// the disk from a copy, off the store's lock (encoded under it, a 950,000-field hash held every client of the site for
+/// half a second or more), and a new replica takes such a key's tables as they arrive instead of merging them element by
+/// element. What travels and what is written must be the same as before.
+/// </summary>
+[Trait("Category", "Slow")]
+public sealed class LargeStateTests : IDisposable
+{
+    private const int Elements = 3 * KeyState.LargeElements;
+    private readonly TempDirectory _a = new();
+    private readonly TempDirectory _b = new();
+
+    public void Dispose()
+    {
+        _a.Dispose();
+        _b.Dispose();
+    }
+
+    private static IKvStore Open(string dir, string site)
+    {
+        var store = KvStore.Open(new KvStoreOptions { DataDirectory = dir, SiteId = site, Random = new Random(site.Length) });
+        KvReplication.For(store).SetKeyspaces(["big:"]);
+        return store;
+    }
+
+    /// <summary>Records where large copies were encoded, checking each time that the store's lock is free: another
+    /// thread must be able to take it (a caller holding it would keep it for the whole wait, and the check fails).</summary>
+    private static ConcurrentBag<string> WatchLargeEncodings(IKvStore store, string site, ConcurrentBag<string> failures)
+    {
+        var seen = new ConcurrentBag<string>();
+        var engine = (KvEngine)store;
+        engine.EncodingLarge = where =>
+        {
+            // A thread of its own: a task waited on may run inline, on this thread, where the lock is re-entrant.
+            var free = false;
+            var other = new Thread(() =>
+            {
+                if (engine.Gate.TryEnter(TimeSpan.FromSeconds(10)))
+                {
+                    engine.Gate.Exit();
+                    free = true;
+                }
+            });
+            other.Start();
+            other.Join();
+            seen.Add(where);
+            if (!free)
+            {
+                failures.Add($"{where} at {site}: encoded with the store's lock held");
+            }
+        };
+        return seen;
+    }
+
+    [Fact]
+    public async Task ANewReplica_OfALargeSetAndHash_WrittenMeanwhile_ConvergesAndKeepsThemAcrossARestart()
+    {
+        var a = Open(_a.Path, "a");
+        await using var aStore = a;
+        Fill(a, 0, Elements);
+        var b = Open(_b.Path, "b");
+        var failures = new ConcurrentBag<string>();
+        var atA = WatchLargeEncodings(a, "a", failures);
+        var atB = WatchLargeEncodings(b, "b", failures);
+
+        await using (new TestLink(KvReplication.For(a), KvReplication.For(b)))
+        {
+            // Written while the keys travel: the copies are of a moment, and the changes after it follow.
+            Fill(a, Elements, 100);
+            a.Do(tx => tx.HashDelete(B("big:hash"), B("f:3")));
+            await Poll.UntilAsync(
+                () => b.View("big:set") == a.View("big:set") && b.View("big:hash") == a.View("big:hash") && Idle(a, b),
+                "b to hold the set and the hash as a does",
+                TimeSpan.FromSeconds(60),
+                describe: () => $"b has {Count(b, "big:set")} members, {Count(b, "big:hash")} fields");
+        }
+
+        Assert.Empty(failures);
+        Assert.Contains("batch", atA);
+        Assert.Contains("digest", atA);
+        Assert.Contains("disk", atB); // b wrote every element of the keys it took whole
+        Assert.Equal(Elements + 100, Count(b, "big:set"));
+        Assert.Equal(Elements + 99, Count(b, "big:hash"));
+
+        await b.DisposeAsync();
+        await using var reopened = Open(_b.Path, "b");
+        Assert.Equal(a.View("big:set"), reopened.View("big:set"));
+        Assert.Equal(a.View("big:hash"), reopened.View("big:hash"));
+    }
+
+    [Fact]
+    public void AKeySeenNothingOf_TakesALargeStatesTables_WithoutItsEmptyElements()
+    {
+        var remote = new KeyState(B("big:hash"));
+        var dot = new Dot(1, 7);
+        remote.Clock.Observe(dot);
+        remote.Fields = new Dictionary<byte[], ValueCell>(ByteArrayComparer.Instance);
+        for (var i = 0; i < Elements; i++)
+        {
+            remote.Fields[B($"f:{i}")] = i % 1000 == 0 ? ValueCell.Empty : new ValueCell([new Register(dot, B($"v{i}"))], []);
+        }
+
+        var local = new KeyState(remote.Key);
+        Assert.True(KeyMerge.MergeInto(local, remote));
+
+        Assert.Equal(Elements - (Elements / 1000) - 1, local.Fields!.Count);
+        Assert.DoesNotContain(local.Fields.Values, cell => cell.IsEmpty);
+        Assert.Equal(KvType.Hash, local.Type);
+        Assert.True(local.RewriteElements); // the disk writer writes every element
+        Assert.True(local.Clock.Covers(dot));
+    }
+
+    private static void Fill(IKvStore store, int from, int count) => store.Do(tx =>
+    {
+        for (var i = from; i < from + count; i++)
+        {
+            tx.SetAdd(B("big:set"), B($"m:{i}"));
+            tx.HashSet(B("big:hash"), B($"f:{i}"), B($"v{i}"));
+        }
+    });
+
+    private static long Count(IKvStore store, string key) =>
+        store.Run(tx => key.EndsWith("set", StringComparison.Ordinal) ? tx.SetCount(B(key)) : tx.HashCount(B(key)));
+
+    private static bool Idle(params IKvStore[] stores) => stores.All(s => s.Stats.Peers.All(p => p.PendingKeys == 0));
+}
