@@ -282,6 +282,21 @@ public sealed class RespCommandTests
         ("PING", "+QUEUED\r\n"),
         ("EXEC", "*1\r\n+PONG\r\n"));
 
+    /// <summary>As in Redis (checked against redis-server 7.0.15): DBSIZE and INFO keyspace queued in MULTI count what the
+    /// commands before them in the transaction created and deleted.</summary>
+    [Fact]
+    public Task DbSize_InsideExec_CountsTheTransactionsOwnChanges() => RunAsync(
+        ("SET c 1", "+OK\r\n"),
+        ("SADD s x", ":1\r\n"),
+        ("MULTI", "+OK\r\n"),
+        ("SET a 1", "+QUEUED\r\n"),
+        ("SET b 1", "+QUEUED\r\n"),
+        ("DEL c", "+QUEUED\r\n"),
+        ("SREM s x", "+QUEUED\r\n"),
+        ("DBSIZE", "+QUEUED\r\n"),
+        ("EXEC", "*5\r\n+OK\r\n+OK\r\n:1\r\n:1\r\n:2\r\n"),
+        ("DBSIZE", ":2\r\n"));
+
     [Fact]
     public async Task Watch_AbortsExec_WhenAnotherClientChangedTheKey()
     {
