@@ -73,21 +73,25 @@ internal sealed class BatchWriter
         return true;
     }
 
+    /// <summary>The batch frame, allocated once at its size (it was built in a buffer and copied out: a second
+    /// allocation of every batch's size, per peer).</summary>
     public byte[] ToFrame(long number)
     {
-        var frame = new ArrayBufferWriter<byte>(_body.WrittenCount + 16 + (_replicaOrder.Count * 8));
-        frame.Write([Frames.Batch]);
-        BinaryPrimitives.WriteInt64LittleEndian(frame.GetSpan(8), number);
-        frame.Advance(8);
-        WireVarint.Write(frame, (ulong)_replicaOrder.Count);
+        var header = new ArrayBufferWriter<byte>(16);
+        WireVarint.Write(header, (ulong)_replicaOrder.Count);
+        var frame = GC.AllocateUninitializedArray<byte>(1 + 8 + header.WrittenCount + (_replicaOrder.Count * 8) + _body.WrittenCount);
+        frame[0] = Frames.Batch;
+        BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(1), number);
+        header.WrittenSpan.CopyTo(frame.AsSpan(9));
+        var at = 9 + header.WrittenCount;
         foreach (var replica in _replicaOrder)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(frame.GetSpan(8), replica);
-            frame.Advance(8);
+            BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(at), replica);
+            at += 8;
         }
 
-        frame.Write(_body.WrittenSpan);
-        return frame.WrittenSpan.ToArray();
+        _body.WrittenSpan.CopyTo(frame.AsSpan(at));
+        return frame;
     }
 
     private void WriteState(KeyState state, Delta? delta, ArrayBufferWriter<byte> w)
