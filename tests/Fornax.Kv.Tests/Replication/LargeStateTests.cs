@@ -121,6 +121,32 @@ public sealed class LargeStateTests : IDisposable
         Assert.True(local.Clock.Covers(dot));
     }
 
+    /// <summary>The copy encodes as the state does, every part of it: a part added to the state and not to the copy
+    /// would be lost on the way to peers and to the disk.</summary>
+    [Fact]
+    public void TheCopyForEncoding_EncodesAsTheState()
+    {
+        var state = new KeyState(B("big:any"));
+        var dot = new Dot(3, 11);
+        state.Clock.Observe(dot);
+        state.Clock.Observe(new Dot(5, 12));
+        state.Str = new ValueCell([new Register(dot, B("text"))], [new CounterShare(new Dot(5, 12), 2, 0.5)]);
+        state.Members = new Dictionary<byte[], AddDot[]>(ByteArrayComparer.Instance) { [B("m")] = [new AddDot(dot)] };
+        state.Fields = new Dictionary<byte[], ValueCell>(ByteArrayComparer.Instance) { [B("f")] = new ValueCell([new Register(dot, B("v"))], []) };
+        state.Expiry = [new ExpiryEntry(dot, 1_800_000_000_000)];
+        state.RecomputeDerived();
+
+        var copy = state.CopyForEncoding();
+
+        Assert.Equal(KeyCodec.ToArray(state), KeyCodec.ToArray(copy));
+        state.Fields[B("g")] = ValueCell.Empty; // the copy's tables are its own
+        state.Members[B("n")] = [new AddDot(dot)];
+        state.Clock.Observe(new Dot(7, 13));
+        Assert.False(copy.Fields!.ContainsKey(B("g")));
+        Assert.False(copy.Members!.ContainsKey(B("n")));
+        Assert.Equal(2, copy.Clock.Entries.Length);
+    }
+
     private static void Fill(IKvStore store, int from, int count) => store.Do(tx =>
     {
         for (var i = from; i < from + count; i++)
