@@ -112,8 +112,9 @@ internal sealed partial class KvEngine : IKvStore
     /// <summary>When the store was opened (LASTSAVE of a store without a disk).</summary>
     private readonly long _openedAtUnixMs;
 
-    /// <summary>For tests: runs where the copy of a large set or hash is encoded off the store's lock — "batch" and
-    /// "digest" for peers, "disk" for the disk writer (<see cref="Crdt.KeyState.IsLarge"/>).</summary>
+    /// <summary>For tests: runs where the copy of a large set or hash is encoded or merged off the store's lock —
+    /// "batch" and "digest" for peers, "disk" for the disk writer, "merge" for a whole state received
+    /// (<see cref="Crdt.KeyState.IsLarge"/>).</summary>
     internal Action<string>? EncodingLarge
     {
         get;

@@ -272,8 +272,13 @@ internal sealed partial class Replicator
             peer.LastAppliedBatch = number;
         }
 
-        // Only keys this site holds or relays: a peer cannot push others (nor, after a placement change, old ones).
-        engine.MergeAll(states, peer, state => Carries(state.Key), out var lacking);
+        // Only keys this site holds or relays: a peer cannot push others (nor, after a placement change, old ones). A
+        // large key's whole state comes alone in its batch, and is merged off the lock when this site holds it already.
+        var lacking = 0;
+        if (states is not [{ } large] || !engine.TryMergeLargeOffLock(large, peer, state => Carries(state.Key)))
+        {
+            engine.MergeAll(states, peer, state => Carries(state.Key), out lacking);
+        }
 
         // The merged changes were logged with this peer as their source, which wakes only the other peers. This peer's
         // sender must still step over them (it sends them nowhere) so that its acknowledged version passes them: until

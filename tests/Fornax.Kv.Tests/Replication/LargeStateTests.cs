@@ -99,6 +99,50 @@ public sealed class LargeStateTests : IDisposable
         Assert.Equal(a.View("big:hash"), reopened.View("big:hash"));
     }
 
+    /// <summary>A site restarted after changing a large key sends it whole (its delta history was in memory); the peer,
+    /// which holds the key and changed it too meanwhile, merges it off the lock, and both end equal, on disk too.</summary>
+    [Fact]
+    public async Task AWholeLargeState_IntoTheKeyAPeerHolds_IsMergedOffTheLock_WithTheChangesOfBothSides()
+    {
+        var a = Open(_a.Path, "a");
+        Fill(a, 0, Elements);
+        var b = Open(_b.Path, "b");
+        await using (new TestLink(KvReplication.For(a), KvReplication.For(b)))
+        {
+            await Poll.UntilAsync(() => b.View("big:hash") == a.View("big:hash") && Idle(a, b), "b to hold the hash");
+        }
+
+        // Cut: each side changes the hash; a restarts, so its change can only go whole.
+        a.Do(tx =>
+        {
+            tx.HashSet(B("big:hash"), B("f:1"), B("changed at a"));
+            tx.HashDelete(B("big:hash"), B("f:2"));
+            tx.HashSet(B("big:hash"), B("new-at-a"), B("x"));
+        });
+        b.Do(tx => tx.HashSet(B("big:hash"), B("new-at-b"), B("y")));
+        await a.DisposeAsync();
+        a = Open(_a.Path, "a");
+        await using var aStore = a;
+
+        var failures = new ConcurrentBag<string>();
+        var atB = WatchLargeEncodings(b, "b", failures);
+        await using (new TestLink(KvReplication.For(a), KvReplication.For(b)))
+        {
+            await Poll.UntilAsync(() => b.View("big:hash") == a.View("big:hash") && Idle(a, b), "a and b to agree on the hash",
+                TimeSpan.FromSeconds(60), describe: () => $"a has {Count(a, "big:hash")} fields, b {Count(b, "big:hash")}");
+        }
+
+        Assert.Empty(failures);
+        Assert.Contains("merge", atB);
+        Assert.Equal("changed at a", b.Run(tx => tx.HashTryGet(B("big:hash"), B("f:1"), out var v) ? System.Text.Encoding.UTF8.GetString(v) : null));
+        Assert.False(b.Run(tx => tx.HashTryGet(B("big:hash"), B("f:2"), out _)));
+        Assert.Equal(Elements + 1, Count(b, "big:hash")); // one removed, one added at each side
+
+        await b.DisposeAsync();
+        await using var reopened = Open(_b.Path, "b");
+        Assert.Equal(a.View("big:hash"), reopened.View("big:hash"));
+    }
+
     [Fact]
     public void AKeySeenNothingOf_TakesALargeStatesTables_WithoutItsEmptyElements()
     {
