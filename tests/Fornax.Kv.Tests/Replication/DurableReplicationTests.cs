@@ -2,37 +2,22 @@ using Fornax.Testing;
 using Fornax.Kv.Engine;
 using Fornax.Kv.Replication;
 using Fornax.Kv.Tests.Engine;
-using Fornax.Kv.Tests.Storage;
 using static Fornax.Kv.Tests.Engine.StoreFixture;
 
 namespace Fornax.Kv.Tests.Replication;
 
-public sealed class DurableReplicationTests : IDisposable
+public sealed class DurableReplicationTests : TwoDurableSites
 {
-    private readonly TempDirectory _a = new();
-    private readonly TempDirectory _b = new();
-
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-    }
-
-    private static IKvStore Open(string dir, string site, KvDurability durability)
-    {
-        var store = KvStore.Open(new KvStoreOptions { DataDirectory = dir, SiteId = site, Durability = durability });
-        KvReplication.For(store).SetKeyspaces(["cart:"]);
-        return store;
-    }
+    private static IKvStore Open(string dir, string site, KvDurability durability) => OpenSite(dir, site, "cart:", durability);
 
     [Theory]
     [InlineData(KvDurability.Always)]
     [InlineData(KvDurability.EverySecond)]
     public async Task DurableStores_Replicate_AndAReplicaRestartedCatchesUp(KvDurability durability)
     {
-        var a = Open(_a.Path, "a", durability);
+        var a = Open(DirA.Path, "a", durability);
         await using var _aStore = a;
-        var b = Open(_b.Path, "b", durability);
+        var b = Open(DirB.Path, "b", durability);
         var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
         a.Run(tx => tx.IncrementBy(B("cart:n"), 1));
         await Poll.UntilAsync(() => b.Get("cart:n") == "1", "b to get the increment");
@@ -40,7 +25,7 @@ public sealed class DurableReplicationTests : IDisposable
         await b.DisposeAsync();
 
         a.Run(tx => tx.IncrementBy(B("cart:n"), 1));
-        b = Open(_b.Path, "b", durability);
+        b = Open(DirB.Path, "b", durability);
         await using var _bStore = b;
         Assert.Equal("1", b.Get("cart:n"));
         await using var again = new TestLink(KvReplication.For(a), KvReplication.For(b));
@@ -51,9 +36,9 @@ public sealed class DurableReplicationTests : IDisposable
     [Fact]
     public async Task AKeyWrittenWithoutPause_ReachesTheReplica_WhileTheWritesGoOn()
     {
-        var a = Open(_a.Path, "a", KvDurability.EverySecond);
+        var a = Open(DirA.Path, "a", KvDurability.EverySecond);
         await using var _aStore = a;
-        var b = Open(_b.Path, "b", KvDurability.EverySecond);
+        var b = Open(DirB.Path, "b", KvDurability.EverySecond);
         await using var _bStore = b;
         await using var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
         using var stop = new CancellationTokenSource();

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Fornax.Kv.Engine;
 using Fornax.Kv.Engine.Crdt;
 using Fornax.Kv.Replication;
-using Fornax.Kv.Tests.Storage;
 using Fornax.Testing;
 using static Fornax.Kv.Tests.Engine.StoreFixture;
 
@@ -15,24 +14,11 @@ namespace Fornax.Kv.Tests.Replication;
 /// element. What travels and what is written must be the same as before.
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class LargeStateTests : IDisposable
+public sealed class LargeStateTests : TwoDurableSites
 {
     private const int Elements = 3 * KeyState.LargeElements;
-    private readonly TempDirectory _a = new();
-    private readonly TempDirectory _b = new();
 
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-    }
-
-    private static IKvStore Open(string dir, string site)
-    {
-        var store = KvStore.Open(new KvStoreOptions { DataDirectory = dir, SiteId = site, Random = new Random(site.Length) });
-        KvReplication.For(store).SetKeyspaces(["big:"]);
-        return store;
-    }
+    private static IKvStore Open(string dir, string site) => OpenSite(dir, site, "big:");
 
     /// <summary>Records where large copies were encoded, checking each time that the store's lock is free: another
     /// thread must be able to take it (a caller holding it would keep it for the whole wait, and the check fails).</summary>
@@ -66,10 +52,10 @@ public sealed class LargeStateTests : IDisposable
     [Fact]
     public async Task ANewReplica_OfALargeSetAndHash_WrittenMeanwhile_ConvergesAndKeepsThemAcrossARestart()
     {
-        var a = Open(_a.Path, "a");
+        var a = Open(DirA.Path, "a");
         await using var aStore = a;
         Fill(a, 0, Elements);
-        var b = Open(_b.Path, "b");
+        var b = Open(DirB.Path, "b");
         var failures = new ConcurrentBag<string>();
         var atA = WatchLargeEncodings(a, "a", failures);
         var atB = WatchLargeEncodings(b, "b", failures);
@@ -94,7 +80,7 @@ public sealed class LargeStateTests : IDisposable
         Assert.Equal(Elements + 99, Count(b, "big:hash"));
 
         await b.DisposeAsync();
-        await using var reopened = Open(_b.Path, "b");
+        await using var reopened = Open(DirB.Path, "b");
         Assert.Equal(a.View("big:set"), reopened.View("big:set"));
         Assert.Equal(a.View("big:hash"), reopened.View("big:hash"));
     }
@@ -104,9 +90,9 @@ public sealed class LargeStateTests : IDisposable
     [Fact]
     public async Task AWholeLargeState_IntoTheKeyAPeerHolds_IsMergedOffTheLock_WithTheChangesOfBothSides()
     {
-        var a = Open(_a.Path, "a");
+        var a = Open(DirA.Path, "a");
         Fill(a, 0, Elements);
-        var b = Open(_b.Path, "b");
+        var b = Open(DirB.Path, "b");
         await using (new TestLink(KvReplication.For(a), KvReplication.For(b)))
         {
             await Poll.UntilAsync(() => b.View("big:hash") == a.View("big:hash") && Idle(a, b), "b to hold the hash");
@@ -121,7 +107,7 @@ public sealed class LargeStateTests : IDisposable
         });
         b.Do(tx => tx.HashSet(B("big:hash"), B("new-at-b"), B("y")));
         await a.DisposeAsync();
-        a = Open(_a.Path, "a");
+        a = Open(DirA.Path, "a");
         await using var aStore = a;
 
         var failures = new ConcurrentBag<string>();
@@ -139,7 +125,7 @@ public sealed class LargeStateTests : IDisposable
         Assert.Equal(Elements + 1, Count(b, "big:hash")); // one removed, one added at each side
 
         await b.DisposeAsync();
-        await using var reopened = Open(_b.Path, "b");
+        await using var reopened = Open(DirB.Path, "b");
         Assert.Equal(a.View("big:hash"), reopened.View("big:hash"));
     }
 

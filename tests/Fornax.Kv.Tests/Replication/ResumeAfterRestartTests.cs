@@ -2,29 +2,15 @@ using Fornax.Testing;
 using Fornax.Kv.Engine;
 using Fornax.Kv.Replication;
 using Fornax.Kv.Tests.Engine;
-using Fornax.Kv.Tests.Storage;
 
 namespace Fornax.Kv.Tests.Replication;
 
 /// <summary>What each neighbour acknowledged is on disk: after a restart of either side, or both, a link resumes there.</summary>
-public sealed class ResumeAfterRestartTests : IDisposable
+public sealed class ResumeAfterRestartTests : TwoDurableSites
 {
     private const int Keys = 5_000;
-    private readonly TempDirectory _a = new();
-    private readonly TempDirectory _b = new();
 
-    public void Dispose()
-    {
-        _a.Dispose();
-        _b.Dispose();
-    }
-
-    private static IKvStore Open(string dir, string site)
-    {
-        var store = KvStore.Open(new KvStoreOptions { DataDirectory = dir, SiteId = site, Durability = KvDurability.EverySecond });
-        KvReplication.For(store).SetKeyspaces(["cart:"]);
-        return store;
-    }
+    private static IKvStore Open(string dir, string site) => OpenSite(dir, site, "cart:");
 
     private static KvPeerStats Towards(IKvStore store, string peer) => store.Stats.Peers.Single(p => p.Site == peer);
 
@@ -34,8 +20,8 @@ public sealed class ResumeAfterRestartTests : IDisposable
     [InlineData(true, true)]
     public async Task Restart_ResumesFromWhatWasAcknowledged_NotAFullCopy(bool restartSender, bool restartReceiver)
     {
-        var a = Open(_a.Path, "a");
-        var b = Open(_b.Path, "b");
+        var a = Open(DirA.Path, "a");
+        var b = Open(DirB.Path, "b");
         var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
         for (var i = 0; i < Keys; i++)
         {
@@ -47,13 +33,13 @@ public sealed class ResumeAfterRestartTests : IDisposable
         if (restartSender)
         {
             await a.DisposeAsync();
-            a = Open(_a.Path, "a");
+            a = Open(DirA.Path, "a");
         }
 
         if (restartReceiver)
         {
             await b.DisposeAsync();
-            b = Open(_b.Path, "b");
+            b = Open(DirB.Path, "b");
         }
 
         await using var _aStore = a;
