@@ -90,7 +90,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
               content:
                 - {apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: x}}
             """);
-        var before = await _site.ResourceVersionAsync();
+        var before = await _site.WrittenObjectsAsync();
 
         var result = await _cli.RunAsync("apply", "-f", file, "--site", _site.Url);
 
@@ -101,7 +101,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
         Assert.Contains("spec.placement.selector.matchExpressions[0].operator: \"Like\" is not one of In, NotIn, Exists, DoesNotExist", result.Stderr);
         Assert.Equal("  nothing was applied", lines[^1]);
         Assert.Empty(await _site.AppliedObjectsAsync());
-        Assert.Equal(before, await _site.ResourceVersionAsync());
+        Assert.Equal(before, await _site.WrittenObjectsAsync());
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
         _cli.WriteFile("dir/1-good.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: first}\ndata: {k: v}\n");
         _cli.WriteFile("dir/2-bad.yaml", "apiVersion: fornax.io/v1\nkind: ConfigMap\nmetadata: {name: Not_A_Name}\n");
         _cli.WriteFile("dir/3-good.yaml", "apiVersion: fornax.io/v1\nkind: Mission\nmetadata: {name: third}\nspec:\n  content: [{apiVersion: fornax.io/v1, kind: ConfigMap, metadata: {name: x}}]\n");
-        var before = await _site.ResourceVersionAsync();
+        var before = await _site.WrittenObjectsAsync();
 
         var result = await _cli.RunAsync("apply", "-f", "dir", "--site", _site.Url);
 
@@ -137,7 +137,7 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
         Assert.Contains("metadata.name", result.Stderr);
         Assert.Equal("  nothing was applied", lines[^1]);
         Assert.Empty(await _site.AppliedObjectsAsync());
-        Assert.Equal(before, await _site.ResourceVersionAsync());
+        Assert.Equal(before, await _site.WrittenObjectsAsync());
     }
 
     [Fact]
@@ -201,14 +201,14 @@ public sealed class ApplyTests : IAsyncLifetime, IDisposable
     public async Task Apply_MissingModuleFile_AppliesNothing()
     {
         _cli.WriteFile("f.yaml", "apiVersion: fornax.io/v1\nkind: Function\nmetadata: {name: hello}\nspec: {module: missing.wasm}\n");
-        var before = await _site.ResourceVersionAsync();
+        var before = await _site.WrittenObjectsAsync();
 
         var result = await _cli.RunAsync("apply", "-f", "f.yaml", "--site", _site.Url);
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: f.yaml: Function \"hello\": spec.module: file \"missing.wasm\" not found", result.Stderr);
         Assert.Empty(await _site.AppliedObjectsAsync());
-        Assert.Equal(before, await _site.ResourceVersionAsync());
+        Assert.Equal(before, await _site.WrittenObjectsAsync());
     }
 
     [Fact]

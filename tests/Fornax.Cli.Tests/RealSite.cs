@@ -97,11 +97,24 @@ public sealed class RealSite : IAsyncDisposable
     public async Task<IReadOnlyList<string>> AppliedObjectsAsync() =>
         [.. await NamesAsync("missions"), .. await NamesAsync("configmaps"), .. await NamesAsync("functions")];
 
-    /// <summary>The store's resource version from <c>GET /api/site</c>; unchanged means nothing was written.</summary>
-    public async Task<long> ResourceVersionAsync()
+    /// <summary>
+    /// Every stored object but the sites, as <c>kind namespace/name resourceVersion</c>: equal before and after a command
+    /// means it wrote nothing. (The store's own resource version also moves when the site rewrites its Site's status,
+    /// about once a minute, which made a check of it fail now and then.)
+    /// </summary>
+    public async Task<IReadOnlyList<string>> WrittenObjectsAsync()
     {
-        var site = await _http.GetFromJsonAsync<JsonObject>("/api/site");
-        return site!["resourceVersion"]!.GetValue<long>();
+        var objects = new List<string>();
+        foreach (var kind in Kinds.All.Where(k => k.Stored && k.Kind != "Site"))
+        {
+            using var response = await _http.GetAsync($"/apis/fornax.io/v1/{kind.Plural}");
+            await EnsureSuccessAsync(response);
+            var list = await response.Content.ReadFromJsonAsync<JsonObject>();
+            objects.AddRange(list!["items"]!.AsArray().Select(i =>
+                $"{kind.Kind} {i!["metadata"]!["namespace"]}/{i["metadata"]!["name"]} {i["metadata"]!["resourceVersion"]}"));
+        }
+
+        return objects;
     }
 
     public async Task<byte[]?> BlobAsync(string digest)
