@@ -34,6 +34,7 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
 
     /// <summary>For tests: runs before <see cref="_largeRewrites"/> are encoded.</summary>
     public Action<string>? EncodingLarge { get; set; }
+
     private List<KeyState> _pending = [];
     private List<KeyState> _writing = [];
     private TaskCompletionSource _group = NewGroup();
