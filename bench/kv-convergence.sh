@@ -17,10 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 keys=${KEYS:-100000}
 runs=${RUNS:-3}
-work=$(mktemp -d)
-fornax=$(bench/release/publish.sh)
-export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
-mkdir -p "$HOME"
+source bench/release/workspace.sh
 trap 'kv_tree_down 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # The writes of run $1 (a RESP file per site) and what every replica must return afterwards: KEYS keys, random 32-byte

@@ -12,10 +12,8 @@ for tool in redis-server redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench/kv-pubsub.sh needs $tool (Debian: apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
 n=${N:-200000}; subscribers=${SUBSCRIBERS:-1}; pipeline=${PIPELINE:-16}; rounds=${ROUNDS:-2}
-work=$(mktemp -d)
-fornax=${FORNAX:-$(bench/release/publish.sh)}
-export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
-mkdir -p "$HOME" "$work/redis"
+source bench/release/workspace.sh
+mkdir -p "$work/redis"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; "$fornax" down --purge >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT

@@ -28,11 +28,7 @@ cd "$(dirname "$0")/.."
 requests=${1:-1000000}
 tests=${TESTS:-set,get,incr,sadd,hset}
 pipelines=${PIPELINES:-1 16}
-work=$(mktemp -d)
-# Built before HOME changes (a fresh HOME has an empty NuGet cache: the restore alone took ~10 minutes).
-fornax=$(bench/release/publish.sh)
-export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
-mkdir -p "$HOME"
+source bench/release/workspace.sh
 source bench/kv/redis.sh
 cleanup() {
   kv_tree_down 2>/dev/null || true

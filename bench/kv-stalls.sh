@@ -17,10 +17,7 @@ for tool in redis-server redis-benchmark redis-cli; do
   command -v "$tool" >/dev/null || { echo "bench/kv-stalls.sh needs $tool (Debian: apt-get install redis-server redis-tools)" >&2; exit 1; }
 done
 n=${N:-1000000}
-work=$(mktemp -d)
-fornax=$(bench/release/publish.sh)
-export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
-mkdir -p "$HOME"
+source bench/release/workspace.sh
 source bench/kv/redis.sh
 cleanup() {
   kv_tree_down 2>/dev/null || true

@@ -19,10 +19,7 @@ done
 c=${C:-16}
 duration=${DURATION:-5}
 rounds=${ROUNDS:-3}
-work=$(mktemp -d)
-fornax=$(bench/release/publish.sh)
-export HOME="$work/home" FORNAX_CONFIG="$work/home/.fornax/config"
-mkdir -p "$HOME"
+source bench/release/workspace.sh
 backend_pid=
 trap '"$fornax" down --purge >/dev/null 2>&1 || true; [ -n "$backend_pid" ] && kill "$backend_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
