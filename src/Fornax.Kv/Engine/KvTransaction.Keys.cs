@@ -38,8 +38,16 @@ internal sealed partial class KvTransaction
             return Delete(key);
         }
 
+        if (unixMs is null && state.Expiry.Length == 0)
+        {
+            return true; // nothing to persist: no change to store or send
+        }
+
         Snapshot(state);
-        state.Expiry = unixMs is { } at ? [new ExpiryEntry(NewDot(state), at)] : [];
+        // A removal of the expiry is an event of the key's history too, with a dot of its own (see AfterRemoval): a peer
+        // whose clock had seen everything but it would otherwise take its state for the join and keep the expiry for good.
+        var dot = NewDot(state);
+        state.Expiry = unixMs is { } at ? [new ExpiryEntry(dot, at)] : [];
         state.ExpiresAt = unixMs ?? 0;
         return true;
     }

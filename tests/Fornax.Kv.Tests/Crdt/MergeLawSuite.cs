@@ -53,6 +53,34 @@ public abstract partial class MergeLawSuite
         }, iter: 300);
     }
 
+    /// <summary>
+    /// A state whose clock has seen everything another's has is their join: replication relies on it (a key merged from
+    /// a peer whose state dominated this site's is not sent back there, and a change this site still owed that peer is
+    /// taken as delivered). It holds only if every change, removals included, leaves a dot of its own in the clock: a
+    /// PERSIST that left none was lost for good at the other sites when a dominating state arrived before it left.
+    /// </summary>
+    [Fact]
+    public void AStateWhoseClockDominates_IsTheJoin() => CheckDominance();
+
+    protected void CheckDominance(string? seed = null)
+    {
+        Histories.Sample(history =>
+        {
+            var states = Run(history, out var stores);
+            DisposeAll(stores);
+            foreach (var mine in states)
+            {
+                foreach (var theirs in states)
+                {
+                    if (theirs.Clock.Dominates(mine.Clock))
+                    {
+                        Assert.Equal(Bytes(theirs), Bytes(Join(mine, theirs)));
+                    }
+                }
+            }
+        }, seed: seed, iter: seed is null ? 300 : 1);
+    }
+
     [Fact]
     public void Replicas_ConvergeInAnyDeliveryOrder_WithDuplicates() => CheckConvergence();
 

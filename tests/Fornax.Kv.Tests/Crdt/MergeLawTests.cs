@@ -31,7 +31,8 @@ public sealed class CounterMergeLaws : MergeLawSuite
         (2, Gen.Int[-8, 8].Select(d => new KeyOp($"INCRBYFLOAT {d / 4.0}", tx => tx.IncrementByFloat("k"u8, d / 4.0)))),
         (1, Gen.Int[0, 9].Select(v => new KeyOp($"SET {v}", tx => tx.SetString("k"u8, B(v.ToString(CultureInfo.InvariantCulture)), null, false)))),
         (1, CommonOps.Delete),
-        (1, CommonOps.Expiry));
+        (1, CommonOps.Expiry),
+        (1, CommonOps.Persist));
 }
 
 /// <summary>With increments only, the converged counter is the sum of every increment at every site.</summary>
@@ -53,7 +54,8 @@ public sealed class SetMergeLaws : MergeLawSuite
         (5, Gen.Int[0, 4].Select(m => new KeyOp($"SADD m{m}", tx => tx.SetAdd("k"u8, B($"m{m}"))))),
         (3, Gen.Int[0, 4].Select(m => new KeyOp($"SREM m{m}", tx => tx.SetRemove("k"u8, B($"m{m}"))))),
         (1, CommonOps.Delete),
-        (1, CommonOps.Expiry));
+        (1, CommonOps.Expiry),
+        (1, CommonOps.Persist));
 
     /// <summary>Samples CsCheck found: the three sites' states join into a tombstone (no member left); on the way, a
     /// store whose set emptied must keep its tombstone, or a member removed there comes back from a site that had not seen
@@ -73,7 +75,8 @@ public sealed class HashMergeLaws : MergeLawSuite
         (1, Gen.Select(Gen.Int[0, 3], Gen.Int[-3, 3], (f, d) => new KeyOp($"HINCRBYFLOAT f{f} {d / 2.0}", tx => tx.HashIncrementByFloat("k"u8, B($"f{f}"), d / 2.0)))),
         (2, Gen.Int[0, 3].Select(f => new KeyOp($"HDEL f{f}", tx => tx.HashDelete("k"u8, B($"f{f}"))))),
         (1, CommonOps.Delete),
-        (1, CommonOps.Expiry));
+        (1, CommonOps.Expiry),
+        (1, CommonOps.Persist));
 }
 
 /// <summary>Writes of every type on one key: concurrent writes of different types must converge too.</summary>

@@ -1,0 +1,126 @@
+using Fornax.Kv.Engine;
+using Fornax.Kv.Replication;
+using Fornax.Kv.Tests.Storage;
+
+namespace Fornax.Kv.Tests.Replication;
+
+/// <summary>
+/// A tree of durable sites for randomized runs: cloud with children a and b, c under a; the keyspace "cart:" placed at
+/// a, b and c (the cloud relays and keeps what it relays). Links are cut and healed, sites closed and reopened from
+/// their data directories, at will. The replication log can be bounded low, so peers that fall behind catch up by
+/// digests, and the links can carry few frames at a time, so writes outrun them.
+/// </summary>
+internal sealed class ChaosTree : IAsyncDisposable
+{
+    public static readonly string[] Names = ["cloud", "a", "b", "c"];
+
+    public static readonly string[] Edges = ["a", "b", "c"];
+
+    private static readonly Dictionary<string, string> Parents = new() { ["a"] = "cloud", ["b"] = "cloud", ["c"] = "a" };
+
+    private readonly Dictionary<string, TempDirectory> _dirs = [];
+    private readonly Dictionary<string, IKvStore> _sites = [];
+    private readonly Dictionary<string, TestLink?> _links = []; // by child; null while cut
+    private readonly int _logEntries;
+    private readonly int? _linkCapacity;
+
+    public ChaosTree(int logEntries, int? linkCapacity)
+    {
+        _logEntries = logEntries;
+        _linkCapacity = linkCapacity;
+        foreach (var name in Names)
+        {
+            _dirs[name] = new TempDirectory();
+            _sites[name] = Open(name);
+        }
+
+        foreach (var child in Parents.Keys)
+        {
+            _links[child] = Link(child);
+        }
+    }
+
+    /// <summary>Links by the child site that ends them (each site but the cloud has one, to its parent).</summary>
+    public IEnumerable<string> Links => Parents.Keys;
+
+    public IKvStore this[string site] => _sites[site];
+
+    public bool IsCut(string child) => _links[child] is null;
+
+    public async Task CutAsync(string child)
+    {
+        if (_links[child] is { } link)
+        {
+            _links[child] = null;
+            await link.CutAsync();
+        }
+    }
+
+    public void Heal(string child) => _links[child] ??= Link(child);
+
+    /// <summary>Closes the site (its links cut first, as a stopped process drops them) and opens it again from its data
+    /// directory; the links that were up come back up.</summary>
+    public async Task RestartAsync(string site)
+    {
+        var attached = _links.Keys.Where(child => child == site || Parents[child] == site).ToList();
+        var up = attached.Where(child => _links[child] is not null).ToList();
+        foreach (var child in attached)
+        {
+            await CutAsync(child);
+        }
+
+        await _sites[site].DisposeAsync();
+        _sites[site] = Open(site);
+        foreach (var child in up)
+        {
+            Heal(child);
+        }
+    }
+
+    public async Task HealAllAsync()
+    {
+        foreach (var child in Parents.Keys)
+        {
+            Heal(child);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private IKvStore Open(string name)
+    {
+        var store = KvStore.Open(new KvStoreOptions
+        {
+            DataDirectory = _dirs[name].Path,
+            SiteId = name,
+            ReplicationLogEntries = _logEntries,
+        });
+        if (name != "cloud")
+        {
+            KvReplication.For(store).SetKeyspaces(["cart:"]);
+        }
+
+        return store;
+    }
+
+    private TestLink Link(string child) =>
+        new(KvReplication.For(_sites[Parents[child]]), KvReplication.For(_sites[child]), _linkCapacity);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var child in Parents.Keys)
+        {
+            await CutAsync(child);
+        }
+
+        foreach (var store in _sites.Values)
+        {
+            await store.DisposeAsync();
+        }
+
+        foreach (var dir in _dirs.Values)
+        {
+            dir.Dispose();
+        }
+    }
+}
