@@ -47,11 +47,19 @@ internal sealed partial class KvEngine : IKvStore
             }
 
             _version = Math.Max(_version, loaded.LastVersion);
+            // Numbering goes on above whatever a neighbour acknowledged (a disk written before the version record
+            // followed the store's number may hold a lower one): a change numbered at or below it would count as sent.
+            foreach (var (_, _, acked) in loaded.Positions)
+            {
+                _version = Math.Max(_version, acked);
+            }
+
             _clock.Observe(loaded.LastHlc);
             Epoch = loaded.Epoch;
             _loadedPositions = loaded.Positions;
             RecordsLoaded = _disk.RecordsLoaded;
             _disk.Persisted = OnPersisted;
+            _disk.CurrentVersion = () => _version;
         }
 
         _sweepTimer = options.TimeProvider.CreateTimer(_ => SweepExpired(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);

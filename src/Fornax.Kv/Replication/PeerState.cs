@@ -27,6 +27,14 @@ internal sealed class PeerState(string site)
         }
     } = [];
 
+    /// <summary>
+    /// The peer has announced <see cref="Interest"/> in this session. Until then no batch is cut and no catch-up asks for
+    /// digests: a log entry the peer seemed not to need (an interest not yet heard after a restart is empty, one from an
+    /// earlier session may be out of date) was skipped and counted as acknowledged, and a delete's tombstone collected
+    /// before it left — the later catch-up could not send what this site no longer held.
+    /// </summary>
+    public bool InterestHeard { get; set; }
+
     /// <summary>What this site last told the peer its side needs.</summary>
     public List<byte[]>? AnnouncedInterest { get; set; }
 

@@ -12,6 +12,17 @@ internal sealed partial class Replicator
     /// <summary>Deltas received whose base this site lacked (each leads to a catch-up with the sender).</summary>
     public long DeltasWithoutBase { get; private set; }
 
+    /// <summary>For tests: what <paramref name="peerSite"/> acknowledged of this site's changes, and whether a catch-up
+    /// with it is running (under the lock).</summary>
+    internal (long Acked, bool CatchingUp) PositionOf(string peerSite)
+    {
+        lock (engine.Gate)
+        {
+            var peer = _peers[peerSite];
+            return (peer.Acked, peer.CatchUp is not null || peer.NeedsCatchUp);
+        }
+    }
+
     /// <summary>
     /// Per prefix: changed keys not acknowledged, summed over the peers that need them (counted under the prefixes the
     /// peers asked for that lie within it), and the age of the oldest such change of those peers (under the lock).

@@ -67,6 +67,7 @@ internal sealed partial class Replicator
             peer.InFlight.Clear();
             peer.PendingAcks.Clear();
             peer.AnnouncedInterest = null;
+            peer.InterestHeard = false;
             if (peer.PeerEpoch != peerEpoch)
             {
                 // The peer's data is new (or was replaced): what it acknowledged before is not there.
@@ -145,12 +146,12 @@ internal sealed partial class Replicator
                 }
 
                 ack = TakeAck(peer);
-                if (request is null && peer.CatchUp?.TakeRequest(Frames.MaxDigestRanges) is { } ranges)
+                if (peer.InterestHeard && request is null && peer.CatchUp?.TakeRequest(Frames.MaxDigestRanges) is { } ranges)
                 {
                     request = Frames.EncodeDigestRequest(peer.CatchUp.Depth, ranges);
                 }
 
-                if (peer.InFlight.Count < Window)
+                if (peer.InterestHeard && peer.InFlight.Count < Window)
                 {
                     outgoing = BuildBatch(peer);
                 }
@@ -351,6 +352,8 @@ internal sealed partial class Replicator
         {
             var grew = interest.Any(p => !peer.Interest.Contains(p, ByteArrayComparer.Instance));
             peer.Interest = interest;
+            peer.InterestHeard = true;
+            peer.Signal();
             _interestsVersion++;
             RecomputeCarried();
             if (grew)

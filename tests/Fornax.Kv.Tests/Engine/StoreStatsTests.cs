@@ -43,6 +43,14 @@ public sealed class StoreStatsTests
         return (stats.Keys, stats.KeysWithExpiry, stats.Tombstones, stats.Bytes);
     }
 
+    /// <summary>Both read in one hold of the store's lock: acknowledgements keep arriving from a live link, and a tombstone
+    /// collected between a walk and a reading made them differ (a local run, 2026-12-05).</summary>
+    private static void KeptEqualsWalk(IKvStore store)
+    {
+        var (walked, kept) = store.Run(_ => (Walk(store), Kept(store)));
+        Assert.Equal(walked, kept);
+    }
+
     private static void Write(IKvStore store, Random random, int count, long nowMs)
     {
         for (var i = 0; i < count; i++)
@@ -68,7 +76,7 @@ public sealed class StoreStatsTests
         await using var a = Site("a", time);
         await using var b = Site("b", time);
         var random = new Random(11);
-        Assert.Equal(Walk(a), Kept(a)); // the first call takes every key's figures; later ones only the changed keys'
+        KeptEqualsWalk(a); // the first call takes every key's figures; later ones only the changed keys'
 
         var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
         await using (link.ConfigureAwait(false))
@@ -77,25 +85,25 @@ public sealed class StoreStatsTests
             {
                 Write(a, random, 150, time.GetUtcNow().ToUnixTimeMilliseconds());
                 Write(b, random, 150, time.GetUtcNow().ToUnixTimeMilliseconds());
-                Assert.Equal(Walk(a), Kept(a));
+                KeptEqualsWalk(a);
 
                 // Merges arrive; deletes acknowledged by the peer lose their tombstones; expired keys are swept.
                 a.Set("cart:probe", $"{round}");
                 await Poll.UntilAsync(() => b.Get("cart:probe") == $"{round}", "b to receive a's writes");
                 time.Advance(TimeSpan.FromSeconds(2));
-                Assert.Equal(Walk(a), Kept(a));
-                Assert.Equal(Walk(b), Kept(b));
+                KeptEqualsWalk(a);
+                KeptEqualsWalk(b);
             }
 
             await link.CutAsync();
             Write(a, random, 200, time.GetUtcNow().ToUnixTimeMilliseconds()); // tombstones kept for the cut-off peer
             Assert.True(Kept(a).Tombstones > 0);
-            Assert.Equal(Walk(a), Kept(a));
+            KeptEqualsWalk(a);
         }
 
         // A keyspace no longer placed here: its replica is dropped (neither deleted nor a tombstone).
         KvReplication.For(a).SetKeyspaces(["hot:"]);
-        Assert.Equal(Walk(a), Kept(a));
+        KeptEqualsWalk(a);
         Assert.True(Kept(a).Keys > 0);
     }
 
@@ -142,6 +150,6 @@ public sealed class StoreStatsTests
         await reader.WaitAsync(TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
         await sampler.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(Walk(a), Kept(a));
+        KeptEqualsWalk(a);
     }
 }

@@ -42,8 +42,15 @@ internal sealed class ChaosModel
     {
         var value = $"{site}-{++_sequence}";
         _site = site;
-        switch (random.Next(13))
+        switch (random.Next(16))
         {
+            case 13:
+                Fields(store, random, value);
+                break;
+            case 14:
+            case 15:
+                Anything(store, random, value);
+                break;
             case 0:
             case 1:
                 Strings(store, random, value);
@@ -189,6 +196,98 @@ internal sealed class ChaosModel
         }
     }
 
+    /// <summary>Hashes whose fields are set, deleted, and deleted with the key: a field set and never deleted is present.</summary>
+    private void Fields(IKvStore store, Random random, string value)
+    {
+        var key = random.Next(5) == 0 ? "cart:bighash" : $"cart:hf{random.Next(2)}";
+        _keys.Add(key);
+        if (key == "cart:bighash" && !_added.ContainsKey(key))
+        {
+            store.Do(tx =>
+            {
+                for (var i = 0; i < BigMembers; i++)
+                {
+                    tx.HashSet(B(key), B($"g{i}"), B(value));
+                }
+            });
+            for (var i = 0; i < BigMembers; i++)
+            {
+                Member(_added, key, $"g{i}");
+            }
+
+            return;
+        }
+
+        var field = key == "cart:bighash" ? $"g{random.Next(BigMembers + 50)}" : $"f{random.Next(8)}";
+        switch (random.Next(10))
+        {
+            case 0 when key != "cart:bighash":
+                store.Do(tx => tx.Delete(B(key)));
+                foreach (var added in _added.GetValueOrDefault(key) ?? [])
+                {
+                    Member(_removed, key, added);
+                }
+
+                break;
+            case 1:
+            case 2:
+                store.Do(tx => tx.HashDelete(B(key), B(field)));
+                Member(_removed, key, field);
+                break;
+            default:
+                store.Do(tx => tx.HashSet(B(key), B(field), B(value)));
+                Member(_added, key, field);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Keys any command may hit: every type, COPY and RENAME between them, INCRBYFLOAT, expiries that pass during the
+    /// run (the sites' sweeps delete them). Refused commands (WRONGTYPE) change nothing. Only convergence is promised.
+    /// </summary>
+    private void Anything(IKvStore store, Random random, string value)
+    {
+        var key = $"cart:any{random.Next(3)}";
+        var other = $"cart:any{random.Next(3)}";
+        _keys.Add(key);
+        _keys.Add(other);
+        var member = $"m{random.Next(4)}";
+        var by = random.Next(-4, 5) / 2.0;
+        var ttl = random.Next(20, 300);
+        var op = random.Next(11);
+        try
+        {
+            store.Do(tx =>
+            {
+                switch (op)
+                {
+                    case 0: tx.SetString(B(key), B(value), null, false); break;
+                    case 1: tx.IncrementBy(B(key), 1); break;
+                    case 2: tx.IncrementByFloat(B(key), by); break;
+                    case 3: tx.SetAdd(B(key), B(member)); break;
+                    case 4: tx.SetRemove(B(key), B(member)); break;
+                    case 5: tx.HashSet(B(key), B(member), B(value)); break;
+                    case 6: tx.HashIncrementBy(B(key), B(member), 2); break;
+                    case 7: tx.Delete(B(key)); break;
+                    case 8: tx.SetExpiry(B(key), tx.NowUnixMs + ttl); break;
+                    case 9: tx.Copy(B(other), B(key), replace: true); break;
+                    default:
+                        if (key != other && tx.Copy(B(other), B(key), replace: true))
+                        {
+                            tx.Delete(B(other)); // RENAME
+                        }
+
+                        break;
+                }
+            });
+            Note(key, $"op {op} {value}");
+        }
+        catch (KvException)
+        {
+            Note(key, $"op {op} refused");
+        }
+    }
+
     private void Hashes(IKvStore store, Random random, string value)
     {
         var key = $"cart:h{random.Next(2)}";
@@ -234,6 +333,11 @@ internal sealed class ChaosModel
         members.Add(member);
     }
 
+    /// <summary>A set's members or a hash's fields.</summary>
+    private static HashSet<string> Names(IKvStore store, string key) => store.Run(tx => tx.TypeOf(B(key))) == KvType.Hash
+        ? store.Entries(key).Select(entry => entry[..entry.IndexOf('=', StringComparison.Ordinal)]).ToHashSet()
+        : store.Members(key).ToHashSet();
+
     /// <summary>Checks the promises against one site (the caller has checked that every site reads the same).</summary>
     public void Check(ChaosTree tree, ITestOutputHelper output)
     {
@@ -254,12 +358,12 @@ internal sealed class ChaosModel
 
         foreach (var (key, added) in _added)
         {
-            var members = site.Members(key).ToHashSet();
+            var members = Names(site, key);
             var removed = _removed.GetValueOrDefault(key) ?? [];
             var missing = added.Where(m => !removed.Contains(m) && !members.Contains(m)).ToList();
-            Assert.True(missing.Count == 0, $"{key}: members added and never removed are missing: {string.Join(",", missing.Take(20))}");
+            Assert.True(missing.Count == 0, $"{key}: members or fields added and never removed are missing: {string.Join(",", missing.Take(20))}");
             var stray = members.Where(m => !added.Contains(m)).ToList();
-            Assert.True(stray.Count == 0, $"{key}: members no one added: {string.Join(",", stray.Take(20))}");
+            Assert.True(stray.Count == 0, $"{key}: members or fields no one added: {string.Join(",", stray.Take(20))}");
         }
 
         foreach (var (key, value) in _only)

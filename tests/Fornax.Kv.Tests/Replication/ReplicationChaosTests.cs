@@ -135,7 +135,13 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
         }
 
         var counts = ChaosTree.Names.Select(site => $"{site} {Scan(tree[site], "cart:*").Length}");
-        return text.Append("keys: ").AppendJoin(", ", counts).ToString();
+        text.Append("keys: ").AppendJoin(", ", counts);
+        foreach (var site in ChaosTree.Names)
+        {
+            text.Append("; ").Append(site).Append("'s peers: ").AppendJoin(", ", tree[site].Stats.Peers);
+        }
+
+        return text.ToString();
     }
 
     /// <summary>The key's CRDT state at a site: its clock, registers and expiry entries (dots as replica:time).</summary>

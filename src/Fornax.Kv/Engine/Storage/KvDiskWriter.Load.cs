@@ -26,6 +26,13 @@ internal sealed partial class KvDiskWriter
     /// lock): written in the same batch as the keys.</summary>
     public Func<List<(string Site, long Epoch, long Acked)>?>? TakePositions { get; set; }
 
+    /// <summary>The store's change number now (called under the store's lock, as a batch is cut): every change up to it
+    /// is in this batch or an earlier one, including numbers no key keeps (a tombstone collected), so the version
+    /// recorded is the store's, not the highest of the keys written. Recorded as the highest of the keys written, a
+    /// number taken by a collection stayed above the durable version — acknowledgements waited for the next write —
+    /// and a restart numbered its next change with it, which a neighbour had acknowledged already: never sent.</summary>
+    public Func<long>? CurrentVersion { get; set; }
+
     private List<(string Site, long Epoch, long Acked)>? _positions;
 
     public KvLoaded LoadAll(Random random)

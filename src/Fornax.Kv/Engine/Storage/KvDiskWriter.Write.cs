@@ -44,7 +44,7 @@ internal sealed partial class KvDiskWriter
             (_pending, _writing) = (_writing, _pending);
             group = _group;
             _group = NewGroup();
-            version = EncodeWriting();
+            version = Math.Max(EncodeWriting(), CurrentVersion?.Invoke() ?? 0);
         }
 
         EncodeLargeRewrites();
