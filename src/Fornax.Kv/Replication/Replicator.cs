@@ -93,11 +93,14 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             .Select(g => g.Key);
         var carried = _own.Concat(relayed).Distinct(ByteArrayComparer.Instance).ToList();
         var grew = carried.Any(p => !_carried.Contains(p, ByteArrayComparer.Instance));
-        var shrank = _carried.Any(p => !carried.Contains(p, ByteArrayComparer.Instance));
+        var given = _carried.Where(p => !carried.Contains(p, ByteArrayComparer.Instance)).ToList();
         _carried = carried;
-        if (shrank)
+        if (given.Count > 0)
         {
-            engine.DropWhere(key => !Matches(_carried, key));
+            // Only the keys of the prefixes given up: a key outside every keyspace is the site's own (it never left the
+            // site, and no other holds it). Dropping every key not carried wiped a relay's own keys whenever a neighbour's
+            // interest shrank — as it does for a moment after a neighbour restarts.
+            engine.DropWhere(key => Matches(given, key) && !Matches(_carried, key));
         }
 
         foreach (var peer in _peers.Values)

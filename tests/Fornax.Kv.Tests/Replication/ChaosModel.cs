@@ -15,7 +15,8 @@ namespace Fornax.Kv.Tests.Replication;
 /// <item><c>cart:only-SITE</c>: SET at that site only — its last value;</item>
 /// <item><c>cart:str*</c>: SET, DEL, EXPIRE, PERSIST, SET KEEPTTL at any site (last writer wins) — only that every site
 /// reads the same;</item>
-/// <item><c>local:SITE</c>: outside every keyspace — at that site only.</item>
+/// <item><c>local:SITE</c>: outside every keyspace — at that site only;</item>
+/// <item><c>pair:*</c>: placed at c and d only (every site between relays them): counters and sets as above.</item>
 /// </list>
 /// </summary>
 internal sealed class ChaosModel
@@ -102,6 +103,31 @@ internal sealed class ChaosModel
                 break;
             default:
                 Strings(store, random, value);
+                break;
+        }
+    }
+
+    /// <summary>A write at c or d of a key of the keyspace only they hold.</summary>
+    public void WritePair(IKvStore store, string site, Random random)
+    {
+        var value = $"{site}-{++_sequence}";
+        _site = site;
+        switch (random.Next(4))
+        {
+            case 0:
+                var counter = $"pair:n{random.Next(2)}";
+                var by = random.Next(-5, 11);
+                store.Run(tx => tx.IncrementBy(B(counter), by));
+                Add(_counters, counter, by);
+                break;
+            case 1:
+                Sets(store, random, $"pair:set{random.Next(2)}", $"m{random.Next(8)}");
+                break;
+            default:
+                var key = $"pair:s{random.Next(3)}";
+                store.Set(key, value);
+                _keys.Add(key);
+                Note(key, $"SET {value}");
                 break;
         }
     }
@@ -341,7 +367,7 @@ internal sealed class ChaosModel
     /// <summary>Checks the promises against one site (the caller has checked that every site reads the same).</summary>
     public void Check(ChaosTree tree, ITestOutputHelper output)
     {
-        var site = tree["b"];
+        var site = tree["c"]; // holds both keyspaces
         foreach (var (key, sum) in _counters)
         {
             Assert.True(sum.ToString(System.Globalization.CultureInfo.InvariantCulture) == site.Get(key),

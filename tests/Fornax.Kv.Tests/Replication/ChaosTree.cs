@@ -5,29 +5,36 @@ using Fornax.Kv.Tests.Storage;
 namespace Fornax.Kv.Tests.Replication;
 
 /// <summary>
-/// A tree of durable sites for randomized runs: cloud with children a and b, c under a; the keyspace "cart:" placed at
-/// a, b and c (the cloud relays and keeps what it relays). Links are cut and healed, sites closed and reopened from
-/// their data directories, at will. The replication log can be bounded low, so peers that fall behind catch up by
+/// A tree of durable sites for randomized runs: cloud with children a and b, c under a, d under b. The keyspace "cart:"
+/// is placed at a, b, c and d (and at the cloud when it holds a replica, else it relays and keeps what it relays);
+/// "pair:" at c and d only, so every site between them relays it. Links are cut and healed, sites closed and reopened
+/// from their data directories, at will. The replication log can be bounded low, so peers that fall behind catch up by
 /// digests, and the links can carry few frames at a time, so writes outrun them.
 /// </summary>
 internal sealed class ChaosTree : IAsyncDisposable
 {
-    public static readonly string[] Names = ["cloud", "a", "b", "c"];
+    public static readonly string[] Names = ["cloud", "a", "b", "c", "d"];
 
-    public static readonly string[] Edges = ["a", "b", "c"];
+    /// <summary>The sites that write "cart:" keys.</summary>
+    public static readonly string[] Edges = ["a", "b", "c", "d"];
 
-    private static readonly Dictionary<string, string> Parents = new() { ["a"] = "cloud", ["b"] = "cloud", ["c"] = "a" };
+    /// <summary>The sites that hold (and write) "pair:" keys.</summary>
+    public static readonly string[] Pair = ["c", "d"];
+
+    private static readonly Dictionary<string, string> Parents = new() { ["a"] = "cloud", ["b"] = "cloud", ["c"] = "a", ["d"] = "b" };
 
     private readonly Dictionary<string, TempDirectory> _dirs = [];
     private readonly Dictionary<string, IKvStore> _sites = [];
     private readonly Dictionary<string, TestLink?> _links = []; // by child; null while cut
     private readonly int _logEntries;
     private readonly int? _linkCapacity;
+    private readonly bool _cloudReplica;
 
-    public ChaosTree(int logEntries, int? linkCapacity)
+    public ChaosTree(int logEntries, int? linkCapacity, bool cloudReplica)
     {
         _logEntries = logEntries;
         _linkCapacity = linkCapacity;
+        _cloudReplica = cloudReplica;
         foreach (var name in Names)
         {
             _dirs[name] = new TempDirectory();
@@ -95,10 +102,8 @@ internal sealed class ChaosTree : IAsyncDisposable
             SiteId = name,
             ReplicationLogEntries = _logEntries,
         });
-        if (name != "cloud")
-        {
-            KvReplication.For(store).SetKeyspaces(["cart:"]);
-        }
+        string[] keyspaces = Pair.Contains(name) ? ["cart:", "pair:"] : name != "cloud" || _cloudReplica ? ["cart:"] : [];
+        KvReplication.For(store).SetKeyspaces(keyspaces);
 
         return store;
     }

@@ -146,6 +146,24 @@ public sealed class PartitionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARelayThatStopsRelayingAPrefix_KeepsItsOwnKeys()
+    {
+        // The cloud holds no replica: it carries "cart:" because a and b (with c) need it on both of its sides.
+        S("cloud").Set("local:mine", "kept");
+        S("cloud").Do(tx => tx.SetAdd(B("other:set"), B("m")));
+        S("a").Set("cart:relayed", "x");
+        await ConvergedAsync("cart:relayed");
+
+        // b no longer needs "cart:": the cloud gives it up and drops its copies of those keys, not its own.
+        KvReplication.For(S("b")).SetKeyspaces([]);
+        await Poll.UntilAsync(() => S("cloud").Get("cart:relayed") is null, "the cloud to drop its relayed copy",
+            describe: () => $"the cloud reads cart:relayed = {S("cloud").Get("cart:relayed")}");
+        Assert.Equal("kept", S("cloud").Get("local:mine"));
+        Assert.Equal(["m"], S("cloud").Members("other:set"));
+        Assert.Equal("x", S("a").Get("cart:relayed"));
+    }
+
+    [Fact]
     public async Task PlacementDropsAReplica_ItsKeysLeaveThatSiteOnly()
     {
         S("c").Set("cart:kept", "x");

@@ -20,12 +20,12 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
     private const int Steps = 1_500;
 
     [Theory]
-    [InlineData(1, 1 << 20, null)] // the default log, links that never push back
-    [InlineData(2, 64, 2)]         // a short log (catch-ups by digests) and links of two frames
-    [InlineData(3, 256, 1)]
-    [InlineData(4, 64, null)]
-    public Task RandomHistory_Converges_AndKeepsEveryAcknowledgedWrite(int seed, int logEntries, int? linkCapacity) =>
-        RunAsync(seed, logEntries, linkCapacity);
+    [InlineData(1, 1 << 20, null, false)] // the default log, links that never push back
+    [InlineData(2, 64, 2, true)]          // a short log (catch-ups by digests) and links of two frames
+    [InlineData(3, 256, 1, false)]
+    [InlineData(4, 64, null, true)]
+    public Task RandomHistory_Converges_AndKeepsEveryAcknowledgedWrite(int seed, int logEntries, int? linkCapacity, bool cloudReplica) =>
+        RunAsync(seed, logEntries, linkCapacity, cloudReplica);
 
     [Fact]
     public async Task MoreSeeds_WhenAsked()
@@ -35,16 +35,17 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
         for (var seed = first; seed < first + count; seed++)
         {
             var random = new Random(seed);
-            await RunAsync(seed, random.Next(3) == 0 ? 1 << 20 : random.Next(16, 512), random.Next(3) == 0 ? null : random.Next(1, 4));
+            await RunAsync(seed, random.Next(3) == 0 ? 1 << 20 : random.Next(16, 512), random.Next(3) == 0 ? null : random.Next(1, 4), random.Next(2) == 0);
         }
     }
 
-    private async Task RunAsync(int seed, int logEntries, int? linkCapacity)
+    private async Task RunAsync(int seed, int logEntries, int? linkCapacity, bool cloudReplica)
     {
-        output.WriteLine($"seed {seed}, log {logEntries}, link capacity {linkCapacity?.ToString() ?? "unbounded"}");
+        output.WriteLine($"seed {seed}, log {logEntries}, link capacity {linkCapacity?.ToString() ?? "unbounded"}, " +
+                         $"the cloud {(cloudReplica ? "holds a replica" : "relays")}");
         var random = new Random(seed);
         var model = new ChaosModel();
-        await using var tree = new ChaosTree(logEntries, linkCapacity);
+        await using var tree = new ChaosTree(logEntries, linkCapacity, cloudReplica);
         var events = new StringBuilder();
         for (var step = 0; step < Steps; step++)
         {
@@ -68,6 +69,11 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
                 var site = Pick(random, ChaosTree.Names);
                 await tree.RestartAsync(site);
                 events.Append($"#{model.Sequence} restart {site}, ");
+            }
+            else if (roll < 12)
+            {
+                var site = Pick(random, ChaosTree.Pair);
+                model.WritePair(tree[site], site, random);
             }
             else
             {
@@ -104,7 +110,7 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
             text.Append(key).Append('=').Append(store.View(key)).Append('\n');
         }
 
-        text.Append("keys: ").AppendJoin(',', Scan(store, "cart:*"));
+        text.Append("keys: ").AppendJoin(',', Scan(store, "cart:*")).Append(',').AppendJoin(',', Scan(store, "pair:*"));
         return text.ToString();
     }
 
