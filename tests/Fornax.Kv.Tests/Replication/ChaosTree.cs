@@ -26,15 +26,13 @@ internal sealed class ChaosTree : IAsyncDisposable
     private readonly Dictionary<string, TempDirectory> _dirs = [];
     private readonly Dictionary<string, IKvStore> _sites = [];
     private readonly Dictionary<string, TestLink?> _links = []; // by child; null while cut
-    private readonly int _logEntries;
-    private readonly int? _linkCapacity;
-    private readonly bool _cloudReplica;
+    private readonly ChaosSettings _settings;
+    private bool _cloudReplica;
 
-    public ChaosTree(int logEntries, int? linkCapacity, bool cloudReplica)
+    public ChaosTree(ChaosSettings settings)
     {
-        _logEntries = logEntries;
-        _linkCapacity = linkCapacity;
-        _cloudReplica = cloudReplica;
+        _settings = settings;
+        _cloudReplica = settings.CloudReplica;
         foreach (var name in Names)
         {
             _dirs[name] = new TempDirectory();
@@ -53,6 +51,14 @@ internal sealed class ChaosTree : IAsyncDisposable
     public IKvStore this[string site] => _sites[site];
 
     public bool IsCut(string child) => _links[child] is null;
+
+    /// <summary>The cloud becomes a replica of "cart:", or stops being one (a placement change: it still relays).</summary>
+    public bool ToggleCloudReplica()
+    {
+        _cloudReplica = !_cloudReplica;
+        KvReplication.For(_sites["cloud"]).SetKeyspaces(_cloudReplica ? ["cart:"] : []);
+        return _cloudReplica;
+    }
 
     public async Task CutAsync(string child)
     {
@@ -100,7 +106,9 @@ internal sealed class ChaosTree : IAsyncDisposable
         {
             DataDirectory = _dirs[name].Path,
             SiteId = name,
-            ReplicationLogEntries = _logEntries,
+            ReplicationLogEntries = _settings.LogEntries,
+            Durability = _settings.Durability,
+            TimeProvider = new SkewedTime(TimeSpan.FromMilliseconds(_settings.SkewMs.GetValueOrDefault(name))),
         });
         string[] keyspaces = Pair.Contains(name) ? ["cart:", "pair:"] : name != "cloud" || _cloudReplica ? ["cart:"] : [];
         KvReplication.For(store).SetKeyspaces(keyspaces);
@@ -109,7 +117,7 @@ internal sealed class ChaosTree : IAsyncDisposable
     }
 
     private TestLink Link(string child) =>
-        new(KvReplication.For(_sites[Parents[child]]), KvReplication.For(_sites[child]), _linkCapacity);
+        new(KvReplication.For(_sites[Parents[child]]), KvReplication.For(_sites[child]), _settings.LinkCapacity);
 
     public async ValueTask DisposeAsync()
     {
@@ -128,4 +136,23 @@ internal sealed class ChaosTree : IAsyncDisposable
             dir.Dispose();
         }
     }
+}
+
+/// <summary>How a random run's tree is set up.</summary>
+/// <param name="LogEntries">The replication log's bound (low: peers that fall behind catch up by digests).</param>
+/// <param name="LinkCapacity">Frames a link holds unread before a send waits (null: never waits).</param>
+/// <param name="CloudReplica">The cloud starts as a replica of "cart:" (else it only relays).</param>
+/// <param name="Durability">Every site's durability.</param>
+/// <param name="SkewMs">Per site, how far its wall clock is off (ms; absent: none).</param>
+internal sealed record ChaosSettings(int LogEntries, int? LinkCapacity, bool CloudReplica, KvDurability Durability, Dictionary<string, int> SkewMs)
+{
+    public override string ToString() =>
+        $"log {LogEntries}, link capacity {LinkCapacity?.ToString() ?? "unbounded"}, the cloud {(CloudReplica ? "a replica" : "a relay")}, " +
+        $"durability {Durability}, clocks off by {string.Join(", ", SkewMs.Select(s => $"{s.Key} {s.Value} ms"))}";
+}
+
+/// <summary>The system's clock, off by a fixed amount (a site whose clock is wrong).</summary>
+internal sealed class SkewedTime(TimeSpan offset) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
 }

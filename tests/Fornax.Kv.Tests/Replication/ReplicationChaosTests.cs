@@ -20,12 +20,12 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
     private const int Steps = 1_500;
 
     [Theory]
-    [InlineData(1, 1 << 20, null, false)] // the default log, links that never push back
-    [InlineData(2, 64, 2, true)]          // a short log (catch-ups by digests) and links of two frames
-    [InlineData(3, 256, 1, false)]
-    [InlineData(4, 64, null, true)]
-    public Task RandomHistory_Converges_AndKeepsEveryAcknowledgedWrite(int seed, int logEntries, int? linkCapacity, bool cloudReplica) =>
-        RunAsync(seed, logEntries, linkCapacity, cloudReplica);
+    [InlineData(1, 1 << 20, null, false, KvDurability.EverySecond)] // the default log, links that never push back
+    [InlineData(2, 64, 2, true, KvDurability.EverySecond)]          // a short log (catch-ups by digests), links of two frames
+    [InlineData(3, 256, 1, false, KvDurability.Always)]
+    [InlineData(4, 64, null, true, KvDurability.None)]
+    public Task RandomHistory_Converges_AndKeepsEveryAcknowledgedWrite(int seed, int logEntries, int? linkCapacity, bool cloudReplica, KvDurability durability) =>
+        RunAsync(seed, new ChaosSettings(logEntries, linkCapacity, cloudReplica, durability, Skews(new Random(seed))));
 
     [Fact]
     public async Task MoreSeeds_WhenAsked()
@@ -35,17 +35,26 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
         for (var seed = first; seed < first + count; seed++)
         {
             var random = new Random(seed);
-            await RunAsync(seed, random.Next(3) == 0 ? 1 << 20 : random.Next(16, 512), random.Next(3) == 0 ? null : random.Next(1, 4), random.Next(2) == 0);
+            var settings = new ChaosSettings(
+                random.Next(3) == 0 ? 1 << 20 : random.Next(16, 512),
+                random.Next(3) == 0 ? null : random.Next(1, 4),
+                random.Next(2) == 0,
+                (KvDurability)random.Next(3),
+                Skews(random));
+            await RunAsync(seed, settings);
         }
     }
 
-    private async Task RunAsync(int seed, int logEntries, int? linkCapacity, bool cloudReplica)
+    /// <summary>Clocks off by up to two seconds either way at some sites (the hybrid logical clock orders writes all the same).</summary>
+    private static Dictionary<string, int> Skews(Random random) =>
+        ChaosTree.Names.Where(_ => random.Next(3) == 0).ToDictionary(name => name, _ => random.Next(-2000, 2001));
+
+    private async Task RunAsync(int seed, ChaosSettings settings)
     {
-        output.WriteLine($"seed {seed}, log {logEntries}, link capacity {linkCapacity?.ToString() ?? "unbounded"}, " +
-                         $"the cloud {(cloudReplica ? "holds a replica" : "relays")}");
+        output.WriteLine($"seed {seed}: {settings}");
         var random = new Random(seed);
         var model = new ChaosModel();
-        await using var tree = new ChaosTree(logEntries, linkCapacity, cloudReplica);
+        await using var tree = new ChaosTree(settings);
         var events = new StringBuilder();
         for (var step = 0; step < Steps; step++)
         {
@@ -69,6 +78,10 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
                 var site = Pick(random, ChaosTree.Names);
                 await tree.RestartAsync(site);
                 events.Append($"#{model.Sequence} restart {site}, ");
+            }
+            else if (roll < 6 && random.Next(4) == 0)
+            {
+                events.Append($"#{model.Sequence} the cloud {(tree.ToggleCloudReplica() ? "a replica" : "a relay")}, ");
             }
             else if (roll < 12)
             {
