@@ -111,9 +111,14 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
                 peer.Owed.Remove(owed);
             }
 
-            if (grew && peer.Connected)
+            if (grew)
             {
-                StartCatchUp(peer);
+                // Each side catches the other up: this site sends what the peer lacks, and asks for what it lacks itself.
+                peer.AsksCatchUp = true;
+                if (peer.Connected)
+                {
+                    StartCatchUp(peer);
+                }
             }
 
             peer.Signal(); // its interest announcement may have changed
