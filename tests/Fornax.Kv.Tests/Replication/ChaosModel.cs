@@ -168,12 +168,7 @@ internal sealed class ChaosModel
         switch (random.Next(8))
         {
             case 0:
-                store.Do(tx => tx.Delete(B(key)));
-                foreach (var added in _added.GetValueOrDefault(key) ?? [])
-                {
-                    Member(_removed, key, added);
-                }
-
+                Delete(store, key);
                 break;
             case 1:
             case 2:
@@ -184,6 +179,17 @@ internal sealed class ChaosModel
                 store.Do(tx => tx.SetAdd(B(key), B(member)));
                 Member(_added, key, member);
                 break;
+        }
+    }
+
+    /// <summary>DEL of a set or hash: every member or field added so far counts as removed (those added concurrently
+    /// elsewhere may stay: add wins).</summary>
+    private void Delete(IKvStore store, string key)
+    {
+        store.Do(tx => tx.Delete(B(key)));
+        foreach (var added in _added.GetValueOrDefault(key) ?? [])
+        {
+            Member(_removed, key, added);
         }
     }
 
@@ -248,12 +254,7 @@ internal sealed class ChaosModel
         switch (random.Next(10))
         {
             case 0 when key != "cart:bighash":
-                store.Do(tx => tx.Delete(B(key)));
-                foreach (var added in _added.GetValueOrDefault(key) ?? [])
-                {
-                    Member(_removed, key, added);
-                }
-
+                Delete(store, key);
                 break;
             case 1:
             case 2:

@@ -21,6 +21,17 @@ public sealed class RestartNumberingTests : TwoDurableSites
 
     private static KvEngine E(IKvStore store) => (KvEngine)store;
 
+    /// <summary>c opened and linked to a; cart:keep written at c, at a and acknowledged.</summary>
+    private async Task<(IKvStore C, TestLink Link)> LinkedWithAKeyAsync(IKvStore a)
+    {
+        var c = Open(DirB.Path, "c");
+        var link = new TestLink(KvReplication.For(a), KvReplication.For(c));
+        c.Set("cart:keep", "k");
+        await Poll.UntilAsync(() => a.Get("cart:keep") == "k" && E(c).Replication.PositionOf("a").Acked >= E(c).CurrentVersion,
+            "a to get cart:keep, acknowledged");
+        return (c, link);
+    }
+
     /// <summary>c deletes a key; once a has the delete, both collect the tombstone (a number no key keeps).</summary>
     private static async Task DeleteAndCollectAsync(IKvStore a, IKvStore c)
     {
@@ -55,10 +66,7 @@ public sealed class RestartNumberingTests : TwoDurableSites
     public async Task ChangesAfterARestart_AreNumberedAboveWhatTheNeighbourAcknowledged()
     {
         await using var a = Open(DirA.Path, "a");
-        var c = Open(DirB.Path, "c");
-        var link = new TestLink(KvReplication.For(a), KvReplication.For(c));
-        c.Set("cart:keep", "k");
-        await Poll.UntilAsync(() => a.Get("cart:keep") == "k", "a to get cart:keep");
+        var (c, link) = await LinkedWithAKeyAsync(a);
         await DeleteAndCollectAsync(a, c);
         KvReplication.For(c).SetKeyspaces(["cart:", "more:"]);
         a.Set("local:nudge", "1"); // a key of a's own: a's disk moves on, whatever it records
@@ -85,11 +93,7 @@ public sealed class RestartNumberingTests : TwoDurableSites
     public async Task ChangesMadeWhileRestartedAndCut_WaitForTheNeighboursKeyspaces_BeforeAnythingCountsAsSent()
     {
         await using var a = Open(DirA.Path, "a");
-        var c = Open(DirB.Path, "c");
-        var link = new TestLink(KvReplication.For(a), KvReplication.For(c));
-        c.Set("cart:keep", "k");
-        await Poll.UntilAsync(() => a.Get("cart:keep") == "k" && E(c).Replication.PositionOf("a").Acked >= E(c).CurrentVersion,
-            "a to get cart:keep, acknowledged");
+        var (c, link) = await LinkedWithAKeyAsync(a);
         await link.DisposeAsync();
         await c.DisposeAsync();
 
