@@ -35,17 +35,6 @@ internal sealed class PeerState(string site)
     /// </summary>
     public bool InterestHeard { get; set; }
 
-    /// <summary>
-    /// This site began to carry a keyspace again (or for the first time): what the peer sent of it meanwhile may have
-    /// been acknowledged and not kept (a batch's keys this site did not carry are skipped), or kept and then dropped
-    /// with the keyspace. The peer is asked to catch this site up (<see cref="Frames.CatchUpWanted"/>), once per
-    /// session until its catch-up begins (its first digest request after the ask).
-    /// </summary>
-    public bool AsksCatchUp { get; set; }
-
-    /// <summary>The catch-up was asked for in this session (<see cref="AsksCatchUp"/>).</summary>
-    public bool CatchUpAskedInSession { get; set; }
-
     /// <summary>What this site last told the peer its side needs.</summary>
     public List<byte[]>? AnnouncedInterest { get; set; }
 

@@ -68,7 +68,6 @@ internal sealed partial class Replicator
             peer.PendingAcks.Clear();
             peer.AnnouncedInterest = null;
             peer.InterestHeard = false;
-            peer.CatchUpAskedInSession = false;
             if (peer.PeerEpoch != peerEpoch)
             {
                 // The peer's data is new (or was replaced): what it acknowledged before is not there.
@@ -126,10 +125,9 @@ internal sealed partial class Replicator
             OutgoingBatch? outgoing = null;
             lock (engine.Gate)
             {
-                if (peer.WantsCatchUp || (peer.AsksCatchUp && !peer.CatchUpAskedInSession))
+                if (peer.WantsCatchUp)
                 {
                     peer.WantsCatchUp = false;
-                    peer.CatchUpAskedInSession |= peer.AsksCatchUp;
                     request = [Frames.CatchUpWanted];
                 }
 
@@ -255,11 +253,6 @@ internal sealed partial class Replicator
             }
 
             peer.DigestReplies.Enqueue(reply);
-            if (peer.CatchUpAskedInSession)
-            {
-                peer.AsksCatchUp = false; // the catch-up asked for has begun (it starts over by itself if cut)
-            }
-
             peer.Signal();
         }
     }

@@ -111,14 +111,9 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
                 peer.Owed.Remove(owed);
             }
 
-            if (grew)
+            if (grew && peer.Connected)
             {
-                // Each side catches the other up: this site sends what the peer lacks, and asks for what it lacks itself.
-                peer.AsksCatchUp = true;
-                if (peer.Connected)
-                {
-                    StartCatchUp(peer);
-                }
+                StartCatchUp(peer);
             }
 
             peer.Signal(); // its interest announcement may have changed
