@@ -193,25 +193,31 @@ internal sealed class ChaosModel
         }
     }
 
+    /// <summary>A collection of <see cref="BigMembers"/> elements (<paramref name="prefix"/>0, 1, …) added in one transaction.</summary>
+    private void Fill(IKvStore store, string key, string prefix, Action<IKvTransaction, string> add)
+    {
+        store.Do(tx =>
+        {
+            for (var i = 0; i < BigMembers; i++)
+            {
+                add(tx, $"{prefix}{i}");
+            }
+        });
+        for (var i = 0; i < BigMembers; i++)
+        {
+            Member(_added, key, $"{prefix}{i}");
+        }
+
+        _keys.Add(key);
+    }
+
     /// <summary>A set of over 4,096 members, added in one transaction the first time, then changed a member at a time.</summary>
     private void Big(IKvStore store, Random random)
     {
         const string key = "cart:big";
         if (!_keys.Contains(key))
         {
-            store.Do(tx =>
-            {
-                for (var i = 0; i < BigMembers; i++)
-                {
-                    tx.SetAdd(B(key), B($"b{i}"));
-                }
-            });
-            for (var i = 0; i < BigMembers; i++)
-            {
-                Member(_added, key, $"b{i}");
-            }
-
-            _keys.Add(key);
+            Fill(store, key, "b", (tx, name) => tx.SetAdd(B(key), B(name)));
             return;
         }
 
@@ -235,18 +241,7 @@ internal sealed class ChaosModel
         _keys.Add(key);
         if (key == "cart:bighash" && !_added.ContainsKey(key))
         {
-            store.Do(tx =>
-            {
-                for (var i = 0; i < BigMembers; i++)
-                {
-                    tx.HashSet(B(key), B($"g{i}"), B(value));
-                }
-            });
-            for (var i = 0; i < BigMembers; i++)
-            {
-                Member(_added, key, $"g{i}");
-            }
-
+            Fill(store, key, "g", (tx, name) => tx.HashSet(B(key), B(name), B(value)));
             return;
         }
 

@@ -90,14 +90,12 @@ internal sealed class ChaosTree : IAsyncDisposable
         }
     }
 
-    public async Task HealAllAsync()
+    public void HealAll()
     {
         foreach (var child in Parents.Keys)
         {
             Heal(child);
         }
-
-        await Task.CompletedTask;
     }
 
     private IKvStore Open(string name)

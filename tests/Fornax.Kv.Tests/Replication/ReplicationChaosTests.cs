@@ -101,7 +101,7 @@ public sealed class ReplicationChaosTests(ITestOutputHelper output)
         }
 
         output.WriteLine(events.ToString());
-        await tree.HealAllAsync();
+        tree.HealAll();
         var keys = model.ReplicatedKeys.ToArray();
         await Poll.UntilAsync(
             () => ChaosTree.Names.Select(site => Snapshot(tree[site], keys)).Distinct().Count() == 1,
