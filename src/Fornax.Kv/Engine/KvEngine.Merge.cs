@@ -27,19 +27,22 @@ internal sealed partial class KvEngine
     /// <summary>
     /// Merges a replication batch under one hold of the lock and one wake of the disk writer (taking the lock and
     /// waking the writer per key made a 100,000-key catch-up contend with every other user of the lock). Keys that
-    /// <paramref name="accept"/> refuses are skipped. Returns how many keys changed here; <paramref name="lacking"/>
-    /// counts the deltas not applied because this site lacks their base (it needs those keys' whole states).
+    /// <paramref name="accept"/> refuses are skipped (counted in <paramref name="refused"/>). Returns how many keys
+    /// changed here; <paramref name="lacking"/> counts the deltas not applied because this site lacks their base (it
+    /// needs those keys' whole states).
     /// </summary>
-    public int MergeAll(List<KeyState> remotes, object? source, Func<KeyState, bool> accept, out int lacking)
+    public int MergeAll(List<KeyState> remotes, object? source, Func<KeyState, bool> accept, out int lacking, out int refused)
     {
         lock (_gate)
         {
             var changed = 0;
             lacking = 0;
+            refused = 0;
             foreach (var remote in remotes)
             {
                 if (!accept(remote))
                 {
+                    refused++;
                     continue;
                 }
 

@@ -7,7 +7,7 @@ namespace Fornax.Kv.Engine;
 internal sealed partial class KvEngine
 {
     private Replicator? _replication;
-    private List<(string Site, long Epoch, long Acked)>? _loadedPositions;
+    private List<PeerPosition>? _loadedPositions;
 
     /// <summary>Made once when the store's data was created (kept on disk): a neighbour that finds another epoch knows
     /// the data was replaced, and what it had acknowledged no longer holds. A store in memory has a new one each time.</summary>
@@ -80,13 +80,15 @@ internal sealed partial class KvEngine
     }
 
     /// <summary>Drops this site's copy of the keys <paramref name="drop"/> picks (a replica placement no longer keeps
-    /// here): gone from memory and disk, not deleted anywhere else (under the lock).</summary>
-    public void DropWhere(Func<byte[], bool> drop)
+    /// here): gone from memory and disk, not deleted anywhere else (under the lock). Returns how many were dropped.</summary>
+    public int DropWhere(Func<byte[], bool> drop)
     {
+        var dropped = 0;
         foreach (var state in _table.All().ToList())
         {
             if (drop(state.Key))
             {
+                dropped++;
                 _table.Remove(state);
                 state.Removed = true;
                 RemovalVersion = ++_version;
@@ -98,5 +100,9 @@ internal sealed partial class KvEngine
         }
 
         _disk?.CommitAsync();
+        return dropped;
     }
+
+    /// <summary>A stamp larger than any before, across restarts (a tick of the store's hybrid clock; under the lock).</summary>
+    public long NextStamp() => _clock.Next(NowUnixMs());
 }

@@ -9,13 +9,16 @@ namespace Fornax.Kv.Replication;
 /// nothing in it: then this site sends its keys in that range. The keys sent are live states, so the changes made
 /// meanwhile are in them; the log is resumed from <see cref="From"/> once the catch-up is acknowledged.
 /// </summary>
-internal sealed class CatchUp(long from)
+internal sealed class CatchUp(long from, long answers)
 {
     /// <summary>A range holding this many of this site's keys or fewer is sent rather than cut again.</summary>
     public const int LeafKeys = 1;
 
     /// <summary>The change version the catch-up started at: the log resumes after it.</summary>
     public long From { get; } = from;
+
+    /// <summary>The stamp of the peer's ask this catch-up answers once it ends (0: none; <see cref="PeerState.AskToAnswer"/>).</summary>
+    public long Answers { get; } = answers;
 
     /// <summary>The depth (in 4-bit levels) of the ranges asked about in this round.</summary>
     public int Depth { get; set; }

@@ -7,8 +7,8 @@ namespace Fornax.Kv.Replication;
 
 /// <summary>
 /// The replication frames: Hello (who I am, my store's epoch, which prefixes my side of the link needs), Interest (an
-/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (a delta's base is missing here), and the digest
-/// exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and
+/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (changes acknowledged here were not kept: catch me up) and
+/// CatchUpDone (the catch-up asked for has ended), and the digest exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and
 /// refused as a whole when anything in it is malformed, before any of it is applied.
 /// </summary>
 internal static partial class Frames
@@ -18,8 +18,14 @@ internal static partial class Frames
     public const byte Batch = 3;
     public const byte Ack = 4;
 
-    /// <summary>"Catch me up": the sender of this frame lacks the base of deltas it received (one byte, no body).</summary>
+    /// <summary>"Catch me up": the sender of this frame acknowledged changes it did not keep (it lacked a delta's base,
+    /// refused a key it no longer carried, or dropped a keyspace it gave up). Its body is the stamp of that loss, which
+    /// the <see cref="CatchUpDone"/> answering it echoes.</summary>
     public const byte CatchUpWanted = 7;
+
+    /// <summary>A catch-up begun after the peer's <see cref="CatchUpWanted"/> has ended (its last batch is sent before
+    /// this frame); the body echoes the ask's stamp.</summary>
+    public const byte CatchUpDone = 9;
 
     /// <summary>Largest frame accepted (a batch is cut well below, at 256 KiB).</summary>
     public const int MaxFrameBytes = 4 << 20;
@@ -43,12 +49,23 @@ internal static partial class Frames
         return w.WrittenSpan.ToArray();
     }
 
-    public static byte[] EncodeAck(long batch)
+    public static byte[] EncodeAck(long batch) => EncodeNumber(Ack, batch);
+
+    /// <summary>A frame of <paramref name="type"/> whose body is one 64-bit number (an ack's batch, a catch-up's stamp).</summary>
+    public static byte[] EncodeNumber(byte type, long number)
     {
         var frame = new byte[9];
-        frame[0] = Ack;
-        BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(1), batch);
+        frame[0] = type;
+        BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(1), number);
         return frame;
+    }
+
+    public static long DecodeNumber(ReadOnlySpan<byte> frame, byte type)
+    {
+        var r = new FrameReader(frame, type);
+        var number = r.Int64();
+        r.End();
+        return number;
     }
 
     public static (string Site, long Incarnation, long Epoch, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
@@ -70,13 +87,7 @@ internal static partial class Frames
         return interest;
     }
 
-    public static long DecodeAck(ReadOnlySpan<byte> frame)
-    {
-        var r = new FrameReader(frame, Ack);
-        var batch = r.Int64();
-        r.End();
-        return batch;
-    }
+    public static long DecodeAck(ReadOnlySpan<byte> frame) => DecodeNumber(frame, Ack);
 
     /// <summary>Most replicas one batch may name (each key's clock names the sites that wrote it).</summary>
     public const int MaxBatchReplicas = 4096;

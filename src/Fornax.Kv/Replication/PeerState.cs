@@ -50,8 +50,23 @@ internal sealed class PeerState(string site)
     /// <summary>A catch-up was cut short: the next session starts one again.</summary>
     public bool NeedsCatchUp { get; set; }
 
-    /// <summary>This side received deltas of keys whose base it lacks: it asks the peer for a catch-up (whole states of what differs).</summary>
-    public bool WantsCatchUp { get; set; }
+    /// <summary>
+    /// This site acknowledged changes of the peer's that it did not keep — deltas whose base it lacked, keys of a
+    /// keyspace it no longer carried, keys it dropped with a keyspace it gave up — and the peer, counting them delivered,
+    /// would never send them again: the stamp of the latest such loss (0: none). The peer is asked for a catch-up
+    /// (<see cref="Frames.CatchUpWanted"/> with the stamp) in every session until a catch-up it began after the ask ends
+    /// (<see cref="Frames.CatchUpDone"/> echoing the stamp). Kept on disk with the position: a restart must not forget it.
+    /// </summary>
+    public long LostAt { get; set; }
+
+    /// <summary>The <see cref="LostAt"/> stamp asked for in this session (0: none yet).</summary>
+    public long AskSent { get; set; }
+
+    /// <summary>The stamp of the peer's latest ask in this session: the catch-up begun for it answers it (0: none).</summary>
+    public long AskToAnswer { get; set; }
+
+    /// <summary>A <see cref="Frames.CatchUpDone"/> for the peer, to send after the last batch of the catch-up it answers.</summary>
+    public long DoneToSend { get; set; }
 
     /// <summary>The digest exchange and the keys it found missing at the peer, while one runs.</summary>
     public CatchUp? CatchUp { get; set; }

@@ -92,6 +92,13 @@ internal sealed partial class Replicator
             if (done)
             {
                 peer.CatchUp = null;
+                if (catchUp.Answers != 0)
+                {
+                    // Told after this batch: the peer asked for it, and stops asking when it hears the answer.
+                    peer.DoneToSend = catchUp.Answers;
+                    peer.AskToAnswer = peer.AskToAnswer == catchUp.Answers ? 0 : peer.AskToAnswer;
+                }
+
                 // The peer now has every key at least as it was when the catch-up began, where its log scan resumes:
                 // nothing before that is owed any more.
                 peer.Owed.Clear();

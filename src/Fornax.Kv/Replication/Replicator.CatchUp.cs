@@ -110,8 +110,8 @@ internal sealed partial class Replicator
     }
 
     /// <summary>
-    /// For each range (at <paramref name="depth"/>), the digests and key counts of its 16 sub-ranges over this site's
-    /// keys matching <paramref name="filter"/>: one pass over the keys, <see cref="DigestChunk"/> slots per hold of the
+    /// For each range (at <paramref name="depth"/>), the digests and key counts of its 16 sub-ranges over the keys this
+    /// site carries matching <paramref name="filter"/>: one pass over the keys, <see cref="DigestChunk"/> slots per hold of the
     /// store's lock (the caller holds none). <paramref name="visit"/> sees each key with its sub-range index.
     /// As SCAN, the pass sees every key held throughout it, each once (a key keeps its slot while it lives); a key
     /// created or changed meanwhile may be seen before or after its change, which the catch-up allows: every change
@@ -137,7 +137,9 @@ internal sealed partial class Replicator
                 var end = Math.Min(start + DigestChunk, table.SlotCount);
                 for (var slot = start; slot < end; slot++)
                 {
-                    if (table.AtSlot(slot) is not { } state || !Matches(filter, state.Key))
+                    // Only keys this site carries: a key of its own that merely matches the peer's interest is not
+                    // replicated (the peer would refuse it, and ask again for what it refused, without end).
+                    if (table.AtSlot(slot) is not { } state || !Matches(filter, state.Key) || !Carries(state.Key))
                     {
                         continue;
                     }

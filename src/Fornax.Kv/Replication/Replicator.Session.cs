@@ -68,6 +68,9 @@ internal sealed partial class Replicator
             peer.PendingAcks.Clear();
             peer.AnnouncedInterest = null;
             peer.InterestHeard = false;
+            peer.AskSent = 0; // asked again in this session, if still owed (the last session's ask may never have arrived)
+            peer.AskToAnswer = 0;
+            peer.DoneToSend = 0;
             if (peer.PeerEpoch != peerEpoch)
             {
                 // The peer's data is new (or was replaced): what it acknowledged before is not there.
@@ -122,13 +125,14 @@ internal sealed partial class Replicator
             byte[]? ack = null;
             byte[]? reply = null;
             byte[]? request = null;
+            byte[]? done = null;
             OutgoingBatch? outgoing = null;
             lock (engine.Gate)
             {
-                if (peer.WantsCatchUp)
+                if (peer.LostAt != 0 && peer.AskSent != peer.LostAt)
                 {
-                    peer.WantsCatchUp = false;
-                    request = [Frames.CatchUpWanted];
+                    peer.AskSent = peer.LostAt;
+                    request = Frames.EncodeNumber(Frames.CatchUpWanted, peer.LostAt);
                 }
 
                 peer.WakeRequested = false;
@@ -155,11 +159,17 @@ internal sealed partial class Replicator
                 {
                     outgoing = BuildBatch(peer);
                 }
+
+                if (peer.DoneToSend != 0)
+                {
+                    done = Frames.EncodeNumber(Frames.CatchUpDone, peer.DoneToSend);
+                    peer.DoneToSend = 0;
+                }
             }
 
             var batch = outgoing is { } cut ? Encode(cut) : null;
 
-            foreach (var frame in new[] { interest, ack, reply, request, batch })
+            foreach (var frame in new[] { interest, ack, reply, request, batch, done })
             {
                 // A batch over the frame limit (a big key's whole state) goes as parts, one after the other.
                 foreach (var part in frame is null ? [] : Frames.Cut(frame))
@@ -230,8 +240,11 @@ internal sealed partial class Replicator
             case Frames.Interest:
                 OnInterest(peer, Frames.DecodeInterest(frame));
                 break;
-            case Frames.CatchUpWanted when frame.Length == 1:
-                OnCatchUpWanted(peer);
+            case Frames.CatchUpWanted:
+                OnCatchUpWanted(peer, Frames.DecodeNumber(frame, Frames.CatchUpWanted));
+                break;
+            case Frames.CatchUpDone:
+                OnCatchUpDone(peer, Frames.DecodeNumber(frame, Frames.CatchUpDone));
                 break;
             default:
                 throw new ReplicationProtocolException($"unexpected frame type {(frame.IsEmpty ? -1 : frame[0])}");
@@ -275,10 +288,10 @@ internal sealed partial class Replicator
 
         // Only keys this site holds or relays: a peer cannot push others (nor, after a placement change, old ones). A
         // large key's whole state comes alone in its batch, and is merged off the lock when this site holds it already.
-        var lacking = 0;
+        var (lacking, refused) = (0, 0);
         if (states is not [{ } large] || !engine.TryMergeLargeOffLock(large, peer, state => Carries(state.Key)))
         {
-            engine.MergeAll(states, peer, state => Carries(state.Key), out lacking);
+            engine.MergeAll(states, peer, state => Carries(state.Key), out lacking, out refused);
         }
 
         // The merged changes were logged with this peer as their source, which wakes only the other peers. This peer's
@@ -287,7 +300,13 @@ internal sealed partial class Replicator
         // changes are on disk here.
         lock (engine.Gate)
         {
-            peer.WantsCatchUp |= lacking > 0;
+            if (lacking + refused > 0)
+            {
+                // Acknowledged all the same (the peer's log moves on): what was not kept comes by a catch-up. A key
+                // refused is one of a keyspace this site stopped carrying while the batch was on its way.
+                MarkLost(peer);
+            }
+
             DeltasWithoutBase += lacking;
             peer.DeltasWithoutBase += lacking;
             peer.PendingAcks.Enqueue((number, engine.CurrentVersion));
@@ -295,15 +314,36 @@ internal sealed partial class Replicator
         }
     }
 
-    /// <summary>The peer lacks the base of deltas it got (it was cut from its data, or a delta overtook another): a
-    /// catch-up sends it the whole states that differ. Asked again while one runs, the running one serves.</summary>
-    private void OnCatchUpWanted(PeerState peer)
+    /// <summary>
+    /// The peer acknowledged changes it did not keep (<see cref="PeerState.LostAt"/>): a catch-up sends it the whole
+    /// states that differ, and its end is told with the ask's stamp. A catch-up running already starts over: it may have
+    /// compared the ranges of the keys lost before they were lost, and would not look at them again.
+    /// </summary>
+    private void OnCatchUpWanted(PeerState peer, long stamp)
     {
         lock (engine.Gate)
         {
-            if (peer.CatchUp is null)
+            if (stamp == peer.AskToAnswer && peer.CatchUp is not null)
             {
-                StartCatchUp(peer);
+                return; // the same ask again: the catch-up begun for it serves
+            }
+
+            peer.AskToAnswer = stamp;
+            StartCatchUp(peer);
+        }
+    }
+
+    /// <summary>A catch-up the peer began after this site's ask has ended: what was lost before the ask is back here.
+    /// An answer to an earlier ask changes nothing (a later loss is still to be answered).</summary>
+    private void OnCatchUpDone(PeerState peer, long stamp)
+    {
+        lock (engine.Gate)
+        {
+            if (stamp == peer.LostAt)
+            {
+                peer.LostAt = 0;
+                peer.PositionDirty = true;
+                engine.PositionsChanged();
             }
         }
     }

@@ -100,7 +100,16 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             // Only the keys of the prefixes given up: a key outside every keyspace is the site's own (it never left the
             // site, and no other holds it). Dropping every key not carried wiped a relay's own keys whenever a neighbour's
             // interest shrank — as it does for a moment after a neighbour restarts.
-            engine.DropWhere(key => Matches(given, key) && !Matches(_carried, key));
+            if (engine.DropWhere(key => Matches(given, key) && !Matches(_carried, key)) > 0)
+            {
+                // The copies dropped hold changes the neighbours sent and this site acknowledged: were the keyspace
+                // needed here again (a neighbour's interest comes back after its restart), nobody would send them
+                // again — a neighbour that never saw this site's word change learns of it only so.
+                foreach (var peer in _peers.Values)
+                {
+                    MarkLost(peer);
+                }
+            }
         }
 
         foreach (var peer in _peers.Values)
@@ -136,9 +145,19 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             peer.StaleDigestReplies++; // the reply to the request of the catch-up replaced is still on its way
         }
 
-        peer.CatchUp = new CatchUp(engine.CurrentVersion);
+        peer.CatchUp = new CatchUp(engine.CurrentVersion, peer.AskToAnswer);
         peer.CatchUps++;
         peer.Sent = peer.CatchUp.From;
+        peer.Signal();
+    }
+
+    /// <summary>This site acknowledged changes of the peer's that it did not keep: it asks the peer to catch it up, until
+    /// a catch-up begun after the ask ends (<see cref="PeerState.LostAt"/>, kept on disk).</summary>
+    private void MarkLost(PeerState peer)
+    {
+        peer.LostAt = engine.NextStamp();
+        peer.PositionDirty = true;
+        engine.PositionsChanged();
         peer.Signal();
     }
 
@@ -157,11 +176,11 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// After a restart: the neighbours and what each acknowledged (from disk), and the change log rebuilt from each key's
     /// last change sequence (stored with the key), so a neighbour resumes from where it was, not from a full copy.
     /// </summary>
-    public void Restore(List<(string Site, long Epoch, long Acked)> positions)
+    public void Restore(List<PeerPosition> positions)
     {
-        foreach (var (peerSite, epoch, acked) in positions)
+        foreach (var (peerSite, epoch, acked, lostAt) in positions)
         {
-            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked };
+            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt };
             _interestsVersion++;
         }
 
@@ -181,7 +200,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     }
 
     /// <summary>For the disk writer: every neighbour's position when one changed since the last call, else null.</summary>
-    public List<(string Site, long Epoch, long Acked)>? TakePositions()
+    public List<PeerPosition>? TakePositions()
     {
         if (!_peers.Values.Any(p => p.PositionDirty))
         {
@@ -193,7 +212,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             peer.PositionDirty = false;
         }
 
-        return [.. _peers.Values.Select(p => (p.Site, p.PeerEpoch, p.Acked))];
+        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt))];
     }
 
     private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)

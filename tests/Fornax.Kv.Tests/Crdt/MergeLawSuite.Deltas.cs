@@ -56,7 +56,7 @@ public abstract partial class MergeLawSuite
                     var (delta, whole) = deltas[random.Next(deltas.Count)];
                     var to = (KvEngine)stores[random.Next(Sites)];
                     var before = Export(stores.Single(s => ReferenceEquals(s, to)));
-                    to.MergeAll([Copy(delta)], null, _ => true, out var lacking);
+                    to.MergeAll([Copy(delta)], null, _ => true, out var lacking, out _);
                     var after = Export(stores.Single(s => ReferenceEquals(s, to)));
                     var expected = lacking == 0 ? Join(before, whole) : before;
                     Assert.True(Bytes(expected) == Bytes(after), $"before {Describe(before)}\nwhole {Describe(whole)}\ndelta {Describe(delta)}\nafter {Describe(after)}\nexpected {Describe(expected)}");

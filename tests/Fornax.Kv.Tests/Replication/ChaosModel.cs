@@ -169,15 +169,18 @@ internal sealed class ChaosModel
         {
             case 0:
                 Delete(store, key);
+                Note(key, "DEL");
                 break;
             case 1:
             case 2:
                 store.Do(tx => tx.SetRemove(B(key), B(member)));
                 Member(_removed, key, member);
+                Note(key, $"SREM {member}");
                 break;
             default:
                 store.Do(tx => tx.SetAdd(B(key), B(member)));
                 Member(_added, key, member);
+                Note(key, $"SADD {member}");
                 break;
         }
     }

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using Fornax.Kv.Engine.Crdt;
 using Fornax.Kv.Engine.Native;
+using Fornax.Kv.Replication;
 
 namespace Fornax.Kv.Engine;
 
 /// <summary>What a store reads at start-up: every key's state, the clock, the change counter, the store's epoch and the
 /// replication positions.</summary>
-internal sealed record KvLoaded(List<KeyState> States, long LastHlc, long LastVersion, long Epoch, List<(string Site, long Epoch, long Acked)> Positions);
+internal sealed record KvLoaded(List<KeyState> States, long LastHlc, long LastVersion, long Epoch, List<PeerPosition> Positions);
 
 /// <summary>
 /// The records: "k" + key → [<see cref="SeqMarker"/>, change sequence (8 bytes)] + the key's state (<see cref="KeyCodec"/>;
@@ -24,7 +25,7 @@ internal sealed partial class KvDiskWriter
 
     /// <summary>Every replication position, when one changed since the last call, else null (called under the store's
     /// lock): written in the same batch as the keys.</summary>
-    public Func<List<(string Site, long Epoch, long Acked)>?>? TakePositions { get; set; }
+    public Func<List<PeerPosition>?>? TakePositions { get; set; }
 
     /// <summary>The store's change number now (called under the store's lock, as a batch is cut): every change up to it
     /// is in this batch or an earlier one, including numbers no key keeps (a tombstone collected), so the version
@@ -33,13 +34,13 @@ internal sealed partial class KvDiskWriter
     /// and a restart numbered its next change with it, which a neighbour had acknowledged already: never sent.</summary>
     public Func<long>? CurrentVersion { get; set; }
 
-    private List<(string Site, long Epoch, long Acked)>? _positions;
+    private List<PeerPosition>? _positions;
 
     public KvLoaded LoadAll(Random random)
     {
         long lastHlc = 0, lastVersion = 0, epoch = 0;
         var states = new List<KeyState>();
-        var positions = new List<(string, long, long)>();
+        var positions = new List<PeerPosition>();
         var elements = new Dictionary<byte[], KeyState>(ByteArrayComparer.Instance); // element records sort before "k"
         using (var iterator = _db.NewIterator())
         {
@@ -88,10 +89,9 @@ internal sealed partial class KvDiskWriter
                 {
                     epoch = BinaryPrimitives.ReadInt64LittleEndian(value);
                 }
-                else if (key.StartsWith(PositionPrefix) && value.Length == 16)
+                else if (key.StartsWith(PositionPrefix) && ReadPosition(System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]), value) is { } position)
                 {
-                    var site = System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]);
-                    positions.Add((site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..])));
+                    positions.Add(position);
                 }
             }
 
@@ -114,11 +114,22 @@ internal sealed partial class KvDiskWriter
 
     private static byte[] PositionKey(string site) => [.. PositionPrefix, .. System.Text.Encoding.UTF8.GetBytes(site)];
 
-    private static byte[] PositionValue(long epoch, long acked)
+    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for.</summary>
+    private static byte[] PositionValue(PeerPosition position)
     {
-        var value = new byte[16];
-        BinaryPrimitives.WriteInt64LittleEndian(value, epoch);
-        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), acked);
+        var value = new byte[24];
+        BinaryPrimitives.WriteInt64LittleEndian(value, position.Epoch);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), position.Acked);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(16), position.LostAt);
         return value;
     }
+
+    /// <summary>
+    /// A position as <see cref="PositionValue"/> wrote it; 16 bytes (written before a position kept the ask) reads as
+    /// no ask. Null when the value is malformed: the neighbour is then new to this site (it catches up by digests).
+    /// </summary>
+    private static PeerPosition? ReadPosition(string site, ReadOnlySpan<byte> value) => value.Length is 16 or 24
+        ? new PeerPosition(site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]),
+            value.Length == 24 ? BinaryPrimitives.ReadInt64LittleEndian(value[16..]) : 0)
+        : null;
 }

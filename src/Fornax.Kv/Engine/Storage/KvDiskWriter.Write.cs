@@ -79,9 +79,9 @@ internal sealed partial class KvDiskWriter
                 }
             }
 
-            foreach (var (site, epoch, acked) in _positions ?? [])
+            foreach (var position in _positions ?? [])
             {
-                batch.Put(PositionKey(site), PositionValue(epoch, acked));
+                batch.Put(PositionKey(position.Site), PositionValue(position));
             }
 
             Span<byte> number = stackalloc byte[8];
