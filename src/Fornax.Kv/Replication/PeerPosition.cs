@@ -2,7 +2,8 @@ namespace Fornax.Kv.Replication;
 
 /// <summary>
 /// What a site keeps on disk of one neighbour: the neighbour's data epoch and how far it acknowledged this site's
-/// changes, and — when this site acknowledged changes of the neighbour's that it then did not keep — the stamp of
-/// the catch-up it still asks the neighbour for (0: none; <see cref="PeerState.LostAt"/>).
+/// changes; when this site acknowledged changes of the neighbour's that it then did not keep, the stamp of the
+/// catch-up it still asks the neighbour for (0: none; <see cref="PeerState.LostAt"/>); and the prefixes the neighbour
+/// last said its side needs (<see cref="PeerState.Interest"/>).
 /// </summary>
-internal readonly record struct PeerPosition(string Site, long Epoch, long Acked, long LostAt);
+internal readonly record struct PeerPosition(string Site, long Epoch, long Acked, long LostAt, List<byte[]> Interest);

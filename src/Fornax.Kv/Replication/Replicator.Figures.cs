@@ -23,6 +23,15 @@ internal sealed partial class Replicator
         }
     }
 
+    /// <summary>For tests: the peer is connected and has said in this session what its side needs (under the lock).</summary>
+    internal bool HeardFrom(string peerSite)
+    {
+        lock (engine.Gate)
+        {
+            return _peers.TryGetValue(peerSite, out var peer) && peer.Connected && peer.InterestHeard;
+        }
+    }
+
     /// <summary>
     /// Per prefix: changed keys not acknowledged, summed over the peers that need them (counted under the prefixes the
     /// peers asked for that lie within it), and the age of the oldest such change of those peers (under the lock).

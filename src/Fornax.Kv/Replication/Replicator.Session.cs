@@ -391,6 +391,12 @@ internal sealed partial class Replicator
         lock (engine.Gate)
         {
             var grew = interest.Any(p => !peer.Interest.Contains(p, ByteArrayComparer.Instance));
+            if (grew || interest.Count != peer.Interest.Count)
+            {
+                peer.PositionDirty = true; // kept on disk with the position
+                engine.PositionsChanged();
+            }
+
             peer.Interest = interest;
             peer.InterestHeard = true;
             peer.Signal();

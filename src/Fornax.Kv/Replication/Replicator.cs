@@ -178,9 +178,12 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// </summary>
     public void Restore(List<PeerPosition> positions)
     {
-        foreach (var (peerSite, epoch, acked, lostAt) in positions)
+        foreach (var (peerSite, epoch, acked, lostAt, interest) in positions)
         {
-            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt };
+            // The neighbour's interest as it last said it: what this site relays, and what it tells its other
+            // neighbours it needs, stay as they were until the neighbour speaks (heard as nothing, a relayed keyspace
+            // was given up and its copies dropped, to be fetched again moments later, at each restart).
+            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt, Interest = interest };
             _interestsVersion++;
         }
 
@@ -197,6 +200,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             state.LoggedSeq = state.ChangeSeq;
             state.LoggedAt = _log.Position;
         }
+
+        RecomputeCarried();
     }
 
     /// <summary>For the disk writer: every neighbour's position when one changed since the last call, else null.</summary>
@@ -212,7 +217,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             peer.PositionDirty = false;
         }
 
-        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt))];
+        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.Interest))];
     }
 
     private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)

@@ -140,4 +140,36 @@ public sealed class RelayFlapTests : TwoDurableSites
         await Poll.UntilAsync(() => b.Get("pair:x") == "x", "a's pair:x, refused by the cloud and acknowledged, to reach b",
             describe: () => $"the cloud reads {cloud.Get("pair:x") ?? "nothing"}, b reads {b.Get("pair:x") ?? "nothing"}");
     }
+
+    [Fact]
+    public async Task ARestartedRelay_SaysWhatTheSitesBeyondItNeeded_BeforeTheySpeak()
+    {
+        // a — cloud — b — d: "pair:" at a and d; the cloud and the region b relay it.
+        await using var a = _a = Edge("a");
+        await using var d = _b = Edge("d");
+        await using var cloud = KvStore.Open(new KvStoreOptions { SiteId = "cloud" });
+        var region = KvStore.Open(new KvStoreOptions { DataDirectory = DirB.Path, SiteId = "b" });
+        await using var cloudToA = new TestLink(KvReplication.For(cloud), KvReplication.For(a));
+        var cloudToB = new TestLink(KvReplication.For(cloud), KvReplication.For(region));
+        var bToD = new TestLink(KvReplication.For(region), KvReplication.For(d));
+        a.Set("pair:k", "v1");
+        await Poll.UntilAsync(() => d.Get("pair:k") == "v1", "d to get a's pair:k through the cloud and b");
+        await bToD.DisposeAsync();
+        await cloudToB.DisposeAsync();
+        await region.DisposeAsync();
+
+        // b restarts, and its link up comes back before its link down: it still relays "pair:" (d's need, kept on
+        // disk), tells the cloud so, and the cloud keeps its copies (heard as needing nothing, b made the cloud give
+        // the keyspace up and drop them).
+        region = KvStore.Open(new KvStoreOptions { DataDirectory = DirB.Path, SiteId = "b" });
+        await using var _region = region;
+        Assert.True(E(region).Replication.Carries("pair:k"u8), "the restarted region relays pair: before any neighbour speaks");
+        await using var cloudToBAgain = new TestLink(KvReplication.For(cloud), KvReplication.For(region));
+        await Poll.UntilAsync(() => E(cloud).Replication.HeardFrom("b"), "the cloud to hear what the restarted b needs");
+        Assert.Equal("v1", cloud.Get("pair:k"));
+
+        await using var bToDAgain = new TestLink(KvReplication.For(region), KvReplication.For(d));
+        a.Set("pair:k2", "v2");
+        await Poll.UntilAsync(() => d.Get("pair:k2") == "v2", "a's next change to reach d");
+    }
 }

@@ -114,22 +114,51 @@ internal sealed partial class KvDiskWriter
 
     private static byte[] PositionKey(string site) => [.. PositionPrefix, .. System.Text.Encoding.UTF8.GetBytes(site)];
 
-    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for.</summary>
+    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, then the prefixes it
+    /// last said its side needs, each as a 16-bit length and its bytes.</summary>
     private static byte[] PositionValue(PeerPosition position)
     {
-        var value = new byte[24];
+        var value = new byte[24 + position.Interest.Sum(p => 2 + p.Length)];
         BinaryPrimitives.WriteInt64LittleEndian(value, position.Epoch);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), position.Acked);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(16), position.LostAt);
+        var at = 24;
+        foreach (var prefix in position.Interest)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(at), (ushort)prefix.Length);
+            prefix.CopyTo(value.AsSpan(at + 2));
+            at += 2 + prefix.Length;
+        }
+
         return value;
     }
 
     /// <summary>
-    /// A position as <see cref="PositionValue"/> wrote it; 16 bytes (written before a position kept the ask) reads as
-    /// no ask. Null when the value is malformed: the neighbour is then new to this site (it catches up by digests).
+    /// A position as <see cref="PositionValue"/> wrote it; 16 bytes (written before a position kept the ask and the
+    /// interest) reads as no ask and no interest. Null when the value is malformed: the neighbour is then new to this
+    /// site (it catches up by digests), which is what a lost position costs.
     /// </summary>
-    private static PeerPosition? ReadPosition(string site, ReadOnlySpan<byte> value) => value.Length is 16 or 24
-        ? new PeerPosition(site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]),
-            value.Length == 24 ? BinaryPrimitives.ReadInt64LittleEndian(value[16..]) : 0)
-        : null;
+    private static PeerPosition? ReadPosition(string site, ReadOnlySpan<byte> value)
+    {
+        if (value.Length < 16 || (value.Length > 16 && value.Length < 24))
+        {
+            return null;
+        }
+
+        var interest = new List<byte[]>();
+        for (var at = 24; at < value.Length;)
+        {
+            if (value.Length - at < 2 || value.Length - at - 2 < BinaryPrimitives.ReadUInt16LittleEndian(value[at..]))
+            {
+                return null;
+            }
+
+            var length = BinaryPrimitives.ReadUInt16LittleEndian(value[at..]);
+            interest.Add(value.Slice(at + 2, length).ToArray());
+            at += 2 + length;
+        }
+
+        var lostAt = value.Length >= 24 ? BinaryPrimitives.ReadInt64LittleEndian(value[16..]) : 0;
+        return new PeerPosition(site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]), lostAt, interest);
+    }
 }
