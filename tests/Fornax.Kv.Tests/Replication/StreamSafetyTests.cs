@@ -48,6 +48,8 @@ public sealed class StreamSafetyTests
     [InlineData(new byte[] { 3, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 0x6B, 0, 1, 1, 0, 0, 1, 0x41 })] // a value's dot its key's clock does not cover
     [InlineData(new byte[] { 99 })]                                                     // an unknown frame type
     [InlineData(new byte[] { 4, 1 })]                                                   // a truncated ack
+    [InlineData(new byte[] { 7 })]                                                      // a catch-up asked for with no stamp
+    [InlineData(new byte[] { 9, 1, 0, 0, 0, 0, 0, 0, 0, 0 })]                           // a catch-up's end with a byte too many
     public async Task Garbage_IsRefused_AndNothingApplied(byte[] garbage)
     {
         await using var store = Site("a");
