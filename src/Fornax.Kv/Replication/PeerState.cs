@@ -47,8 +47,13 @@ internal sealed class PeerState(string site)
     /// <summary><see cref="Acked"/> changed since the disk writer last took it.</summary>
     public bool PositionDirty { get; set; }
 
-    /// <summary>A catch-up was cut short: the next session starts one again.</summary>
+    /// <summary>A catch-up was cut short: the next session starts one again (kept on disk: the changes skipped before
+    /// it, which it makes up for, count as acknowledged, and a restart would not start it again by itself).</summary>
     public bool NeedsCatchUp { get; set; }
+
+    /// <summary>The last batch of a finished catch-up, while its acknowledgement is awaited (0: none). A session that
+    /// ends before it is acknowledged owes the catch-up again: its keys may not have arrived.</summary>
+    public long CatchUpLastBatch { get; set; }
 
     /// <summary>
     /// This site acknowledged changes of the peer's that it did not keep — deltas whose base it lacked, keys of a

@@ -92,6 +92,7 @@ internal sealed partial class Replicator
             if (done)
             {
                 peer.CatchUp = null;
+                peer.CatchUpLastBatch = number;
                 if (catchUp.Answers != 0)
                 {
                     // Told after this batch: the peer asked for it, and stops asking when it hears the answer.

@@ -109,10 +109,12 @@ internal sealed partial class Replicator
             peer.InFlight.Clear();
             peer.PendingAcks.Clear();
             peer.Sent = peer.Acked;
-            if (peer.CatchUp is not null)
+            if (peer.CatchUp is not null || peer.CatchUpLastBatch != 0)
             {
+                // Starts over with the next session: cut short, or ended with batches the peer may never have got.
                 peer.CatchUp = null;
-                peer.NeedsCatchUp = true; // starts over with the next session
+                peer.CatchUpLastBatch = 0;
+                peer.NeedsCatchUp = true;
             }
         }
     }
@@ -379,6 +381,13 @@ internal sealed partial class Replicator
 
                 peer.InFlight.Remove(batch);
                 SetAcked(peer, version);
+            }
+
+            if (peer.CatchUpLastBatch != 0 && number >= peer.CatchUpLastBatch)
+            {
+                peer.CatchUpLastBatch = 0; // the catch-up is wholly at the peer: no longer owed
+                peer.PositionDirty = true;
+                engine.PositionsChanged();
             }
 
             TruncateLog();

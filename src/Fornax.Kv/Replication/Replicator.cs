@@ -140,6 +140,9 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private void StartCatchUp(PeerState peer)
     {
         peer.NeedsCatchUp = false;
+        peer.CatchUpLastBatch = 0;
+        peer.PositionDirty = true; // owed until it ends, across a restart
+        engine.PositionsChanged();
         if (peer.CatchUp is { Asked: not null, ReplyArrived: false })
         {
             peer.StaleDigestReplies++; // the reply to the request of the catch-up replaced is still on its way
@@ -178,12 +181,12 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// </summary>
     public void Restore(List<PeerPosition> positions)
     {
-        foreach (var (peerSite, epoch, acked, lostAt, interest) in positions)
+        foreach (var (peerSite, epoch, acked, lostAt, owed, interest) in positions)
         {
             // The neighbour's interest as it last said it: what this site relays, and what it tells its other
             // neighbours it needs, stay as they were until the neighbour speaks (heard as nothing, a relayed keyspace
             // was given up and its copies dropped, to be fetched again moments later, at each restart).
-            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt, Interest = interest };
+            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt, NeedsCatchUp = owed, Interest = interest };
             _interestsVersion++;
         }
 
@@ -217,7 +220,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             peer.PositionDirty = false;
         }
 
-        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.Interest))];
+        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest))];
     }
 
     private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)

@@ -114,15 +114,16 @@ internal sealed partial class KvDiskWriter
 
     private static byte[] PositionKey(string site) => [.. PositionPrefix, .. System.Text.Encoding.UTF8.GetBytes(site)];
 
-    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, then the prefixes it
-    /// last said its side needs, each as a 16-bit length and its bytes.</summary>
+    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, whether a catch-up of
+    /// the neighbour is owed (1 byte), then the prefixes it last said its side needs, each as a 16-bit length and its bytes.</summary>
     private static byte[] PositionValue(PeerPosition position)
     {
-        var value = new byte[24 + position.Interest.Sum(p => 2 + p.Length)];
+        var value = new byte[25 + position.Interest.Sum(p => 2 + p.Length)];
         BinaryPrimitives.WriteInt64LittleEndian(value, position.Epoch);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), position.Acked);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(16), position.LostAt);
-        var at = 24;
+        value[24] = position.CatchUpOwed ? (byte)1 : (byte)0;
+        var at = 25;
         foreach (var prefix in position.Interest)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(at), (ushort)prefix.Length);
@@ -134,19 +135,27 @@ internal sealed partial class KvDiskWriter
     }
 
     /// <summary>
-    /// A position as <see cref="PositionValue"/> wrote it; 16 bytes (written before a position kept the ask and the
-    /// interest) reads as no ask and no interest. Null when the value is malformed: the neighbour is then new to this
-    /// site (it catches up by digests), which is what a lost position costs.
+    /// A position as <see cref="PositionValue"/> wrote it; 16 bytes (written before a position kept more than the epoch
+    /// and the acknowledged version) reads as nothing asked, nothing owed, no interest. Null when the value is malformed:
+    /// the neighbour is then new to this site (it catches up by digests), which is what a lost position costs.
     /// </summary>
     private static PeerPosition? ReadPosition(string site, ReadOnlySpan<byte> value)
     {
-        if (value.Length < 16 || (value.Length > 16 && value.Length < 24))
+        var (epoch, acked) = value.Length >= 16
+            ? (BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]))
+            : (0, 0);
+        if (value.Length == 16)
+        {
+            return new PeerPosition(site, epoch, acked, 0, false, []);
+        }
+
+        if (value.Length < 25 || value[24] > 1)
         {
             return null;
         }
 
         var interest = new List<byte[]>();
-        for (var at = 24; at < value.Length;)
+        for (var at = 25; at < value.Length;)
         {
             if (value.Length - at < 2 || value.Length - at - 2 < BinaryPrimitives.ReadUInt16LittleEndian(value[at..]))
             {
@@ -158,7 +167,6 @@ internal sealed partial class KvDiskWriter
             at += 2 + length;
         }
 
-        var lostAt = value.Length >= 24 ? BinaryPrimitives.ReadInt64LittleEndian(value[16..]) : 0;
-        return new PeerPosition(site, BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]), lostAt, interest);
+        return new PeerPosition(site, epoch, acked, BinaryPrimitives.ReadInt64LittleEndian(value[16..]), value[24] == 1, interest);
     }
 }
