@@ -32,18 +32,28 @@ public sealed class RelayFlapTests : TwoDurableSites
 
     private static KvEngine E(IKvStore store) => (KvEngine)store;
 
-    /// <summary>a's change reached b through the cloud and every catch-up of the links ended; then the cloud's sender
-    /// towards a is made to wait on a frame of its own (the acknowledgement of a's next change), so nothing the cloud
-    /// decides meanwhile reaches a.</summary>
+    /// <summary>a's <paramref name="key"/> reached b through the cloud, and every catch-up of the link to a ended.</summary>
+    private async Task ThroughTheCloudAsync(IKvStore cloud, string key, string value)
+    {
+        _a.Set(key, value);
+        await Poll.UntilAsync(
+            () => _b.Get(key) == value && !E(cloud).Replication.PositionOf("a").CatchingUp && !E(_a).Replication.PositionOf("cloud").CatchingUp,
+            $"b to get a's {key} through the cloud, and the link's catch-ups to end");
+    }
+
+    /// <summary>The cloud's sender towards a is made to wait on a frame of its own (the acknowledgement of a's next
+    /// change, <paramref name="key"/>), so nothing the cloud decides meanwhile reaches a.</summary>
+    private async Task HoldTheCloudTowardsAAsync(TestLink toA, string key, string value)
+    {
+        toA.Pipes.A.Hold();
+        _a.Set(key, value);
+        await Poll.UntilAsync(() => toA.Pipes.A.Waiting, "the cloud's sender towards a to wait on its acknowledgement");
+    }
+
     private async Task ConvergedThenCloudTowardsAHeldAsync(IKvStore cloud, TestLink toA)
     {
-        _a.Set("pair:k", "v1");
-        await Poll.UntilAsync(
-            () => _b.Get("pair:k") == "v1" && !E(cloud).Replication.PositionOf("a").CatchingUp && !E(_a).Replication.PositionOf("cloud").CatchingUp,
-            "b to get a's pair:k through the cloud, and the link's catch-ups to end");
-        toA.Pipes.A.Hold();
-        _a.Set("pair:nudge", "n");
-        await Poll.UntilAsync(() => toA.Pipes.A.Waiting, "the cloud's sender towards a to wait on its acknowledgement");
+        await ThroughTheCloudAsync(cloud, "pair:k", "v1");
+        await HoldTheCloudTowardsAAsync(toA, "pair:nudge", "n");
     }
 
     /// <summary>b gives "pair:" up and takes it again; the cloud dropped its copies meanwhile, and carries it again once
@@ -111,16 +121,11 @@ public sealed class RelayFlapTests : TwoDurableSites
         await using var cloud = OpenCloud(DirA.Path);
         await using var toB = new TestLink(KvReplication.For(cloud), KvReplication.For(b));
         await using var toA = new TestLink(KvReplication.For(cloud), KvReplication.For(a));
-        a.Set("cart:zero", "0");
-        await Poll.UntilAsync(
-            () => b.Get("cart:zero") == "0" && !E(cloud).Replication.PositionOf("a").CatchingUp && !E(a).Replication.PositionOf("cloud").CatchingUp,
-            "b to get a's cart:zero through the cloud, and the link's catch-ups to end");
+        await ThroughTheCloudAsync(cloud, "cart:zero", "0");
 
         // Both directions of the link to a wait: the cloud's on the acknowledgement of a's cart: key, a's on its batch
         // of pair:x. The cloud holds no pair: key, so giving the keyspace up drops nothing.
-        toA.Pipes.A.Hold();
-        a.Set("cart:first", "1");
-        await Poll.UntilAsync(() => toA.Pipes.A.Waiting, "the cloud's sender towards a to wait on its acknowledgement");
+        await HoldTheCloudTowardsAAsync(toA, "cart:first", "1");
         toA.Pipes.B.Hold();
         a.Set("pair:x", "x");
         await Poll.UntilAsync(() => toA.Pipes.B.Waiting, "a's sender to wait on its batch of pair:x");
