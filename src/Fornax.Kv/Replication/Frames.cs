@@ -7,9 +7,10 @@ namespace Fornax.Kv.Replication;
 
 /// <summary>
 /// The replication frames: Hello (who I am, my store's epoch, which prefixes my side of the link needs), Interest (an
-/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (changes acknowledged here were not kept: catch me up) and
-/// CatchUpDone (the catch-up asked for has ended), and the digest exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and
-/// refused as a whole when anything in it is malformed, before any of it is applied.
+/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (changes
+/// acknowledged here were not kept: catch me up) and CatchUpDone (the catch-up asked for has ended), and the digest
+/// exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and refused as a whole when
+/// anything in it is malformed, before any of it is applied.
 /// </summary>
 internal static partial class Frames
 {
