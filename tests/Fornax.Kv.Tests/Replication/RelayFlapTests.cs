@@ -7,11 +7,12 @@ namespace Fornax.Kv.Tests.Replication;
 
 /// <summary>
 /// Edges a and b hold the keyspace "pair:"; the cloud between them holds no replica and relays it while both sides need
-/// it. When b stops needing it for a moment (a restarted site announces its keyspaces before it has heard its own
-/// neighbours'), the cloud gives the keyspace up and drops its copies — copies of a's changes that it acknowledged to a.
-/// a learns nothing of it when the cloud's word to a did not change in between (its sender was busy the whole time):
-/// the cloud must ask a to catch it up, and keep asking, across a restart, until a catch-up begun after its ask ends.
-/// (Found by <see cref="ReplicationChaosTests"/>: an edge's change of a set stopped at the region above it for good.)
+/// it. When b stops needing it for a moment (its placement changed back and forth; before a site kept its neighbours'
+/// needs on disk, at every restart of a site between), the cloud gives the keyspace up and drops its copies — copies of
+/// a's changes that it acknowledged to a. a learns nothing of it when the cloud's word to a did not change in between
+/// (its sender was busy the whole time): the cloud must ask a to catch it up, and keep asking, across a restart, until a
+/// catch-up begun after its ask ends. (A failure of <see cref="ReplicationChaosTests"/> led here: an edge's change of a
+/// set stopped at the region above it for good.)
 /// </summary>
 public sealed class RelayFlapTests : TwoDurableSites
 {
