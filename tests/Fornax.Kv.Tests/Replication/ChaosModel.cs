@@ -57,10 +57,7 @@ internal sealed class ChaosModel
                 Strings(store, random, value);
                 break;
             case 2:
-                var counter = $"cart:n{random.Next(3)}";
-                var by = random.Next(-5, 11);
-                store.Run(tx => tx.IncrementBy(B(counter), by));
-                Add(_counters, counter, by);
+                Increment(store, random, $"cart:n{random.Next(3)}");
                 break;
             case 3:
             case 4:
@@ -115,10 +112,7 @@ internal sealed class ChaosModel
         switch (random.Next(4))
         {
             case 0:
-                var counter = $"pair:n{random.Next(2)}";
-                var by = random.Next(-5, 11);
-                store.Run(tx => tx.IncrementBy(B(counter), by));
-                Add(_counters, counter, by);
+                Increment(store, random, $"pair:n{random.Next(2)}");
                 break;
             case 1:
                 Sets(store, random, $"pair:set{random.Next(2)}", $"m{random.Next(8)}");
@@ -160,6 +154,14 @@ internal sealed class ChaosModel
                 Note(key, $"SET {value}");
                 break;
         }
+    }
+
+    /// <summary>INCRBY of -5 to 10, summed into what the counter must read at the end.</summary>
+    private void Increment(IKvStore store, Random random, string counter)
+    {
+        var by = random.Next(-5, 11);
+        store.Run(tx => tx.IncrementBy(B(counter), by));
+        Add(_counters, counter, by);
     }
 
     private void Sets(IKvStore store, Random random, string key, string member)
