@@ -9,16 +9,27 @@ namespace Fornax.Kv.Replication;
 /// </summary>
 public interface IKvReplication
 {
+    /// <summary>The name the store goes by on the tree (its site's): its hello says it to each neighbour.</summary>
+    string Site { get; }
+
     /// <summary>The prefixes this site holds a replica of (from the Keyspace objects placed here). Keys under a prefix
     /// no longer held, nor relayed for a neighbour, are dropped from this site (not deleted elsewhere).</summary>
     void SetKeyspaces(IEnumerable<string> prefixes);
 
     /// <summary>
-    /// Runs one session with a neighbour over <paramref name="transport"/> until the stream ends or
-    /// <paramref name="ct"/> fires. Garbage on the stream throws <see cref="ReplicationProtocolException"/> (the caller
-    /// drops the link); nothing of a refused frame is applied.
+    /// Runs one session with the neighbour <paramref name="peerSite"/> (the site name the link authenticated) over
+    /// <paramref name="transport"/> until the stream ends or <paramref name="ct"/> fires. Garbage on the stream, or a
+    /// hello naming another site, throws <see cref="ReplicationProtocolException"/> (the caller drops the link); nothing
+    /// of a refused frame is applied.
     /// </summary>
-    Task RunPeerAsync(IReplicationTransport transport, CancellationToken ct);
+    Task RunPeerAsync(IReplicationTransport transport, string peerSite, CancellationToken ct);
+
+    /// <summary>
+    /// Forgets a neighbour that left the tree for good: its position (on disk too), the keyspaces it needed, and what this
+    /// site kept until it acknowledged it (change-log entries, tombstones). A session with it ends. A site of that name
+    /// that links again later is a new neighbour: it catches up by digests.
+    /// </summary>
+    void Forget(string peerSite);
 }
 
 public static class KvReplication

@@ -107,6 +107,9 @@ internal sealed class PeerState(string site)
 
     public bool Connected { get; set; }
 
+    /// <summary>Ends the session running with the peer (null while none runs): a forgotten neighbour's session ends.</summary>
+    public CancellationTokenSource? Session { get; set; }
+
     public DateTimeOffset? OldestUnackedChange { get; set; }
 
     public long BytesSent { get; set; }

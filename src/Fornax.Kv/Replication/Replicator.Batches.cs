@@ -245,15 +245,11 @@ internal sealed partial class Replicator
         return appended;
     }
 
-    /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then.</summary>
+    /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then. With
+    /// no peer left (the last one forgotten) nobody waits for anything: a new one catches up by digests.</summary>
     private void TruncateLog()
     {
-        if (_peers.Count == 0)
-        {
-            return;
-        }
-
-        var everyone = _peers.Values.Min(p => p.Acked);
+        var everyone = _peers.Count == 0 ? engine.CurrentVersion : _peers.Values.Min(p => p.Acked);
         _log.TruncateThrough(everyone, entry =>
         {
             if (entry.State.ChangeSeq == entry.Seq && entry.State.IsEmpty && !entry.State.Removed)

@@ -8,14 +8,21 @@ internal sealed partial class Replicator
 {
     private const int MaxQueuedDigestReplies = 8;
 
-    public async Task RunPeerAsync(IReplicationTransport transport, CancellationToken ct)
+    public async Task RunPeerAsync(IReplicationTransport transport, string peerSite, CancellationToken ct)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sendLock = new SemaphoreSlim(1, 1);
         await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, engine.Epoch, []), null, session.Token);
         var hello = await transport.ReceiveAsync(session.Token) ?? throw new ReplicationProtocolException("the stream ended before the peer's hello");
-        var (peerSite, peerIncarnation, peerEpoch, _) = Frames.DecodeHello(hello.Span);
-        var peer = Attach(peerSite, peerIncarnation, peerEpoch);
+        var (named, peerIncarnation, peerEpoch, _) = Frames.DecodeHello(hello.Span);
+        if (named != peerSite)
+        {
+            // The link authenticated the neighbour; a hello naming another site would take over that site's position
+            // (what it acknowledged, what it needs) while it is away.
+            throw new ReplicationProtocolException($"the peer calls itself \"{named}\" on the link with \"{peerSite}\"");
+        }
+
+        var peer = Attach(peerSite, peerIncarnation, peerEpoch, session);
         try
         {
             var sender = SendLoopAsync(peer, transport, sendLock, session.Token);
@@ -41,7 +48,7 @@ internal sealed partial class Replicator
         }
     }
 
-    private PeerState Attach(string peerSite, long peerIncarnation, long peerEpoch)
+    private PeerState Attach(string peerSite, long peerIncarnation, long peerEpoch, CancellationTokenSource session)
     {
         lock (engine.Gate)
         {
@@ -62,6 +69,7 @@ internal sealed partial class Replicator
             }
 
             peer.Connected = true;
+            peer.Session = session;
             peer.StaleDigestReplies = 0;
             peer.DigestReplies.Clear();
             peer.InFlight.Clear();
@@ -105,6 +113,7 @@ internal sealed partial class Replicator
         lock (engine.Gate)
         {
             peer.Connected = false;
+            peer.Session = null;
             peer.DigestReplies.Clear();
             peer.InFlight.Clear();
             peer.PendingAcks.Clear();

@@ -28,6 +28,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private long _interestsVersion;
     private List<byte[]> _carried = [];
 
+    public string Site => site;
+
     public bool Carries(ReadOnlySpan<byte> key) => _carried.Count != 0 && Matches(_carried, key);
 
     /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.</summary>
@@ -207,13 +209,16 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         RecomputeCarried();
     }
 
-    /// <summary>For the disk writer: every neighbour's position when one changed since the last call, else null.</summary>
+    /// <summary>For the disk writer: every neighbour's position when one changed (or one was forgotten) since the last
+    /// call, else null.</summary>
     public List<PeerPosition>? TakePositions()
     {
-        if (!_peers.Values.Any(p => p.PositionDirty))
+        if (!_positionForgotten && !_peers.Values.Any(p => p.PositionDirty))
         {
             return null;
         }
+
+        _positionForgotten = false; // the list is whole: a record of a site not in it is deleted
 
         foreach (var peer in _peers.Values)
         {

@@ -30,7 +30,9 @@ public static class KvHostingExtensions
                 TimeProvider = options.TimeProvider,
                 Random = options.Random,
             };
-            return new SiteKvStore(storeOptions.DataDirectory, storeOptions.Durability, () => KvStore.Open(storeOptions), sp.GetRequiredService<ILogger<SiteKvStore>>());
+            var downlinks = sp.GetService<Downlinks>();
+            return new SiteKvStore(storeOptions.DataDirectory, storeOptions.Durability, () => KvStore.Open(storeOptions),
+                () => downlinks?.Forgotten.Standing.Select(f => f.Name) ?? [], sp.GetRequiredService<ILogger<SiteKvStore>>());
         });
         services.TryAddSingleton<IKvStore>(sp => sp.GetRequiredService<SiteKvStore>());
         services.TryAddSingleton<ILinkReplication, KvLinkReplication>();
@@ -41,7 +43,7 @@ public static class KvHostingExtensions
         // Functions' state store (the local store, reads over the link where the locality choice says): AddFornaxLocality.
         services.AddHostedService<KeyspaceController>();
         services.AddHostedService<KeyspaceFiguresReporter>();
-        services.AddHostedService<KvFiguresForgetWatch>();
+        services.AddHostedService<KvForgetWatch>();
         services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<SiteKvStore>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }

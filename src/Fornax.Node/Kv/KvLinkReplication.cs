@@ -15,7 +15,8 @@ internal sealed partial class KvLinkReplication(SiteKvStore store, ILogger<KvLin
         LogStarted(peerPath);
         try
         {
-            await KvReplication.For(opened).RunPeerAsync(new Transport(stream), ct);
+            // The link authenticated the neighbour by its path; the store knows sites by name, the path's last part.
+            await KvReplication.For(opened).RunPeerAsync(new Transport(stream), peerPath[(peerPath.LastIndexOf('/') + 1)..], ct);
         }
         catch (ReplicationProtocolException e)
         {

@@ -13,6 +13,7 @@ namespace Fornax.Node.Kv;
 internal sealed partial class SiteKvStore : IKvStore
 {
     private readonly Func<IKvStore> _open;
+    private readonly Func<IEnumerable<string>> _forgotten;
     private readonly string _directory;
     private readonly KvDurability _durability;
     private readonly ILogger _log;
@@ -26,12 +27,19 @@ internal sealed partial class SiteKvStore : IKvStore
     private bool _disposed;
 
     /// <summary>Checks the directory at once (cheaply: <see cref="KvDirectoryCheck"/>); opens nothing.</summary>
-    public SiteKvStore(string directory, KvDurability durability, Func<IKvStore> open, ILogger<SiteKvStore> log)
+    /// <param name="directory">The store's folder.</param>
+    /// <param name="durability">The durability policy the store opens with.</param>
+    /// <param name="open">Opens the store.</param>
+    /// <param name="forgotten">The names of the children forgotten here (standing forgets): forgotten by the store as it
+    /// opens, so a forget that reached the site while the store was closed, or that a crash cut short, still holds.</param>
+    /// <param name="log">The site's log.</param>
+    public SiteKvStore(string directory, KvDurability durability, Func<IKvStore> open, Func<IEnumerable<string>> forgotten, ILogger<SiteKvStore> log)
     {
         KvDirectoryCheck.ThrowIfBroken(directory);
         _directory = directory;
         _durability = durability;
         _open = open;
+        _forgotten = forgotten;
         _log = log;
         if (Directory.Exists(directory))
         {
@@ -84,6 +92,11 @@ internal sealed partial class SiteKvStore : IKvStore
                     KvReplication.For(store).SetKeyspaces(prefixes);
                 }
 
+                foreach (var name in _forgotten())
+                {
+                    KvReplication.For(store).Forget(name);
+                }
+
                 Volatile.Write(ref _store, store);
                 _inUse.TrySetResult();
                 _opened.TrySetResult();
@@ -119,6 +132,22 @@ internal sealed partial class SiteKvStore : IKvStore
         else if (prefixes.Count > 0)
         {
             TryOpen(); // applies _keyspaces; a failure is logged and shown by State
+        }
+    }
+
+    /// <summary>A child forgotten here (<c>fornax site forget</c>): the store forgets it as a neighbour, if it is open
+    /// (a closed store forgets it as it opens).</summary>
+    public void ForgetNeighbour(string name)
+    {
+        IKvStore? store;
+        lock (_gate)
+        {
+            store = _store; // an open under way finishes first (it forgets the standing forgets it read; again is harmless)
+        }
+
+        if (store is not null)
+        {
+            KvReplication.For(store).Forget(name);
         }
     }
 

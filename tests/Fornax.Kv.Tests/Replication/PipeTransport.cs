@@ -99,7 +99,7 @@ internal sealed class TestLink : IAsyncDisposable
     {
         _cts = new CancellationTokenSource();
         Pipes = PipeTransport.Pair(_capacity);
-        _sessions = [Run(_a, Pipes.A, _cts.Token), Run(_b, Pipes.B, _cts.Token)];
+        _sessions = [Run(_a, Pipes.A, _b.Site, _cts.Token), Run(_b, Pipes.B, _a.Site, _cts.Token)];
     }
 
     public async Task CutAsync()
@@ -110,11 +110,11 @@ internal sealed class TestLink : IAsyncDisposable
         _cts = null;
     }
 
-    private static async Task Run(IKvReplication replication, PipeTransport transport, CancellationToken ct)
+    private static async Task Run(IKvReplication replication, PipeTransport transport, string peer, CancellationToken ct)
     {
         try
         {
-            await replication.RunPeerAsync(transport, ct);
+            await replication.RunPeerAsync(transport, peer, ct);
         }
         catch (OperationCanceledException)
         {

@@ -16,11 +16,16 @@ public sealed class StreamSafetyTests
         return store;
     }
 
-    /// <summary>Runs a session of <paramref name="store"/> against frames written by hand; returns how it ended.</summary>
-    internal static async Task<Exception?> Feed(IKvStore store, params byte[][] frames)
+    /// <summary>Runs a session of <paramref name="store"/> against frames written by hand, the first a hello (the session
+    /// is with the site it names, as if the link had authenticated that one); returns how it ended.</summary>
+    internal static Task<Exception?> Feed(IKvStore store, params byte[][] frames) =>
+        FeedAs(store, Frames.DecodeHello(frames[0]).Site, frames);
+
+    /// <summary>As <see cref="Feed"/>, on a link that authenticated <paramref name="peer"/>.</summary>
+    internal static async Task<Exception?> FeedAs(IKvStore store, string peer, params byte[][] frames)
     {
         var (ours, theirs) = PipeTransport.Pair();
-        var session = KvReplication.For(store).RunPeerAsync(ours, CancellationToken.None);
+        var session = KvReplication.For(store).RunPeerAsync(ours, peer, CancellationToken.None);
         foreach (var frame in frames)
         {
             await theirs.SendAsync(frame, CancellationToken.None);
@@ -58,6 +63,30 @@ public sealed class StreamSafetyTests
         Assert.IsType<ReplicationProtocolException>(error);
         Assert.Equal("kept", store.Get("cart:1"));
         Assert.Equal(1, store.Count);
+    }
+
+    /// <summary>The link authenticated the neighbour; a hello naming another site (here, a neighbour that is away) would
+    /// take over that site's position — what it acknowledged, what it needs — and is refused before anything changes.</summary>
+    [Fact]
+    public async Task AHelloNamingAnotherSiteThanTheLinks_IsRefused_AndThatSitesPositionIsUntouched()
+    {
+        await using var a = Site("a");
+        await using var b = Site("b");
+        await using (var link = new TestLink(KvReplication.For(a), KvReplication.For(b)))
+        {
+            a.Set("cart:1", "1");
+            await Poll.UntilAsync(() => b.Get("cart:1") == "1" && ((KvEngine)a).Replication.PositionOf("b") is { CatchingUp: false } p && p.Acked >= ((KvEngine)a).CurrentVersion,
+                "b to get cart:1 and acknowledge it");
+        }
+
+        var before = a.Stats.Peers.Single();
+        var error = await FeedAs(a, "evil", Frames.EncodeHello("b", 42, 42, []));
+        Assert.IsType<ReplicationProtocolException>(error);
+        Assert.Contains("\"b\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("\"evil\"", error.Message, StringComparison.Ordinal);
+        var after = a.Stats.Peers.Single();
+        Assert.Equal(("b", false, before.CatchUps), (after.Site, after.Connected, after.CatchUps)); // no catch-up from an epoch not b's
+        Assert.Equal(before.PendingKeys, after.PendingKeys);
     }
 
     [Fact]

@@ -57,6 +57,7 @@ internal sealed partial class KvDiskWriter
             _syncRequested = false;
         }
 
+        HashSet<string>? positionsWritten = null;
         try
         {
             var batch = _batch;
@@ -79,9 +80,18 @@ internal sealed partial class KvDiskWriter
                 }
             }
 
-            foreach (var position in _positions ?? [])
+            if (_positions is not null)
             {
-                batch.Put(PositionKey(position.Site), PositionValue(position));
+                positionsWritten = new HashSet<string>(_positions.Select(p => p.Site), StringComparer.Ordinal);
+                foreach (var position in _positions)
+                {
+                    batch.Put(PositionKey(position.Site), PositionValue(position));
+                }
+
+                foreach (var forgotten in _positionsOnDisk.Where(s => !positionsWritten.Contains(s)))
+                {
+                    batch.Delete(PositionKey(forgotten));
+                }
             }
 
             Span<byte> number = stackalloc byte[8];
@@ -107,6 +117,7 @@ internal sealed partial class KvDiskWriter
 
         _writing.Clear();
         _positions = null;
+        _positionsOnDisk = positionsWritten ?? _positionsOnDisk;
         Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
         group.TrySetResult();
         if (sync)
