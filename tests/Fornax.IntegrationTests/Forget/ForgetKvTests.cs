@@ -1,0 +1,108 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Fornax.Hierarchy.Links;
+using Fornax.Kv.Engine;
+using Fornax.Node.Trees;
+using Fornax.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using static Fornax.IntegrationTests.Attach.AttachHarness;
+using static Fornax.IntegrationTests.Forget.ForgetHarness;
+
+namespace Fornax.IntegrationTests.Forget;
+
+/// <summary>
+/// A forgotten site leaves the KV store with it: its figures leave the <c>Keyspace</c> status (what <c>fornax get
+/// keyspaces -o wide</c> shows) at its parent and at the root, and its parent's store forgets it as a neighbour — the
+/// tombstones kept until it saw their deletes go. Real sites in process, a 200 ms heartbeat.
+/// </summary>
+public sealed class ForgetKvTests
+{
+    private static IKvStore Store(TreeSite site) => site.Node.Services.GetRequiredService<IKvStore>();
+
+    private static bool Has(TreeSite site, string key)
+    {
+        Store(site).Execute(key, static (tx, k) => tx.TryGetString(Encoding.UTF8.GetBytes(k), out _), out var found);
+        return found;
+    }
+
+    private static string Neighbours(TreeSite site) => string.Join(", ", Store(site).Stats.Peers.Select(p => p.Site).Order());
+
+    /// <summary>east-1 writes cart:1 and stops for good; east deletes it, and keeps the tombstone for east-1.</summary>
+    private static async Task<TreeHost> TombstoneHeldForEastOneAsync()
+    {
+        var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1"));
+        var east = tree["east"];
+        await tree.WaitConnectedAsync();
+        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "east, east-1"));
+        await Poll.UntilAsync(() =>
+        {
+            Store(tree["east-1"]).Execute(0, static (tx, _) => { tx.SetString("cart:1"u8, "x"u8, null, false); return 0; }, out _);
+            return Has(east, "cart:1");
+        }, "cart:1 to reach east", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(() => Neighbours(east) == "cloud, east-1", "east's store to have met both its neighbours", describe: () => Neighbours(east));
+        await tree.StopAsync("east-1");
+        Store(east).Execute(0, static (tx, _) => tx.Delete("cart:1"u8), out _);
+        Assert.Equal(1, Store(east).Stats.Tombstones);
+        return tree;
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Forget_AChildHoldingAKeyspace_ItsParentsStoreForgetsIt_AndCollectsTheTombstoneKeptForIt()
+    {
+        await using var tree = await TombstoneHeldForEastOneAsync();
+        var east = tree["east"];
+        var (status, body) = await ForgetAsync(east, "east-1", force: true); // its link may not have timed out yet
+        Assert.True(status == 200, body.ToJsonString());
+        Assert.Equal("cloud", Neighbours(east));
+        // Collected once cloud, which does not hold the keyspace, has passed the delete too (it skips it, at once or soon).
+        await Poll.UntilAsync(() => Store(east).Stats.Tombstones == 0, "east to collect the tombstone");
+
+        await tree.RestartAsync("east");
+        Assert.Equal("cloud", Neighbours(tree["east"]));
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Forget_CutShortAfterItWasRecorded_TheParentsStoreForgetsTheChildAsItOpens()
+    {
+        await using var tree = await TombstoneHeldForEastOneAsync();
+        var east = tree["east"];
+
+        // As if east crashed right after recording the forget: nothing else of it happened.
+        await tree.RestartAsync("east", options =>
+        {
+            ForgottenChildren.Open(east.DataDirectory).Record("east-1", "cloud/east/east-1", DateTimeOffset.UtcNow);
+            return options;
+        });
+
+        Assert.Equal("cloud", Neighbours(tree["east"]));
+        await Poll.UntilAsync(() => Store(tree["east"]).Stats.Tombstones == 0, "east to collect the tombstone");
+    }
+
+    /// <summary>The site paths the keyspace's status lists at <paramref name="site"/>.</summary>
+    private static async Task<List<string>> StatusSitesAsync(TreeSite site) =>
+        (await TreeHost.GetAsync(site, "keyspaces", "carts"))?["status"]?["sites"] is JsonObject sites ? [.. sites.Select(s => s.Key).Order()] : [];
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Forget_AChildHoldingAKeyspace_ItsFiguresLeaveTheParentAndTheRoot()
+    {
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1"));
+        var (cloud, east) = (tree["cloud"], tree["east"]);
+        await tree.WaitConnectedAsync();
+        await TreeHost.ApplyAsync(cloud, "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "east, east-1"));
+        var store = tree["east-1"].Node.Services.GetRequiredService<IKvStore>();
+        store.Execute(0, static (tx, _) => { tx.SetString("cart:1"u8, "x"u8, null, false); return 0; }, out _);
+        await WaitAsync(async () => (await StatusSitesAsync(cloud)).Contains("cloud/east/east-1") && (await StatusSitesAsync(east)).Contains("cloud/east/east-1"),
+            "cloud and east to show east-1's figures", async () => string.Join(", ", await StatusSitesAsync(cloud)));
+
+        await tree.StopAsync("east-1");
+        var (status, body) = await ForgetAsync(east, "east-1", force: true);
+        Assert.True(status == 200, body.ToJsonString());
+
+        await WaitAsync(async () => !(await StatusSitesAsync(cloud)).Contains("cloud/east/east-1") && !(await StatusSitesAsync(east)).Contains("cloud/east/east-1"),
+            "east-1's figures to leave east and cloud", async () => $"cloud: {string.Join(", ", await StatusSitesAsync(cloud))}; east: {string.Join(", ", await StatusSitesAsync(east))}");
+        Assert.Contains("cloud/east", await StatusSitesAsync(cloud)); // the rest stays
+    }
+}
