@@ -6,9 +6,8 @@ namespace Fornax.Hierarchy.Links;
 /// </summary>
 public interface ILinkReplication
 {
-    /// <summary>Runs replication with the neighbour at <paramref name="peerPath"/> (this site's parent when
-    /// <paramref name="peerIsParent"/>, else a direct child) until the stream ends.</summary>
-    Task RunAsync(string peerPath, bool peerIsParent, ILinkFrameStream stream, CancellationToken ct);
+    /// <summary>Runs replication with the neighbour at <paramref name="peerPath"/> until the stream ends.</summary>
+    Task RunAsync(string peerPath, ILinkFrameStream stream, CancellationToken ct);
 }
 
 /// <summary>One <c>Replicate</c> stream: frames in order, both ways.</summary>

@@ -15,7 +15,7 @@ public sealed partial class Uplink
         using var call = new SiteLink.SiteLinkClient(channel).Replicate(cancellationToken: ct);
         try
         {
-            await replication.RunAsync(_self.ParentPath ?? "", peerIsParent: true, new LinkFrameStream(call.ResponseStream, call.RequestStream), ct);
+            await replication.RunAsync(_self.ParentPath ?? "", new LinkFrameStream(call.ResponseStream, call.RequestStream), ct);
         }
         finally
         {

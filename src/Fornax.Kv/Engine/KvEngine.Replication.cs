@@ -7,7 +7,7 @@ namespace Fornax.Kv.Engine;
 internal sealed partial class KvEngine
 {
     private Replicator? _replication;
-    private ReplicationPositions? _loadedPositions;
+    private List<PeerPosition>? _loadedPositions;
 
     /// <summary>Made once when the store's data was created (kept on disk): a neighbour that finds another epoch knows
     /// the data was replaced, and what it had acknowledged no longer holds. A store in memory has a new one each time.</summary>
@@ -22,7 +22,7 @@ internal sealed partial class KvEngine
                 if (_replication is null)
                 {
                     _replication = new Replicator(this, _options.SiteId, _options.Random.NextInt64(1, long.MaxValue));
-                    _replication.Restore(_loadedPositions ?? new ReplicationPositions([], 0));
+                    _replication.Restore(_loadedPositions ?? []);
                     _loadedPositions = null;
                     if (_disk is not null)
                     {
@@ -81,12 +81,12 @@ internal sealed partial class KvEngine
 
     /// <summary>Drops this site's copy of the keys <paramref name="drop"/> picks (a replica placement no longer keeps
     /// here): gone from memory and disk, not deleted anywhere else (under the lock). Returns how many were dropped.</summary>
-    public int DropWhere(Func<KeyState, bool> drop)
+    public int DropWhere(Func<byte[], bool> drop)
     {
         var dropped = 0;
         foreach (var state in _table.All().ToList())
         {
-            if (drop(state))
+            if (drop(state.Key))
             {
                 dropped++;
                 _table.Remove(state);
@@ -102,10 +102,6 @@ internal sealed partial class KvEngine
         _disk?.CommitAsync();
         return dropped;
     }
-
-    /// <summary>Takes a change number no key keeps (under the lock): once the disk's version reaches it, every write
-    /// queued before — keys and replication positions — is on the disk.</summary>
-    public long NextVersion() => ++_version;
 
     /// <summary>A stamp larger than any before, across restarts (a tick of the store's hybrid clock; under the lock).</summary>
     public long NextStamp() => _clock.Next(NowUnixMs());

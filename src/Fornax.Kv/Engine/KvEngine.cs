@@ -49,7 +49,7 @@ internal sealed partial class KvEngine : IKvStore
             _version = Math.Max(_version, loaded.LastVersion);
             // Numbering goes on above whatever a neighbour acknowledged (a disk written before the version record
             // followed the store's number may hold a lower one): a change numbered at or below it would count as sent.
-            foreach (var position in loaded.Positions.Peers)
+            foreach (var position in loaded.Positions)
             {
                 _version = Math.Max(_version, position.Acked);
             }

@@ -6,11 +6,11 @@ using Fornax.Kv.Engine.Crdt;
 namespace Fornax.Kv.Replication;
 
 /// <summary>
-/// The replication frames: Hello (who I am, my store's epoch, a parent's reset), Interest (which prefixes my side of
-/// the link needs), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (changes
-/// acknowledged here were not kept: catch me up) and CatchUpDone (the catch-up asked for has ended), ResetDone (the
-/// reset a hello asked for is on disk), and the digest exchange of a catch-up (DigestRequest, DigestReply). A frame is
-/// decoded completely, and refused as a whole when anything in it is malformed, before any of it is applied.
+/// The replication frames: Hello (who I am, my store's epoch, which prefixes my side of the link needs), Interest (an
+/// update of those), Batch (key states, numbered per sender incarnation), Ack (a batch number), CatchUpWanted (changes
+/// acknowledged here were not kept: catch me up) and CatchUpDone (the catch-up asked for has ended), and the digest
+/// exchange of a catch-up (DigestRequest, DigestReply). A frame is decoded completely, and refused as a whole when
+/// anything in it is malformed, before any of it is applied.
 /// </summary>
 internal static partial class Frames
 {
@@ -28,19 +28,10 @@ internal static partial class Frames
     /// this frame); the body echoes the ask's stamp.</summary>
     public const byte CatchUpDone = 9;
 
-    /// <summary>The reset a hello asked of this site is done and on its disk; the body echoes the hello's reset stamp.</summary>
-    public const byte ResetDone = 10;
-
     /// <summary>Largest frame accepted (a batch is cut well below, at 256 KiB).</summary>
     public const int MaxFrameBytes = 4 << 20;
 
-    /// <param name="site">The sender's site name.</param>
-    /// <param name="incarnation">The sender's process (its batch numbers start again with another).</param>
-    /// <param name="epoch">The sender's store's data.</param>
-    /// <param name="interest">Unused (sent empty; the Interest frame says it).</param>
-    /// <param name="reset">A parent's ask that the child drop what it holds of the parent's side and had acknowledged
-    /// (it was forgotten, or is below a site that was): the stamp <see cref="ResetDone"/> echoes; 0: none.</param>
-    public static byte[] EncodeHello(string site, long incarnation, long epoch, IReadOnlyCollection<byte[]> interest, long reset = 0)
+    public static byte[] EncodeHello(string site, long incarnation, long epoch, IReadOnlyCollection<byte[]> interest)
     {
         var w = new ArrayBufferWriter<byte>();
         w.Write([Hello]);
@@ -48,7 +39,6 @@ internal static partial class Frames
         WriteInt64(w, incarnation);
         WriteInt64(w, epoch);
         WritePrefixes(w, interest);
-        WriteInt64(w, reset);
         return w.WrittenSpan.ToArray();
     }
 
@@ -79,16 +69,15 @@ internal static partial class Frames
         return number;
     }
 
-    public static (string Site, long Incarnation, long Epoch, List<byte[]> Interest, long Reset) DecodeHello(ReadOnlySpan<byte> frame)
+    public static (string Site, long Incarnation, long Epoch, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
     {
         var r = new FrameReader(frame, Hello);
         var site = Encoding.UTF8.GetString(r.Bytes(256));
         var incarnation = r.Int64();
         var epoch = r.Int64();
         var interest = r.Prefixes();
-        var reset = r.Int64();
         r.End();
-        return (site, incarnation, epoch, interest, reset);
+        return (site, incarnation, epoch, interest);
     }
 
     public static List<byte[]> DecodeInterest(ReadOnlySpan<byte> frame)

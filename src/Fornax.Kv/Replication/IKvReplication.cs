@@ -17,18 +17,17 @@ public interface IKvReplication
     void SetKeyspaces(IEnumerable<string> prefixes);
 
     /// <summary>
-    /// Runs one session with the neighbour <paramref name="peerSite"/> (the site name the link authenticated; this
-    /// site's parent when <paramref name="peerIsParent"/>) over <paramref name="transport"/> until the stream ends or
-    /// <paramref name="ct"/> fires. Garbage on the stream, a hello naming another site, or a reset asked by a child
-    /// throws <see cref="ReplicationProtocolException"/> (the caller drops the link); nothing of a refused frame is applied.
+    /// Runs one session with the neighbour <paramref name="peerSite"/> (the site name the link authenticated) over
+    /// <paramref name="transport"/> until the stream ends or <paramref name="ct"/> fires. Garbage on the stream, or a
+    /// hello naming another site, throws <see cref="ReplicationProtocolException"/> (the caller drops the link); nothing
+    /// of a refused frame is applied.
     /// </summary>
-    Task RunPeerAsync(IReplicationTransport transport, string peerSite, bool peerIsParent, CancellationToken ct);
+    Task RunPeerAsync(IReplicationTransport transport, string peerSite, CancellationToken ct);
 
     /// <summary>
-    /// Forgets a neighbour that left the tree for good: its position, the keyspaces it needed, and what this site kept
-    /// until it acknowledged it (change-log entries, tombstones). A session with it ends. A site of that name that links
-    /// again later is a new neighbour, asked first to reset: to drop what it holds of this side and had acknowledged
-    /// (deletes it missed would otherwise never reach it), which it asks of the sites below it in turn.
+    /// Forgets a neighbour that left the tree for good: its position (on disk too), the keyspaces it needed, and what this
+    /// site kept until it acknowledged it (change-log entries, tombstones). A session with it ends. A site of that name
+    /// that links again later is a new neighbour: it catches up by digests.
     /// </summary>
     void Forget(string peerSite);
 }

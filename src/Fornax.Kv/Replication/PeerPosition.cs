@@ -5,16 +5,6 @@ namespace Fornax.Kv.Replication;
 /// changes; when this site acknowledged changes of the neighbour's that it then did not keep, the stamp of the
 /// catch-up it still asks the neighbour for (0: none; <see cref="PeerState.LostAt"/>); and the prefixes the neighbour
 /// last said its side needs (<see cref="PeerState.Interest"/>); and whether a catch-up of the neighbour is owed (one
-/// was running, or its last batch was not yet acknowledged: it starts again with the next session); the stamp of a
-/// reset owed to it (<see cref="PeerState.ResetOwed"/>); and whether it was forgotten (<see cref="Replicator.Forget"/>:
-/// the record then only keeps the reset owed to it, should a site of that name link again).
+/// was running, or its last batch was not yet acknowledged: it starts again with the next session).
 /// </summary>
-internal readonly record struct PeerPosition(string Site, long Epoch, long Acked, long LostAt, bool CatchUpOwed, List<byte[]> Interest)
-{
-    public long ResetOwed { get; init; }
-
-    public bool Forgotten { get; init; }
-}
-
-/// <summary>Every neighbour's position, and the reset owed to neighbours this site does not know yet (0: none).</summary>
-internal sealed record ReplicationPositions(List<PeerPosition> Peers, long ResetNewNeighbours);
+internal readonly record struct PeerPosition(string Site, long Epoch, long Acked, long LostAt, bool CatchUpOwed, List<byte[]> Interest);

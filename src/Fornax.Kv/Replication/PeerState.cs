@@ -64,25 +64,6 @@ internal sealed class PeerState(string site)
     /// </summary>
     public long LostAt { get; set; }
 
-    /// <summary>
-    /// What this site holds of the peer's side may be stale at the peer: the peer was forgotten at its parent (its
-    /// deletes' tombstones collected since) and came back, or it is below such a site. The stamp of the reset this
-    /// site asks of it in each session's hello until the peer answers <see cref="Frames.ResetDone"/> with it, its
-    /// drop on its disk (0: none). Kept on disk with the position.
-    /// </summary>
-    public long ResetOwed { get; set; }
-
-    /// <summary>The reset stamp this session's hello asked of the peer (0: none): batches of a session that did not ask
-    /// for the reset owed are not applied (they may bring back what the reset drops).</summary>
-    public long ResetInHello { get; set; }
-
-    /// <summary>The stamp of the reset the peer's hello asked of this site, to answer with <see cref="Frames.ResetDone"/>
-    /// once the disk holds the drop (<see cref="ResetDoneAt"/>); 0: none.</summary>
-    public long ResetDoneToSend { get; set; }
-
-    /// <summary>The change number the disk must reach before <see cref="ResetDoneToSend"/> is sent.</summary>
-    public long ResetDoneAt { get; set; }
-
     /// <summary>The <see cref="LostAt"/> stamp asked for in this session (0: none yet).</summary>
     public long AskSent { get; set; }
 
@@ -109,6 +90,8 @@ internal sealed class PeerState(string site)
 
     /// <summary>Batch number → the version it brings <see cref="Acked"/> to once acknowledged.</summary>
     public SortedDictionary<long, long> InFlight { get; } = [];
+
+    public long NextBatch { get; set; } = 1;
 
     /// <summary>The peer's incarnation and the last of its batches applied here (a replayed batch is only acknowledged).</summary>
     public long PeerIncarnation { get; set; }

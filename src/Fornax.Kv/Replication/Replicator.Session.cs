@@ -8,19 +8,13 @@ internal sealed partial class Replicator
 {
     private const int MaxQueuedDigestReplies = 8;
 
-    public async Task RunPeerAsync(IReplicationTransport transport, string peerSite, bool peerIsParent, CancellationToken ct)
+    public async Task RunPeerAsync(IReplicationTransport transport, string peerSite, CancellationToken ct)
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sendLock = new SemaphoreSlim(1, 1);
-        long resetAsked;
-        lock (engine.Gate)
-        {
-            resetAsked = peerIsParent ? 0 : ResetToAsk(peerSite); // a reset goes down the tree only
-        }
-
-        await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, engine.Epoch, [], resetAsked), null, session.Token);
+        await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, engine.Epoch, []), null, session.Token);
         var hello = await transport.ReceiveAsync(session.Token) ?? throw new ReplicationProtocolException("the stream ended before the peer's hello");
-        var (named, peerIncarnation, peerEpoch, _, resetWanted) = Frames.DecodeHello(hello.Span);
+        var (named, peerIncarnation, peerEpoch, _) = Frames.DecodeHello(hello.Span);
         if (named != peerSite)
         {
             // The link authenticated the neighbour; a hello naming another site would take over that site's position
@@ -28,27 +22,7 @@ internal sealed partial class Replicator
             throw new ReplicationProtocolException($"the peer calls itself \"{named}\" on the link with \"{peerSite}\"");
         }
 
-        long resetDoneAt = 0;
-        if (resetWanted != 0)
-        {
-            if (!peerIsParent)
-            {
-                // A reset drops what the asking side acknowledged; from a child it would drop, at every site, what only
-                // that child claims to hold.
-                throw new ReplicationProtocolException($"\"{peerSite}\" asks this site to reset its replicas; only its parent may");
-            }
-
-            // Before this session sends anything (a catch-up from here would send the stale keys up).
-            var ending = new List<CancellationTokenSource>();
-            lock (engine.Gate)
-            {
-                resetDoneAt = ResetBy(peerSite, ending);
-            }
-
-            ending.ForEach(Cancel);
-        }
-
-        var peer = Attach(peerSite, peerIncarnation, peerEpoch, session, resetAsked, resetWanted, resetDoneAt);
+        var peer = Attach(peerSite, peerIncarnation, peerEpoch, session);
         try
         {
             var sender = SendLoopAsync(peer, transport, sendLock, session.Token);
@@ -74,7 +48,7 @@ internal sealed partial class Replicator
         }
     }
 
-    private PeerState Attach(string peerSite, long peerIncarnation, long peerEpoch, CancellationTokenSource session, long resetAsked, long resetWanted, long resetDoneAt)
+    private PeerState Attach(string peerSite, long peerIncarnation, long peerEpoch, CancellationTokenSource session)
     {
         lock (engine.Gate)
         {
@@ -85,10 +59,7 @@ internal sealed partial class Replicator
 
             if (!_peers.TryGetValue(peerSite, out var peer))
             {
-                // A site forgotten here that links again owes the reset its hello was asked (the marker becomes its
-                // position); so does a new neighbour of a site that was reset.
-                _peers[peerSite] = peer = new PeerState(peerSite) { ResetOwed = _forgotten.Remove(peerSite, out var forgotten) ? forgotten : resetAsked };
-                peer.PositionDirty = true;
+                _peers[peerSite] = peer = new PeerState(peerSite);
                 _interestsVersion++;
             }
 
@@ -99,8 +70,6 @@ internal sealed partial class Replicator
 
             peer.Connected = true;
             peer.Session = session;
-            peer.ResetInHello = resetAsked;
-            (peer.ResetDoneToSend, peer.ResetDoneAt) = (resetWanted, resetDoneAt);
             peer.StaleDigestReplies = 0;
             peer.DigestReplies.Clear();
             peer.InFlight.Clear();
@@ -168,7 +137,6 @@ internal sealed partial class Replicator
             byte[]? reply = null;
             byte[]? request = null;
             byte[]? done = null;
-            byte[]? resetDone = null;
             OutgoingBatch? outgoing = null;
             lock (engine.Gate)
             {
@@ -203,12 +171,6 @@ internal sealed partial class Replicator
                     outgoing = BuildBatch(peer);
                 }
 
-                if (peer.ResetDoneToSend != 0 && engine.DurableVersion >= peer.ResetDoneAt)
-                {
-                    resetDone = Frames.EncodeNumber(Frames.ResetDone, peer.ResetDoneToSend);
-                    peer.ResetDoneToSend = 0;
-                }
-
                 if (peer.DoneToSend != 0)
                 {
                     done = Frames.EncodeNumber(Frames.CatchUpDone, peer.DoneToSend);
@@ -218,7 +180,7 @@ internal sealed partial class Replicator
 
             var batch = outgoing is { } cut ? Encode(cut) : null;
 
-            foreach (var frame in new[] { interest, ack, reply, request, batch, done, resetDone })
+            foreach (var frame in new[] { interest, ack, reply, request, batch, done })
             {
                 // A batch over the frame limit (a big key's whole state) goes as parts, one after the other.
                 foreach (var part in frame is null ? [] : Frames.Cut(frame))
@@ -295,9 +257,6 @@ internal sealed partial class Replicator
             case Frames.CatchUpDone:
                 OnCatchUpDone(peer, Frames.DecodeNumber(frame, Frames.CatchUpDone));
                 break;
-            case Frames.ResetDone:
-                OnResetDone(peer, Frames.DecodeNumber(frame, Frames.ResetDone));
-                break;
             default:
                 throw new ReplicationProtocolException($"unexpected frame type {(frame.IsEmpty ? -1 : frame[0])}");
         }
@@ -326,13 +285,6 @@ internal sealed partial class Replicator
     {
         lock (engine.Gate)
         {
-            if (peer.ResetOwed != 0 && peer.ResetInHello != peer.ResetOwed)
-            {
-                // A session begun before this site owed the peer a reset (it is being ended): what it sends may be
-                // what the reset drops. Not applied, not acknowledged: the peer sends what is still due again.
-                throw new OperationCanceledException($"a reset is owed to \"{peer.Site}\": its session starts again");
-            }
-
             peer.KeysReceived += states.Count;
             if (number <= peer.LastAppliedBatch)
             {

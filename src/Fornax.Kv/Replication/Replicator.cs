@@ -22,10 +22,6 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private readonly Dictionary<string, PeerState> _peers = [];
     private readonly ChangeLog _log = new(engine.LogEntries);
     private readonly BatchWriter _batch = new();
-
-    /// <summary>The next batch's number: one sequence for every peer in this incarnation. A neighbour forgotten and met
-    /// again has a new state here; numbered from 1 again, its first batches looked like replays to the other side.</summary>
-    private long _nextBatch = 1;
     private List<byte[]> _own = [];
 
     /// <summary>Counts changes to <see cref="_own"/>, to the peers, and to their interests (what a peer is told it needs follows them).</summary>
@@ -106,7 +102,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             // Only the keys of the prefixes given up: a key outside every keyspace is the site's own (it never left the
             // site, and no other holds it). Dropping every key not carried wiped a relay's own keys whenever a neighbour's
             // interest shrank — as it does for a moment after a neighbour restarts.
-            if (engine.DropWhere(state => Matches(given, state.Key) && !Matches(_carried, state.Key)) > 0)
+            if (engine.DropWhere(key => Matches(given, key) && !Matches(_carried, key)) > 0)
             {
                 // The copies dropped hold changes the neighbours sent and this site acknowledged: were the keyspace
                 // needed here again (a neighbour's interest comes back after its restart), nobody would send them
@@ -185,25 +181,14 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// After a restart: the neighbours and what each acknowledged (from disk), and the change log rebuilt from each key's
     /// last change sequence (stored with the key), so a neighbour resumes from where it was, not from a full copy.
     /// </summary>
-    public void Restore(ReplicationPositions restored)
+    public void Restore(List<PeerPosition> positions)
     {
-        _resetNewNeighbours = restored.ResetNewNeighbours;
-        var positions = restored.Peers.Where(p => !p.Forgotten).ToList();
-        foreach (var forgotten in restored.Peers.Where(p => p.Forgotten))
+        foreach (var (peerSite, epoch, acked, lostAt, owed, interest) in positions)
         {
-            _forgotten[forgotten.Site] = forgotten.ResetOwed;
-        }
-
-        foreach (var position in positions)
-        {
-            var (peerSite, epoch, acked, lostAt, owed, interest) = position;
             // The neighbour's interest as it last said it: what this site relays, and what it tells its other
             // neighbours it needs, stay as they were until the neighbour speaks (heard as nothing, a relayed keyspace
             // was given up and its copies dropped, to be fetched again moments later, at each restart).
-            _peers[peerSite] = new PeerState(peerSite)
-            {
-                PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt, NeedsCatchUp = owed, Interest = interest, ResetOwed = position.ResetOwed,
-            };
+            _peers[peerSite] = new PeerState(peerSite) { PeerEpoch = epoch, Acked = acked, Sent = acked, LostAt = lostAt, NeedsCatchUp = owed, Interest = interest };
             _interestsVersion++;
         }
 
@@ -224,27 +209,23 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         RecomputeCarried();
     }
 
-    /// <summary>For the disk writer: every neighbour's position (the forgotten ones' too) when one changed since the last
+    /// <summary>For the disk writer: every neighbour's position when one changed (or one was forgotten) since the last
     /// call, else null.</summary>
-    public ReplicationPositions? TakePositions()
+    public List<PeerPosition>? TakePositions()
     {
-        if (!_positionsChanged && !_peers.Values.Any(p => p.PositionDirty))
+        if (!_positionForgotten && !_peers.Values.Any(p => p.PositionDirty))
         {
             return null;
         }
 
-        _positionsChanged = false;
+        _positionForgotten = false; // the list is whole: a record of a site not in it is deleted
+
         foreach (var peer in _peers.Values)
         {
             peer.PositionDirty = false;
         }
 
-        List<PeerPosition> positions =
-        [
-            .. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest) { ResetOwed = p.ResetOwed }),
-            .. _forgotten.Select(f => new PeerPosition(f.Key, 0, 0, 0, false, []) { ResetOwed = f.Value, Forgotten = true }),
-        ];
-        return new ReplicationPositions(positions, _resetNewNeighbours);
+        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest))];
     }
 
     private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)

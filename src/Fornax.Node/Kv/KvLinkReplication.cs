@@ -8,7 +8,7 @@ namespace Fornax.Node.Kv;
 /// <summary>Runs the store's replication over a link's <c>Replicate</c> stream (either end).</summary>
 internal sealed partial class KvLinkReplication(SiteKvStore store, ILogger<KvLinkReplication> log) : ILinkReplication
 {
-    public async Task RunAsync(string peerPath, bool peerIsParent, ILinkFrameStream stream, CancellationToken ct)
+    public async Task RunAsync(string peerPath, ILinkFrameStream stream, CancellationToken ct)
     {
         // A replication session is a use of the store: it opens here if nothing opened it yet.
         var opened = store.TryOpen() ?? throw new RpcException(new Status(StatusCode.Unavailable, store.Failure!));
@@ -16,7 +16,7 @@ internal sealed partial class KvLinkReplication(SiteKvStore store, ILogger<KvLin
         try
         {
             // The link authenticated the neighbour by its path; the store knows sites by name, the path's last part.
-            await KvReplication.For(opened).RunPeerAsync(new Transport(stream), peerPath[(peerPath.LastIndexOf('/') + 1)..], peerIsParent, ct);
+            await KvReplication.For(opened).RunPeerAsync(new Transport(stream), peerPath[(peerPath.LastIndexOf('/') + 1)..], ct);
         }
         catch (ReplicationProtocolException e)
         {

@@ -23,6 +23,6 @@ public sealed partial class LinkService
         var replication = context.GetHttpContext().RequestServices.GetService<ILinkReplication>()
             ?? throw new RpcException(new Status(StatusCode.Unimplemented, $"{self.Path} hosts no KV store"));
         using var session = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
-        await replication.RunAsync(peer, peerIsParent: false, new LinkFrameStream(requestStream, responseStream), session.Token);
+        await replication.RunAsync(peer, new LinkFrameStream(requestStream, responseStream), session.Token);
     }
 }

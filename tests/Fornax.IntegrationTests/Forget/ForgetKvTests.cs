@@ -62,42 +62,6 @@ public sealed class ForgetKvTests
         Assert.Equal("cloud", Neighbours(tree["east"]));
     }
 
-    /// <summary>
-    /// east-1 (with shop-1 below it) is forgotten while cut off; east deletes cart:old, whose tombstone then goes; east-1
-    /// writes cart:away. Joined again with a new token, east-1 is asked to reset, and asks shop-1: the deleted key is
-    /// gone from both, the write made while away reaches east.
-    /// </summary>
-    [Fact]
-    [Trait("Category", "Slow")]
-    public async Task AForgottenChildThatJoinsAgain_AndTheSiteBelowIt_LoseTheKeyDeletedWhileItWasForgotten_AndKeepTheirWrites()
-    {
-        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1", "shop-1"));
-        var east = tree["east"];
-        await tree.WaitConnectedAsync();
-        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "east, east-1, shop-1"));
-        await Poll.UntilAsync(() =>
-        {
-            Store(east).Execute(0, static (tx, _) => { tx.SetString("cart:old"u8, "x"u8, null, false); return 0; }, out _);
-            return Has(tree["shop-1"], "cart:old");
-        }, "cart:old to reach shop-1", TimeSpan.FromSeconds(30));
-
-        tree.Cut("east", "east-1");
-        var (status, body) = await ForgetAsync(east, "east-1", force: true);
-        Assert.True(status == 200, body.ToJsonString());
-        Store(east).Execute(0, static (tx, _) => tx.Delete("cart:old"u8), out _);
-        await Poll.UntilAsync(() => Store(east).Stats.Tombstones == 0, "east to collect the tombstone");
-        Store(tree["east-1"]).Execute(0, static (tx, _) => { tx.SetString("cart:away"u8, "y"u8, null, false); return 0; }, out _);
-
-        tree.Heal("east", "east-1");
-        await WaitAsync(async () => (await SiteInfoAsync(tree["east-1"]))["uplinkRefusal"]?.GetValue<string>() == EastOneRefusal, "east-1 to see it was forgotten");
-        var token = await JoinTokenAsync(east);
-        await tree.RestartAsync("east-1", options => options with { JoinToken = token });
-
-        await Poll.UntilAsync(() => Has(east, "cart:away") && !Has(tree["east-1"], "cart:old") && !Has(tree["shop-1"], "cart:old") && Has(tree["shop-1"], "cart:away"),
-            "east-1 and shop-1 to drop cart:old, and cart:away to reach east", TimeSpan.FromSeconds(60),
-            () => $"east {Has(east, "cart:away")}, east-1 {Has(tree["east-1"], "cart:old")}, shop-1 {Has(tree["shop-1"], "cart:old")}/{Has(tree["shop-1"], "cart:away")}");
-    }
-
     [Fact]
     [Trait("Category", "Slow")]
     public async Task Forget_CutShortAfterItWasRecorded_TheParentsStoreForgetsTheChildAsItOpens()

@@ -68,7 +68,7 @@ public sealed class BigStateTests
         var engine = (KvEngine)b;
         lock (engine.Gate)
         {
-            engine.DropWhere(state => state.Key.AsSpan().SequenceEqual("big:set"u8));
+            engine.DropWhere(key => key.AsSpan().SequenceEqual("big:set"u8));
         }
 
         AddMembers(a, "big:set", Members, 1);

@@ -117,7 +117,7 @@ public sealed class DeltaReplicationTests : IAsyncLifetime
         var b = (KvEngine)_b;
         lock (b.Gate)
         {
-            b.DropWhere(state => state.Key.AsSpan().SequenceEqual("big:set"u8));
+            b.DropWhere(key => key.AsSpan().SequenceEqual("big:set"u8));
         }
 
         Assert.Equal(0, Card(_b, "big:set"));

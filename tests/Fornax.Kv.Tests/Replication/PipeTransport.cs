@@ -76,8 +76,7 @@ internal sealed class PipeTransport(ChannelReader<ReadOnlyMemory<byte>> input, C
     public void Close() => output.TryComplete();
 }
 
-/// <summary>A link between two stores' replication: a session on each side over a pipe, cut and healed at will. The
-/// first store is the second's parent (only a parent asks a reset).</summary>
+/// <summary>A link between two stores' replication: a session on each side over a pipe, cut and healed at will.</summary>
 internal sealed class TestLink : IAsyncDisposable
 {
     private readonly IKvReplication _a;
@@ -100,7 +99,7 @@ internal sealed class TestLink : IAsyncDisposable
     {
         _cts = new CancellationTokenSource();
         Pipes = PipeTransport.Pair(_capacity);
-        _sessions = [Run(_a, Pipes.A, _b.Site, false, _cts.Token), Run(_b, Pipes.B, _a.Site, true, _cts.Token)];
+        _sessions = [Run(_a, Pipes.A, _b.Site, _cts.Token), Run(_b, Pipes.B, _a.Site, _cts.Token)];
     }
 
     public async Task CutAsync()
@@ -111,11 +110,11 @@ internal sealed class TestLink : IAsyncDisposable
         _cts = null;
     }
 
-    private static async Task Run(IKvReplication replication, PipeTransport transport, string peer, bool peerIsParent, CancellationToken ct)
+    private static async Task Run(IKvReplication replication, PipeTransport transport, string peer, CancellationToken ct)
     {
         try
         {
-            await replication.RunPeerAsync(transport, peer, peerIsParent, ct);
+            await replication.RunPeerAsync(transport, peer, ct);
         }
         catch (OperationCanceledException)
         {

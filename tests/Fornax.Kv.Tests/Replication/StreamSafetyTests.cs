@@ -22,14 +22,10 @@ public sealed class StreamSafetyTests
         FeedAs(store, Frames.DecodeHello(frames[0]).Site, frames);
 
     /// <summary>As <see cref="Feed"/>, on a link that authenticated <paramref name="peer"/>.</summary>
-    internal static async Task<Exception?> FeedAs(IKvStore store, string peer, params byte[][] frames) => await FeedAs(store, peer, false, frames);
-
-    /// <summary>As <see cref="Feed"/>, on a link that authenticated <paramref name="peer"/>, this store's parent when
-    /// <paramref name="peerIsParent"/>.</summary>
-    internal static async Task<Exception?> FeedAs(IKvStore store, string peer, bool peerIsParent, params byte[][] frames)
+    internal static async Task<Exception?> FeedAs(IKvStore store, string peer, params byte[][] frames)
     {
         var (ours, theirs) = PipeTransport.Pair();
-        var session = KvReplication.For(store).RunPeerAsync(ours, peer, peerIsParent, CancellationToken.None);
+        var session = KvReplication.For(store).RunPeerAsync(ours, peer, CancellationToken.None);
         foreach (var frame in frames)
         {
             await theirs.SendAsync(frame, CancellationToken.None);
@@ -91,20 +87,6 @@ public sealed class StreamSafetyTests
         var after = a.Stats.Peers.Single();
         Assert.Equal(("b", false, before.CatchUps), (after.Site, after.Connected, after.CatchUps)); // no catch-up from an epoch not b's
         Assert.Equal(before.PendingKeys, after.PendingKeys);
-    }
-
-    /// <summary>A reset drops what the asking side acknowledged: asked by a child, it would drop what only that child
-    /// claims to hold (and ask the same of every other neighbour). Refused before anything changes.</summary>
-    [Fact]
-    public async Task AResetAskedByAChild_IsRefused_AndNothingDropped()
-    {
-        await using var store = Site("a");
-        store.Set("cart:1", "kept");
-        var error = await FeedAs(store, "b", peerIsParent: false, Frames.EncodeHello("b", 42, 42, [], reset: 7));
-        Assert.IsType<ReplicationProtocolException>(error);
-        Assert.Contains("only its parent", error.Message, StringComparison.Ordinal);
-        Assert.Equal("kept", store.Get("cart:1"));
-        Assert.Empty(store.Stats.Peers);
     }
 
     [Fact]

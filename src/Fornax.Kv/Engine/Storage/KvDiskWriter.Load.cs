@@ -7,7 +7,7 @@ namespace Fornax.Kv.Engine;
 
 /// <summary>What a store reads at start-up: every key's state, the clock, the change counter, the store's epoch and the
 /// replication positions.</summary>
-internal sealed record KvLoaded(List<KeyState> States, long LastHlc, long LastVersion, long Epoch, ReplicationPositions Positions);
+internal sealed record KvLoaded(List<KeyState> States, long LastHlc, long LastVersion, long Epoch, List<PeerPosition> Positions);
 
 /// <summary>
 /// The records: "k" + key → [<see cref="SeqMarker"/>, change sequence (8 bytes)] + the key's state (<see cref="KeyCodec"/>;
@@ -22,11 +22,10 @@ internal sealed partial class KvDiskWriter
     private static readonly byte[] VersionRecord = "m:version"u8.ToArray();
     private static readonly byte[] EpochRecord = "m:epoch"u8.ToArray();
     private static readonly byte[] PositionPrefix = "a:"u8.ToArray();
-    private static readonly byte[] ResetRecord = "m:reset-new"u8.ToArray();
 
     /// <summary>Every replication position, when one changed since the last call, else null (called under the store's
     /// lock): written in the same batch as the keys.</summary>
-    public Func<ReplicationPositions?>? TakePositions { get; set; }
+    public Func<List<PeerPosition>?>? TakePositions { get; set; }
 
     /// <summary>The store's change number now (called under the store's lock, as a batch is cut): every change up to it
     /// is in this batch or an earlier one, including numbers no key keeps (a tombstone collected), so the version
@@ -35,11 +34,15 @@ internal sealed partial class KvDiskWriter
     /// and a restart numbered its next change with it, which a neighbour had acknowledged already: never sent.</summary>
     public Func<long>? CurrentVersion { get; set; }
 
-    private ReplicationPositions? _positions;
+    private List<PeerPosition>? _positions;
+
+    /// <summary>The sites with a position record on disk (the writer's thread only): a record of a site missing from a
+    /// new list of positions, a neighbour forgotten, is deleted with it.</summary>
+    private HashSet<string> _positionsOnDisk = new(StringComparer.Ordinal);
 
     public KvLoaded LoadAll(Random random)
     {
-        long lastHlc = 0, lastVersion = 0, epoch = 0, resetNewNeighbours = 0;
+        long lastHlc = 0, lastVersion = 0, epoch = 0;
         var states = new List<KeyState>();
         var positions = new List<PeerPosition>();
         var elements = new Dictionary<byte[], KeyState>(ByteArrayComparer.Instance); // element records sort before "k"
@@ -90,13 +93,14 @@ internal sealed partial class KvDiskWriter
                 {
                     epoch = BinaryPrimitives.ReadInt64LittleEndian(value);
                 }
-                else if (key.SequenceEqual(ResetRecord) && value.Length == 8)
+                else if (key.StartsWith(PositionPrefix))
                 {
-                    resetNewNeighbours = BinaryPrimitives.ReadInt64LittleEndian(value);
-                }
-                else if (key.StartsWith(PositionPrefix) && ReadPosition(System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]), value) is { } position)
-                {
-                    positions.Add(position);
+                    var site = System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]);
+                    _positionsOnDisk.Add(site); // a malformed one too: it goes with the next list that lacks it
+                    if (ReadPosition(site, value) is { } position)
+                    {
+                        positions.Add(position);
+                    }
                 }
             }
 
@@ -114,32 +118,21 @@ internal sealed partial class KvDiskWriter
         }
 
         Volatile.Write(ref _persistedVersion, lastVersion);
-        return new KvLoaded(states, lastHlc, lastVersion, epoch, new ReplicationPositions(positions, resetNewNeighbours));
+        return new KvLoaded(states, lastHlc, lastVersion, epoch, positions);
     }
 
     private static byte[] PositionKey(string site) => [.. PositionPrefix, .. System.Text.Encoding.UTF8.GetBytes(site)];
 
-    private const byte CatchUpOwedFlag = 1;
-    private const byte ResetOwedFlag = 2;
-    private const byte ForgottenFlag = 4;
-
-    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, a byte of flags (a
-    /// catch-up of the neighbour owed; a reset owed to it, whose stamp follows in 8 bytes; the neighbour forgotten), then
-    /// the prefixes it last said its side needs, each as a 16-bit length and its bytes.</summary>
+    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, whether a catch-up of
+    /// the neighbour is owed (1 byte), then the prefixes it last said its side needs, each as a 16-bit length and its bytes.</summary>
     private static byte[] PositionValue(PeerPosition position)
     {
-        var fixedBytes = position.ResetOwed != 0 ? 33 : 25;
-        var value = new byte[fixedBytes + position.Interest.Sum(p => 2 + p.Length)];
+        var value = new byte[25 + position.Interest.Sum(p => 2 + p.Length)];
         BinaryPrimitives.WriteInt64LittleEndian(value, position.Epoch);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), position.Acked);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(16), position.LostAt);
-        value[24] = (byte)((position.CatchUpOwed ? CatchUpOwedFlag : 0) | (position.ResetOwed != 0 ? ResetOwedFlag : 0) | (position.Forgotten ? ForgottenFlag : 0));
-        if (position.ResetOwed != 0)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(25), position.ResetOwed);
-        }
-
-        var at = fixedBytes;
+        value[24] = position.CatchUpOwed ? (byte)1 : (byte)0;
+        var at = 25;
         foreach (var prefix in position.Interest)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(value.AsSpan(at), (ushort)prefix.Length);
@@ -165,15 +158,13 @@ internal sealed partial class KvDiskWriter
             return new PeerPosition(site, epoch, acked, 0, false, []);
         }
 
-        var flags = value.Length >= 25 ? value[24] : (byte)0xFF;
-        var fixedBytes = (flags & ResetOwedFlag) != 0 ? 33 : 25;
-        if (value.Length < fixedBytes || (flags & ~(CatchUpOwedFlag | ResetOwedFlag | ForgottenFlag)) != 0)
+        if (value.Length < 25 || value[24] > 1)
         {
             return null;
         }
 
         var interest = new List<byte[]>();
-        for (var at = fixedBytes; at < value.Length;)
+        for (var at = 25; at < value.Length;)
         {
             if (value.Length - at < 2 || value.Length - at - 2 < BinaryPrimitives.ReadUInt16LittleEndian(value[at..]))
             {
@@ -185,10 +176,6 @@ internal sealed partial class KvDiskWriter
             at += 2 + length;
         }
 
-        return new PeerPosition(site, epoch, acked, BinaryPrimitives.ReadInt64LittleEndian(value[16..]), (flags & CatchUpOwedFlag) != 0, interest)
-        {
-            ResetOwed = fixedBytes == 33 ? BinaryPrimitives.ReadInt64LittleEndian(value[25..]) : 0,
-            Forgotten = (flags & ForgottenFlag) != 0,
-        };
+        return new PeerPosition(site, epoch, acked, BinaryPrimitives.ReadInt64LittleEndian(value[16..]), value[24] == 1, interest);
     }
 }

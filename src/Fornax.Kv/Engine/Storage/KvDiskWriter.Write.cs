@@ -57,6 +57,7 @@ internal sealed partial class KvDiskWriter
             _syncRequested = false;
         }
 
+        HashSet<string>? positionsWritten = null;
         try
         {
             var batch = _batch;
@@ -79,16 +80,18 @@ internal sealed partial class KvDiskWriter
                 }
             }
 
-            if (_positions is { } positions)
+            if (_positions is not null)
             {
-                foreach (var position in positions.Peers)
+                positionsWritten = new HashSet<string>(_positions.Select(p => p.Site), StringComparer.Ordinal);
+                foreach (var position in _positions)
                 {
                     batch.Put(PositionKey(position.Site), PositionValue(position));
                 }
 
-                Span<byte> stamp = stackalloc byte[8];
-                BinaryPrimitives.WriteInt64LittleEndian(stamp, positions.ResetNewNeighbours);
-                batch.Put(ResetRecord, stamp);
+                foreach (var forgotten in _positionsOnDisk.Where(s => !positionsWritten.Contains(s)))
+                {
+                    batch.Delete(PositionKey(forgotten));
+                }
             }
 
             Span<byte> number = stackalloc byte[8];
@@ -114,6 +117,7 @@ internal sealed partial class KvDiskWriter
 
         _writing.Clear();
         _positions = null;
+        _positionsOnDisk = positionsWritten ?? _positionsOnDisk;
         Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
         group.TrySetResult();
         if (sync)
