@@ -7,4 +7,8 @@ namespace Fornax.Kv.Replication;
 /// last said its side needs (<see cref="PeerState.Interest"/>); and whether a catch-up of the neighbour is owed (one
 /// was running, or its last batch was not yet acknowledged: it starts again with the next session).
 /// </summary>
-internal readonly record struct PeerPosition(string Site, long Epoch, long Acked, long LostAt, bool CatchUpOwed, List<byte[]> Interest);
+internal readonly record struct PeerPosition(string Site, long Epoch, long Acked, long LostAt, bool CatchUpOwed, List<byte[]> Interest)
+{
+    /// <summary>The neighbour was forgotten (<see cref="Replicator.Forget"/>): the record keeps only what it needed.</summary>
+    public bool Forgotten { get; init; }
+}

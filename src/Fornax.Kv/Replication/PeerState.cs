@@ -91,8 +91,6 @@ internal sealed class PeerState(string site)
     /// <summary>Batch number → the version it brings <see cref="Acked"/> to once acknowledged.</summary>
     public SortedDictionary<long, long> InFlight { get; } = [];
 
-    public long NextBatch { get; set; } = 1;
-
     /// <summary>The peer's incarnation and the last of its batches applied here (a replayed batch is only acknowledged).</summary>
     public long PeerIncarnation { get; set; }
 

@@ -35,7 +35,7 @@ internal sealed partial class Replicator
     /// <summary>The next batch for the peer, or null when it has everything sent (or a catch-up awaits digests).</summary>
     private OutgoingBatch? BuildBatch(PeerState peer)
     {
-        var number = peer.NextBatch;
+        var number = _nextBatch;
         _batch.Reset();
         var count = 0;
         KeyState? large = null;
@@ -160,7 +160,7 @@ internal sealed partial class Replicator
             }
         }
 
-        peer.NextBatch++;
+        _nextBatch++;
         peer.InFlight[number] = bringsAckedTo;
         peer.KeysSent += count;
         peer.BatchesSent++;

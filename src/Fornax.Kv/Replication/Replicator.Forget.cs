@@ -3,7 +3,14 @@ namespace Fornax.Kv.Replication;
 /// <summary>A neighbour that left the tree for good (<c>fornax site forget</c> at its parent) is forgotten here too.</summary>
 internal sealed partial class Replicator
 {
-    /// <summary>A neighbour was forgotten since the disk writer last took the positions: its record goes.</summary>
+    /// <summary>
+    /// Neighbours forgotten here → what each last said its side needs. That need still counts: a keyspace relayed for it
+    /// stays carried, its copies kept. Given up, the copies would go with the changes the neighbour sent that this site
+    /// acknowledged and had not passed on yet — acknowledged, and then lost. Kept on disk (a position marked forgotten).
+    /// </summary>
+    private readonly Dictionary<string, List<byte[]>> _forgotten = new(StringComparer.Ordinal);
+
+    /// <summary>A neighbour was forgotten since the disk writer last took the positions: its record becomes a marker.</summary>
     private bool _positionForgotten;
 
     public void Forget(string peerSite)
@@ -17,11 +24,9 @@ internal sealed partial class Replicator
             }
 
             session = peer.Session;
-            _interestsVersion++;
+            _forgotten[peerSite] = peer.Interest;
             _positionForgotten = true;
             engine.PositionsChanged();
-            // What only it needed through this site is given up; what the others need is announced to them without it.
-            RecomputeCarried();
             // Kept until it acknowledged them, it held back every change-log entry and tombstone since it left.
             TruncateLog();
         }

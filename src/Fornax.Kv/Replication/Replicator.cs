@@ -22,6 +22,10 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     private readonly Dictionary<string, PeerState> _peers = [];
     private readonly ChangeLog _log = new(engine.LogEntries);
     private readonly BatchWriter _batch = new();
+
+    /// <summary>The next batch's number: one sequence for every peer in this incarnation. A neighbour forgotten and met
+    /// again has a new state here; numbered from 1 again, its first batches looked like replays to the other side.</summary>
+    private long _nextBatch = 1;
     private List<byte[]> _own = [];
 
     /// <summary>Counts changes to <see cref="_own"/>, to the peers, and to their interests (what a peer is told it needs follows them).</summary>
@@ -83,13 +87,15 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     }
 
     /// <summary>
-    /// Carried = this site's own prefixes, and the ones it relays: needed on the sides of two neighbours or more.
+    /// Carried = this site's own prefixes, and the ones it relays: needed on the sides of two neighbours or more (a
+    /// forgotten neighbour's last needs count: <see cref="_forgotten"/>).
     /// Keys under a prefix no longer carried are dropped here; when the set grew, every connected peer gets a full copy
     /// of what it needs (the keys that were local until now included).
     /// </summary>
     private void RecomputeCarried()
     {
-        var relayed = _peers.Values.SelectMany(p => p.Interest.Distinct(ByteArrayComparer.Instance))
+        var relayed = _peers.Values.Select(p => p.Interest).Concat(_forgotten.Values)
+            .SelectMany(interest => interest.Distinct(ByteArrayComparer.Instance))
             .GroupBy(p => p, ByteArrayComparer.Instance)
             .Where(g => g.Count() >= 2)
             .Select(g => g.Key);
@@ -133,9 +139,11 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         RecountAll();
     }
 
-    /// <summary>What the peer's side needs from this side: this site's own prefixes and those of its other neighbours.</summary>
+    /// <summary>What the peer's side needs from this side: this site's own prefixes and those of its other neighbours
+    /// (forgotten ones included).</summary>
     private List<byte[]> InterestFor(PeerState peer) =>
-        _own.Concat(_peers.Values.Where(p => p != peer).SelectMany(p => p.Interest)).Distinct(ByteArrayComparer.Instance)
+        _own.Concat(_peers.Values.Where(p => p != peer).SelectMany(p => p.Interest)).Concat(_forgotten.Values.SelectMany(i => i))
+            .Distinct(ByteArrayComparer.Instance)
             .OrderBy(p => p, ByteArrayComparer.Instance).ToList();
 
     /// <summary>Starts a catch-up by digests (<see cref="CatchUp"/>): the peer gets what differs, not a full copy.</summary>
@@ -181,8 +189,14 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// After a restart: the neighbours and what each acknowledged (from disk), and the change log rebuilt from each key's
     /// last change sequence (stored with the key), so a neighbour resumes from where it was, not from a full copy.
     /// </summary>
-    public void Restore(List<PeerPosition> positions)
+    public void Restore(List<PeerPosition> restored)
     {
+        foreach (var forgotten in restored.Where(p => p.Forgotten))
+        {
+            _forgotten[forgotten.Site] = forgotten.Interest;
+        }
+
+        var positions = restored.Where(p => !p.Forgotten).ToList();
         foreach (var (peerSite, epoch, acked, lostAt, owed, interest) in positions)
         {
             // The neighbour's interest as it last said it: what this site relays, and what it tells its other
@@ -194,6 +208,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
         if (positions.Count == 0)
         {
+            RecomputeCarried(); // what forgotten neighbours needed, if any
             return;
         }
 
@@ -218,14 +233,18 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             return null;
         }
 
-        _positionForgotten = false; // the list is whole: a record of a site not in it is deleted
+        _positionForgotten = false;
 
         foreach (var peer in _peers.Values)
         {
             peer.PositionDirty = false;
         }
 
-        return [.. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest))];
+        return
+        [
+            .. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest)),
+            .. _forgotten.Select(f => new PeerPosition(f.Key, 0, 0, 0, false, f.Value) { Forgotten = true }),
+        ];
     }
 
     private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)

@@ -7,8 +7,8 @@ namespace Fornax.Kv.Tests.Replication;
 
 /// <summary>
 /// A neighbour that left the tree for good (<c>fornax site forget</c> at its parent) is forgotten by the store too:
-/// until then it held back, for ever, every tombstone and change-log entry it had not acknowledged, and kept the site
-/// relaying the keyspaces only it needed — across restarts, since its position and needs are kept on disk.
+/// until then it held back, for ever, every tombstone and change-log entry it had not acknowledged — across restarts,
+/// since its position is kept on disk. What it last needed still counts: a keyspace relayed for it stays carried.
 /// The tree a — b — c: "cart:" held at all three, "pair:" at a and c only (b relays it, keeping a copy).
 /// </summary>
 public sealed class ForgetNeighbourTests : TwoDurableSites
@@ -25,7 +25,7 @@ public sealed class ForgetNeighbourTests : TwoDurableSites
     private static string[] Neighbours(IKvStore store) => [.. store.Stats.Peers.Select(p => p.Site).Order()];
 
     [Fact]
-    public async Task AForgottenNeighbour_NoLongerHoldsBackTombstones_NorKeepsItsKeyspaceRelayed_AcrossARestart()
+    public async Task AForgottenNeighbour_NoLongerHoldsBackTombstones_AcrossARestart()
     {
         await using var a = Edge("a");
         await using var c = Edge("c");
@@ -46,14 +46,60 @@ public sealed class ForgetNeighbourTests : TwoDurableSites
             KvReplication.For(b).Forget("c");
             Assert.Equal(["a"], Neighbours(b));
             Assert.Equal(0, b.Stats.Tombstones);
-            Assert.Null(b.Get("pair:1")); // only a needs it now: b relays it no more
-            Assert.Equal("1", a.Get("pair:1")); // dropped at b, not deleted
         }
 
         await b.DisposeAsync();
         b = OpenB();
         await using var _b = b;
         Assert.Equal(["a"], Neighbours(b)); // its position is gone from the disk too
+    }
+
+    /// <summary>c writes pair:x while b's link to a is cut; b acknowledges it to c, then forgets c. Had b given "pair:" up
+    /// (only a's side needs it now), its copy — the only one besides c's — would go: acknowledged, and lost.</summary>
+    [Fact]
+    public async Task WhatAForgottenNeighbourSent_AndTheRelayAcknowledged_StillReachesTheOtherSide()
+    {
+        await using var a = Edge("a");
+        await using var c = Edge("c");
+        await using var b = OpenB();
+        await using var ab = new TestLink(KvReplication.For(a), KvReplication.For(b));
+        var bc = new TestLink(KvReplication.For(b), KvReplication.For(c));
+        a.Set("pair:0", "0");
+        await Poll.UntilAsync(() => c.Get("pair:0") == "0", "c to get pair:0 through b");
+        await ab.CutAsync();
+
+        c.Set("pair:x", "x");
+        await Poll.UntilAsync(() => b.Get("pair:x") == "x" && c.Stats.Peers.Single().PendingKeys == 0,
+            "b to acknowledge pair:x");
+        await bc.DisposeAsync();
+        KvReplication.For(b).Forget("c");
+        Assert.Equal("x", b.Get("pair:x")); // still carried: c's need counts
+
+        ab.Heal();
+        await Poll.UntilAsync(() => a.Get("pair:x") == "x", "a to get pair:x from b");
+    }
+
+    /// <summary>A site forgotten and linked again (joined again) is a new neighbour to b, in the same process: b's batches
+    /// to it must not be numbered from 1 again, which c took for replays of batches it had applied.</summary>
+    [Fact]
+    public async Task ANeighbourForgottenThenLinkedAgain_GetsWhatIsWrittenAfter_BothWays()
+    {
+        await using var c = Edge("c");
+        await using var b = OpenB();
+        var bc = new TestLink(KvReplication.For(b), KvReplication.For(c));
+        for (var i = 0; i < 5; i++)
+        {
+            b.Set($"cart:before{i}", "1"); // several batches, so c has applied more than one of b's
+            await Poll.UntilAsync(() => c.Get($"cart:before{i}") == "1", "c to get b's write");
+        }
+
+        await bc.DisposeAsync();
+        KvReplication.For(b).Forget("c");
+        await using var again = new TestLink(KvReplication.For(b), KvReplication.For(c));
+        b.Set("cart:after", "b");
+        c.Set("cart:fromc", "c");
+        await Poll.UntilAsync(() => c.Get("cart:after") == "b" && b.Get("cart:fromc") == "c", "both to get the other's write");
+        Assert.Equal(["c"], Neighbours(b));
     }
 
     [Fact]

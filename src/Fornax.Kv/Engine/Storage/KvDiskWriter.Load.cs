@@ -123,15 +123,19 @@ internal sealed partial class KvDiskWriter
 
     private static byte[] PositionKey(string site) => [.. PositionPrefix, .. System.Text.Encoding.UTF8.GetBytes(site)];
 
-    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, whether a catch-up of
-    /// the neighbour is owed (1 byte), then the prefixes it last said its side needs, each as a 16-bit length and its bytes.</summary>
+    private const byte CatchUpOwedFlag = 1;
+    private const byte ForgottenFlag = 2;
+
+    /// <summary>A neighbour's position: epoch, acknowledged version, the catch-up still asked for, a byte of flags (a
+    /// catch-up of the neighbour owed; the neighbour forgotten), then the prefixes it last said its side needs, each as a
+    /// 16-bit length and its bytes.</summary>
     private static byte[] PositionValue(PeerPosition position)
     {
         var value = new byte[25 + position.Interest.Sum(p => 2 + p.Length)];
         BinaryPrimitives.WriteInt64LittleEndian(value, position.Epoch);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), position.Acked);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(16), position.LostAt);
-        value[24] = position.CatchUpOwed ? (byte)1 : (byte)0;
+        value[24] = (byte)((position.CatchUpOwed ? CatchUpOwedFlag : 0) | (position.Forgotten ? ForgottenFlag : 0));
         var at = 25;
         foreach (var prefix in position.Interest)
         {
@@ -158,7 +162,7 @@ internal sealed partial class KvDiskWriter
             return new PeerPosition(site, epoch, acked, 0, false, []);
         }
 
-        if (value.Length < 25 || value[24] > 1)
+        if (value.Length < 25 || (value[24] & ~(CatchUpOwedFlag | ForgottenFlag)) != 0)
         {
             return null;
         }
@@ -176,6 +180,9 @@ internal sealed partial class KvDiskWriter
             at += 2 + length;
         }
 
-        return new PeerPosition(site, epoch, acked, BinaryPrimitives.ReadInt64LittleEndian(value[16..]), value[24] == 1, interest);
+        return new PeerPosition(site, epoch, acked, BinaryPrimitives.ReadInt64LittleEndian(value[16..]), (value[24] & CatchUpOwedFlag) != 0, interest)
+        {
+            Forgotten = (value[24] & ForgottenFlag) != 0,
+        };
     }
 }
