@@ -25,9 +25,10 @@ public interface IKvReplication
     Task RunPeerAsync(IReplicationTransport transport, string peerSite, CancellationToken ct);
 
     /// <summary>
-    /// Forgets a neighbour that left the tree for good: its position (on disk too), the keyspaces it needed, and what this
-    /// site kept until it acknowledged it (change-log entries, tombstones). A session with it ends. A site of that name
-    /// that links again later is a new neighbour: it catches up by digests.
+    /// Forgets a neighbour that left the tree for good: its position, and what this site kept until it acknowledged it
+    /// (change-log entries, tombstones). What it last said its side needs still counts (a keyspace relayed for it stays
+    /// carried). A session with it ends. A site of that name that links again later is a new neighbour: each side
+    /// catches the other up by digests.
     /// </summary>
     void Forget(string peerSite);
 }

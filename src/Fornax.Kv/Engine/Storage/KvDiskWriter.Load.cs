@@ -36,10 +36,6 @@ internal sealed partial class KvDiskWriter
 
     private List<PeerPosition>? _positions;
 
-    /// <summary>The sites with a position record on disk (the writer's thread only): a record of a site missing from a
-    /// new list of positions, a neighbour forgotten, is deleted with it.</summary>
-    private HashSet<string> _positionsOnDisk = new(StringComparer.Ordinal);
-
     public KvLoaded LoadAll(Random random)
     {
         long lastHlc = 0, lastVersion = 0, epoch = 0;
@@ -93,14 +89,9 @@ internal sealed partial class KvDiskWriter
                 {
                     epoch = BinaryPrimitives.ReadInt64LittleEndian(value);
                 }
-                else if (key.StartsWith(PositionPrefix))
+                else if (key.StartsWith(PositionPrefix) && ReadPosition(System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]), value) is { } position)
                 {
-                    var site = System.Text.Encoding.UTF8.GetString(key[PositionPrefix.Length..]);
-                    _positionsOnDisk.Add(site); // a malformed one too: it goes with the next list that lacks it
-                    if (ReadPosition(site, value) is { } position)
-                    {
-                        positions.Add(position);
-                    }
+                    positions.Add(position);
                 }
             }
 

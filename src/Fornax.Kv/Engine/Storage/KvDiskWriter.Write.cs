@@ -57,7 +57,6 @@ internal sealed partial class KvDiskWriter
             _syncRequested = false;
         }
 
-        HashSet<string>? positionsWritten = null;
         try
         {
             var batch = _batch;
@@ -80,18 +79,9 @@ internal sealed partial class KvDiskWriter
                 }
             }
 
-            if (_positions is not null)
+            foreach (var position in _positions ?? [])
             {
-                positionsWritten = new HashSet<string>(_positions.Select(p => p.Site), StringComparer.Ordinal);
-                foreach (var position in _positions)
-                {
-                    batch.Put(PositionKey(position.Site), PositionValue(position));
-                }
-
-                foreach (var forgotten in _positionsOnDisk.Where(s => !positionsWritten.Contains(s)))
-                {
-                    batch.Delete(PositionKey(forgotten));
-                }
+                batch.Put(PositionKey(position.Site), PositionValue(position));
             }
 
             Span<byte> number = stackalloc byte[8];
@@ -117,7 +107,6 @@ internal sealed partial class KvDiskWriter
 
         _writing.Clear();
         _positions = null;
-        _positionsOnDisk = positionsWritten ?? _positionsOnDisk;
         Volatile.Write(ref _persistedVersion, Math.Max(_persistedVersion, version));
         group.TrySetResult();
         if (sync)
