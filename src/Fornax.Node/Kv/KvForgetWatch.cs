@@ -6,7 +6,7 @@ namespace Fornax.Node.Kv;
 /// <summary>
 /// A child forgotten here takes its subtree's KV figures with it — out of the Keyspace statuses here and (through the
 /// figures the link carries up) at every ancestor — and the store forgets it as a neighbour: what it kept until the
-/// child acknowledged it (change-log entries, tombstones) and the keyspaces it relayed only for the child go.
+/// child acknowledged it (change-log entries, tombstones) goes.
 /// </summary>
 internal sealed class KvForgetWatch(Downlinks downlinks, KvFiguresTable table, SiteKvStore store) : IHostedService
 {
