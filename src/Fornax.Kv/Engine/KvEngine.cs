@@ -29,14 +29,14 @@ internal sealed partial class KvEngine : IKvStore
     {
         _options = options;
         _openedAtUnixMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        Replica = ReplicaIdOf(options.SiteId);
         _clock = new HybridLogicalClock();
-        _tx = new KvTransaction(this, _table, _clock, Replica);
         Epoch = options.Random.NextInt64(1, long.MaxValue);
         if (options.DataDirectory is not null)
         {
             _disk = KvDiskWriter.Open(options.DataDirectory, options.Durability, options.TimeProvider, _gate, _clock);
             var loaded = _disk.LoadAll(options.Random);
+            Epoch = loaded.Epoch;
+            Replica = ReplicaIdOf(options.SiteId, Epoch); // before the clock observes this replica's dots
             foreach (var state in loaded.States)
             {
                 _table.Add(state);
@@ -55,17 +55,27 @@ internal sealed partial class KvEngine : IKvStore
             }
 
             _clock.Observe(loaded.LastHlc);
-            Epoch = loaded.Epoch;
             _loadedPositions = loaded.Positions;
             RecordsLoaded = _disk.RecordsLoaded;
             _disk.Persisted = OnPersisted;
             _disk.CurrentVersion = () => _version;
         }
+        else
+        {
+            Replica = ReplicaIdOf(options.SiteId, Epoch);
+        }
 
+        _tx = new KvTransaction(this, _table, _clock, Replica);
         _sweepTimer = options.TimeProvider.CreateTimer(_ => SweepExpired(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);
     }
 
-    /// <summary>This site's replica id: the first 8 bytes of the SHA-256 of its name (stable across restarts).</summary>
+    /// <summary>
+    /// This store's replica id: the first 8 bytes of the SHA-256 of its site's name and its data's epoch (stable across
+    /// restarts). Of the name alone, a site whose data directory was deleted wrote again under its old id: its new
+    /// writes' clocks covered the dots of its old ones, which the other sites then took as removed — an increment
+    /// made before it caught up erased every earlier increment of that site, everywhere, and a member it had added
+    /// went. A new epoch is a new replica; the old one's writes stay as they were.
+    /// </summary>
     public ulong Replica { get; }
 
     public Random Random => _options.Random;
@@ -163,8 +173,8 @@ internal sealed partial class KvEngine : IKvStore
         }
     }
 
-    public static ulong ReplicaIdOf(string siteId) =>
-        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(siteId)), 0);
+    public static ulong ReplicaIdOf(string siteId, long epoch) =>
+        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{siteId}/{epoch}")), 0);
 
     public KvBurst HoldForBurst()
     {
