@@ -27,14 +27,15 @@ internal sealed partial class DemoCommand
                   spec: {module: "{{digest}}"}
             """);
         var caller = tree["east-1"];
-        await WaitAsync(async () => (await CallGreeterAsync(caller, ct)).Route.EndsWith("cloud/east/east-2", StringComparison.Ordinal), "east-1 to reach greeter at east-2", step);
-        var before = await CallGreeterAsync(caller, ct);
-        PrintCall(caller, before);
+        // Each step prints the call it waited for, not another one after it.
+        (int Status, string Body, string Route) call = default;
+        await WaitAsync(async () => (call = await CallGreeterAsync(caller, ct)).Route.EndsWith("cloud/east/east-2", StringComparison.Ordinal), "east-1 to reach greeter at east-2", step);
+        PrintCall(caller, call);
 
         console.MarkupLine("   [bold]Cut the link east ↔ east-2.[/] Once east marks east-2 offline, every portal hears it, and east-1's portal takes the next site serving greeter:");
         tree.Cut("east", "east-2");
-        await WaitAsync(async () => (await CallGreeterAsync(caller, ct)).Route.EndsWith("cloud/west/west-1", StringComparison.Ordinal), "east-1 to fail over to greeter at west-1", step);
-        PrintCall(caller, await CallGreeterAsync(caller, ct));
+        await WaitAsync(async () => (call = await CallGreeterAsync(caller, ct)).Route.EndsWith("cloud/west/west-1", StringComparison.Ordinal), "east-1 to fail over to greeter at west-1", step);
+        PrintCall(caller, call);
         tree.Heal("east", "east-2");
     }
 
