@@ -15,6 +15,14 @@ internal static class StoreFixture
         return (KvStore.Open(new KvStoreOptions { SiteId = site, TimeProvider = time, Random = new Random(seed) }), time);
     }
 
+    /// <summary>A store in memory, on the real clock, holding a replica of <paramref name="prefixes"/> (for replication tests).</summary>
+    public static IKvStore Replicating(string site, params string[] prefixes)
+    {
+        var store = KvStore.Open(new KvStoreOptions { SiteId = site });
+        Fornax.Kv.Replication.KvReplication.For(store).SetKeyspaces(prefixes);
+        return store;
+    }
+
     public static T Run<T>(this IKvStore store, Func<IKvTransaction, T> body)
     {
         store.Execute(body, static (tx, f) => f(tx), out var result);

@@ -13,12 +13,7 @@ namespace Fornax.Kv.Tests.Replication;
 /// </summary>
 public sealed class ForgetNeighbourTests : TwoDurableSites
 {
-    private static IKvStore Edge(string name)
-    {
-        var store = KvStore.Open(new KvStoreOptions { SiteId = name });
-        KvReplication.For(store).SetKeyspaces(["cart:", "pair:"]);
-        return store;
-    }
+    private static IKvStore Edge(string name) => Replicating(name, "cart:", "pair:");
 
     private IKvStore OpenB() => OpenSite(DirB.Path, "b", "cart:");
 

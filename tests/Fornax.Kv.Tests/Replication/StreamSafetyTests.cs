@@ -9,12 +9,7 @@ namespace Fornax.Kv.Tests.Replication;
 /// <summary>A replication stream faces a hostile or confused peer: garbage is refused whole, a replay changes nothing.</summary>
 public sealed class StreamSafetyTests
 {
-    private static IKvStore Site(string name)
-    {
-        var store = KvStore.Open(new KvStoreOptions { SiteId = name });
-        KvReplication.For(store).SetKeyspaces(["cart:"]);
-        return store;
-    }
+    private static IKvStore Site(string name) => Replicating(name, "cart:");
 
     /// <summary>Runs a session of <paramref name="store"/> against frames written by hand, the first a hello (the session
     /// is with the site it names, as if the link had authenticated that one); returns how it ended.</summary>

@@ -13,18 +13,11 @@ namespace Fornax.Kv.Tests.Replication;
 /// </summary>
 public sealed class WipedSiteTests
 {
-    private static IKvStore Site(string name)
-    {
-        var store = KvStore.Open(new KvStoreOptions { SiteId = name });
-        KvReplication.For(store).SetKeyspaces(["cart:"]);
-        return store;
-    }
-
     [Fact]
     public async Task ASiteWhoseDataWasDeleted_WritingBeforeItCaughtUp_ErasesNothingItWroteBefore()
     {
-        await using var b = Site("b");
-        var a = Site("a");
+        await using var b = Replicating("b", "cart:");
+        var a = Replicating("a", "cart:");
         await using (new TestLink(KvReplication.For(b), KvReplication.For(a)))
         {
             a.Run(tx => tx.IncrementBy(B("cart:n"), 5));
@@ -33,7 +26,7 @@ public sealed class WipedSiteTests
         }
 
         await a.DisposeAsync();
-        await using var fresh = Site("a"); // a store in memory: each open is new data, as a deleted directory is
+        await using var fresh = Replicating("a", "cart:"); // a store in memory: each open is new data, as a deleted directory is
         fresh.Run(tx => tx.IncrementBy(B("cart:n"), 1));
         fresh.Do(tx => tx.SetAdd(B("cart:s"), B("new")));
         await using var again = new TestLink(KvReplication.For(b), KvReplication.For(fresh));
