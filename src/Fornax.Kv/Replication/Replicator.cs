@@ -26,6 +26,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// <summary>The next batch's number: one sequence for every peer in this incarnation. A neighbour forgotten and met
     /// again has a new state here; numbered from 1 again, its first batches looked like replays to the other side.</summary>
     private long _nextBatch = 1;
+
     private List<byte[]> _own = [];
 
     /// <summary>Counts changes to <see cref="_own"/>, to the peers, and to their interests (what a peer is told it needs follows them).</summary>
