@@ -49,7 +49,7 @@ internal sealed class PeerPortals(PortalClients clients, LocalSite site)
         {
             return new PeerAttempt(null, "timed out", Unreachable: false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (PortalHttp.IsConnectionFailure(e))
         {
             return new PeerAttempt(null, e.Message, Unreachable: true);
         }

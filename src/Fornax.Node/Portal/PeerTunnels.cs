@@ -76,7 +76,7 @@ internal sealed class PeerTunnels(PortalClients clients, LocalSite site, PortalO
             {
                 response = await clients.Peer(peer.SitePath).SendAsync(request, lifetime.Token);
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            catch (Exception e) when (PortalHttp.IsConnectionFailure(e) || e is OperationCanceledException)
             {
                 request.Dispose();
                 lifetime.Dispose();
@@ -90,7 +90,7 @@ internal sealed class PeerTunnels(PortalClients clients, LocalSite site, PortalO
                     throw;
                 }
 
-                var why = e is HttpRequestException ? e.Message : $"no connection within {options.ConnectTimeout.TotalSeconds:0.#} s";
+                var why = e is OperationCanceledException ? $"no connection within {options.ConnectTimeout.TotalSeconds:0.#} s" : e.Message;
                 return (null, new PeerTunnelRefusal(why, 502, peer.SitePath, Unreachable: true));
             }
 

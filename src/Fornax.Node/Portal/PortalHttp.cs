@@ -102,8 +102,21 @@ internal static class PortalHttp
     public static string? RouteOf(HttpResponseMessage response) =>
         response.Headers.NonValidated.TryGetValues(RouteHeader, out var route) ? route.ToString() : null;
 
-    /// <summary>Writes the upstream's response back, with <paramref name="route"/> as its route.</summary>
-    public static async Task CopyResponseAsync(HttpContext http, HttpResponseMessage upstream, string route)
+    /// <summary>
+    /// A failure of the connection to the next hop (refused, reset, TLS refused, an answer broken off), however the HTTP
+    /// stack surfaces it. SocketsHttpHandler wraps most in <see cref="HttpRequestException"/>, but not all: a connection
+    /// reset between its connect and its TLS handshake escapes as the <see cref="System.Net.Sockets.SocketException"/> of
+    /// reading the socket's remote address (ENOTCONN; seen after a cut link, where it made the portal answer 500 instead
+    /// of trying the next site), and a body broken off as an <see cref="IOException"/>.
+    /// </summary>
+    public static bool IsConnectionFailure(Exception e) => e is HttpRequestException or IOException or System.Net.Sockets.SocketException;
+
+    /// <summary>
+    /// Writes the upstream's response back, with <paramref name="route"/> as its route. When the upstream's body breaks
+    /// off before any of it was written, the answer is a 502 naming <paramref name="from"/>; after, the caller's
+    /// connection is aborted, so a cut answer never reads as a whole one.
+    /// </summary>
+    public static async Task CopyResponseAsync(HttpContext http, HttpResponseMessage upstream, string route, string from)
     {
         var response = http.Response;
         response.StatusCode = (int)upstream.StatusCode;
@@ -111,9 +124,24 @@ internal static class PortalHttp
         CopyHeaders(upstream.Headers.NonValidated, response.Headers);
         CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers);
         response.Headers[RouteHeader] = route;
-        // The response's stream exists once its headers are read: the synchronous call returns it without a Task.
-        await using var body = upstream.Content.ReadAsStream(http.RequestAborted);
-        await ResponseBodyCopy.CopyAsync(body, response.BodyWriter, http.RequestAborted);
+        try
+        {
+            // The response's stream exists once its headers are read: the synchronous call returns it without a Task.
+            await using var body = upstream.Content.ReadAsStream(http.RequestAborted);
+            await ResponseBodyCopy.CopyAsync(body, response.BodyWriter, http.RequestAborted);
+        }
+        catch (UpstreamBodyBrokeOffException e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // Bytes written are in the response even before a flush starts it: a 502 cannot take their place.
+            if (response.HasStarted || e.Copied > 0)
+            {
+                http.Abort();
+                return;
+            }
+
+            response.Clear();
+            await ErrorAsync(http, 502, route, $"the answer of {from} broke off after its status ({(int)upstream.StatusCode}): {e.Message}");
+        }
     }
 
     private static void CopyHeaders(HttpHeadersNonValidated from, IHeaderDictionary to)

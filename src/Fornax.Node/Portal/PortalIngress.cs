@@ -65,7 +65,7 @@ internal sealed partial class PortalIngress(
                     using (response)
                     {
                         var route = candidate.Local ? site.Path : $"{site.Path}, {PortalHttp.RouteOf(response) ?? candidate.Site.SitePath}";
-                        await PortalHttp.CopyResponseAsync(http, response, route);
+                        await PortalHttp.CopyResponseAsync(http, response, route, candidate.Local ? $"service {service} at site {site.Path}" : $"site {candidate.Site.SitePath}");
                         return;
                     }
                 }
@@ -182,7 +182,7 @@ internal sealed partial class PortalIngress(
         {
             return new PeerAttempt(null, TimedOut, Unreachable: false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (PortalHttp.IsConnectionFailure(e))
         {
             return new PeerAttempt(null, $"backend {backend} failed: {e.Message}", Unreachable: false);
         }

@@ -71,7 +71,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
             await PortalHttp.ErrorAsync(http, 504, route, $"service {service} at site {site.Path} did not answer within {budget.Budget.TotalSeconds:0.#} s");
             return;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (PortalHttp.IsConnectionFailure(e))
         {
             await PortalHttp.ErrorAsync(http, 502, route, $"service {service} at site {site.Path}: backend {backend} failed: {e.Message}");
             return;
@@ -85,7 +85,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
                 route = rest;
             }
 
-            await PortalHttp.CopyResponseAsync(http, response, route);
+            await PortalHttp.CopyResponseAsync(http, response, route, $"service {service} at site {site.Path}");
         }
     }
 
@@ -123,7 +123,7 @@ internal sealed class PortalPeerEndpoint(LocalBackends backends, OnDemandFunctio
                 http.Response.Headers[RequestDeadline.SpentHeader] = "1";
             }
 
-            await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {passed}");
+            await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {passed}", $"site {relayTo}");
         }
     }
 

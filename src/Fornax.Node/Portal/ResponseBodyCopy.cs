@@ -15,12 +15,14 @@ internal static class ResponseBodyCopy
     private const int ChunkBytes = 16 * 1024;
     private const int MaxUnflushedBytes = 64 * 1024;
 
+    /// <exception cref="UpstreamBodyBrokeOffException">Reading <paramref name="source"/> failed; says how much was copied.</exception>
     public static async Task CopyAsync(Stream source, PipeWriter destination, CancellationToken ct)
     {
         var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         try
         {
             var unflushed = 0;
+            long copied = 0;
             while (true)
             {
                 var pending = source.ReadAsync(chunk, ct);
@@ -30,13 +32,23 @@ internal static class ResponseBodyCopy
                     unflushed = 0;
                 }
 
-                var read = await pending;
+                int read;
+                try
+                {
+                    read = await pending;
+                }
+                catch (Exception e) when (PortalHttp.IsConnectionFailure(e))
+                {
+                    throw new UpstreamBodyBrokeOffException(copied, e);
+                }
+
                 if (read == 0)
                 {
                     return;
                 }
 
                 destination.Write(chunk.AsSpan(0, read));
+                copied += read;
                 unflushed += read;
                 if (unflushed >= MaxUnflushedBytes)
                 {
@@ -50,4 +62,10 @@ internal static class ResponseBodyCopy
             ArrayPool<byte>.Shared.Return(chunk);
         }
     }
+}
+
+/// <summary>The upstream's body broke off after <see cref="Copied"/> bytes of it were written toward the caller (flushed or not).</summary>
+internal sealed class UpstreamBodyBrokeOffException(long copied, Exception inner) : IOException(inner.Message, inner)
+{
+    public long Copied { get; } = copied;
 }

@@ -110,7 +110,7 @@ internal sealed partial class SpillRouter(
             metrics.Spilled(function.Name, target);
             LogSpilled(function.Name, target, reason);
             var route = response.Headers.TryGetValues(PortalHttp.RouteHeader, out var passed) ? string.Join(", ", passed) : target;
-            await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {route}");
+            await PortalHttp.CopyResponseAsync(http, response, $"{site.Path}, {route}", $"site {target}");
             return true;
         }
     }

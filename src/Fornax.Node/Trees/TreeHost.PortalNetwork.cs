@@ -20,25 +20,48 @@ public sealed partial class TreeHost
         }
     }
 
-    /// <summary>Undoes <see cref="RefuseDirect"/>.</summary>
+    /// <summary>Undoes <see cref="RefuseDirect"/> and <see cref="ResetDirect"/> between the two sites.</summary>
     public void AllowDirect(string a, string b)
     {
         lock (_gate)
         {
             _refusedPortalPaths.Remove((a, b));
             _refusedPortalPaths.Remove((b, a));
+            _resetPortalPaths.Remove((a, b));
+            _resetPortalPaths.Remove((b, a));
+        }
+    }
+
+    /// <summary>
+    /// The network takes portal connections from <paramref name="from"/> to <paramref name="to"/> and resets each at once,
+    /// after the connect and before anything is sent (a site whose process is going down, a middlebox): the dialling
+    /// portal meets the reset wherever its HTTP stack next looks at the socket. Undone by <see cref="AllowDirect"/>.
+    /// </summary>
+    public void ResetDirect(string from, string to)
+    {
+        lock (_gate)
+        {
+            _resetPortalPaths.Add((from, to));
         }
     }
 
     private async ValueTask<Stream> ConnectPortalAsync(string from, string targetPath, DnsEndPoint endpoint, CancellationToken ct)
     {
         var to = targetPath[(targetPath.LastIndexOf('/') + 1)..];
+        bool reset;
         lock (_gate)
         {
             if (_refusedPortalPaths.Contains((from, to)))
             {
                 throw new SocketException((int)SocketError.ConnectionRefused);
             }
+
+            reset = _resetPortalPaths.Contains((from, to));
+        }
+
+        if (reset)
+        {
+            return await ConnectedThenResetAsync(ct);
         }
 
         if (EmulatedPathAsync(from, to, endpoint, ct) is { } emulated)
@@ -52,6 +75,39 @@ public sealed partial class TreeHost
         try
         {
             await socket.ConnectAsync(endpoint, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A connection whose peer accepted it and reset it, the reset already received.</summary>
+    private static async Task<Stream> ConnectedThenResetAsync(CancellationToken ct)
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(listener.LocalEndPoint!, ct);
+            using (var accepted = await listener.AcceptAsync(ct))
+            {
+                accepted.LingerState = new LingerOption(true, 0); // closing sends a reset, not an end of data
+            }
+
+            try
+            {
+                await socket.ReceiveAsync(new byte[1], SocketFlags.None, ct);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                // What this connection is for: the reset has arrived.
+            }
+
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch

@@ -74,6 +74,7 @@ public sealed partial class TreeHost : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<string> _order = [];
     private readonly HashSet<(string From, string To)> _refusedPortalPaths = [];
+    private readonly HashSet<(string From, string To)> _resetPortalPaths = [];
     private readonly TreeHostOptions _options;
     private readonly string _root;
     private readonly bool _ownsRoot;

@@ -68,6 +68,28 @@ internal sealed class TcpBackend : IAsyncDisposable
         received.TrySetResult(all.ToArray());
     });
 
+    /// <summary>
+    /// Reads an HTTP request's head, sends <paramref name="answer"/> and closes: with a Content-Length larger than what
+    /// follows it, an HTTP answer that breaks off.
+    /// </summary>
+    public static TcpBackend AnswersThenCloses(string answer) => new(async (socket, ct) =>
+    {
+        var head = new List<byte>();
+        var buffer = new byte[4096];
+        while (!System.Text.Encoding.ASCII.GetString([.. head]).Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct);
+            if (read == 0)
+            {
+                return;
+            }
+
+            head.AddRange(buffer.AsSpan(0, read));
+        }
+
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(answer), SocketFlags.None, ct);
+    });
+
     private async Task AcceptAsync(Func<Socket, CancellationToken, Task> serve)
     {
         while (!_stop.IsCancellationRequested)
