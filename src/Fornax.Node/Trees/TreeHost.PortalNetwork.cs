@@ -93,19 +93,18 @@ public sealed partial class TreeHost
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await socket.ConnectAsync(listener.LocalEndPoint!, ct);
+            // By name, as the portal dials: a socket connected to an IPEndPoint keeps it, and never asks the kernel again.
+            await socket.ConnectAsync(new DnsEndPoint("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port), ct);
             using (var accepted = await listener.AcceptAsync(ct))
             {
                 accepted.LingerState = new LingerOption(true, 0); // closing sends a reset, not an end of data
             }
 
-            try
+            // Waited for by polling, not by a read: a read would mark the socket disconnected, and the caller would meet
+            // a socket that says so instead of one that still looks connected, as a real reset in flight does.
+            if (!socket.Poll(TimeSpan.FromSeconds(10), SelectMode.SelectRead))
             {
-                await socket.ReceiveAsync(new byte[1], SocketFlags.None, ct);
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-            {
-                // What this connection is for: the reset has arrived.
+                throw new IOException("the network's reset did not arrive within 10 s");
             }
 
             return new NetworkStream(socket, ownsSocket: true);
