@@ -40,8 +40,9 @@ internal sealed class RemoteKeyReader(PortalClients clients, IServiceMap map, Lo
         {
             throw new IOException($"reading {StateText.Show(key)} from site {sitePath}: no answer within {options.RemoteReadTimeout.TotalSeconds:0.#} s");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
         {
+            // A SocketException too: a connection reset right after its connect escapes the handler unwrapped (PortalHttp.IsConnectionFailure).
             throw new IOException($"reading {StateText.Show(key)} from site {sitePath}: {e.Message}");
         }
     }

@@ -111,8 +111,9 @@ public sealed class PortalForwarder : IAsyncDisposable
         {
             Failed?.Invoke(peer, e.Message);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
         {
+            // A SocketException too: a connection reset right after its connect escapes SocketsHttpHandler unwrapped.
             Failed?.Invoke(peer, $"service {_options.Service}: the portal at {_options.Ingress} cannot be reached: {e.Message}");
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
