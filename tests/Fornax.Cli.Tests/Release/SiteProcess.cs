@@ -55,6 +55,10 @@ internal sealed class SiteProcess : IAsyncDisposable
     public static SiteProcess StartNative(string executable, string dataDirectory, params string[] arguments) =>
         Start(StartInfo(executable, [], dataDirectory, arguments), dataDirectory);
 
+    /// <summary>The <c>fornax.dll</c> beside the tests, run by <c>dotnet</c> (the build the tests were compiled with).</summary>
+    public static SiteProcess StartBuilt(string dataDirectory, params string[] arguments) =>
+        Start(StartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "fornax.dll")], dataDirectory, arguments), dataDirectory);
+
     private static ProcessStartInfo StartInfo(string program, string[] before, string dataDirectory, string[] arguments)
     {
         var start = new ProcessStartInfo(program)
@@ -63,7 +67,9 @@ internal sealed class SiteProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[.. before, "node", "run", "--data-dir", dataDirectory, "--api-port", "0", "--ingress-port", "0", "--resp-port", "0", .. arguments])
+        // Every port free-picked unless the arguments fix it.
+        var freePorts = ((string[])["--api-port", "--ingress-port", "--resp-port"]).Where(port => !arguments.Contains(port)).SelectMany(port => (string[])[port, "0"]);
+        foreach (var argument in (string[])[.. before, "node", "run", "--data-dir", dataDirectory, .. freePorts, .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
