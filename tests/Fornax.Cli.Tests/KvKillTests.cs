@@ -11,14 +11,14 @@ using Xunit.Abstractions;
 namespace Fornax.Cli.Tests;
 
 /// <summary>
-/// A replicating KV site killed with SIGKILL while clients write at it and at its neighbour, then started again on its
-/// data: two `fornax node run` processes (a root and its child, `--durability always`), a keyspace at both, writes by
-/// StackExchange.Redis. What was acknowledged must survive the kill and reach the other site; what the kill cut short
-/// may or may not have happened, but atomically and the same at both.
+/// Replicating KV sites killed with SIGKILL while clients write, each then started again on its data: three
+/// `fornax node run` processes in a chain (`--durability always`), a keyspace at both ends relayed by the middle one,
+/// writes by StackExchange.Redis. What was acknowledged must survive every kill and reach the other replica; what a kill
+/// cut short may or may not have happened, but atomically and the same at both.
 /// </summary>
 public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
 {
-    private const int AckedBeforeKill = 200;
+    private const int AckedBeforeKill = 300;
     private const int AckedWhileDown = 100;
     private readonly string _root = Directory.CreateTempSubdirectory("fornax-kv-kill-").FullName;
 
@@ -35,43 +35,41 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
 
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task ChildThenParent_KilledMidWrite_EveryAcknowledgedWriteSurvives_AndBothSitesAgree()
+    public async Task EachSiteOfAChain_KilledMidWrite_EveryAcknowledgedWriteSurvives_AndTheReplicasAgree()
     {
-        var dataA = Directory.CreateDirectory(Path.Combine(_root, "a")).FullName;
-        var dataB = Directory.CreateDirectory(Path.Combine(_root, "b")).FullName;
-        var site = new[] { "--durability", "always", "--heartbeat", "300ms" };
-        // The root keeps its API and link ports across its restart: the child dials the link port it learned.
-        var ports = FreePorts.Range(2);
-        string[] root = [.. site, "--name", "a", "--api-port", $"{ports}", "--link-port", $"{ports + 1}"];
-        var a = SiteProcess.StartBuilt(dataA, root);
-        var b = (SiteProcess?)null;
+        // a → r → c, the keyspace at a and c only: r relays it (and keeps what it relays on its disk).
+        var data = new[] { "a", "r", "c" }.ToDictionary(name => name, name => Directory.CreateDirectory(Path.Combine(_root, name)).FullName);
+        string[] common = ["--durability", "always", "--heartbeat", "300ms"];
+        // A parent keeps its API and link ports across its restart: its child dials the link port it learned.
+        var ports = FreePorts.Range(4);
+        var arguments = new Dictionary<string, string[]>
+        {
+            ["a"] = [.. common, "--name", "a", "--api-port", $"{ports}", "--link-port", $"{ports + 1}"],
+            ["r"] = [.. common, "--name", "r", "--api-port", $"{ports + 2}", "--link-port", $"{ports + 3}"],
+            ["c"] = [.. common, "--name", "c"],
+        };
+        var sites = new Dictionary<string, SiteProcess>();
         try
         {
-            var atA = await a.WaitUntilReadyAsync();
-            var tokenFile = Path.Combine(_root, "join-token");
-            await File.WriteAllTextAsync(tokenFile, await JoinTokenAsync(atA.Api));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-            b = SiteProcess.StartBuilt(dataB, [.. site, "--name", "b", "--join", atA.Api, "--token-file", tokenFile]);
-            var atB = await b.WaitUntilReadyAsync();
-            await ApplyKeyspaceAsync(atA.Api);
-            await ReplicatingAsync(atB, atA);
+            sites["a"] = SiteProcess.StartBuilt(data["a"], arguments["a"]);
+            var a = await sites["a"].WaitUntilReadyAsync();
+            sites["r"] = SiteProcess.StartBuilt(data["r"], [.. arguments["r"], .. await JoinAsync(a, "r")]);
+            var r = await sites["r"].WaitUntilReadyAsync();
+            await UplinkConnectedAsync(r);
+            sites["c"] = SiteProcess.StartBuilt(data["c"], [.. arguments["c"], .. await JoinAsync(r, "c")]);
+            var c = await sites["c"].WaitUntilReadyAsync();
+            await ApplyKeyspaceAsync(a.Api);
+            await ReplicatingAsync(c, a);
 
-            // The child dies mid-write; the parent takes writes while it is down; the child starts again on its data.
             var writes = new Writes();
-            await KillWhileWritingAsync(b, toKill: atB, other: atA, writes);
-            b = SiteProcess.StartBuilt(dataB, [.. site, "--name", "b"]);
-            atB = await b.WaitUntilReadyAsync();
-
-            // Then the parent, with the child writing meanwhile.
-            await KillWhileWritingAsync(a, toKill: atA, other: atB, writes);
-            a = SiteProcess.StartBuilt(dataA, root);
-            atA = await a.WaitUntilReadyAsync();
+            // The edge dies mid-write while the root takes writes; then the relay, while both replicas take writes on
+            // their own; then the root, while the edge writes.
+            c = await KillAndRestartAsync(sites, data, arguments, c, [a], writes);
+            r = await KillAndRestartAsync(sites, data, arguments, r, [a, c], writes);
+            a = await KillAndRestartAsync(sites, data, arguments, a, [c], writes);
 
             output.WriteLine($"{writes.Acked.Count} writes acknowledged, {writes.Attempted.Count} attempted");
-            var (count, members) = await ConvergedAsync(atA, atB);
+            var (count, members) = await ConvergedAsync(a, c);
             var lost = writes.Acked.Except(members).ToList();
             Assert.True(lost.Count == 0, $"acknowledged, then lost: {string.Join(", ", lost.Take(20))}");
             var invented = members.Except(writes.Attempted).ToList();
@@ -81,32 +79,61 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            await a.DisposeAsync();
-            if (b is not null)
+            foreach (var site in sites.Values)
             {
-                await b.DisposeAsync();
+                await site.DisposeAsync();
             }
         }
     }
 
-    /// <summary>Writes at both sites until <paramref name="toKill"/> acknowledged <see cref="AckedBeforeKill"/>, kills it,
-    /// and goes on writing at <paramref name="other"/> for <see cref="AckedWhileDown"/> more.</summary>
-    private async Task KillWhileWritingAsync(SiteProcess process, SiteEndpointsInfo toKill, SiteEndpointsInfo other, Writes writes)
+    /// <summary>
+    /// Writes at <paramref name="killed"/> (when it holds a replica) and at <paramref name="living"/> until
+    /// <see cref="AckedBeforeKill"/> were acknowledged, kills it with SIGKILL, writes at <paramref name="living"/> for
+    /// <see cref="AckedWhileDown"/> more, then starts it again on its data.
+    /// </summary>
+    private async Task<SiteEndpointsInfo> KillAndRestartAsync(
+        Dictionary<string, SiteProcess> sites, Dictionary<string, string> data, Dictionary<string, string[]> arguments, SiteEndpointsInfo killed, SiteEndpointsInfo[] living, Writes writes)
     {
-        await using var killed = await ConnectAsync(toKill);
-        await using var living = await ConnectAsync(other);
-        using var stop = new CancellationTokenSource();
-        var beforeKill = writes.AckedAt(toKill.Name);
-        var atKilled = WriteAsync(killed.GetDatabase(), toKill.Name, writes, loops: 4, stop.Token);
-        var atLiving = WriteAsync(living.GetDatabase(), other.Name, writes, loops: 2, stop.Token);
-        await Poll.UntilAsync(() => writes.AckedAt(toKill.Name) - beforeKill >= AckedBeforeKill, $"{AckedBeforeKill} writes acknowledged at {toKill.Name}", TimeSpan.FromSeconds(60));
-        await process.KillAsync();
-        await atKilled; // its writers stop at their first failure
-        var whileDown = writes.AckedAt(other.Name);
-        await Poll.UntilAsync(() => writes.AckedAt(other.Name) - whileDown >= AckedWhileDown, $"{AckedWhileDown} writes acknowledged at {other.Name} while {toKill.Name} is down", TimeSpan.FromSeconds(60));
-        await stop.CancelAsync();
-        await atLiving;
-        output.WriteLine($"{toKill.Name} killed after {writes.AckedAt(toKill.Name) - beforeKill} acknowledged writes there");
+        var replica = killed.Name != "r";
+        var connections = new List<ConnectionMultiplexer>();
+        try
+        {
+            using var stop = new CancellationTokenSource();
+            var before = writes.Acked.Count;
+            var atKilled = Task.CompletedTask;
+            if (replica)
+            {
+                connections.Add(await ConnectAsync(killed));
+                atKilled = WriteAsync(connections[^1].GetDatabase(), killed.Name, writes, loops: 4, stop.Token);
+            }
+
+            var atLiving = new List<Task>();
+            foreach (var site in living)
+            {
+                connections.Add(await ConnectAsync(site));
+                atLiving.Add(WriteAsync(connections[^1].GetDatabase(), site.Name, writes, loops: 2, stop.Token));
+            }
+
+            await Poll.UntilAsync(() => writes.Acked.Count - before >= AckedBeforeKill, $"{AckedBeforeKill} writes acknowledged before {killed.Name}'s kill", TimeSpan.FromSeconds(60));
+            await sites[killed.Name].KillAsync();
+            await atKilled; // its writers stop at their first failure
+            var whileDown = writes.Acked.Count;
+            await Poll.UntilAsync(() => writes.Acked.Count - whileDown >= AckedWhileDown, $"{AckedWhileDown} writes acknowledged while {killed.Name} is down", TimeSpan.FromSeconds(60));
+            await stop.CancelAsync();
+            await Task.WhenAll(atLiving);
+            output.WriteLine($"{killed.Name} killed after {writes.AckedAt(killed.Name)} writes acknowledged there in all");
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        await sites[killed.Name].DisposeAsync();
+        sites[killed.Name] = SiteProcess.StartBuilt(data[killed.Name], arguments[killed.Name]);
+        return await sites[killed.Name].WaitUntilReadyAsync();
     }
 
     /// <summary><paramref name="loops"/> writers, each one MULTI/EXEC (INCR cart:n, SADD cart:s member) at a time, until a write fails or <paramref name="stop"/>.</summary>
@@ -159,7 +186,7 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
             first = await ReadAsync(atA.GetDatabase());
             second = await ReadAsync(atB.GetDatabase());
             return first.Item1 == second.Item1 && first.Item2.SetEquals(second.Item2);
-        }, "a and b to read the same cart:n and cart:s", TimeSpan.FromSeconds(60), () => Task.FromResult($"a: {first.Item1} / {first.Item2?.Count} members; b: {second.Item1} / {second.Item2?.Count} members"));
+        }, $"{a.Name} and {b.Name} to read the same cart:n and cart:s", TimeSpan.FromSeconds(60), () => Task.FromResult($"{a.Name}: {first.Item1} / {first.Item2?.Count} members; {b.Name}: {second.Item1} / {second.Item2?.Count} members"));
         return first;
     }
 
@@ -170,19 +197,36 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
         return (count, members);
     }
 
-    private static async Task<string> JoinTokenAsync(string api)
+    /// <summary>The arguments that join <paramref name="child"/> to <paramref name="parent"/>: a token from the parent, in a file only its owner reads.</summary>
+    private async Task<string[]> JoinAsync(SiteEndpointsInfo parent, string child)
     {
         using var http = new HttpClient();
-        using var response = await http.PostAsync(api + "/api/tokens", new StringContent("{\"ttl\":\"10m\"}", Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync(parent.Api + "/api/tokens", new StringContent("{\"ttl\":\"10m\"}", Encoding.UTF8, "application/json"));
         var body = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
-        return body!["token"]!.GetValue<string>();
+        var file = Path.Combine(_root, $"{child}.token");
+        await File.WriteAllTextAsync(file, body!["token"]!.GetValue<string>());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return ["--join", parent.Api, "--token-file", file];
+    }
+
+    /// <summary>A parent forwards its child's join up its own link: that link must be up first.</summary>
+    private static async Task UplinkConnectedAsync(SiteEndpointsInfo site)
+    {
+        using var http = new HttpClient();
+        await Poll.UntilAsync(
+            async () => (await http.GetFromJsonAsync<JsonObject>(site.Api + "/api/site"))?["uplink"]?.GetValue<string>() == "connected",
+            $"{site.Name}'s uplink to connect", TimeSpan.FromSeconds(60));
     }
 
     private static async Task ApplyKeyspaceAsync(string api)
     {
         const string Mission = """
             {"apiVersion":"fornax.io/v1","kind":"Mission","metadata":{"name":"carts"},"spec":{"content":[
-              {"apiVersion":"fornax.io/v1","kind":"Keyspace","metadata":{"name":"carts"},"spec":{"prefix":"cart:","placement":{"sites":["a","b"]}}}]}}
+              {"apiVersion":"fornax.io/v1","kind":"Keyspace","metadata":{"name":"carts"},"spec":{"prefix":"cart:","placement":{"sites":["a","c"]}}}]}}
             """;
         using var http = new HttpClient();
         using var response = await http.PutAsync(api + "/apis/fornax.io/v1/namespaces/default/missions/carts", new StringContent(Mission, Encoding.UTF8, "application/json"));
