@@ -86,6 +86,64 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task ANewReplicaKilledMidCatchUp_CatchesUpWhenStartedAgain()
+    {
+        const int Keys = 60_000;
+        var dataA = Directory.CreateDirectory(Path.Combine(_root, "a")).FullName;
+        var dataC = Directory.CreateDirectory(Path.Combine(_root, "c")).FullName;
+        var ports = FreePorts.Range(2);
+        string[] root = ["--heartbeat", "300ms", "--name", "a", "--api-port", $"{ports}", "--link-port", $"{ports + 1}"];
+        // A narrow uplink, so the catch-up takes seconds and the kill lands in it.
+        string[] edge = ["--heartbeat", "300ms", "--name", "c", "--uplink-bandwidth", "8Mbit"];
+        await using var a = SiteProcess.StartBuilt(dataA, root);
+        var atA = await a.WaitUntilReadyAsync();
+        await ApplyKeyspaceAsync(atA.Api);
+        await using (var writer = await ConnectAsync(atA))
+        {
+            var db = writer.GetDatabase();
+            var value = new string('v', 40);
+            for (var first = 0; first < Keys; first += 1000)
+            {
+                await Task.WhenAll(Enumerable.Range(first, 1000).Select(i => db.StringSetAsync($"cart:{i}", $"{value}{i}")));
+            }
+        }
+
+        var c = SiteProcess.StartBuilt(dataC, [.. edge, .. await JoinAsync(atA, "c")]);
+        try
+        {
+            var atC = await c.WaitUntilReadyAsync();
+            long heldAtKill = 0;
+            await using (var reader = await ConnectAsync(atC))
+            {
+                var server = reader.GetServers()[0];
+                await Poll.UntilAsync(async () => (heldAtKill = await server.DatabaseSizeAsync()) >= Keys / 10, "c to hold a tenth of the keys", TimeSpan.FromSeconds(60));
+            }
+
+            await c.KillAsync();
+            output.WriteLine($"c killed holding {heldAtKill} of {Keys} keys");
+            Assert.True(heldAtKill < Keys, $"the catch-up was over before the kill ({heldAtKill} keys)");
+            await c.DisposeAsync();
+            c = SiteProcess.StartBuilt(dataC, edge);
+            atC = await c.WaitUntilReadyAsync();
+
+            await using var atTheEnd = await ConnectAsync(atC);
+            var edgeServer = atTheEnd.GetServers()[0];
+            long held = 0;
+            await Poll.UntilAsync(async () => (held = await edgeServer.DatabaseSizeAsync()) == Keys, $"c to hold all {Keys} keys", TimeSpan.FromSeconds(120), () => Task.FromResult($"{held} held"));
+            var edgeDb = atTheEnd.GetDatabase();
+            foreach (var i in new[] { 0, 1, Keys / 2, Keys - 1 })
+            {
+                Assert.Equal($"{new string('v', 40)}{i}", (string?)await edgeDb.StringGetAsync($"cart:{i}"));
+            }
+        }
+        finally
+        {
+            await c.DisposeAsync();
+        }
+    }
+
     /// <summary>
     /// Writes at <paramref name="killed"/> (when it holds a replica) and at <paramref name="living"/> until
     /// <see cref="AckedBeforeKill"/> were acknowledged, kills it with SIGKILL, writes at <paramref name="living"/> for
