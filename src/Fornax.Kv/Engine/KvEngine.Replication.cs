@@ -60,6 +60,9 @@ internal sealed partial class KvEngine
         }
     }
 
+    /// <summary>What the disk writer's encoding buffer holds allocated (for tests).</summary>
+    internal long DiskBufferBytes => _disk?.BufferBytes ?? 0;
+
     /// <summary>A key replicated to other sites keeps its tombstone until every peer has acknowledged the delete.</summary>
     private bool NeedsTombstone(KeyState state) => _replication?.Carries(state.Key) == true;
 

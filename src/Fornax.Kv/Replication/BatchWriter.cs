@@ -23,8 +23,13 @@ internal sealed class BatchWriter
     /// <summary>A delta: the sender's base clock follows the shape, and only the named members or fields (empty: gone).</summary>
     public const byte HasDelta = 32;
 
-    private readonly ArrayBufferWriter<byte> _body = new(64 << 10);
-    private readonly ArrayBufferWriter<byte> _state = new(1 << 10);
+    /// <summary>Buffers grown past this by one big value are let go at the next <see cref="Reset"/>: kept, a single
+    /// 100 MiB string held 100 MiB twice over for the life of the process. A batch closes at 256 KiB, so a writer
+    /// under ordinary load never reaches it.</summary>
+    private const int RetainedBufferBytes = 1 << 20;
+
+    private ArrayBufferWriter<byte> _body = new(64 << 10);
+    private ArrayBufferWriter<byte> _state = new(1 << 10);
     private readonly Dictionary<ulong, int> _replicas = [];
     private readonly List<ulong> _replicaOrder = [];
     private long _previousHlc;
@@ -33,9 +38,13 @@ internal sealed class BatchWriter
     /// <summary>Bytes of the states appended so far (the batch closes near a limit).</summary>
     public int WrittenBytes => _body.WrittenCount;
 
+    /// <summary>What the writer's buffers hold allocated (for tests).</summary>
+    internal long RetainedBytes => _body.Capacity + _state.Capacity;
+
     public void Reset()
     {
-        _body.ResetWrittenCount();
+        _body = ReusedBuffer.Emptied(_body, 64 << 10, RetainedBufferBytes);
+        _state = ReusedBuffer.Emptied(_state, 1 << 10, RetainedBufferBytes);
         _replicas.Clear();
         _replicaOrder.Clear();
         _previousHlc = 0;

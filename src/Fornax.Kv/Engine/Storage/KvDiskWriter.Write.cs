@@ -134,10 +134,16 @@ internal sealed partial class KvDiskWriter
         }
     }
 
+    private const int InitialBufferBytes = 64 << 10;
+    private const int RetainedBufferBytes = 16 << 20;
+
+    /// <summary>What the encoding buffer holds allocated (for tests).</summary>
+    internal long BufferBytes => _buffer.Capacity;
+
     /// <summary>Encodes the queued keys into the buffer; returns the newest version they cover.</summary>
     private long EncodeWriting()
     {
-        _buffer.ResetWrittenCount();
+        _buffer = ReusedBuffer.Emptied(_buffer, InitialBufferBytes, RetainedBufferBytes);
         _records.Clear();
         long version = 0;
         foreach (var state in _writing)

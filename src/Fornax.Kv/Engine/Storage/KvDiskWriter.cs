@@ -26,7 +26,9 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private readonly WriteOptionsHandle _syncWrite = RocksDatabase.NewWriteOptions(sync: true);
     private readonly WriteOptionsHandle _plainWrite = RocksDatabase.NewWriteOptions(sync: false);
     private readonly RocksWriteBatch _batch = new();
-    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    /// <summary>A write group's encoded records; let go when a big value grew it past 16 MiB (a group of ordinary keys
+    /// under load stays far below).</summary>
+    private ArrayBufferWriter<byte> _buffer = new(InitialBufferBytes);
     private readonly List<(int KeyStart, int KeyLength, int ValueStart, int ValueLength, RecordOp Op)> _records = [];
 
     /// <summary>Copies of large collections whose every element this batch writes, encoded off the lock.</summary>
