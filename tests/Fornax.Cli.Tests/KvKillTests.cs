@@ -20,25 +20,18 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
 {
     private const int AckedBeforeKill = 300;
     private const int AckedWhileDown = 100;
-    private readonly string _root = Directory.CreateTempSubdirectory("fornax-kv-kill-").FullName;
+    private readonly TempDirectory _temp = new("fornax-kv-kill-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private string Root => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     [Trait("Category", "Slow")]
     public async Task EachSiteOfAChain_KilledMidWrite_EveryAcknowledgedWriteSurvives_AndTheReplicasAgree()
     {
         // a → r → c, the keyspace at a and c only: r relays it (and keeps what it relays on its disk).
-        var data = new[] { "a", "r", "c" }.ToDictionary(name => name, name => Directory.CreateDirectory(Path.Combine(_root, name)).FullName);
+        var data = new[] { "a", "r", "c" }.ToDictionary(name => name, name => Directory.CreateDirectory(Path.Combine(Root, name)).FullName);
         string[] common = ["--durability", "always", "--heartbeat", "300ms"];
         // A parent keeps its API and link ports across its restart: its child dials the link port it learned.
         var ports = FreePorts.Range(4);
@@ -100,8 +93,8 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
     public async Task ACatchUpCutByAKill_IsFinishedOnceTheSiteIsStartedAgain(bool placedLater, string killed)
     {
         const int Keys = 60_000;
-        var dataA = Directory.CreateDirectory(Path.Combine(_root, "a")).FullName;
-        var dataC = Directory.CreateDirectory(Path.Combine(_root, "c")).FullName;
+        var dataA = Directory.CreateDirectory(Path.Combine(Root, "a")).FullName;
+        var dataC = Directory.CreateDirectory(Path.Combine(Root, "c")).FullName;
         var ports = FreePorts.Range(2);
         string[] root = ["--heartbeat", "300ms", "--name", "a", "--api-port", $"{ports}", "--link-port", $"{ports + 1}"];
         // A narrow uplink, so the catch-up takes seconds and the kill lands in it.
@@ -296,7 +289,7 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
         using var http = new HttpClient();
         using var response = await http.PostAsync(parent.Api + "/api/tokens", new StringContent("{\"ttl\":\"10m\"}", Encoding.UTF8, "application/json"));
         var body = await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonObject>();
-        var file = Path.Combine(_root, $"{child}.token");
+        var file = Path.Combine(Root, $"{child}.token");
         await File.WriteAllTextAsync(file, body!["token"]!.GetValue<string>());
         if (!OperatingSystem.IsWindows())
         {

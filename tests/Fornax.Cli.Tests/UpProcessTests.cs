@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Fornax.Cli.Commands.Tree;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
+using Fornax.Testing;
 
 namespace Fornax.Cli.Tests;
 
@@ -16,25 +16,18 @@ namespace Fornax.Cli.Tests;
 public sealed class UpProcessTests : IDisposable
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromMilliseconds(300);
-    private readonly string _root = Directory.CreateTempSubdirectory("fornax-up-").FullName;
+    private readonly TempDirectory _temp = new("fornax-up-");
 
-    private string ConfigPath => Path.Combine(_root, "config");
+    private string ConfigPath => Path.Combine(Root, "config");
 
-    private string DataDir => Path.Combine(_root, "data");
+    private string DataDir => Path.Combine(Root, "data");
 
     /// <summary>The arguments a process runs with, as every local user can read them (<c>ps</c>, <c>/proc/PID/cmdline</c>).</summary>
     private static string[] CommandLineOf(int pid) => File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    private string Root => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -139,7 +132,7 @@ public sealed class UpProcessTests : IDisposable
                 ["a/b/c"] = MissionStates.ClusterOffline,
             }, (Heartbeat * 4) + TimeSpan.FromSeconds(5), "A to show the killed C cluster offline");
             // A file that no longer matches what runs is refused, and nothing is started.
-            var renamed = Path.Combine(_root, "chain-renamed.yaml");
+            var renamed = Path.Combine(Root, "chain-renamed.yaml");
             await File.WriteAllTextAsync(renamed, (await File.ReadAllTextAsync(chain)).Replace("- name: d", "- name: e", StringComparison.Ordinal));
             var mismatch = await FornaxAsync("up", "-f", renamed, "--data-dir", DataDir);
             Assert.Equal(1, mismatch.ExitCode);
@@ -235,7 +228,7 @@ public sealed class UpProcessTests : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = _root,
+            WorkingDirectory = Root,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fornax.dll"));
         foreach (var arg in args)
