@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Fornax.Cli.Commands.Tree;
 using Fornax.Cli.Configuration;
 using Fornax.Core.Objects;
-using Fornax.Testing;
 
 namespace Fornax.Cli.Tests;
 

@@ -1,7 +1,7 @@
-namespace Fornax.Testing;
+namespace Fornax.Cli.Tests;
 
 /// <summary>A new directory under the system's temp folder, deleted with what it holds on dispose.</summary>
-public sealed class TempDirectory(string prefix) : IDisposable
+internal sealed class TempDirectory(string prefix) : IDisposable
 {
     public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
 
