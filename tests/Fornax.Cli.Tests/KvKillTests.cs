@@ -11,10 +11,10 @@ using Xunit.Abstractions;
 namespace Fornax.Cli.Tests;
 
 /// <summary>
-/// Replicating KV sites killed with SIGKILL while clients write, each then started again on its data: three
-/// `fornax node run` processes in a chain (`--durability always`), a keyspace at both ends relayed by the middle one,
-/// writes by StackExchange.Redis. What was acknowledged must survive every kill and reach the other replica; what a kill
-/// cut short may or may not have happened, but atomically and the same at both.
+/// Replicating KV sites (real `fornax node run` processes) killed with SIGKILL and started again on their data: each site
+/// of a chain while StackExchange.Redis clients write — what was acknowledged must survive every kill and reach the other
+/// replica; what a kill cut short may or may not have happened, but atomically and the same at both —, and either side of
+/// a catch-up, which must then finish.
 /// </summary>
 public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
 {
