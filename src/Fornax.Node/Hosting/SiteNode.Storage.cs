@@ -68,4 +68,7 @@ public sealed partial class SiteNode
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Skipped {Step}: {Reason}")]
     private static partial void LogStepSkipped(ILogger logger, string step, string reason);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "The link port {Recorded} this site listened on before (DATA/link-port) is in use by something else: listening on {Port} instead; children that joined before dial {Recorded} and do not find this site until it listens there again (free the port and restart, or start with --link-port)")]
+    private static partial void LogRecordedLinkPortTaken(ILogger logger, int recorded, int port);
 }

@@ -112,6 +112,7 @@ public sealed partial class SiteNode : IAsyncDisposable
         var (identity, ca, parent) = await SiteStartup.ResolveIdentityAsync(options, store, ct);
         var listeners = new Listeners();
         var host = IPAddress.Parse(options.Host == "localhost" ? "127.0.0.1" : options.Host);
+        var linkPort = LinkPortRecord.Choose(options, host, out var recordedPortTaken);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes, options.MaxBlobBytes);
@@ -126,7 +127,7 @@ public sealed partial class SiteNode : IAsyncDisposable
                 listen.Protocols = HttpProtocols.Http1;
                 listeners.IngressListen = listen;
             });
-            kestrel.Listen(host, options.LinkPort, listen =>
+            kestrel.Listen(host, linkPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 // The TLS options of the tree (Fornax.Hierarchy, which knows nothing of Kestrel), made for each connection.
@@ -236,6 +237,12 @@ public sealed partial class SiteNode : IAsyncDisposable
         linkSelf.Ingress = node.Endpoints.Ingress;
         linkSelf.Resp = node.Endpoints.Resp;
         linkSelf.Link = $"https://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{listeners.LinkPort}";
+        LinkPortRecord.Remember(options.DataDirectory, listeners.LinkPort);
+        if (recordedPortTaken != 0)
+        {
+            LogRecordedLinkPortTaken(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<SiteNode>(), recordedPortTaken, listeners.LinkPort);
+        }
+
         await RegisterAsync(ct);
         var links = app.Services.GetRequiredService<LinkRunner>();
         if (parent is not null && options.UplinkEmulator is { } emulator)
