@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace Fornax.Cli.Tests;
 
-/// <summary>Fixed ports for site processes whose ports must stay the same across a restart (a child dials its parent's).</summary>
+/// <summary>A range of ports free now, for site processes given fixed ports (<c>fornax up --base-port</c>).</summary>
 internal static class FreePorts
 {
     /// <summary>

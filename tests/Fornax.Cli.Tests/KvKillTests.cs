@@ -32,13 +32,12 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
     {
         // a → r → c, the keyspace at a and c only: r relays it (and keeps what it relays on its disk).
         var data = new[] { "a", "r", "c" }.ToDictionary(name => name, name => Directory.CreateDirectory(Path.Combine(Root, name)).FullName);
+        // Every port free-picked: a restarted parent listens on the link port it had (DATA/link-port), which its child dials.
         string[] common = ["--durability", "always", "--heartbeat", "300ms"];
-        // A parent keeps its API and link ports across its restart: its child dials the link port it learned.
-        var ports = FreePorts.Range(4);
         var arguments = new Dictionary<string, string[]>
         {
-            ["a"] = [.. common, "--name", "a", "--api-port", $"{ports}", "--link-port", $"{ports + 1}"],
-            ["r"] = [.. common, "--name", "r", "--api-port", $"{ports + 2}", "--link-port", $"{ports + 3}"],
+            ["a"] = [.. common, "--name", "a"],
+            ["r"] = [.. common, "--name", "r"],
             ["c"] = [.. common, "--name", "c"],
         };
         var sites = new Dictionary<string, SiteProcess>();
@@ -95,8 +94,7 @@ public sealed class KvKillTests(ITestOutputHelper output) : IDisposable
         const int Keys = 60_000;
         var dataA = Directory.CreateDirectory(Path.Combine(Root, "a")).FullName;
         var dataC = Directory.CreateDirectory(Path.Combine(Root, "c")).FullName;
-        var ports = FreePorts.Range(2);
-        string[] root = ["--heartbeat", "300ms", "--name", "a", "--api-port", $"{ports}", "--link-port", $"{ports + 1}"];
+        string[] root = ["--heartbeat", "300ms", "--name", "a"];
         // A narrow uplink, so the catch-up takes seconds and the kill lands in it.
         string[] edge = ["--heartbeat", "300ms", "--name", "c", "--uplink-bandwidth", "8Mbit"];
         var value = new string('v', 40);
