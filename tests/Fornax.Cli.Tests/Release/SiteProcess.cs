@@ -67,9 +67,7 @@ internal sealed class SiteProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // Every port free-picked unless the arguments fix it.
-        var freePorts = ((string[])["--api-port", "--ingress-port", "--resp-port"]).Where(port => !arguments.Contains(port)).SelectMany(port => (string[])[port, "0"]);
-        foreach (var argument in (string[])[.. before, "node", "run", "--data-dir", dataDirectory, .. freePorts, .. arguments])
+        foreach (var argument in (string[])[.. before, "node", "run", "--data-dir", dataDirectory, "--api-port", "0", "--ingress-port", "0", "--resp-port", "0", .. arguments])
         {
             start.ArgumentList.Add(argument);
         }
