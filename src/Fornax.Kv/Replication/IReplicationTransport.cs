@@ -14,3 +14,9 @@ public interface IReplicationTransport
 
 /// <summary>A peer sent something that is not a valid replication frame; the stream is dropped and nothing of the frame applied.</summary>
 public sealed class ReplicationProtocolException(string message) : Exception(message);
+
+/// <summary>
+/// This site will not replicate with the peer as the peer stands (its data must change first): trying again soon changes
+/// nothing. Nothing changed here.
+/// </summary>
+public sealed class ReplicationRefusedException(string message) : Exception(message);

@@ -60,7 +60,8 @@ internal sealed partial class Replicator
             if (!_peers.TryGetValue(peerSite, out var peer))
             {
                 // A site forgotten here that links again (joined again) is a new neighbour, needing what it last did.
-                _peers[peerSite] = peer = new PeerState(peerSite) { Interest = _forgotten.Remove(peerSite, out var needed) ? needed : [] };
+                RefuseIfForgottenWithItsData(peerSite, peerEpoch);
+                _peers[peerSite] = peer = new PeerState(peerSite) { Interest = _forgotten.Remove(peerSite, out var forgotten) ? forgotten.Interest : [] };
                 _interestsVersion++;
             }
 

@@ -95,7 +95,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// </summary>
     private void RecomputeCarried()
     {
-        var relayed = _peers.Values.Select(p => p.Interest).Concat(_forgotten.Values)
+        var relayed = _peers.Values.Select(p => p.Interest).Concat(_forgotten.Values.Select(f => f.Interest))
             .SelectMany(interest => interest.Distinct(ByteArrayComparer.Instance))
             .GroupBy(p => p, ByteArrayComparer.Instance)
             .Where(g => g.Count() >= 2)
@@ -143,7 +143,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     /// <summary>What the peer's side needs from this side: this site's own prefixes and those of its other neighbours
     /// (forgotten ones included).</summary>
     private List<byte[]> InterestFor(PeerState peer) =>
-        _own.Concat(_peers.Values.Where(p => p != peer).SelectMany(p => p.Interest)).Concat(_forgotten.Values.SelectMany(i => i))
+        _own.Concat(_peers.Values.Where(p => p != peer).SelectMany(p => p.Interest)).Concat(_forgotten.Values.SelectMany(f => f.Interest))
             .Distinct(ByteArrayComparer.Instance)
             .OrderBy(p => p, ByteArrayComparer.Instance).ToList();
 
@@ -194,7 +194,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     {
         foreach (var forgotten in restored.Where(p => p.Forgotten))
         {
-            _forgotten[forgotten.Site] = forgotten.Interest;
+            _forgotten[forgotten.Site] = new ForgottenPeer(forgotten.Epoch, forgotten.Interest);
         }
 
         var positions = restored.Where(p => !p.Forgotten).ToList();
@@ -244,7 +244,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         return
         [
             .. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest)),
-            .. _forgotten.Select(f => new PeerPosition(f.Key, 0, 0, 0, false, f.Value) { Forgotten = true }),
+            .. _forgotten.Select(f => new PeerPosition(f.Key, f.Value.Epoch, 0, 0, false, f.Value.Interest) { Forgotten = true }),
         ];
     }
 

@@ -44,7 +44,7 @@ public static class KvHostingExtensions
         services.AddHostedService<KeyspaceController>();
         services.AddHostedService<KeyspaceFiguresReporter>();
         services.AddHostedService<KvForgetWatch>();
-        services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<SiteKvStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService(sp => new KvUplinkReplication(sp.GetService<Uplink>(), sp.GetRequiredService<ILinkReplication>(), sp.GetRequiredService<SiteKvStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<KvUplinkReplication>>()));
         return services;
     }
 }

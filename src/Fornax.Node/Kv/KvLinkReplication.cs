@@ -23,6 +23,12 @@ internal sealed partial class KvLinkReplication(SiteKvStore store, ILogger<KvLin
             LogRefused(peerPath, e.Message);
             throw;
         }
+        catch (ReplicationRefusedException e)
+        {
+            // The peer is told why (the child's side logs it), and that trying again soon changes nothing.
+            LogRefused(peerPath, e.Message);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+        }
     }
 
     private sealed class Transport(ILinkFrameStream stream) : IReplicationTransport

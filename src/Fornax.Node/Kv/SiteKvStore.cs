@@ -60,6 +60,10 @@ internal sealed partial class SiteKvStore : IKvStore
     /// <summary>Why the store cannot open (names the file), or null.</summary>
     public string? Failure => Volatile.Read(ref _failure);
 
+    /// <summary>Why the parent refuses to replicate with this store (it forgot this site, and the store holds what it had
+    /// then), or null; set by the uplink's replication (<see cref="KvUplinkReplication"/>).</summary>
+    public string? UplinkRefusal { get; set; }
+
     /// <summary><c>closed</c> (not needed yet), <c>open</c> or <c>failed</c>.</summary>
     public string State => OpenedOrNull is not null ? "open" : Failure is not null ? "failed" : "closed";
 

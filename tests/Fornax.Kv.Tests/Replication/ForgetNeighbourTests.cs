@@ -75,27 +75,74 @@ public sealed class ForgetNeighbourTests : TwoDurableSites
         await Poll.UntilAsync(() => a.Get("pair:x") == "x", "a to get pair:x from b");
     }
 
-    /// <summary>A site forgotten and linked again (joined again) is a new neighbour to b, in the same process: b's batches
-    /// to it must not be numbered from 1 again, which c took for replays of batches it had applied.</summary>
+    /// <summary>c holds cart:1 when b deletes it and then forgets c: the tombstone b kept for c goes with the forget. c
+    /// coming back with that data would bring cart:1 back at b, and from b everywhere: b refuses it, changing nothing,
+    /// also after b restarts (the forget's record keeps c's epoch). c started afresh (its kv folder removed: a new epoch)
+    /// is a new neighbour: it gets what b holds, and b what it writes.</summary>
     [Fact]
-    public async Task ANeighbourForgottenThenLinkedAgain_GetsWhatIsWrittenAfter_BothWays()
+    public async Task AForgottenNeighbour_BackWithTheDataItHadThen_IsRefused_AcrossARestart_AndStartedAfresh_IsLetIn()
     {
         await using var c = Edge("c");
-        await using var b = OpenB();
-        var bc = new TestLink(KvReplication.For(b), KvReplication.For(c));
-        for (var i = 0; i < 5; i++)
+        var b = OpenB();
+        await using (new TestLink(KvReplication.For(b), KvReplication.For(c)))
         {
-            b.Set($"cart:before{i}", "1"); // several batches, so c has applied more than one of b's
-            await Poll.UntilAsync(() => c.Get($"cart:before{i}") == "1", "c to get b's write");
+            b.Set("cart:1", "1");
+            b.Set("cart:2", "2");
+            await Poll.UntilAsync(() => c.Get("cart:1") == "1" && c.Get("cart:2") == "2", "c to get b's keys");
         }
 
-        await bc.DisposeAsync();
+        b.Do(tx => tx.Delete(B("cart:1")));
+        Assert.Equal(1, b.Stats.Tombstones); // kept for c
         KvReplication.For(b).Forget("c");
-        await using var again = new TestLink(KvReplication.For(b), KvReplication.For(c));
+        Assert.Equal(0, b.Stats.Tombstones);
+
+        await AssertRefusedAsync(b, c);
+        await b.DisposeAsync();
+        b = OpenB();
+        await using var _b = b;
+        await AssertRefusedAsync(b, c);
+        Assert.Empty(Neighbours(b));
+        Assert.Null(b.Get("cart:1"));
+
+        await using var fresh = Edge("c"); // c's kv folder removed: a store with a new epoch
+        fresh.Set("cart:fromc", "c");
+        await using var again = new TestLink(KvReplication.For(b), KvReplication.For(fresh));
         b.Set("cart:after", "b");
-        c.Set("cart:fromc", "c");
-        await Poll.UntilAsync(() => c.Get("cart:after") == "b" && b.Get("cart:fromc") == "c", "both to get the other's write");
+        await Poll.UntilAsync(() => fresh.Get("cart:2") == "2" && fresh.Get("cart:after") == "b" && b.Get("cart:fromc") == "c",
+            "b and the fresh c to get the other's keys");
+        Assert.Null(b.Get("cart:1"));
+        Assert.Null(fresh.Get("cart:1"));
         Assert.Equal(["c"], Neighbours(b));
+    }
+
+    /// <summary>b's side of a session with <paramref name="c"/> ends at c's hello with the reason, and nothing at b
+    /// changes: c is no neighbour, and what c holds does not reach b.</summary>
+    private static async Task AssertRefusedAsync(IKvStore b, IKvStore c)
+    {
+        var (toB, toC) = PipeTransport.Pair(null);
+        using var cut = new CancellationTokenSource();
+        var cSide = Task.Run(async () =>
+        {
+            try
+            {
+                await KvReplication.For(c).RunPeerAsync(toC, "b", cut.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ReplicationProtocolException)
+            {
+                // b ended the stream
+            }
+            finally
+            {
+                toC.Close();
+            }
+        });
+        var refused = await Assert.ThrowsAsync<ReplicationRefusedException>(() => KvReplication.For(b).RunPeerAsync(toB, "c", CancellationToken.None));
+        Assert.Contains("\"c\" was forgotten at b and links again with the KV data it had then", refused.Message);
+        toB.Close();
+        await cut.CancelAsync();
+        await cSide;
+        Assert.Empty(Neighbours(b));
+        Assert.Null(b.Get("cart:1"));
     }
 
     [Fact]
