@@ -136,7 +136,7 @@ public sealed class ForgetNeighbourTests : TwoDurableSites
                 toC.Close();
             }
         });
-        var refused = await Assert.ThrowsAsync<ReplicationRefusedException>(() => KvReplication.For(b).RunPeerAsync(toB, "c", CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ReplicationRefusedException>(() => KvReplication.For(b).RunPeerAsync(toB, "c", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("\"c\" was forgotten at b and links again with the KV data it had then", refused.Message);
         toB.Close();
         await cut.CancelAsync();
