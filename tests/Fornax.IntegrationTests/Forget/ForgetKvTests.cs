@@ -80,6 +80,50 @@ public sealed class ForgetKvTests
         await Poll.UntilAsync(() => Store(tree["east"]).Stats.Tombstones == 0, "east to collect the tombstone");
     }
 
+    /// <summary>
+    /// east-1, forgotten, joins again with a new token and the KV data it had then: it still holds cart:1, which east
+    /// deleted meanwhile (the tombstone kept for east-1 went with the forget). east refuses to replicate with it, and
+    /// east-1 shows why in <c>/api/site</c>: cart:1 does not come back. Started again with its kv folder removed, it is
+    /// let in and gets what east holds.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Forget_AChildJoinedAgainWithTheKvDataItHadThen_IsRefusedReplication_UntilItsKvFolderIsRemoved()
+    {
+        await using var tree = await TombstoneHeldForEastOneAsync();
+        var east = tree["east"];
+        var (status, body) = await ForgetAsync(east, "east-1", force: true);
+        Assert.True(status == 200, body.ToJsonString());
+        await Poll.UntilAsync(() => Store(east).Stats.Tombstones == 0, "east to collect the tombstone");
+        Store(east).Execute(0, static (tx, _) => { tx.SetString("cart:2"u8, "after"u8, null, false); return 0; }, out _);
+
+        // Back with its old certificate: refused at the link; then joined again with a new token.
+        await tree.StartAgainAsync("east-1");
+        var eastOne = tree["east-1"];
+        await WaitAsync(async () => (await SiteInfoAsync(eastOne))["uplink"]?.GetValue<string>() == "refused", "east-1 to see it was forgotten");
+        var token = await JoinTokenAsync(east);
+        await tree.RestartAsync("east-1", options => options with { JoinToken = token });
+        await WaitAsync(async () => (await SiteInfoAsync(eastOne))["kv"]?["uplinkRefusal"] is not null, "east-1 to be refused by east's store",
+            async () => (await SiteInfoAsync(eastOne)).ToJsonString());
+        var refusal = (await SiteInfoAsync(eastOne))["kv"]!["uplinkRefusal"]!.GetValue<string>();
+        Assert.StartsWith("\"east-1\" was forgotten at east and links again with the KV data it had then", refusal);
+        Assert.Equal("connected", (await SiteInfoAsync(eastOne))["uplink"]!.GetValue<string>()); // the link itself is let in
+        Assert.True(Has(eastOne, "cart:1"));
+        Assert.False(Has(east, "cart:1"));
+        Assert.False(Has(eastOne, "cart:2"));
+        Assert.Equal("cloud", Neighbours(east));
+
+        await tree.StopAsync("east-1");
+        Directory.Delete(Path.Combine(eastOne.DataDirectory, "kv"), recursive: true);
+        await tree.StartAgainAsync("east-1");
+        await Poll.UntilAsync(() => Has(tree["east-1"], "cart:2"), "east-1, started afresh, to get cart:2 from east", TimeSpan.FromSeconds(30),
+            describe: () => $"east's neighbours: {Neighbours(east)}; east-1's: {Neighbours(tree["east-1"])}; east-1: {SiteInfoAsync(tree["east-1"]).GetAwaiter().GetResult().ToJsonString()}");
+        Assert.Null((await SiteInfoAsync(tree["east-1"]))["kv"]!["uplinkRefusal"]);
+        Assert.False(Has(tree["east-1"], "cart:1"));
+        Assert.False(Has(east, "cart:1"));
+        Assert.Equal("cloud, east-1", Neighbours(east));
+    }
+
     /// <summary>The site paths the keyspace's status lists at <paramref name="site"/>.</summary>
     private static async Task<List<string>> StatusSitesAsync(TreeSite site) =>
         (await TreeHost.GetAsync(site, "keyspaces", "carts"))?["status"]?["sites"] is JsonObject sites ? [.. sites.Select(s => s.Key).Order()] : [];
