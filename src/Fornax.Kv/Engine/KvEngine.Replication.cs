@@ -38,6 +38,15 @@ internal sealed partial class KvEngine
     /// <summary>A replication position changed: the disk writer writes it with its next batch.</summary>
     public void PositionsChanged() => _disk?.CommitAsync();
 
+    /// <summary>For tests: runs before each disk write (<see cref="KvDiskWriter.BeforeWrite"/>).</summary>
+    internal Action? BeforeDiskWrite
+    {
+        set => _disk!.BeforeWrite = value;
+    }
+
+    /// <summary>Replication positions are kept on disk (a store in memory keeps none).</summary>
+    public bool KeepsPositions => _disk is not null;
+
     public Lock Gate => _gate;
 
     /// <summary>The replication log's bound (<see cref="KvStoreOptions.ReplicationLogEntries"/>).</summary>

@@ -47,6 +47,16 @@ internal sealed class PeerState(string site)
     /// <summary><see cref="Acked"/> changed since the disk writer last took it.</summary>
     public bool PositionDirty { get; set; }
 
+    /// <summary>
+    /// This site's disk holds a position of the peer (restored from it, or written since the peer first linked): false
+    /// for a new peer until then, and nothing of this site's keys is sent to it before. A site that finds no position on
+    /// its disk knows no neighbour holds its keys, so it has no neighbour to keep tombstones for.
+    /// </summary>
+    public bool PositionOnDisk { get; set; } = true;
+
+    /// <summary>The disk writer took this peer's first position into the write it is making.</summary>
+    public bool PositionBeingWritten { get; set; }
+
     /// <summary>A catch-up was cut short: the next session starts one again (kept on disk: the changes skipped before
     /// it, which it makes up for, count as acknowledged, and a restart would not start it again by itself).</summary>
     public bool NeedsCatchUp { get; set; }

@@ -35,6 +35,11 @@ internal sealed partial class Replicator
     /// <summary>The next batch for the peer, or null when it has everything sent (or a catch-up awaits digests).</summary>
     private OutgoingBatch? BuildBatch(PeerState peer)
     {
+        if (!peer.PositionOnDisk)
+        {
+            return null; // a new peer's position first (OnPersisted signals it)
+        }
+
         var number = _nextBatch;
         _batch.Reset();
         var count = 0;
@@ -246,7 +251,8 @@ internal sealed partial class Replicator
     }
 
     /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then. With
-    /// no peer left (the last one forgotten) nobody waits for anything: a new one catches up by digests.</summary>
+    /// no peer (the last one forgotten, or none ever: a lone site) nobody waits for anything: a new one catches up by
+    /// digests, and holds nothing of this site's before its position is on disk (<see cref="PeerState.PositionOnDisk"/>).</summary>
     private void TruncateLog()
     {
         var everyone = _peers.Count == 0 ? engine.CurrentVersion : _peers.Values.Min(p => p.Acked);

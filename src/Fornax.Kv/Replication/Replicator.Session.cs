@@ -61,7 +61,13 @@ internal sealed partial class Replicator
             {
                 // A site forgotten here that links again (joined again) is a new neighbour, needing what it last did.
                 RefuseIfForgottenWithItsData(peerSite, peerEpoch);
-                _peers[peerSite] = peer = new PeerState(peerSite) { Interest = _forgotten.Remove(peerSite, out var forgotten) ? forgotten.Interest : [] };
+                _peers[peerSite] = peer = new PeerState(peerSite)
+                {
+                    Interest = _forgotten.Remove(peerSite, out var forgotten) ? forgotten.Interest : [],
+                    PositionOnDisk = !engine.KeepsPositions, // nothing sent before its position is on disk
+                    PositionDirty = true,
+                };
+                engine.PositionsChanged();
                 _interestsVersion++;
             }
 

@@ -64,15 +64,27 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         }
     }
 
-    /// <summary>More changes reached the disk: peers waiting for them may send.</summary>
+    /// <summary>More changes reached the disk: peers waiting for them (or for their first position) may send. A site
+    /// with no neighbour collects its tombstones now: no other site waits for its deletes.</summary>
     public void OnPersisted()
     {
         foreach (var peer in _peers.Values)
         {
+            if (peer.PositionBeingWritten)
+            {
+                peer.PositionBeingWritten = false;
+                peer.PositionOnDisk = true;
+            }
+
             if (peer.Connected)
             {
                 peer.Signal();
             }
+        }
+
+        if (_peers.Count == 0)
+        {
+            TruncateLog();
         }
     }
 
@@ -210,6 +222,13 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         if (positions.Count == 0)
         {
             RecomputeCarried(); // what forgotten neighbours needed, if any
+            // No neighbour ever held this site's keys (none is on disk, and none is sent a key before it is): the
+            // tombstones kept wait for nobody.
+            foreach (var tombstone in engine.Table.All().Where(s => s.IsEmpty && !s.Removed).ToList())
+            {
+                engine.CollectTombstone(tombstone);
+            }
+
             return;
         }
 
@@ -239,6 +258,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         foreach (var peer in _peers.Values)
         {
             peer.PositionDirty = false;
+            peer.PositionBeingWritten |= !peer.PositionOnDisk;
         }
 
         return

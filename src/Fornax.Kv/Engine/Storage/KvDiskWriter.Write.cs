@@ -7,6 +7,10 @@ namespace Fornax.Kv.Engine;
 /// <summary>One group commit: take what is queued (under the lock), encode it, write it in one batch (off the lock).</summary>
 internal sealed partial class KvDiskWriter
 {
+    /// <summary>For tests: runs on the writer's thread before each write reaches RocksDB (off the lock); a test holds the
+    /// disk back by blocking here.</summary>
+    internal Action? BeforeWrite { get; set; }
+
     private void WriteOnce()
     {
         TaskCompletionSource group;
@@ -59,6 +63,7 @@ internal sealed partial class KvDiskWriter
 
         try
         {
+            BeforeWrite?.Invoke();
             var batch = _batch;
             batch.Clear();
             var written = _buffer.WrittenSpan;
