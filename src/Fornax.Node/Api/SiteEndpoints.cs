@@ -34,11 +34,11 @@ internal static class SiteInfoEndpoints
                 ["reason"] = storage.Reason,
                 ["since"] = storage.Since,
             } : null,
+            // closed until the site first needs its KV store, open, or failed with the reason (docs/kv.md, "When the store opens");
+            // uplinkRefusal: why the parent refuses to replicate with this store (docs/kv.md, "A site forgotten").
+            ["kv"] = new JsonObject { ["state"] = kv.State, ["error"] = kv.Failure, ["uplinkRefusal"] = kv.UplinkRefusal },
             // null at the root; otherwise whether the link to the parent is up right now (fornax up waits for it), or
             // "refused" when the parent forgot this site, with the parent's reason.
-            // closed until the site first needs its KV store, open, or failed with the reason (docs/kv.md, "When the store opens").
-            // uplinkRefusal: the parent refuses to replicate with this store (docs/kv.md, "A site forgotten").
-            ["kv"] = new JsonObject { ["state"] = kv.State, ["error"] = kv.Failure, ["uplinkRefusal"] = kv.UplinkRefusal },
             ["uplink"] = links.Uplink is { } uplink ? (uplink.Refusal is not null ? "refused" : uplink.IsConnected ? "connected" : "disconnected") : null,
             ["uplinkRefusal"] = links.Uplink?.Refusal,
             // The tree this site belongs to, and, while it moves into another one (attachment), how far that got.
