@@ -218,7 +218,7 @@ internal sealed partial class KvEngine : IKvStore
             if (_disk?.Failed is not null)
             {
                 _tx.Rollback();
-                throw new KvException(KvException.ReadOnly);
+                throw new KvException(_disk.ReadOnlyReply);
             }
 
             return Commit(_tx.Touched);

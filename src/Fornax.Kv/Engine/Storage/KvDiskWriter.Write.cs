@@ -63,6 +63,7 @@ internal sealed partial class KvDiskWriter
 
         try
         {
+            ThrowIfDirectoryLost();
             BeforeWrite?.Invoke();
             var batch = _batch;
             batch.Clear();
@@ -109,6 +110,13 @@ internal sealed partial class KvDiskWriter
             Complete(saves, e);
             return;
         }
+        catch (KvDirectoryLostException e)
+        {
+            Requeue(e);
+            group.TrySetException(new KvException(e.Message));
+            Complete(saves, e);
+            return;
+        }
 
         _writing.Clear();
         _positions = null;
@@ -122,6 +130,25 @@ internal sealed partial class KvDiskWriter
         Complete(saves, null);
         Persisted?.Invoke(version);
         Interlocked.Increment(ref _rounds);
+    }
+
+    /// <summary>
+    /// The store's directory was deleted under the running site (a clean-up of /tmp, an operator's <c>rm -rf</c>):
+    /// RocksDB would go on writing to files no path leads to, and every write acknowledged from then on would be gone
+    /// at the next start. One stat per write round (a round carries a whole group of commands) finds it; from then on
+    /// every write is refused, for good: the files this process holds are no longer the site's.
+    /// </summary>
+    private void ThrowIfDirectoryLost()
+    {
+        if (_lost is null && !File.Exists(Path.Combine(_directory, "CURRENT")))
+        {
+            _lost = new KvDirectoryLostException(_directory);
+        }
+
+        if (_lost is not null)
+        {
+            throw _lost;
+        }
     }
 
     private static void Complete(List<TaskCompletionSource>? saves, Exception? failed)

@@ -70,8 +70,14 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>The write that failed (a full disk), while writes are refused; null when writing works.</summary>
+    /// <summary>The write that failed (a full disk, or the directory deleted: <see cref="KvDirectoryLostException"/>), while
+    /// writes are refused; null when writing works.</summary>
     public Exception? Failed { get; private set; }
+
+    /// <summary>What writes are refused with while <see cref="Failed"/> is set.</summary>
+    public string ReadOnlyReply => Failed is KvDirectoryLostException lost ? lost.Message : KvException.ReadOnly;
+
+    private KvDirectoryLostException? _lost;
 
     public long RecordsLoaded { get; private set; }
 
