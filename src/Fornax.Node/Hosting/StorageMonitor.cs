@@ -56,6 +56,12 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
 
     private void OnStorageChanged(StorageState state)
     {
+        if (state.Lost)
+        {
+            LogLost(state.Reason!);
+            return;
+        }
+
         if (state.ReadOnly)
         {
             LogReadOnly(state.Reason!, DiskSpaceNeeded, options.StorageCheckInterval.TotalSeconds);
@@ -84,6 +90,9 @@ internal sealed partial class StorageMonitor(IObjectStore store, NodeOptions opt
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Error, Message = "The object store is read-only: {Reason}. Reads are served; writes answer 507 until that disk has {Needed} free (delete files there or grow it; checked every {Seconds} s, no restart needed)")]
     private partial void LogReadOnly(string reason, string needed, double seconds);
+
+    [LoggerMessage(EventId = 406, Level = LogLevel.Error, Message = "The object store is read-only for good: {Reason}. Writes answer 507 until the site is restarted, which starts it afresh on that directory: what it held went with the directory")]
+    private partial void LogLost(string reason);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "The object store takes writes again: its disk has room")]
     private partial void LogWritable();

@@ -25,7 +25,7 @@ internal sealed partial class SqliteObjectStore
 
     public StorageState TryResumeWrites()
     {
-        if (!Storage.ReadOnly || Volatile.Read(ref _disposed) != 0 || DiskSpace.IsFull(_directory))
+        if (!Storage.ReadOnly || Storage.Lost || Volatile.Read(ref _disposed) != 0 || DiskSpace.IsFull(_directory))
             return Storage;
         _writeGate.Wait();
         try
@@ -61,6 +61,21 @@ internal sealed partial class SqliteObjectStore
         SetStorage(new StorageState(true, OutOfSpaceReason(DatabasePath), _options.TimeProvider.GetUtcNow()));
     }
 
+    /// <summary>
+    /// Under the write gate: whether the database file is gone from the data directory (deleted under the running site: a
+    /// clean-up of /tmp, an <c>rm -rf</c>). SQLite would go on writing to a file no path leads to, acknowledging writes
+    /// the next start would not find; so the store turns read-only for good, saying why. One stat per batch of writes.
+    /// </summary>
+    private bool DatabaseLost()
+    {
+        if (File.Exists(DatabasePath))
+            return false;
+        _writer?.Dispose();
+        _writer = null;
+        SetStorage(new StorageState(true, $"the data directory {_directory} was deleted while the site ran ({DatabasePath} is gone)", _options.TimeProvider.GetUtcNow()) { Lost = true });
+        return true;
+    }
+
     private void SetStorage(StorageState state)
     {
         Volatile.Write(ref _storage, state);
@@ -76,7 +91,9 @@ internal sealed partial class SqliteObjectStore
 
     private StoreException ReadOnlyRefusal(ObjectKey key) => new(
         StoreErrorReason.StorageFull,
-        $"{key}: the object store is read-only: {Storage.Reason}; nothing was written. It takes writes again by itself once that disk has {DiskSpace.FullBelowBytes / (1024 * 1024)} MiB free");
+        Storage.Lost
+            ? $"{key}: the object store is read-only: {Storage.Reason}; nothing was written. Restart the site to start it afresh on that directory"
+            : $"{key}: the object store is read-only: {Storage.Reason}; nothing was written. It takes writes again by itself once that disk has {DiskSpace.FullBelowBytes / (1024 * 1024)} MiB free");
 
     private static string OutOfSpaceReason(string database) => $"no space left on device ({database})";
 

@@ -213,7 +213,7 @@ internal sealed partial class SqliteObjectStore
             return;
         }
 
-        if (_writer is null)
+        if (_writer is null || DatabaseLost())
         {
             foreach (var write in batch)
                 write.Done.TrySetException(ReadOnlyRefusal(write.Key));
