@@ -81,6 +81,26 @@ public sealed class NodeRunTests : IDisposable
         Assert.Contains("site shop-1 stopped", result.Stdout);
     }
 
+    /// <summary>The data directory deleted under the running site (its stores turn read-only, saying why): the stop still
+    /// ends cleanly, where it crashed removing the pid file from a directory that was gone.</summary>
+    [Fact]
+    public async Task NodeRun_DataDirectoryDeletedWhileRunning_StillStopsCleanly()
+    {
+        var host = new RecordingSiteHost();
+        _cli.SiteHost = host;
+        using var stop = new CancellationTokenSource();
+
+        var run = _cli.RunAsync(["node", "run", "--data-dir", "d", "--api-port", "0", "--ingress-port", "0"], stop.Token);
+        var first = await Task.WhenAny(host.Started, run).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(first == host.Started, first == run ? $"node run ended early: {(await run).Stderr}" : "");
+        Directory.Delete(Path.Combine(_cli.WorkingDirectory, "d"), recursive: true);
+        stop.Cancel();
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("stopped", result.Stdout);
+    }
+
     [Fact]
     public async Task NodeRun_WithoutDataDirectory_IsAnError()
     {

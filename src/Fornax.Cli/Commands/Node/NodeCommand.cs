@@ -295,7 +295,15 @@ internal sealed class NodeCommand : Command
         // Stop even when the token that ended the wait has fired: a clean stop flushes the store and the outbox.
         using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(30), _context.Time);
         await site.StopAsync(stopping.Token);
-        File.Delete(pidFile);
+        try
+        {
+            File.Delete(pidFile);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // the data directory was deleted under the running site (its stores said so): nothing left to tidy
+        }
+
         _context.Out.MarkupLine($"site [bold]{Markup.Escape(options.Name)}[/] stopped");
         return ExitCodes.Success;
     }
