@@ -34,6 +34,30 @@ public sealed class LoneSiteTests : TwoDurableSites
         Assert.Null(again.Get("cart:ttl0"));
     }
 
+    /// <summary>A lone site stopped between a delete's write and the write of its tombstone's collection (or a store an
+    /// older build wrote, which kept them all) holds tombstones on disk and no neighbour: they are collected as it opens.</summary>
+    [Fact]
+    public async Task TombstonesOnDisk_WithNoNeighbourOnDisk_AreCollectedAsTheStoreOpens()
+    {
+        var a = OpenSite(DirA.Path, "a", "cart:", KvDurability.Always);
+        await a.Execute(0, static (tx, _) => { tx.SetString("cart:1"u8, "x"u8, null, false); return 0; }, out _).WaitAsync();
+        // From the write after the delete's on, the disk refuses: the collection never reaches it, as in a crash.
+        ((KvEngine)a).BeforeDiskWrite = () =>
+        {
+            if (a.Stats.Tombstones == 0)
+            {
+                throw new Fornax.Kv.Engine.Native.RocksDbException("test: the disk refuses this write");
+            }
+        };
+        await a.Execute(0, static (tx, _) => tx.Delete("cart:1"u8), out _).WaitAsync();
+        await Poll.UntilAsync(() => a.IsReadOnly, "the collection's write to fail");
+        await a.DisposeAsync();
+
+        await using var again = OpenSite(DirA.Path, "a", "cart:");
+        Assert.Equal(0, again.Stats.Tombstones);
+        Assert.Null(again.Get("cart:1"));
+    }
+
     /// <summary>b holds cart:1; c links while b's disk is held back. Had b sent cart:1 before c's position was on its disk,
     /// a crash of b then would leave b with no neighbour on disk — collecting, after the restart, the tombstone of a
     /// later delete of cart:1 that c would still need.</summary>
