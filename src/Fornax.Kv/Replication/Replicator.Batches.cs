@@ -251,11 +251,12 @@ internal sealed partial class Replicator
     }
 
     /// <summary>Drops what every known peer acknowledged; a tombstone whose delete every peer has is collected then. With
-    /// no peer (the last one forgotten, or none ever: a lone site) nobody waits for anything: a new one catches up by
-    /// digests, and holds nothing of this site's before its position is on disk (<see cref="PeerState.PositionOnDisk"/>).</summary>
+    /// no peer (the last one forgotten, or none ever: a lone site) nobody waits for anything but the disk: a new peer
+    /// catches up by digests, and holds nothing of this site's before its position is on disk
+    /// (<see cref="PeerState.PositionOnDisk"/>).</summary>
     private void TruncateLog()
     {
-        var everyone = _peers.Count == 0 ? engine.CurrentVersion : _peers.Values.Min(p => p.Acked);
+        var everyone = _peers.Count == 0 ? Math.Min(engine.CurrentVersion, engine.DurableVersion) : _peers.Values.Min(p => p.Acked);
         _log.TruncateThrough(everyone, entry =>
         {
             if (entry.State.ChangeSeq == entry.Seq && entry.State.IsEmpty && !entry.State.Removed)
