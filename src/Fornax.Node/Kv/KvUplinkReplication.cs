@@ -19,7 +19,7 @@ internal sealed partial class KvUplinkReplication(Uplink? uplink, ILinkReplicati
     private static readonly TimeSpan Retry = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often a parent that refused this site's data is asked again (its log names each refusal).</summary>
-    internal static readonly TimeSpan RetryRefused = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan RetryRefused = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -140,7 +140,7 @@ internal sealed partial class KvDiskWriter
     /// </summary>
     private void ThrowIfDirectoryLost()
     {
-        if (_lost is null && !File.Exists(Path.Combine(_directory, "CURRENT")))
+        if (_lost is null && !File.Exists(_currentFile))
         {
             _lost = new KvDirectoryLostException(_directory);
         }

@@ -14,6 +14,9 @@ namespace Fornax.Kv.Engine;
 internal sealed partial class KvDiskWriter : IAsyncDisposable
 {
     private readonly string _directory;
+
+    /// <summary>RocksDB's <c>CURRENT</c>, there for as long as the store's directory is (<see cref="ThrowIfDirectoryLost"/>).</summary>
+    private readonly string _currentFile;
     private readonly RocksDbOptions _options;
     private RocksDatabase _db;
     private bool _openedReadOnly;
@@ -54,6 +57,7 @@ internal sealed partial class KvDiskWriter : IAsyncDisposable
     private KvDiskWriter(string directory, RocksDbOptions options, KvDurability durability, TimeProvider time, Lock gate, HybridLogicalClock clock)
     {
         _directory = directory;
+        _currentFile = Path.Combine(directory, "CURRENT");
         _options = options;
         (_db, Failed) = OpenWritableOrReadOnly(directory, options);
         _openedReadOnly = Failed is not null;
