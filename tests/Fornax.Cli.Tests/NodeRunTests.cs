@@ -93,7 +93,20 @@ public sealed class NodeRunTests : IDisposable
         var run = _cli.RunAsync(["node", "run", "--data-dir", "d", "--api-port", "0", "--ingress-port", "0"], stop.Token);
         var first = await Task.WhenAny(host.Started, run).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(first == host.Started, first == run ? $"node run ended early: {(await run).Stderr}" : "");
-        Directory.Delete(Path.Combine(_cli.WorkingDirectory, "d"), recursive: true);
+        // The running site may write a file there while the delete walks the directory ("not empty"): delete until gone.
+        var data = Path.Combine(_cli.WorkingDirectory, "d");
+        await Fornax.Testing.Poll.UntilAsync(() =>
+        {
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+
+            return !Directory.Exists(data);
+        }, "the data directory to be deleted");
         stop.Cancel();
         var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
 
