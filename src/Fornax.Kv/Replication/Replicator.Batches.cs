@@ -266,5 +266,6 @@ internal sealed partial class Replicator
 
             entry.State.Deltas?.TrimThrough(everyone);
         });
+        ReleaseForgottenNeeds(everyone);
     }
 }

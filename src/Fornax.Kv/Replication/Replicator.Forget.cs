@@ -4,10 +4,12 @@ namespace Fornax.Kv.Replication;
 internal sealed partial class Replicator
 {
     /// <summary>
-    /// Neighbours forgotten here → what each last said its side needs, and its data epoch then. That need still counts: a
-    /// keyspace relayed for it stays carried, its copies kept. Given up, the copies would go with the changes the
-    /// neighbour sent that this site acknowledged and had not passed on yet — acknowledged, and then lost. Kept on disk
-    /// (a position marked forgotten).
+    /// Neighbours forgotten here → what each last said its side needs, its data epoch then, and this site's version then.
+    /// That need still counts until every other neighbour has acknowledged this site's changes up to that version: a
+    /// keyspace relayed for it stays carried, its copies kept. Given up sooner, the copies would go with the changes the
+    /// neighbour sent that this site acknowledged and had not passed on yet — acknowledged, and then lost. Given up then
+    /// (<see cref="ReleaseForgottenNeeds"/>): kept for ever, a relay went on receiving and storing a keyspace nobody on
+    /// that side would read again. Kept on disk (a position marked forgotten).
     /// </summary>
     private readonly Dictionary<string, ForgottenPeer> _forgotten = new(StringComparer.Ordinal);
 
@@ -25,7 +27,7 @@ internal sealed partial class Replicator
             }
 
             session = peer.Session;
-            _forgotten[peerSite] = new ForgottenPeer(peer.PeerEpoch, peer.Interest);
+            _forgotten[peerSite] = new ForgottenPeer(peer.PeerEpoch, peer.Interest, engine.CurrentVersion);
             _positionForgotten = true;
             engine.PositionsChanged();
             // Kept until it acknowledged them, it held back every change-log entry and tombstone since it left.
@@ -41,6 +43,32 @@ internal sealed partial class Replicator
         {
             // the session ended meanwhile
         }
+    }
+
+    /// <summary>
+    /// Gives up the needs of forgotten neighbours once what they sent is passed on: every neighbour has acknowledged this
+    /// site's changes up to the version of the forget (<paramref name="everyone"/>, the least of them) and none is owed a
+    /// catch-up (whose skipped changes count as acknowledged before they arrive). The neighbours are told the smaller
+    /// need, and the copies of a keyspace carried only for a forgotten neighbour are dropped. The epoch stays, to refuse
+    /// the neighbour's old data.
+    /// </summary>
+    private void ReleaseForgottenNeeds(long everyone)
+    {
+        if (_forgotten.Count == 0 || !_forgotten.Values.Any(f => f.Interest.Count > 0 && everyone >= f.HeldUntil)
+            || _peers.Values.Any(p => p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0))
+        {
+            return;
+        }
+
+        foreach (var (peerSite, forgotten) in _forgotten.Where(f => f.Value.Interest.Count > 0 && everyone >= f.Value.HeldUntil).ToList())
+        {
+            _forgotten[peerSite] = forgotten with { Interest = [] };
+        }
+
+        _positionForgotten = true; // the markers are written again, without the needs
+        engine.PositionsChanged();
+        _interestsVersion++;
+        RecomputeCarried();
     }
 
     /// <summary>
@@ -61,5 +89,6 @@ internal sealed partial class Replicator
     }
 }
 
-/// <summary>A neighbour forgotten here: its data epoch when it was forgotten (0: it never spoke) and its last needs.</summary>
-internal readonly record struct ForgottenPeer(long Epoch, List<byte[]> Interest);
+/// <summary>A neighbour forgotten here: its data epoch when it was forgotten (0: it never spoke), its last needs (empty once
+/// given up), and this site's version when it was forgotten (its needs are held until every neighbour has that).</summary>
+internal readonly record struct ForgottenPeer(long Epoch, List<byte[]> Interest, long HeldUntil);

@@ -206,7 +206,9 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     {
         foreach (var forgotten in restored.Where(p => p.Forgotten))
         {
-            _forgotten[forgotten.Site] = new ForgottenPeer(forgotten.Epoch, forgotten.Interest);
+            // The version is kept in the marker's acknowledged field; a marker of an older build has none: held until
+            // the neighbours have everything this site has now (which includes everything it had at the forget).
+            _forgotten[forgotten.Site] = new ForgottenPeer(forgotten.Epoch, forgotten.Interest, forgotten.Acked != 0 ? forgotten.Acked : engine.CurrentVersion);
         }
 
         var positions = restored.Where(p => !p.Forgotten).ToList();
@@ -264,7 +266,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
         return
         [
             .. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest)),
-            .. _forgotten.Select(f => new PeerPosition(f.Key, f.Value.Epoch, 0, 0, false, f.Value.Interest) { Forgotten = true }),
+            .. _forgotten.Select(f => new PeerPosition(f.Key, f.Value.Epoch, f.Value.HeldUntil, 0, false, f.Value.Interest) { Forgotten = true }),
         ];
     }
 
