@@ -35,6 +35,13 @@ internal static class CounterCommands
 
     private static void IncrementByFloat(IKvTransaction tx, RespArgs args, RespConnection client)
     {
+        // Redis looks at the key's type before the increment here (INCRBY, HINCRBY and HINCRBYFLOAT read theirs first).
+        if (tx.TypeOf(args[1]) is not (KvType.None or KvType.String))
+        {
+            client.Reply.Error(KvException.WrongType);
+            return;
+        }
+
         if (!RespText.TryParseDouble(args[2], out var delta))
         {
             client.Reply.Error(RespErrors.NotFloat);

@@ -38,12 +38,6 @@ internal static class ExpiryCommands
     private static void Expire(IKvTransaction tx, RespArgs args, RespConnection client, long unitMs, bool relative)
     {
         var name = System.Text.Encoding.ASCII.GetString(args[0]).ToLowerInvariant();
-        if (!RespText.TryParseInt64(args[2], out var value))
-        {
-            client.Reply.Error(RespErrors.NotInteger);
-            return;
-        }
-
         bool nx = false, xx = false, gt = false, lt = false;
         for (var i = 3; i < args.Count; i++)
         {
@@ -67,6 +61,13 @@ internal static class ExpiryCommands
         if (gt && lt)
         {
             client.Reply.Error("ERR GT and LT options at the same time are not compatible");
+            return;
+        }
+
+        // The time after the options, as redis-server reads them.
+        if (!RespText.TryParseInt64(args[2], out var value))
+        {
+            client.Reply.Error(RespErrors.NotInteger);
             return;
         }
 

@@ -15,6 +15,12 @@ internal static partial class HashCommands
             return;
         }
 
+        // The key before the options, as redis-server reads them: a missing key answers an empty page whatever they say.
+        if (!ScanOptions.KeyHolds(tx, args[1], KvType.Hash, client))
+        {
+            return;
+        }
+
         var options = ScanOptions.Parse(args, 3, allowType: false);
         if (options.Error is { } error)
         {
@@ -38,7 +44,20 @@ internal static partial class HashCommands
     /// <summary>HRANDFIELD key [count [WITHVALUES]]: a positive count gives distinct fields, a negative one may repeat.</summary>
     private static void HRandField(IKvTransaction tx, RespArgs args, RespConnection client)
     {
+        // In redis-server's order: the count, the options, WITHVALUES's bound on the count, then the key.
         long count = 0;
+        if (args.Count >= 3 && !RespText.TryParseInt64(args[2], out count))
+        {
+            client.Reply.Error(RespErrors.NotInteger);
+            return;
+        }
+
+        if (count == long.MinValue)
+        {
+            client.Reply.Error(RespErrors.CountOutOfRange);
+            return;
+        }
+
         var withValues = args.Count == 4 && args.Is(3, "WITHVALUES"u8);
         if (args.Count > 4 || (args.Count == 4 && !withValues))
         {
@@ -46,9 +65,9 @@ internal static partial class HashCommands
             return;
         }
 
-        if (args.Count >= 3 && !RespText.TryParseInt64(args[2], out count))
+        if (withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2))
         {
-            client.Reply.Error(RespErrors.NotInteger);
+            client.Reply.Error("ERR value is out of range");
             return;
         }
 

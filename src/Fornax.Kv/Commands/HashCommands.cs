@@ -139,6 +139,12 @@ internal static partial class HashCommands
             return;
         }
 
+        if (!double.IsFinite(delta))
+        {
+            client.Reply.Error("ERR value is NaN or Infinity"); // redis-server's words for an increment it refuses before the key
+            return;
+        }
+
         client.Reply.Bulk(RespText.FormatDouble(tx.HashIncrementByFloat(args[1], args[2], delta)));
     }
 }

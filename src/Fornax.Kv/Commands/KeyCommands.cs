@@ -103,16 +103,27 @@ internal static class KeyCommands
         Replies.Array(client.Reply, keys);
     }
 
-    /// <summary>Cursors are unsigned 64-bit decimal, as Redis'.</summary>
+    /// <summary>
+    /// A cursor as Redis 7 reads one (C's strtoul, with leading white space refused): an optional sign and decimal digits
+    /// of at most 64 bits; a minus wraps around (-1 is 2^64-1, which ends a scan at once), and "" is 0.
+    /// </summary>
     internal static bool TryParseCursor(ReadOnlySpan<byte> text, out long cursor)
     {
         cursor = 0;
-        if (!System.Buffers.Text.Utf8Parser.TryParse(text, out ulong value, out var consumed) || consumed != text.Length)
+        var negative = text.Length > 0 && text[0] == (byte)'-';
+        var digits = text.Length > 0 && text[0] is (byte)'-' or (byte)'+' ? text[1..] : text;
+        if (digits.IsEmpty)
+        {
+            return text.IsEmpty; // a lone sign is not a number; nothing at all is 0
+        }
+
+        if (digits[0] is < (byte)'0' or > (byte)'9'
+            || !System.Buffers.Text.Utf8Parser.TryParse(digits, out ulong value, out var consumed) || consumed != digits.Length)
         {
             return false;
         }
 
-        cursor = (long)value;
+        cursor = unchecked((long)(negative ? 0 - value : value));
         return true;
     }
 
@@ -142,6 +153,7 @@ internal static class KeyCommands
     private static void Copy(IKvTransaction tx, RespArgs args, RespConnection client)
     {
         var replace = false;
+        long otherDb = 0;
         for (var i = 3; i < args.Count; i++)
         {
             if (args.Is(i, "REPLACE"u8))
@@ -156,17 +168,27 @@ internal static class KeyCommands
                     return;
                 }
 
-                if (db != 0)
+                // Redis's 16 databases: past them at once; another of them after every option was read (this store has
+                // database 0 only, as SELECT says).
+                if (db is < 0 or > 15)
                 {
                     client.Reply.Error(RespErrors.DbIndexOutOfRange);
                     return;
                 }
+
+                otherDb = db;
             }
             else
             {
                 client.Reply.Error(RespErrors.Syntax);
                 return;
             }
+        }
+
+        if (otherDb != 0)
+        {
+            client.Reply.Error(RespErrors.DbIndexOutOfRange);
+            return;
         }
 
         if (args[1].SequenceEqual(args[2]))

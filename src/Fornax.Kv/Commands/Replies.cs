@@ -65,6 +65,32 @@ internal readonly record struct ScanOptions(int MatchIndex, int Count, Engine.Kv
 
     public bool Matches(RespArgs args, ReadOnlySpan<byte> item) => MatchIndex == 0 || Engine.Glob.IsMatch(args[MatchIndex], item);
 
+    /// <summary>
+    /// HSCAN's and SSCAN's key, looked at before their options as redis-server does: true when it holds
+    /// <paramref name="type"/>; else the reply is written (an empty page for a missing key, WRONGTYPE for another type).
+    /// </summary>
+    public static bool KeyHolds(Engine.IKvTransaction tx, ReadOnlySpan<byte> key, Engine.KvType type, RespConnection client)
+    {
+        var held = tx.TypeOf(key);
+        if (held == type)
+        {
+            return true;
+        }
+
+        if (held == Engine.KvType.None)
+        {
+            client.Reply.Array(2);
+            client.Reply.Bulk("0"u8);
+            client.Reply.Array(0);
+        }
+        else
+        {
+            client.Reply.Error(Engine.KvException.WrongType);
+        }
+
+        return false;
+    }
+
     public static ScanOptions Parse(RespArgs args, int start, bool allowType)
     {
         var (match, count, type, nothing) = (0, DefaultCount, (Engine.KvType?)null, false);

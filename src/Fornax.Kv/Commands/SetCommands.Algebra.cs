@@ -67,9 +67,10 @@ internal static partial class SetCommands
     /// <summary>SINTERCARD numkeys key [key ...] [LIMIT limit].</summary>
     private static void SInterCard(IKvTransaction tx, RespArgs args, RespConnection client)
     {
-        if (!RespText.TryParseInt64(args[1], out var keys) || keys <= 0 || keys > int.MaxValue)
+        // As redis-server 7 answers: one message for a count that is not a number and one under 1.
+        if (!RespText.TryParseInt64(args[1], out var keys) || keys <= 0)
         {
-            client.Reply.Error(keys <= 0 && RespText.TryParseInt64(args[1], out _) ? "ERR numkeys should be greater than 0" : RespErrors.NotInteger);
+            client.Reply.Error("ERR numkeys should be greater than 0");
             return;
         }
 
@@ -125,6 +126,12 @@ internal static partial class SetCommands
             return;
         }
 
+        if (count == long.MinValue)
+        {
+            client.Reply.Error(RespErrors.CountOutOfRange);
+            return;
+        }
+
         var members = new List<byte[]>();
         tx.SetMembers(args[1], members);
         var picked = RandomPick.Pick(members, count, client.Random);
@@ -156,6 +163,12 @@ internal static partial class SetCommands
         if (!KeyCommands.TryParseCursor(args[2], out _))
         {
             client.Reply.Error(RespErrors.InvalidCursor);
+            return;
+        }
+
+        // The key before the options, as redis-server reads them: a missing key answers an empty page whatever they say.
+        if (!ScanOptions.KeyHolds(tx, args[1], KvType.Set, client))
+        {
             return;
         }
 

@@ -70,7 +70,15 @@ internal static partial class SetCommands
 
     private static void SMove(IKvTransaction tx, RespArgs args, RespConnection client)
     {
-        // Both keys must be sets (or absent) before anything moves.
+        // As redis-server: a missing source answers 0 whatever the destination holds; else both keys must be sets (the
+        // destination may be absent) before anything moves.
+        if (tx.TypeOf(args[1]) == KvType.None)
+        {
+            client.Reply.Integer(0);
+            return;
+        }
+
+        tx.SetCount(args[1]);
         tx.SetCount(args[2]);
         if (!tx.SetContains(args[1], args[3]))
         {

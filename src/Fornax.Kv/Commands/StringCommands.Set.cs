@@ -9,51 +9,28 @@ internal static partial class StringCommands
 {
     private static void Set(IKvTransaction tx, RespArgs args, RespConnection client)
     {
-        bool nx = false, xx = false, get = false, keepTtl = false;
-        long? expiry = null;
-        var expirySeen = false;
-        for (var i = 3; i < args.Count; i++)
+        if (!StringOptions.TryParse(args, 3, forSet: true, out var options))
         {
-            if (args.Is(i, "NX"u8) && !xx)
-            {
-                nx = true;
-            }
-            else if (args.Is(i, "XX"u8) && !nx)
-            {
-                xx = true;
-            }
-            else if (args.Is(i, "GET"u8))
-            {
-                get = true;
-            }
-            else if (args.Is(i, "KEEPTTL"u8) && !expirySeen)
-            {
-                keepTtl = true;
-            }
-            else if (!keepTtl && !expirySeen && i + 1 < args.Count && TryExpiryOption(args, i, out var unitMs, out var relative))
-            {
-                expirySeen = true;
-                if (!TryReadExpiry(tx, args, ++i, unitMs, relative, "set", client, out expiry))
-                {
-                    return;
-                }
-            }
-            else
-            {
-                client.Reply.Error(RespErrors.Syntax);
-                return;
-            }
+            client.Reply.Error(RespErrors.Syntax);
+            return;
+        }
+
+        // Every option's syntax first, then the time, as redis-server reads them.
+        long? expiry = null;
+        if (options.ExpiryIndex != 0 && !TryReadExpiry(tx, args, options.ExpiryIndex, options.UnitMs, options.Relative, "set", client, out expiry))
+        {
+            return;
         }
 
         var exists = tx.TypeOf(args[1]) != KvType.None;
-        if (get)
+        if (options.Get)
         {
             Get(tx, args, client); // answers the old value, or WRONGTYPE before anything changes
         }
 
-        if ((nx && exists) || (xx && !exists))
+        if ((options.Nx && exists) || (options.Xx && !exists))
         {
-            if (!get)
+            if (!options.Get)
             {
                 client.Reply.Null();
             }
@@ -61,8 +38,8 @@ internal static partial class StringCommands
             return;
         }
 
-        tx.SetString(args[1], args[2], expiry, keepTtl);
-        if (!get)
+        tx.SetString(args[1], args[2], expiry, options.KeepTtl);
+        if (!options.Get)
         {
             client.Reply.Ok();
         }
@@ -71,39 +48,82 @@ internal static partial class StringCommands
     /// <summary>GETEX key [EX s | PX ms | EXAT s | PXAT ms | PERSIST].</summary>
     private static void GetEx(IKvTransaction tx, RespArgs args, RespConnection client)
     {
-        long? expiry = null;
-        var persist = false;
-        if (args.Count == 3 && args.Is(2, "PERSIST"u8))
-        {
-            persist = true;
-        }
-        else if (args.Count == 4 && TryExpiryOption(args, 2, out var unitMs, out var relative))
-        {
-            if (!TryReadExpiry(tx, args, 3, unitMs, relative, "getex", client, out expiry))
-            {
-                return;
-            }
-        }
-        else if (args.Count != 2)
+        if (!StringOptions.TryParse(args, 2, forSet: false, out var options))
         {
             client.Reply.Error(RespErrors.Syntax);
             return;
         }
 
+        // The key before the time, as redis-server reads them: a missing key answers nil whatever the time says.
         if (!tx.TryGetString(args[1], out var value))
         {
             client.Reply.Null();
             return;
         }
 
+        long? expiry = null;
+        if (options.ExpiryIndex != 0 && !TryReadExpiry(tx, args, options.ExpiryIndex, options.UnitMs, options.Relative, "getex", client, out expiry))
+        {
+            return;
+        }
+
         client.Reply.Bulk(value);
-        if (persist)
+        if (options.Persist)
         {
             tx.SetExpiry(args[1], null);
         }
         else if (expiry is { } at)
         {
             tx.SetExpiry(args[1], at);
+        }
+    }
+
+    /// <summary>
+    /// SET's and GETEX's options as redis-server 7 reads them (parseExtendedStringArgumentsOrReply): NX and XX exclude
+    /// each other, one expiry form at most (the same one repeated: the last counts), KEEPTTL (SET) and PERSIST (GETEX)
+    /// only without one; anything else is a syntax error. The time itself is read afterwards.
+    /// </summary>
+    private readonly record struct StringOptions(bool Nx, bool Xx, bool Get, bool KeepTtl, bool Persist, int ExpiryIndex, long UnitMs, bool Relative)
+    {
+        public static bool TryParse(RespArgs args, int start, bool forSet, out StringOptions options)
+        {
+            options = default;
+            for (var i = start; i < args.Count; i++)
+            {
+                var hasNext = i + 1 < args.Count;
+                var timed = options.ExpiryIndex != 0;
+                if (forSet && args.Is(i, "NX"u8) && !options.Xx)
+                {
+                    options = options with { Nx = true };
+                }
+                else if (forSet && args.Is(i, "XX"u8) && !options.Nx)
+                {
+                    options = options with { Xx = true };
+                }
+                else if (forSet && args.Is(i, "GET"u8))
+                {
+                    options = options with { Get = true };
+                }
+                else if (forSet && args.Is(i, "KEEPTTL"u8) && !timed)
+                {
+                    options = options with { KeepTtl = true };
+                }
+                else if (!forSet && args.Is(i, "PERSIST"u8) && !timed)
+                {
+                    options = options with { Persist = true };
+                }
+                else if (hasNext && !options.KeepTtl && !options.Persist && TryExpiryOption(args, i, out var unitMs, out var relative)
+                         && (!timed || (unitMs, relative) == (options.UnitMs, options.Relative)))
+                {
+                    options = options with { ExpiryIndex = ++i, UnitMs = unitMs, Relative = relative };
+                }
+                else
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 

@@ -83,6 +83,23 @@ internal sealed partial class RespConnection
     public void NoteActivity(long nowUnixMs) => LastCommandAtMs = nowUnixMs;
 
     /// <summary>
+    /// Answers a command refused before it ran. EXEC refused so ends the transaction, with Redis's words for it (its
+    /// rejectCommand): "EXECABORT Transaction discarded because of: " and the reason without its "ERR " — outside a
+    /// MULTI too, as redis-server answers.
+    /// </summary>
+    private void Reject(RespCommand command, string error)
+    {
+        if (command.Name == "exec")
+        {
+            DiscardMulti();
+            Reply.Error("EXECABORT Transaction discarded because of: " + (error.StartsWith("ERR ", StringComparison.Ordinal) ? error[4..] : error));
+            return;
+        }
+
+        Reply.Error(error);
+    }
+
+    /// <summary>
     /// Runs one parsed command (<paramref name="command"/> is its entry in <see cref="CommandTable"/>, null when unknown)
     /// and writes its reply. A data command (<see cref="RespCommand.Kv"/>) always completes synchronously: refused,
     /// queued in a MULTI, or run as one transaction.
@@ -108,13 +125,13 @@ internal sealed partial class RespConnection
         if (!command.ArityMatches(args.Count))
         {
             FlagMultiError();
-            Reply.Error(RespErrors.WrongArity(command.Name));
+            Reject(command, RespErrors.WrongArity(command.Name));
             return ValueTask.CompletedTask;
         }
 
         if (InSubscribeMode && (command.Flags & CommandFlags.PubSubContext) == 0)
         {
-            Reply.Error($"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            Reject(command, $"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return ValueTask.CompletedTask;
         }
 

@@ -14,6 +14,9 @@ internal static class RespErrors
     public const string DbIndexOutOfRange = "ERR DB index is out of range";
     public const string NotPositive = "ERR value is out of range, must be positive";
 
+    /// <summary>SRANDMEMBER's and HRANDFIELD's count of -2^63 (one that cannot be negated), in Redis's words.</summary>
+    public const string CountOutOfRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
     public static string WrongArity(string command) => $"ERR wrong number of arguments for '{command}' command";
 
     public static string InvalidExpire(string command) => $"ERR invalid expire time in '{command}' command";

@@ -146,7 +146,7 @@ internal sealed class RespTestServer : IAsyncDisposable
     }
 
     /// <summary>Length of the reply starting at <paramref name="at"/> in <paramref name="text"/>, or null when incomplete.</summary>
-    private static int? ReplyLength(string text, int at)
+    internal static int? ReplyLength(string text, int at)
     {
         var end = text.IndexOf("\r\n", at, StringComparison.Ordinal);
         if (end < 0)
