@@ -168,6 +168,12 @@ internal static class KeyCommands
                     return;
                 }
 
+                if (db is < int.MinValue or > int.MaxValue)
+                {
+                    client.Reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+                    return;
+                }
+
                 // Redis's 16 databases: past them at once; another of them after every option was read (this store has
                 // database 0 only, as SELECT says).
                 if (db is < 0 or > 15)

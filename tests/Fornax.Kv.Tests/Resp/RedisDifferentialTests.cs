@@ -35,7 +35,7 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
         "SADD", "SREM", "SMEMBERS", "SISMEMBER", "SMISMEMBER", "SCARD", "SRANDMEMBER", "SSCAN", "SMOVE", "SUNION", "SINTER",
         "SDIFF", "SUNIONSTORE", "SINTERSTORE", "SDIFFSTORE", "SINTERCARD",
         // the rest a client's data traffic uses
-        "PING", "ECHO", "DBSIZE", "EXISTS", "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "NOSUCHCOMMAND",
+        "PING", "ECHO", "DBSIZE", "FLUSHDB", "MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "NOSUCHCOMMAND",
     ];
 
     private static readonly string[] Keys = ["k1", "k2", "s1", "s2", "h1", "h2", "nokey"];
