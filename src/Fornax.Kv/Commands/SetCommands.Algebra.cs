@@ -80,23 +80,17 @@ internal static partial class SetCommands
             return;
         }
 
+        // LIMIT may come more than once (the last counts); a limit that is not a number is "negative", as redis-server says.
         long limit = 0;
-        var rest = 2 + (int)keys;
-        if (rest < args.Count)
+        for (var i = 2 + (int)keys; i < args.Count; i++)
         {
-            if (rest + 2 != args.Count || !args.Is(rest, "LIMIT"u8))
+            if (!args.Is(i, "LIMIT"u8) || i + 1 >= args.Count)
             {
                 client.Reply.Error(RespErrors.Syntax);
                 return;
             }
 
-            if (!RespText.TryParseInt64(args[rest + 1], out limit))
-            {
-                client.Reply.Error(RespErrors.NotInteger);
-                return;
-            }
-
-            if (limit < 0)
+            if (!RespText.TryParseInt64(args[++i], out limit) || limit < 0)
             {
                 client.Reply.Error("ERR LIMIT can't be negative");
                 return;

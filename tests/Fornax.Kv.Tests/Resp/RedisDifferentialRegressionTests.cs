@@ -24,6 +24,8 @@ public sealed class RedisDifferentialRegressionTests
     [InlineData("HRANDFIELD nokey 9223372036854775807 WITHVALUES", "-ERR value is out of range\r\n")]
     // SINTERCARD's count: one message for anything but a positive number.
     [InlineData("SINTERCARD h1 h1", "-ERR numkeys should be greater than 0\r\n")]
+    [InlineData("SINTERCARD 1 s1 LIMIT k* s2", "-ERR LIMIT can't be negative\r\n")]
+    [InlineData("SINTERCARD 1 s1 LIMIT 5 LIMIT 1", ":1\r\n")]
     // EXPIRE's options before its time.
     [InlineData("EXPIRE nokey k1 k1", "-ERR Unsupported option k1\r\n")]
     [InlineData("EXPIRE k1 x NX XX", "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n")]

@@ -63,18 +63,27 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
         ["HSET", "h1", "f", "1", "g", "x"], ["HSET", "h2", "f", "1.5"],
     ];
 
-    [Fact]
-    public void RandomCommands_AnswerAsRedisServerDoes()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RandomCommands_AnswerAsRedisServerDoes(int protocol)
     {
-        Command.Array[1, 10].Sample(commands => CompareAsync(commands).GetAwaiter().GetResult(), time: RespParseFuzzTests.FuzzSeconds, threads: 1,
+        Command.Array[1, 10].Sample(commands => CompareAsync(protocol, commands).GetAwaiter().GetResult(), time: RespParseFuzzTests.FuzzSeconds, threads: 1,
             print: commands => string.Join(" | ", commands.Select(c => string.Join(' ', c.Select(a => $"'{a}'")))));
     }
 
-    private async Task CompareAsync(string[][] commands)
+    private async Task CompareAsync(int protocol, string[][] commands)
     {
         await using var fornax = new RespTestServer();
         using var reference = await redis.Server.ConnectAsync();
         Assert.Equal("+OK\r\n", await reference.CallAsync(["FLUSHALL"]));
+        if (protocol == 3)
+        {
+            // HELLO's own reply names each server: not compared.
+            Assert.StartsWith("%", await reference.CallAsync(["HELLO", "3"]), StringComparison.Ordinal);
+            Assert.StartsWith("%", await fornax.CallAsync("HELLO", "3"), StringComparison.Ordinal);
+        }
+
         List<string[]> queued = [];
         var inMulti = false;
         foreach (var command in Seed.Concat(commands))
@@ -93,6 +102,11 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
                 // precision, or Redis's long double showing in its 17 decimals, differs in the last digits (docs/kv.md,
                 // "INCRBYFLOAT"). Nothing after it can be compared: the stored values differ.
                 return;
+            }
+
+            if (name == "COPY" && actual == "-ERR DB index is out of range\r\n" && !expected.StartsWith('-'))
+            {
+                continue; // a copy into Redis's database 1 to 15: this store has database 0 only (docs/kv.md), which it left alone
             }
 
             var step = $"{string.Join(' ', command)}";
@@ -178,16 +192,16 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
         return reply[..(reply.IndexOf("\r\n", StringComparison.Ordinal) + 2)] + string.Concat(groups);
     }
 
-    /// <summary>The elements of an array reply (null if the reply is not a non-empty array).</summary>
+    /// <summary>The elements of an array, set or map reply (a map's keys and values in turn; null for anything else).</summary>
     private static List<string>? Split(string reply)
     {
-        if (!reply.StartsWith('*') || reply.StartsWith("*-1", StringComparison.Ordinal))
+        if (reply.Length == 0 || reply[0] is not ('*' or '~' or '%') || reply.StartsWith("*-1", StringComparison.Ordinal))
         {
             return null;
         }
 
         var header = reply.IndexOf("\r\n", StringComparison.Ordinal) + 2;
-        var count = int.Parse(reply[1..(header - 2)], CultureInfo.InvariantCulture);
+        var count = int.Parse(reply[1..(header - 2)], CultureInfo.InvariantCulture) * (reply[0] == '%' ? 2 : 1);
         List<string> items = [];
         var at = header;
         for (var i = 0; i < count; i++)
