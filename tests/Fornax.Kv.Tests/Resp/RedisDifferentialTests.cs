@@ -63,16 +63,20 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
         ["HSET", "h1", "f", "1", "g", "x"], ["HSET", "h2", "f", "1.5"],
     ];
 
+    /// <param name="protocol">RESP2 or RESP3 (HELLO 3 first, on both).</param>
+    /// <param name="pipelined">The commands go to the RESP port in one write (its path for a pipelined burst), each
+    /// to redis-server after the reply to the one before.</param>
     [Theory]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void RandomCommands_AnswerAsRedisServerDoes(int protocol)
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(2, true)]
+    public void RandomCommands_AnswerAsRedisServerDoes(int protocol, bool pipelined)
     {
-        Command.Array[1, 10].Sample(commands => CompareAsync(protocol, commands).GetAwaiter().GetResult(), time: RespParseFuzzTests.FuzzSeconds, threads: 1,
+        Command.Array[1, 10].Sample(commands => CompareAsync(protocol, pipelined, commands).GetAwaiter().GetResult(), time: RespParseFuzzTests.FuzzSeconds, threads: 1,
             print: commands => string.Join(" | ", commands.Select(c => string.Join(' ', c.Select(a => $"'{a}'")))));
     }
 
-    private async Task CompareAsync(int protocol, string[][] commands)
+    private async Task CompareAsync(int protocol, bool pipelined, string[][] commands)
     {
         await using var fornax = new RespTestServer();
         using var reference = await redis.Server.ConnectAsync();
@@ -84,12 +88,28 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
             Assert.StartsWith("%", await fornax.CallAsync("HELLO", "3"), StringComparison.Ordinal);
         }
 
+        string[][] all = [.. Seed, .. commands];
+        List<string> expectedReplies = [];
+        foreach (var command in all)
+        {
+            expectedReplies.Add(await reference.CallAsync(command));
+        }
+
+        List<string> actualReplies = [];
+        if (pipelined)
+        {
+            await fornax.SendRawAsync(ParserHarness.Encode(all.Select(c => c.Select(System.Text.Encoding.UTF8.GetBytes).ToArray())));
+        }
+
+        foreach (var command in all)
+        {
+            actualReplies.Add(pipelined ? await fornax.ReadReplyAsync() : await fornax.CallAsync(command));
+        }
+
         List<string[]> queued = [];
         var inMulti = false;
-        foreach (var command in Seed.Concat(commands))
+        foreach (var (command, expected, actual) in all.Zip(expectedReplies, actualReplies))
         {
-            var expected = await reference.CallAsync(command);
-            var actual = await fornax.CallAsync(command);
             var name = command[0].ToUpperInvariant();
             if (inMulti && expected == "+QUEUED\r\n")
             {
