@@ -118,7 +118,7 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
 
             var verdict = name == "EXEC" && Split(expected) is { } expectedItems && Split(actual) is { } actualItems
                 && expectedItems.Count == queued.Count && actualItems.Count == queued.Count
-                ? queued.Select((q, i) => Compare(q[0].ToUpperInvariant(), expectedItems[i], actualItems[i])).Max()
+                ? queued.Select((q, i) => Compare(q[0].ToUpperInvariant(), expectedItems[i], actualItems[i])).DefaultIfEmpty(Verdict.Same).Max()
                 : Compare(name, expected, actual);
             if (verdict == Verdict.StopComparing)
             {
