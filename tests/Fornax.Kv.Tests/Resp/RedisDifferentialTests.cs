@@ -48,13 +48,21 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
         "set", "hash", "WITHVALUES", "LIMIT", "REPLACE", "DB", "*", "k*", "?1", "ASYNC",
     ];
 
+    /// <summary>A word as a client may spell it: as written, lower case, or mixed (names and options are case-blind).</summary>
+    private static Gen<string> AnyCase(string word) => Gen.Int[0, 3].Select(c => c switch
+    {
+        0 => word.ToLowerInvariant(),
+        1 => string.Concat(word.Select((ch, i) => i % 2 == 0 ? char.ToLowerInvariant(ch) : ch)),
+        _ => word,
+    });
+
     private static readonly Gen<string> Arg = Gen.Frequency(
         (5, Gen.Int[0, Keys.Length - 1].Select(i => Keys[i])),
-        (6, Gen.Int[0, Vocabulary.Length - 1].Select(i => Vocabulary[i])),
+        (6, Gen.Int[0, Vocabulary.Length - 1].SelectMany(i => AnyCase(Vocabulary[i]))),
         (1, Gen.Char[' ', '~'].Array[0, 8].Select(chars => new string(chars))));
 
     private static readonly Gen<string[]> Command = Gen.Select(
-        Gen.Int[0, Names.Length - 1].Select(i => Names[i]), Arg.Array[0, 6], (name, args) => (string[])[name, .. args]);
+        Gen.Int[0, Names.Length - 1].SelectMany(i => AnyCase(Names[i])), Arg.Array[0, 6], (name, args) => (string[])[name, .. args]);
 
     /// <summary>Keys of every type first, some with a time to live, so that WRONGTYPE and expiry paths are reached.</summary>
     private static readonly string[][] Seed =
