@@ -17,6 +17,9 @@ internal sealed partial class RespConnection
 
     public int WatchedKeys => _watched.Count;
 
+    /// <summary>The commands queued since MULTI (CLIENT LIST's <c>multi</c>).</summary>
+    public int QueuedCommands => _queue.Count;
+
     public void BeginMulti()
     {
         InMulti = true;

@@ -335,6 +335,20 @@ public sealed class RespCommandTests
         ("CONFIG GET databases", "*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n"),
         ("CONFIG SET save x", "-ERR CONFIG SET 'save' is not supported: a site is configured by its 'fornax node run' flags and config file; only slowlog-log-slower-than and slowlog-max-len are set at run time\r\n"));
 
+    /// <summary>As redis-server 7.0.15 shows a client in a transaction: flag x, and multi= the commands queued (-1 outside).</summary>
+    [Fact]
+    public async Task ClientList_ShowsTheCommandsQueuedInAMulti()
+    {
+        await using var server = new RespTestServer();
+        await using var other = server.Connect();
+        await RunAsync(server, ("MULTI", "+OK\r\n"), ("SET a 1", "+QUEUED\r\n"), ("SET b 1", "+QUEUED\r\n"));
+
+        var lines = (await other.CallAsync("CLIENT", "LIST")).Split('\n');
+
+        Assert.Contains(" flags=x db=0 sub=0 psub=0 ssub=0 multi=2 ", lines.Single(l => l.Contains("addr=192.0.2.10:5000 ", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains(" multi=-1 ", lines.Single(l => l.Contains("addr=192.0.2.10:5001 ", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ClientList_And_Info_DescribeTheConnection()
     {
