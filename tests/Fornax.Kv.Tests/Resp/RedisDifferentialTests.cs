@@ -13,11 +13,17 @@ namespace Fornax.Kv.Tests.Resp;
 /// </summary>
 public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) : IClassFixture<RedisDifferentialTests.Redis>
 {
-    public sealed class Redis : IDisposable
+    public sealed class Redis : IAsyncLifetime
     {
         public RedisServerProcess Server { get; } = new();
 
-        public void Dispose() => Server.Dispose();
+        public Task InitializeAsync() => Server.WaitUntilReadyAsync();
+
+        public Task DisposeAsync()
+        {
+            Server.Dispose();
+            return Task.CompletedTask;
+        }
     }
 
     private static readonly string[] Names =
@@ -187,7 +193,7 @@ public sealed class RedisDifferentialTests(RedisDifferentialTests.Redis redis) :
     /// and the engine read different clocks); a set's members, a hash's fields and KEYS's keys in sorted order (their order is
     /// the server's); a random pick or a scan's page, only its shape.
     /// </summary>
-    internal static string Normalize(string name, string reply)
+    private static string Normalize(string name, string reply)
     {
         if (reply.StartsWith('-') || reply == "+QUEUED\r\n")
         {

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Fornax.Kv.Tests.Storage;
+using Fornax.Testing;
 
 namespace Fornax.Kv.Tests.Resp;
 
 /// <summary>
 /// A real redis-server (Debian's redis-server package; .ci/setup/40-redis.sh installs it) listening only on a Unix
 /// socket in a temporary folder, with no persistence: the reference the differential tests compare the RESP port with.
+/// Start it, then <see cref="WaitUntilReadyAsync"/>.
 /// </summary>
 public sealed class RedisServerProcess : IDisposable
 {
@@ -38,15 +40,16 @@ public sealed class RedisServerProcess : IDisposable
         _process.ErrorDataReceived += (_, line) => Log(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!File.Exists(SocketPath))
-        {
-            if (_process.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"redis-server did not open {SocketPath} (exited: {_process.HasExited}):\n{Output}");
-            }
+    }
 
-            Thread.Sleep(20); // polling for the socket file: a test fixture's start, not logic
+    /// <summary>Waits until redis-server listens on its socket (it says so on its output), or throws with what it said.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        await Poll.UntilAsync(() => _process.HasExited || Output.Contains("ready to accept connections", StringComparison.Ordinal),
+            $"redis-server to listen on {SocketPath}", TimeSpan.FromSeconds(20), () => Output);
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"redis-server exited before it listened on {SocketPath}:\n{Output}");
         }
     }
 
