@@ -94,7 +94,7 @@ public sealed class PortalRoutingTests
     [Trait("Category", "Slow")]
     public async Task OnlyBackendCutOff_Is503NamingServiceAndSite_HealedServesAgain()
     {
-        await using var tree = await PortalTree.StartAsync("e2");
+        await using var tree = await PortalTree.StartAsync(new TreeHostOptions(), "e2");
 
         tree.Cut("r", "e2");
         await Poll.UntilAsync(() => PortalTree.Shows(tree["e1"], tree["e2"], healthy: false), "e1 to see e2 offline", TimeSpan.FromSeconds(20));
