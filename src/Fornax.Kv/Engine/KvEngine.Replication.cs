@@ -13,6 +13,9 @@ internal sealed partial class KvEngine
     /// the data was replaced, and what it had acknowledged no longer holds. A store in memory has a new one each time.</summary>
     public long Epoch { get; }
 
+    /// <summary>The epochs of this site's earlier stores that the tree forgot (<see cref="KvStoreOptions.ForgottenEpochs"/>).</summary>
+    public IReadOnlyCollection<long> ForgottenEpochs => _options.ForgottenEpochs;
+
     public Replicator Replication
     {
         get

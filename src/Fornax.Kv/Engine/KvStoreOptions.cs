@@ -29,6 +29,15 @@ public sealed record KvStoreOptions
     /// <summary>The source of RANDOMKEY's (and SPOP's) randomness; seeded in tests.</summary>
     public Random Random { get; init; } = Random.Shared;
 
+    /// <summary>
+    /// The data epochs of this site's earlier stores that the tree forgot: each was refused by the site's parent (a
+    /// forgotten site back with the data it had then), and its folder removed. A neighbour whose last session here was
+    /// with one of them may hold keys deleted in the tree since, whose tombstones were collected without it: it refuses
+    /// to replicate with this store (<see cref="Replication.ReplicationRefusedException"/>) until its own store starts
+    /// afresh. The site keeps them outside the store's folder, which is what gets removed.
+    /// </summary>
+    public IReadOnlyCollection<long> ForgottenEpochs { get; init; } = [];
+
     /// <summary>How often expired keys are looked for and deleted (a read never sees one, whatever this is).</summary>
     public TimeSpan ExpirySweepInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 

@@ -31,7 +31,16 @@ internal static partial class Frames
     /// <summary>Largest frame accepted (a batch is cut well below, at 256 KiB).</summary>
     public const int MaxFrameBytes = 4 << 20;
 
-    public static byte[] EncodeHello(string site, long incarnation, long epoch, IReadOnlyCollection<byte[]> interest)
+    /// <summary>Most forgotten epochs a hello may name: one is added each time the site's store is forgotten by the tree.</summary>
+    public const int MaxForgottenEpochs = 1024;
+
+    /// <summary>
+    /// A hello: the sender's name, incarnation (its process), data epoch, what its side needs (empty: an Interest frame
+    /// follows); then the receiver's epoch as the sender last knew it (0: never met), and the epochs of the sender's
+    /// earlier stores that the tree forgot (<see cref="Engine.KvStoreOptions.ForgottenEpochs"/>). A hello that ends
+    /// after the needs (an older sender's) reads as 0 and none.
+    /// </summary>
+    public static byte[] EncodeHello(string site, long incarnation, long epoch, IReadOnlyCollection<byte[]> interest, long knownPeerEpoch = 0, IReadOnlyCollection<long>? forgottenEpochs = null)
     {
         var w = new ArrayBufferWriter<byte>();
         w.Write([Hello]);
@@ -39,6 +48,13 @@ internal static partial class Frames
         WriteInt64(w, incarnation);
         WriteInt64(w, epoch);
         WritePrefixes(w, interest);
+        WriteInt64(w, knownPeerEpoch);
+        WriteInt32(w, forgottenEpochs?.Count ?? 0);
+        foreach (var forgotten in forgottenEpochs ?? [])
+        {
+            WriteInt64(w, forgotten);
+        }
+
         return w.WrittenSpan.ToArray();
     }
 
@@ -69,15 +85,32 @@ internal static partial class Frames
         return number;
     }
 
-    public static (string Site, long Incarnation, long Epoch, List<byte[]> Interest) DecodeHello(ReadOnlySpan<byte> frame)
+    public static HelloFrame DecodeHello(ReadOnlySpan<byte> frame)
     {
         var r = new FrameReader(frame, Hello);
         var site = Encoding.UTF8.GetString(r.Bytes(256));
         var incarnation = r.Int64();
         var epoch = r.Int64();
         var interest = r.Prefixes();
+        var knownPeerEpoch = 0L;
+        var forgotten = new List<long>();
+        if (!r.AtEnd)
+        {
+            knownPeerEpoch = r.Int64();
+            var count = r.Int32();
+            if (count is < 0 or > MaxForgottenEpochs)
+            {
+                throw new ReplicationProtocolException($"a hello naming {count} forgotten epochs (0 to {MaxForgottenEpochs})");
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                forgotten.Add(r.Int64());
+            }
+        }
+
         r.End();
-        return (site, incarnation, epoch, interest);
+        return new HelloFrame(site, incarnation, epoch, interest, knownPeerEpoch, forgotten);
     }
 
     public static List<byte[]> DecodeInterest(ReadOnlySpan<byte> frame)
@@ -219,3 +252,6 @@ internal static partial class Frames
         }
     }
 }
+
+/// <summary>A decoded hello (<see cref="Frames.EncodeHello"/>).</summary>
+internal sealed record HelloFrame(string Site, long Incarnation, long Epoch, List<byte[]> Interest, long KnownPeerEpoch, List<long> ForgottenEpochs);

@@ -12,6 +12,10 @@ public interface IKvReplication
     /// <summary>The name the store goes by on the tree (its site's): its hello says it to each neighbour.</summary>
     string Site { get; }
 
+    /// <summary>The store's data epoch, drawn when its folder was created. A site whose parent refuses this store's data
+    /// keeps it among its forgotten epochs (<see cref="Engine.KvStoreOptions.ForgottenEpochs"/>).</summary>
+    long Epoch { get; }
+
     /// <summary>The prefixes this site holds a replica of (from the Keyspace objects placed here). Keys under a prefix
     /// no longer held, nor relayed for a neighbour, are dropped from this site (not deleted elsewhere).</summary>
     void SetKeyspaces(IEnumerable<string> prefixes);

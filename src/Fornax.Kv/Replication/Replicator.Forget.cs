@@ -87,6 +87,36 @@ internal sealed partial class Replicator
                 $"since could come back from it. Remove the kv folder of its data directory (and of the sites below it) and start it again");
         }
     }
+
+    /// <summary>
+    /// The epochs of this site's earlier stores that the tree forgot, for the hello. Not this store's own: while it runs
+    /// refused by its parent, the sites below it go on replicating with it; they are refused once it starts afresh.
+    /// </summary>
+    private List<long> ForgottenEpochsToName() => [.. engine.ForgottenEpochs.Where(e => e != engine.Epoch)];
+
+    /// <summary>
+    /// One side last replicated with a store of the other that the tree has since forgotten (the epoch it knew is among
+    /// those the other names): it was cut off with that store, so it may hold keys deleted in the tree since, whose
+    /// tombstones were collected without either of them — the forgotten store's parent refused it, and this data would
+    /// bring the keys back the same way. Both sides refuse, before either records anything of the other, and the side
+    /// holding the old data is named: its site keeps its store's epoch among its own forgotten ones, for the sites below it.
+    /// </summary>
+    private void RefuseIfEitherReplicatedWithAForgottenStore(string peerSite, HelloFrame hello)
+    {
+        if (hello.ForgottenEpochs.Count > 0 && _peers.TryGetValue(peerSite, out var peer) && peer.PeerEpoch != 0 && hello.ForgottenEpochs.Contains(peer.PeerEpoch))
+        {
+            throw new ReplicationRefusedException(ReplicatedWithAForgottenStore(stale: site, forgotten: peerSite));
+        }
+
+        if (hello.KnownPeerEpoch != 0 && hello.KnownPeerEpoch != engine.Epoch && engine.ForgottenEpochs.Contains(hello.KnownPeerEpoch))
+        {
+            throw new ReplicationRefusedException(ReplicatedWithAForgottenStore(stale: peerSite, forgotten: site));
+        }
+    }
+
+    private static string ReplicatedWithAForgottenStore(string stale, string forgotten) =>
+        $"\"{stale}\" last replicated with the KV data \"{forgotten}\" had when the tree forgot it: keys deleted in the tree since " +
+        $"could come back from it. Remove the kv folder of {stale}'s data directory (and of the sites below it) and start it again";
 }
 
 /// <summary>A neighbour forgotten here: its data epoch when it was forgotten (0: it never spoke), its last needs (empty once

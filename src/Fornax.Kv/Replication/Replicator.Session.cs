@@ -12,17 +12,22 @@ internal sealed partial class Replicator
     {
         using var session = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var sendLock = new SemaphoreSlim(1, 1);
-        await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, engine.Epoch, []), null, session.Token);
-        var hello = await transport.ReceiveAsync(session.Token) ?? throw new ReplicationProtocolException("the stream ended before the peer's hello");
-        var (named, peerIncarnation, peerEpoch, _) = Frames.DecodeHello(hello.Span);
-        if (named != peerSite)
+        long known;
+        lock (engine.Gate)
+        {
+            known = _peers.TryGetValue(peerSite, out var met) ? met.PeerEpoch : 0;
+        }
+
+        await SendAsync(transport, sendLock, Frames.EncodeHello(site, incarnation, engine.Epoch, [], known, ForgottenEpochsToName()), null, session.Token);
+        var hello = Frames.DecodeHello((await transport.ReceiveAsync(session.Token) ?? throw new ReplicationProtocolException("the stream ended before the peer's hello")).Span);
+        if (hello.Site != peerSite)
         {
             // The link authenticated the neighbour; a hello naming another site would take over that site's position
             // (what it acknowledged, what it needs) while it is away.
-            throw new ReplicationProtocolException($"the peer calls itself \"{named}\" on the link with \"{peerSite}\"");
+            throw new ReplicationProtocolException($"the peer calls itself \"{hello.Site}\" on the link with \"{peerSite}\"");
         }
 
-        var peer = Attach(peerSite, peerIncarnation, peerEpoch, session);
+        var peer = Attach(peerSite, hello, session);
         try
         {
             var sender = SendLoopAsync(peer, transport, sendLock, session.Token);
@@ -48,14 +53,18 @@ internal sealed partial class Replicator
         }
     }
 
-    private PeerState Attach(string peerSite, long peerIncarnation, long peerEpoch, CancellationTokenSource session)
+    private PeerState Attach(string peerSite, HelloFrame hello, CancellationTokenSource session)
     {
+        var (peerIncarnation, peerEpoch) = (hello.Incarnation, hello.Epoch);
         lock (engine.Gate)
         {
             if (peerSite == site)
             {
                 throw new ReplicationProtocolException($"the peer calls itself \"{peerSite}\", this site's own name");
             }
+
+            // Before anything of either side's record changes: refused, it is refused again at every later hello.
+            RefuseIfEitherReplicatedWithAForgottenStore(peerSite, hello);
 
             if (!_peers.TryGetValue(peerSite, out var peer))
             {

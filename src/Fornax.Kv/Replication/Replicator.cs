@@ -35,6 +35,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
     public string Site => site;
 
+    public long Epoch => engine.Epoch;
+
     public bool Carries(ReadOnlySpan<byte> key) => _carried.Count != 0 && Matches(_carried, key);
 
     /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.</summary>

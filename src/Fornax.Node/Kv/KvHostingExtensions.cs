@@ -31,8 +31,10 @@ public static class KvHostingExtensions
                 Random = options.Random,
             };
             var downlinks = sp.GetService<Downlinks>();
-            return new SiteKvStore(storeOptions.DataDirectory, storeOptions.Durability, () => KvStore.Open(storeOptions),
-                () => downlinks?.Forgotten.Standing.Select(f => f.Name) ?? [], sp.GetRequiredService<ILogger<SiteKvStore>>());
+            var forgottenStores = new ForgottenKvStores(options.DataDirectory);
+            return new SiteKvStore(storeOptions.DataDirectory, storeOptions.Durability,
+                () => KvStore.Open(storeOptions with { ForgottenEpochs = forgottenStores.Read() }),
+                () => downlinks?.Forgotten.Standing.Select(f => f.Name) ?? [], forgottenStores, sp.GetRequiredService<ILogger<SiteKvStore>>());
         });
         services.TryAddSingleton<IKvStore>(sp => sp.GetRequiredService<SiteKvStore>());
         services.TryAddSingleton<ILinkReplication, KvLinkReplication>();

@@ -9,9 +9,10 @@ namespace Fornax.Node.Kv;
 /// The child's side: keeps a <c>Replicate</c> stream open on the link to the parent whenever the link is up (a cut
 /// ends it; it opens again once the link is back, and replication resumes from the last acknowledged change). A site
 /// whose store was never used has nothing to send and holds nothing the parent could send: it starts once the store is
-/// in use (<see cref="SiteKvStore.InUse"/>), and stops for good when the store cannot open. A parent that refuses this
-/// site's data (<c>FailedPrecondition</c>: it forgot this site, and this store holds what it had then) is told of once,
-/// as an error, and asked again only now and then: only a start on other data changes its answer.
+/// in use (<see cref="SiteKvStore.InUse"/>), and stops for good when the store cannot open. A refusal of this site's
+/// data (<c>FailedPrecondition</c>: the parent forgot this site, and this store holds what it had then; or the parent's
+/// store started afresh after the tree forgot it, and this store last replicated with the forgotten one) is told of
+/// once, as an error, and asked again only now and then: only a start on other data changes the answer.
 /// </summary>
 internal sealed partial class KvUplinkReplication(Uplink? uplink, ILinkReplication replication, SiteKvStore store, TimeProvider time, ILogger<KvUplinkReplication> log) : BackgroundService
 {
@@ -47,10 +48,11 @@ internal sealed partial class KvUplinkReplication(Uplink? uplink, ILinkReplicati
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
             {
-                if (e.Status.Detail != store.UplinkRefusal)
+                var before = store.UplinkRefusal;
+                store.RefusedByParent(e.Status.Detail);
+                if (store.UplinkRefusal != before)
                 {
-                    store.UplinkRefusal = e.Status.Detail;
-                    LogRefused(e.Status.Detail);
+                    LogRefused(store.UplinkRefusal!);
                 }
 
                 wait = RetryRefused;
@@ -73,6 +75,6 @@ internal sealed partial class KvUplinkReplication(Uplink? uplink, ILinkReplicati
         }
     }
 
-    [LoggerMessage(EventId = 903, Level = LogLevel.Error, Message = "The parent refuses KV replication with this site: {Reason}")]
+    [LoggerMessage(EventId = 903, Level = LogLevel.Error, Message = "KV replication with the parent is refused: {Reason}")]
     private partial void LogRefused(string reason);
 }

@@ -14,6 +14,7 @@ internal sealed partial class SiteKvStore : IKvStore
 {
     private readonly Func<IKvStore> _open;
     private readonly Func<IEnumerable<string>> _forgotten;
+    private readonly ForgottenKvStores _forgottenStores;
     private readonly string _directory;
     private readonly KvDurability _durability;
     private readonly ILogger _log;
@@ -32,14 +33,16 @@ internal sealed partial class SiteKvStore : IKvStore
     /// <param name="open">Opens the store.</param>
     /// <param name="forgotten">The names of the children forgotten here (standing forgets): forgotten by the store as it
     /// opens, so a forget that reached the site while the store was closed, or that a crash cut short, still holds.</param>
+    /// <param name="forgottenStores">Where the epochs of this site's stores the tree forgot are kept (<see cref="RefusedByParent"/>).</param>
     /// <param name="log">The site's log.</param>
-    public SiteKvStore(string directory, KvDurability durability, Func<IKvStore> open, Func<IEnumerable<string>> forgotten, ILogger<SiteKvStore> log)
+    public SiteKvStore(string directory, KvDurability durability, Func<IKvStore> open, Func<IEnumerable<string>> forgotten, ForgottenKvStores forgottenStores, ILogger<SiteKvStore> log)
     {
         KvDirectoryCheck.ThrowIfBroken(directory);
         _directory = directory;
         _durability = durability;
         _open = open;
         _forgotten = forgotten;
+        _forgottenStores = forgottenStores;
         _log = log;
         if (Directory.Exists(directory))
         {
@@ -63,6 +66,30 @@ internal sealed partial class SiteKvStore : IKvStore
     /// <summary>Why the parent refuses to replicate with this store (it forgot this site, and the store holds what it had
     /// then), or null; set by the uplink's replication (<see cref="KvUplinkReplication"/>).</summary>
     public string? UplinkRefusal { get; set; }
+
+    /// <summary>
+    /// The parent refused to replicate with this store (<paramref name="reason"/>): its epoch is kept among the forgotten
+    /// ones (<see cref="ForgottenKvStores"/>) before the refusal shows, so an operator who removes the kv folder on
+    /// reading it cannot be quicker than the record, and the sites below this one are refused once it starts afresh.
+    /// Repeated at each refusal: a record that failed (a full disk) is tried again, and the refusal says so meanwhile.
+    /// </summary>
+    public void RefusedByParent(string reason)
+    {
+        if (OpenedOrNull is { } store)
+        {
+            try
+            {
+                _forgottenStores.Record(KvReplication.For(store).Epoch);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                LogForgottenNotRecorded(_forgottenStores.Path, e.Message);
+                reason += $" (but {_forgottenStores.Path} could not record this store as forgotten: {e.Message}; keep the kv folder until it can)";
+            }
+        }
+
+        UplinkRefusal = reason;
+    }
 
     /// <summary><c>closed</c> (not needed yet), <c>open</c> or <c>failed</c>.</summary>
     public string State => OpenedOrNull is not null ? "open" : Failure is not null ? "failed" : "closed";
@@ -196,4 +223,7 @@ internal sealed partial class SiteKvStore : IKvStore
 
     [LoggerMessage(EventId = 912, Level = LogLevel.Error, Message = "{Failure}")]
     private partial void LogOpenFailed(string failure);
+
+    [LoggerMessage(EventId = 913, Level = LogLevel.Error, Message = "{File} could not record this site's KV store as forgotten by the tree: {Reason}")]
+    private partial void LogForgottenNotRecorded(string file, string reason);
 }

@@ -27,19 +27,26 @@ public sealed class ForgetKvTests
 
     private static string Neighbours(TreeSite site) => string.Join(", ", Store(site).Stats.Peers.Select(p => p.Site).Order());
 
-    /// <summary>east-1 writes cart:1 and stops for good; east deletes it, and keeps the tombstone for east-1.</summary>
-    private static async Task<TreeHost> TombstoneHeldForEastOneAsync()
+    /// <summary>east-1 writes cart:1 and stops for good (with east-1a below it, when asked for, holding cart:1 too); east
+    /// deletes it, and keeps the tombstone for east-1.</summary>
+    private static async Task<TreeHost> TombstoneHeldForEastOneAsync(bool withASiteBelow = false)
     {
-        var tree = await TreeHost.StartAsync(TreeHost.Chain("cloud", "east", "east-1"));
+        string[] chain = withASiteBelow ? ["cloud", "east", "east-1", "east-1a"] : ["cloud", "east", "east-1"];
+        var tree = await TreeHost.StartAsync(TreeHost.Chain(chain));
         var east = tree["east"];
         await tree.WaitConnectedAsync();
-        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "east, east-1"));
+        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", string.Join(", ", chain.Skip(1))));
         await Poll.UntilAsync(() =>
         {
             Store(tree["east-1"]).Execute(0, static (tx, _) => { tx.SetString("cart:1"u8, "x"u8, null, false); return 0; }, out _);
-            return Has(east, "cart:1");
-        }, "cart:1 to reach east", TimeSpan.FromSeconds(30));
+            return Has(east, "cart:1") && (!withASiteBelow || Has(tree["east-1a"], "cart:1"));
+        }, "cart:1 to reach east" + (withASiteBelow ? " and east-1a" : ""), TimeSpan.FromSeconds(30));
         await Poll.UntilAsync(() => Neighbours(east) == "cloud, east-1", "east's store to have met both its neighbours", describe: () => Neighbours(east));
+        if (withASiteBelow)
+        {
+            await tree.StopAsync("east-1a");
+        }
+
         await tree.StopAsync("east-1");
         Store(east).Execute(0, static (tx, _) => tx.Delete("cart:1"u8), out _);
         Assert.Equal(1, Store(east).Stats.Tombstones);
@@ -84,13 +91,15 @@ public sealed class ForgetKvTests
     /// east-1, forgotten, joins again with a new token and the KV data it had then: it still holds cart:1, which east
     /// deleted meanwhile (the tombstone kept for east-1 went with the forget). east refuses to replicate with it, and
     /// east-1 shows why in <c>/api/site</c>: cart:1 does not come back. Started again with its kv folder removed, it is
-    /// let in and gets what east holds.
+    /// let in and gets what east holds. Then east-1a, below it, which holds cart:1 from east-1's old store, comes back:
+    /// it is refused the same way (east-1's site kept the old store's epoch beside the folder), until its own kv folder
+    /// is removed too.
     /// </summary>
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task Forget_AChildJoinedAgainWithTheKvDataItHadThen_IsRefusedReplication_UntilItsKvFolderIsRemoved()
+    public async Task Forget_AChildJoinedAgainWithTheKvDataItHadThen_IsRefusedReplication_AndSoIsTheSiteBelowIt_UntilTheirKvFoldersAreRemoved()
     {
-        await using var tree = await TombstoneHeldForEastOneAsync();
+        await using var tree = await TombstoneHeldForEastOneAsync(withASiteBelow: true);
         var east = tree["east"];
         var (status, body) = await ForgetAsync(east, "east-1", force: true);
         Assert.True(status == 200, body.ToJsonString());
@@ -122,6 +131,28 @@ public sealed class ForgetKvTests
         Assert.False(Has(tree["east-1"], "cart:1"));
         Assert.False(Has(east, "cart:1"));
         Assert.Equal("cloud, east-1", Neighbours(east));
+
+        // east-1a comes back below the store started afresh, with cart:1 from the forgotten one.
+        await tree.StartAgainAsync("east-1a");
+        var eastOneA = tree["east-1a"];
+        await WaitAsync(async () => (await SiteInfoAsync(eastOneA))["kv"]?["uplinkRefusal"] is not null, "east-1a to be refused by east-1's new store",
+            async () => (await SiteInfoAsync(eastOneA)).ToJsonString());
+        Assert.StartsWith("\"east-1a\" last replicated with the KV data \"east-1\" had when the tree forgot it",
+            (await SiteInfoAsync(eastOneA))["kv"]!["uplinkRefusal"]!.GetValue<string>());
+        Assert.True(Has(eastOneA, "cart:1"));
+        Assert.False(Has(eastOneA, "cart:2"));
+        Assert.False(Has(tree["east-1"], "cart:1"));
+        Assert.False(Has(east, "cart:1"));
+        Assert.Equal("east", Neighbours(tree["east-1"]));
+
+        await tree.StopAsync("east-1a");
+        Directory.Delete(Path.Combine(eastOneA.DataDirectory, "kv"), recursive: true);
+        Assert.True(File.Exists(Path.Combine(eastOneA.DataDirectory, "kv-forgotten-epochs"))); // for the sites below it, in turn
+        await tree.StartAgainAsync("east-1a");
+        await Poll.UntilAsync(() => Has(tree["east-1a"], "cart:2"), "east-1a, started afresh, to get cart:2", TimeSpan.FromSeconds(30));
+        Assert.False(Has(tree["east-1a"], "cart:1"));
+        Assert.False(Has(tree["east-1"], "cart:1"));
+        Assert.False(Has(east, "cart:1"));
     }
 
     /// <summary>The site paths the keyspace's status lists at <paramref name="site"/>.</summary>

@@ -133,34 +133,97 @@ public sealed class ForgetNeighbourTests : TwoDurableSites
         Assert.Equal(["c"], Neighbours(b));
     }
 
+    /// <summary>
+    /// a — b — c, all holding "cart:". b and c are cut off together; a deletes cart:1 meanwhile and forgets b, so the
+    /// tombstone goes. b comes back with its old data: refused (above). Its kv folder removed, b starts afresh and is let
+    /// in — but c, below it, still holds cart:1 from b's old store. c learns from b's hello that the store it last
+    /// replicated with was forgotten, and b from c's hello that c knew that store: both refuse, at every try, changing
+    /// nothing at either side (neither records the other), and cart:1 does not come back. c started afresh is let in,
+    /// and gets what the tree holds.
+    /// </summary>
+    [Fact]
+    public async Task ASiteBelowAForgottenStore_IsRefusedByTheStoreStartedAfresh_UntilItStartsAfreshItself()
+    {
+        await using var a = Edge("a");
+        await using var c = Edge("c");
+        long forgottenEpoch;
+        await using (var oldB = Replicating("b", "cart:"))
+        {
+            forgottenEpoch = KvReplication.For(oldB).Epoch;
+            await using (new TestLink(KvReplication.For(a), KvReplication.For(oldB)))
+            await using (new TestLink(KvReplication.For(oldB), KvReplication.For(c)))
+            {
+                a.Set("cart:1", "1");
+                await Poll.UntilAsync(() => c.Get("cart:1") == "1", "c to get cart:1 through b");
+            }
+        }
+
+        a.Do(tx => tx.Delete(B("cart:1")));
+        KvReplication.For(a).Forget("b");
+        await Poll.UntilAsync(() => a.Stats.Tombstones == 0, "a, with no neighbour left, to collect the tombstone");
+        a.Set("cart:2", "2");
+
+        // b's kv folder removed, and started again; its site kept the old store's epoch outside the folder.
+        await using var b = KvStore.Open(new KvStoreOptions { SiteId = "b", ForgottenEpochs = [forgottenEpoch] });
+        KvReplication.For(b).SetKeyspaces(["cart:"]);
+        await using var ab = new TestLink(KvReplication.For(a), KvReplication.For(b));
+        await Poll.UntilAsync(() => b.Get("cart:2") == "2", "b, started afresh, to get cart:2 from a");
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            await AssertRefusedAsync(c, "c", b, "b", "\"c\" last replicated with the KV data \"b\" had when the tree forgot it");
+            Assert.Equal("1", c.Get("cart:1"));
+            Assert.Null(b.Get("cart:1"));
+            Assert.Null(c.Get("cart:2"));
+            Assert.Equal(["a"], Neighbours(b));
+            Assert.Equal(["b"], Neighbours(c)); // its record of b, the forgotten store's, stays: refused again next time
+        }
+
+        await using var freshC = Edge("c");
+        await using var bc = new TestLink(KvReplication.For(b), KvReplication.For(freshC));
+        freshC.Set("cart:fromc", "c");
+        await Poll.UntilAsync(() => freshC.Get("cart:2") == "2" && a.Get("cart:fromc") == "c", "the fresh c and a to get each other's keys through b");
+        Assert.Null(freshC.Get("cart:1"));
+        Assert.Null(b.Get("cart:1"));
+        Assert.Null(a.Get("cart:1"));
+    }
+
     /// <summary>b's side of a session with <paramref name="c"/> ends at c's hello with the reason, and nothing at b
     /// changes: c is no neighbour, and what c holds does not reach b.</summary>
     private static async Task AssertRefusedAsync(IKvStore b, IKvStore c)
     {
-        var (toB, toC) = PipeTransport.Pair(null);
+        await AssertRefusedAsync(b, "b", c, "c", "\"c\" was forgotten at b and links again with the KV data it had then");
+        Assert.Empty(Neighbours(b));
+        Assert.Null(b.Get("cart:1"));
+    }
+
+    /// <summary>A session between <paramref name="refusing"/> and <paramref name="other"/>: the refusing side's ends at
+    /// the other's hello with a reason containing <paramref name="reason"/>; the other's ends with the stream, or refuses too.</summary>
+    private static async Task AssertRefusedAsync(IKvStore refusing, string refusingName, IKvStore other, string otherName, string reason)
+    {
+        var (toRefusing, toOther) = PipeTransport.Pair(null);
         using var cut = new CancellationTokenSource();
-        var cSide = Task.Run(async () =>
+        var otherSide = Task.Run(async () =>
         {
             try
             {
-                await KvReplication.For(c).RunPeerAsync(toC, "b", cut.Token);
+                await KvReplication.For(other).RunPeerAsync(toOther, refusingName, cut.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or ReplicationProtocolException)
+            catch (Exception e) when (e is OperationCanceledException or ReplicationProtocolException or ReplicationRefusedException)
             {
-                // b ended the stream
+                // the refusing side ended the stream (or this side refused too: after a forgotten store, both do)
             }
             finally
             {
-                toC.Close();
+                toOther.Close();
             }
         });
-        var refused = await Assert.ThrowsAsync<ReplicationRefusedException>(() => KvReplication.For(b).RunPeerAsync(toB, "c", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("\"c\" was forgotten at b and links again with the KV data it had then", refused.Message);
-        toB.Close();
+        var refused = await Assert.ThrowsAsync<ReplicationRefusedException>(
+            () => KvReplication.For(refusing).RunPeerAsync(toRefusing, otherName, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains(reason, refused.Message);
+        toRefusing.Close();
         await cut.CancelAsync();
-        await cSide;
-        Assert.Empty(Neighbours(b));
-        Assert.Null(b.Get("cart:1"));
+        await otherSide;
     }
 
     [Fact]

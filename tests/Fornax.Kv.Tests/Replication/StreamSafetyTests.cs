@@ -60,6 +60,31 @@ public sealed class StreamSafetyTests
         Assert.Equal(1, store.Count);
     }
 
+    /// <summary>A hello names the epoch its sender knew of the receiver and its forgotten stores' epochs; an older site's
+    /// hello ends before them (read as: never met, none forgotten); a count a peer could make the site loop over is refused.</summary>
+    [Fact]
+    public void AHelloWithoutTheForgottenEpochs_ReadsAsNone_AndAHostileCountIsRefused()
+    {
+        var hello = Frames.DecodeHello(Frames.EncodeHello("b", 1, 2, [], knownPeerEpoch: 3, forgottenEpochs: [4, 5]));
+        Assert.Equal(3L, hello.KnownPeerEpoch);
+        Assert.Equal([4L, 5L], hello.ForgottenEpochs);
+
+        var full = Frames.EncodeHello("b", 1, 2, []);
+        var older = Frames.DecodeHello(full.AsSpan(0, full.Length - 12)); // without the known epoch and the count: as an older site wrote it
+        Assert.Equal((0L, 0), (older.KnownPeerEpoch, older.ForgottenEpochs.Count));
+
+        foreach (var count in new[] { -1, Frames.MaxForgottenEpochs + 1 })
+        {
+            var hostile = Frames.EncodeHello("b", 1, 2, []);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(hostile.AsSpan(hostile.Length - 4), count);
+            var error = Assert.Throws<ReplicationProtocolException>(() => Frames.DecodeHello(hostile));
+            Assert.Contains($"{count} forgotten epochs", error.Message, StringComparison.Ordinal);
+        }
+
+        var truncated = Frames.EncodeHello("b", 1, 2, [], 3, [4]);
+        Assert.Throws<ReplicationProtocolException>(() => Frames.DecodeHello(truncated.AsSpan(0, truncated.Length - 1)));
+    }
+
     /// <summary>The link authenticated the neighbour; a hello naming another site (here, a neighbour that is away) would
     /// take over that site's position — what it acknowledged, what it needs — and is refused before anything changes.</summary>
     [Fact]
