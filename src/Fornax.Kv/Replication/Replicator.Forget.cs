@@ -90,9 +90,10 @@ internal sealed partial class Replicator
 
     /// <summary>
     /// The epochs of this site's earlier stores that the tree forgot, for the hello. Not this store's own: while it runs
-    /// refused by its parent, the sites below it go on replicating with it; they are refused once it starts afresh.
+    /// refused by its parent, the sites below it go on replicating with it; they are refused once it starts afresh. The
+    /// latest <see cref="Frames.MaxForgottenEpochs"/> at most, what a neighbour reads.
     /// </summary>
-    private List<long> ForgottenEpochsToName() => [.. engine.ForgottenEpochs.Where(e => e != engine.Epoch)];
+    private List<long> ForgottenEpochsToName() => [.. engine.ForgottenEpochs.Where(e => e != engine.Epoch).TakeLast(Frames.MaxForgottenEpochs)];
 
     /// <summary>
     /// One side last replicated with a store of the other that the tree has since forgotten (the epoch it knew is among
