@@ -54,6 +54,8 @@ internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, Site
         // have to change.
         var prefixes = directory.Prefixes();
         var own = new KvSiteFigures();
+        // Shown with each keyspace, so `fornax get keyspaces -o wide` at any ancestor says the site is cut off by a refusal.
+        var refused = store.UplinkRefusal is null ? "" : "; replication with the parent refused (GET /api/site: kv.uplinkRefusal)";
         // Sampling does not open the store: a closed one holds nothing here yet.
         foreach (var figures in store.OpenedOrNull is { } open ? KvKeyspaces.Figures(open, prefixes) : [])
         {
@@ -64,7 +66,7 @@ internal sealed partial class KeyspaceFiguresReporter(IObjectStore objects, Site
                 {
                     Prefix = figures.Prefix,
                     Replica = held is not null,
-                    Reason = held ?? (figures.Carried ? "relay" : "local keys, not replicated"),
+                    Reason = (held ?? (figures.Carried ? "relay" : "local keys, not replicated")) + refused,
                     Keys = figures.Keys,
                     Bytes = figures.Bytes,
                     Pending = figures.Pending,

@@ -141,6 +141,9 @@ public sealed class ForgetKvTests
             (await SiteInfoAsync(eastOneA))["kv"]!["uplinkRefusal"]!.GetValue<string>());
         Assert.True(Has(eastOneA, "cart:1"));
         Assert.False(Has(eastOneA, "cart:2"));
+        // What `fornax get keyspaces -o wide` shows for it at east, two levels up.
+        await WaitAsync(async () => (await ReasonAtAsync(east, "cloud/east/east-1/east-1a"))?.EndsWith("; replication with the parent refused (GET /api/site: kv.uplinkRefusal)", StringComparison.Ordinal) == true,
+            "east's Keyspace status to show east-1a refused", async () => await ReasonAtAsync(east, "cloud/east/east-1/east-1a") ?? "(no row)");
         Assert.False(Has(tree["east-1"], "cart:1"));
         Assert.False(Has(east, "cart:1"));
         Assert.Equal("east", Neighbours(tree["east-1"]));
@@ -154,6 +157,10 @@ public sealed class ForgetKvTests
         Assert.False(Has(tree["east-1"], "cart:1"));
         Assert.False(Has(east, "cart:1"));
     }
+
+    /// <summary>The reason the keyspace's status at <paramref name="site"/> gives for <paramref name="path"/> holding it.</summary>
+    private static async Task<string?> ReasonAtAsync(TreeSite site, string path) =>
+        (await TreeHost.GetAsync(site, "keyspaces", "carts"))?["status"]?["sites"]?[path]?["reason"]?.GetValue<string>();
 
     /// <summary>The site paths the keyspace's status lists at <paramref name="site"/>.</summary>
     private static async Task<List<string>> StatusSitesAsync(TreeSite site) =>
