@@ -44,6 +44,7 @@ internal static class CommandTable
         SaveCommands.Register(commands);
         TransactionCommands.Register(commands);
         KeyCommands.Register(commands);
+        WaitCommand.Register(commands);
         IntrospectionCommands.Register(commands);
         SlowlogCommand.Register(commands);
         LatencyCommand.Register(commands);

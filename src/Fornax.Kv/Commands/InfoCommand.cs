@@ -100,7 +100,7 @@ internal static class InfoCommand
             "clients" =>
             [
                 ("connected_clients", server.ConnectedClients.ToString(CultureInfo.InvariantCulture)),
-                ("blocked_clients", "0"),
+                ("blocked_clients", server.BlockedClients.ToString(CultureInfo.InvariantCulture)),
             ],
             "memory" =>
             [

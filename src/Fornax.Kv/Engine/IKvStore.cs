@@ -36,6 +36,13 @@ public interface IKvStore : IAsyncDisposable
     KvStoreStats Stats { get; }
 
     /// <summary>
+    /// WAIT: how many of this site's neighbours hold <paramref name="write"/> (they replicate its key and acknowledged
+    /// this site's changes up to it), and a task that completes when that number may have changed — null when it
+    /// cannot (no write, or no replication), so there is nothing to wait for.
+    /// </summary>
+    (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write);
+
+    /// <summary>
     /// SAVE: completes once every write committed before it is synced to the disk, whatever the durability policy;
     /// throws the disk's error when that write fails. A store without a disk has nothing to save.
     /// </summary>
@@ -81,10 +88,36 @@ public readonly struct KvCommit
 
     public KvCommit(Task? durable) => this.durable = durable;
 
+    private KvCommit(Task? durable, KvReplicatedWrite replicated)
+    {
+        this.durable = durable;
+        Replicated = replicated;
+    }
+
+    /// <summary>The transaction's last change that replication carries to other sites (none: its keys stay here), for WAIT.</summary>
+    public KvReplicatedWrite Replicated { get; }
+
+    internal KvCommit WithReplicated(KvReplicatedWrite replicated) => new(durable, replicated);
+
     /// <summary>A commit with nothing to wait for (a read-only transaction, or a policy that does not wait).</summary>
     public static KvCommit Completed => default;
 
     public bool IsCompleted => durable is null || durable.IsCompleted;
 
     public ValueTask WaitAsync() => durable is null ? ValueTask.CompletedTask : new ValueTask(durable);
+}
+
+/// <summary>A change a transaction made that replication carries to other sites: its version at this site and its key.</summary>
+public readonly struct KvReplicatedWrite
+{
+    internal KvReplicatedWrite(long version, Crdt.KeyState state)
+    {
+        Version = version;
+        State = state;
+    }
+
+    /// <summary>0: no such change.</summary>
+    public long Version { get; }
+
+    internal Crdt.KeyState? State { get; }
 }

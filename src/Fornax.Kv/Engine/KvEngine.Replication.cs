@@ -78,7 +78,20 @@ internal sealed partial class KvEngine
     /// <summary>A key replicated to other sites keeps its tombstone until every peer has acknowledged the delete.</summary>
     private bool NeedsTombstone(KeyState state) => _replication?.Carries(state.Key) == true;
 
-    private void OnChanged(KeyState state, object? source) => _replication?.OnChanged(state, source as PeerState);
+    private bool OnChanged(KeyState state, object? source) => _replication?.OnChanged(state, source as PeerState) == true;
+
+    public (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write)
+    {
+        if (write.State is not { } state)
+        {
+            return (0, null);
+        }
+
+        lock (_gate)
+        {
+            return _replication?.ReplicasHolding(write.Version, state) ?? (0, null);
+        }
+    }
 
     private List<KvPeerStats> PeerStats() => _replication?.Stats() ?? [];
 

@@ -228,17 +228,23 @@ internal sealed partial class KvEngine : IKvStore
     /// <summary>Stamps the changed keys, drops the ones that ended empty (when no replica needs their tombstone) and queues them for disk and peers.</summary>
     private KvCommit Commit(List<KeyState> touched)
     {
+        KeyState? replicated = null;
         foreach (var state in touched)
         {
-            Changed(state, null);
+            if (Changed(state, null))
+            {
+                replicated = state;
+            }
         }
 
-        return _disk?.CommitAsync() ?? KvCommit.Completed;
+        var commit = _disk?.CommitAsync() ?? KvCommit.Completed;
+        return replicated is null ? commit : commit.WithReplicated(new KvReplicatedWrite(replicated.ChangeSeq, replicated));
     }
 
     /// <summary>A key changed (a local write, or a merge from <paramref name="source"/>): stamp it, drop it when it ended
-    /// empty and no replica needs its tombstone, and queue it for the disk and the peers (under the lock).</summary>
-    private void Changed(KeyState state, object? source)
+    /// empty and no replica needs its tombstone, and queue it for the disk and the peers (under the lock). Returns
+    /// whether replication carries the change to other sites.</summary>
+    private bool Changed(KeyState state, object? source)
     {
         state.Version = ++_version;
         state.ChangeSeq = _version;
@@ -253,8 +259,9 @@ internal sealed partial class KvEngine : IKvStore
         TrackExpiry(state);
         FiguresChanged(state);
         _disk?.Enqueue(state);
-        OnChanged(state, source);
+        var replicated = OnChanged(state, source);
         state.ChangeTaken();
+        return replicated;
     }
 
     private void Recount(KeyState state)

@@ -32,6 +32,7 @@ internal sealed partial class Replicator
             engine.PositionsChanged();
             // Kept until it acknowledged them, it held back every change-log entry and tombstone since it left.
             TruncateLog();
+            ReplicasMoved();
         }
 
         // Outside the lock: a cancellation runs the session's callbacks at once.

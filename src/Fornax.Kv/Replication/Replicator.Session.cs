@@ -418,6 +418,7 @@ internal sealed partial class Replicator
 
             TruncateLog();
             peer.Signal();
+            ReplicasMoved();
         }
     }
 
@@ -441,6 +442,8 @@ internal sealed partial class Replicator
             {
                 StartCatchUp(peer);
             }
+
+            ReplicasMoved();
         }
     }
 

@@ -39,12 +39,13 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
     public bool Carries(ReadOnlySpan<byte> key) => _carried.Count != 0 && Matches(_carried, key);
 
-    /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.</summary>
-    public void OnChanged(KeyState state, PeerState? source)
+    /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.
+    /// Returns whether it was logged (a key this site carries for other sites).</summary>
+    public bool OnChanged(KeyState state, PeerState? source)
     {
         if (!Carries(state.Key))
         {
-            return;
+            return false;
         }
 
         DeltaHistory.Record(state, state.ChangeSeq);
@@ -64,6 +65,8 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
                 peer.Signal();
             }
         }
+
+        return true;
     }
 
     /// <summary>More changes reached the disk: peers waiting for them (or for their first position) may send. A site
@@ -197,6 +200,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             peer.Acked = acked;
             peer.PositionDirty = true;
             engine.PositionsChanged();
+            ReplicasMoved();
         }
     }
 

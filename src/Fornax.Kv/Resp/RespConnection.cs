@@ -207,6 +207,62 @@ internal sealed partial class RespConnection
         {
             PendingCommit = commit;
         }
+
+        if (commit.Replicated.Version != 0)
+        {
+            LastReplicated = commit.Replicated;
+        }
+    }
+
+    /// <summary>The connection's latest write that replication carries to other sites (WAIT counts who holds it).</summary>
+    public KvReplicatedWrite LastReplicated { get; private set; }
+
+    /// <summary>A blocking command (WAIT) is waiting: CLIENT LIST's flag <c>b</c>, INFO's <c>blocked_clients</c>.</summary>
+    public bool Blocked { get; private set; }
+
+    /// <summary>The client's input ended while a command blocked: the connection closes once the replies so far are sent.</summary>
+    public bool InputEnded { get; set; }
+
+    /// <summary>Bytes arrived while a command blocked, not parsed yet (set by the socket loop's watch).</summary>
+    public bool ReceivedWhileBlocked { private get; set; }
+
+    /// <summary>Whether bytes arrived while a command blocked, since the last call.</summary>
+    public bool TakeReceivedWhileBlocked()
+    {
+        var received = ReceivedWhileBlocked;
+        ReceivedWhileBlocked = false;
+        return received;
+    }
+
+    /// <summary>How the connection's loop waits while a command blocks (<see cref="BlockUntilAsync"/>); null: plainly.</summary>
+    private Func<Task, ValueTask<bool>>? _whileBlocked;
+
+    /// <summary>The socket loop's way to wait: it keeps reading the client meanwhile, so a client that goes is noticed.</summary>
+    public void OnBlocked(Func<Task, ValueTask<bool>> whileBlocked) => _whileBlocked = whileBlocked;
+
+    /// <summary>
+    /// A blocking command waits for <paramref name="wake"/>. Returns false when the client's input ended meanwhile (it
+    /// closed or ended its send side, or the port is stopping): the command answers with what it has at once.
+    /// </summary>
+    public async ValueTask<bool> BlockUntilAsync(Task wake)
+    {
+        Blocked = true;
+        Server.BlockedChanged(+1);
+        try
+        {
+            if (_whileBlocked is { } whileBlocked)
+            {
+                return await whileBlocked(wake);
+            }
+
+            await wake;
+            return true;
+        }
+        finally
+        {
+            Blocked = false;
+            Server.BlockedChanged(-1);
+        }
     }
 
     /// <summary>Waits until every write of the batch is durable (a pipeline pays one group commit), then forgets it.</summary>

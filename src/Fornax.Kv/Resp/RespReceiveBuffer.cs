@@ -59,6 +59,10 @@ internal sealed class RespReceiveBuffer
         return _bytes.AsMemory(_end);
     }
 
+    /// <summary>The free end of the array, without moving what it holds (the bytes being parsed stay where they are):
+    /// where a blocked command's loop reads meanwhile. Empty when there is none.</summary>
+    public Memory<byte> Room() => _bytes is null ? Memory<byte>.Empty : _bytes.AsMemory(_end);
+
     public void Received(int count) => _end += count;
 
     public void Consumed(long count)

@@ -20,6 +20,7 @@ internal sealed partial class RespServer
         var client = new RespConnection(this, Interlocked.Increment(ref _nextId), remote, socket.LocalEndPoint, authenticator.IsTrusted(remote));
         // Ending both directions wakes the loop's pending receive with the end of the stream, and fails a pending send.
         client.OnKill(() => Close(socket));
+        client.OnBlocked(wake => WatchWhileBlockedAsync(client, socket, wake));
         _clients[client.Id] = client;
         Interlocked.Increment(ref _totalConnections);
         try
@@ -76,8 +77,9 @@ internal sealed partial class RespServer
                 var unread = input.Unread;
                 var consumed = await RunCommandsAsync(client, unread);
                 input.Consumed(unread.Slice(unread.Start, consumed).Length);
-                // Replies filled a send's worth: the rest of the input runs after they are sent, before another receive.
-                more = client.Reply.Length >= options.MaxReplyBytesPerSend;
+                // Replies filled a send's worth, or a blocking command read more meanwhile: the rest of the input runs
+                // after the replies are sent, before another receive.
+                more = client.Reply.Length >= options.MaxReplyBytesPerSend | client.TakeReceivedWhileBlocked();
                 await client.WaitForCommitAsync();
                 if (client.HasPushes)
                 {
@@ -98,7 +100,7 @@ internal sealed partial class RespServer
             }
             while (more);
 
-            if (received == 0)
+            if (received == 0 || client.InputEnded)
             {
                 return; // the client ended its send side (or the listener is stopping): every reply is sent
             }
@@ -121,6 +123,59 @@ internal sealed partial class RespServer
         }
 
         return await received;
+    }
+
+    /// <summary>
+    /// While a command blocks: waits for <paramref name="wake"/> and reads the client meanwhile, as Redis' event loop
+    /// reads a blocked client, into the free end of the receive buffer (the commands read so are run after the blocking
+    /// one). So a client that closes, or ends its send side (as the port does to every connection when it stops), ends
+    /// the wait at once — false — instead of holding its connection until the command's timeout. A client that fills
+    /// the buffer meanwhile is not read further until the command ends.
+    /// </summary>
+    private async ValueTask<bool> WatchWhileBlockedAsync(RespConnection client, Socket socket, Task wake)
+    {
+        while (!wake.IsCompleted)
+        {
+            var room = client.Input.Room();
+            if (room.IsEmpty)
+            {
+                await wake;
+                return true;
+            }
+
+            using var woken = new CancellationTokenSource();
+            var receive = socket.ReceiveAsync(room, SocketFlags.None, woken.Token).AsTask();
+            if (await Task.WhenAny(wake, receive) != receive)
+            {
+                woken.Cancel();
+            }
+
+            int received;
+            try
+            {
+                received = await receive;
+            }
+            catch (OperationCanceledException)
+            {
+                return true; // woken: the receive was cancelled before any byte came
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                received = 0; // reset or killed: the loop finds out when it sends the reply
+            }
+
+            if (received == 0)
+            {
+                client.InputEnded = true;
+                return false;
+            }
+
+            CountNet(received, 0);
+            client.Input.Received(received);
+            client.ReceivedWhileBlocked = true;
+        }
+
+        return true;
     }
 
     /// <summary>Sends the gathered replies from the reply buffer itself; a slow reader holds the loop here, so it reads no more meanwhile.</summary>

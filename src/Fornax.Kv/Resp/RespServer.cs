@@ -33,6 +33,13 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
 
     public int ConnectedClients => _clients.Count;
 
+    private int _blockedClients;
+
+    /// <summary>Connections waiting in a blocking command (INFO clients' blocked_clients).</summary>
+    public int BlockedClients => Volatile.Read(ref _blockedClients);
+
+    public void BlockedChanged(int by) => Interlocked.Add(ref _blockedClients, by);
+
     public long TotalConnections => Interlocked.Read(ref _totalConnections);
 
     public long TotalCommands => Interlocked.Read(ref _totalCommands);
