@@ -1,9 +1,11 @@
+using System.Net;
 using System.Text;
 using Fornax.Core.Objects;
 using Fornax.Kv.Engine;
 using Fornax.Node.Trees;
 using Fornax.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace Fornax.IntegrationTests;
 
@@ -61,5 +63,39 @@ public sealed class KvReplicationTests
         Assert.Contains("fornax_kv_replication_lag_seconds{otel_scope_name=\"Fornax.Kv\",peer=\"a\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("fornax_kv_replication_pending{otel_scope_name=\"Fornax.Kv\",peer=\"b\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("fornax_kv_keys{otel_scope_name=\"Fornax.Kv\"} 3", metrics, StringComparison.Ordinal); // the relay keeps what it relays
+    }
+
+    [Fact]
+    public async Task Wait_OverTheRespPort_CountsTheParentOnceItHoldsTheWrite_AndNobodyWhileTheLinkIsCut()
+    {
+        await using var tree = await TreeHost.StartAsync(TestTrees.CloudWithTwoEdges());
+        await tree.WaitConnectedAsync();
+        await TreeHost.ApplyAsync(tree["cloud"], "missions", "carts", TestTrees.KeyspaceMission("carts", "cart:", "a, b"));
+        var port = new Uri(tree["a"].Node.Endpoints.Resp!).Port;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions
+        {
+            EndPoints = { new IPEndPoint(IPAddress.Loopback, port) },
+            AbortOnConnectFail = true,
+            AsyncTimeout = (int)Poll.DefaultDeadline.TotalMilliseconds, // WAIT 1 0 below blocks until the heal
+        });
+        var db = redis.GetDatabase();
+
+        // Once the keyspace is placed at a and replication runs, a write at a is held by its parent, the relay.
+        await Poll.UntilAsync(async () =>
+        {
+            await db.StringSetAsync("cart:w", "1");
+            return (long)await db.ExecuteAsync("WAIT", 1, 1000) == 1;
+        }, "WAIT at a to count the cloud", TimeSpan.FromSeconds(30));
+        Assert.Equal("1", Get(tree["cloud"], "cart:w"));
+
+        tree.Cut("cloud", "a");
+        await db.StringSetAsync("cart:cut", "x");
+        Assert.Equal(0, (long)await db.ExecuteAsync("WAIT", 1, 300));
+        Assert.Null(Get(tree["cloud"], "cart:cut"));
+
+        var waiting = db.ExecuteAsync("WAIT", 1, 0);
+        tree.Heal("cloud", "a");
+        Assert.Equal(1, (long)await waiting);
+        Assert.Equal("x", Get(tree["cloud"], "cart:cut"));
     }
 }
