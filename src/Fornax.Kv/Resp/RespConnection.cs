@@ -242,7 +242,7 @@ internal sealed partial class RespConnection
 
     /// <summary>
     /// A blocking command waits for <paramref name="wake"/>. Returns false when the client's input ended meanwhile (it
-    /// closed or ended its send side, or the port is stopping): the command answers with what it has at once.
+    /// closed or ended its send side) or the port began to stop: the command answers with what it has at once.
     /// </summary>
     public async ValueTask<bool> BlockUntilAsync(Task wake)
     {
@@ -250,13 +250,21 @@ internal sealed partial class RespConnection
         Server.BlockedChanged(+1);
         try
         {
+            // The port stopping ends the wait whatever the loop is doing (its watch may have stopped reading a client
+            // that filled the receive buffer): a graceful stop must not wait for a WAIT with no timeout.
+            var stopping = Server.Stopping;
+            var either = Task.WhenAny(wake, stopping);
+            var inputOpen = true;
             if (_whileBlocked is { } whileBlocked)
             {
-                return await whileBlocked(wake);
+                inputOpen = await whileBlocked(either);
+            }
+            else
+            {
+                await either;
             }
 
-            await wake;
-            return true;
+            return inputOpen && !stopping.IsCompleted;
         }
         finally
         {

@@ -82,6 +82,7 @@ public sealed class RespListener : IAsyncDisposable
         }
 
         _stopping = true;
+        _server.BeginStopping();
         _listen.Dispose();
         await _accepting;
         foreach (var socket in _connections.Keys)

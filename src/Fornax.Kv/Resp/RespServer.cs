@@ -40,6 +40,14 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
 
     public void BlockedChanged(int by) => Interlocked.Add(ref _blockedClients, by);
 
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the port begins to stop: every blocking command answers then with what it has.</summary>
+    public Task Stopping => _stopping.Task;
+
+    /// <summary>The port stops (<see cref="RespListener.StopAsync"/>): blocked commands end.</summary>
+    public void BeginStopping() => _stopping.TrySetResult();
+
     public long TotalConnections => Interlocked.Read(ref _totalConnections);
 
     public long TotalCommands => Interlocked.Read(ref _totalCommands);

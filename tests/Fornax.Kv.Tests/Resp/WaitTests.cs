@@ -197,6 +197,28 @@ public sealed class WaitTests : IAsyncDisposable
         Assert.Equal("+OK\r\n:0\r\n", await SocketReads.ReadTextToEndAsync(client));
     }
 
+    [Fact]
+    public async Task Wait_OfAClientThatFilledTheReceiveBuffer_StillEndsWhenThePortStops()
+    {
+        await _site.Link.CutAsync();
+        using var client = await ConnectAsync();
+        await SendAsync(client, "SET cart:1 a\r\nWAIT 1 0\r\n");
+        await BlockedAsync(1);
+
+        // More than the receive buffer holds: the blocked connection stops reading once it is full.
+        var pings = string.Concat(Enumerable.Repeat("PING\r\n", 20_000));
+        var sending = SendAsync(client, pings);
+        await Poll.UntilAsync(() => Server.Clients.Single().Input.Room().IsEmpty, "the blocked connection's receive buffer to fill");
+
+        using var deadline = new CancellationTokenSource(Poll.DefaultDeadline);
+        await Listener.StopAsync(deadline.Token).WaitAsync(Poll.DefaultDeadline * 2);
+
+        Assert.False(deadline.IsCancellationRequested, "the stop waited for its deadline: the blocked WAIT held it");
+        var replies = await SocketReads.ReadTextToEndAsync(client);
+        Assert.StartsWith("+OK\r\n:0\r\n+PONG\r\n", replies, StringComparison.Ordinal);
+        await sending.WaitAsync(Poll.DefaultDeadline).ContinueWith(_ => { }, TaskScheduler.Default); // it may fail: the port stopped reading
+    }
+
     [Theory]
     [InlineData("WAIT\r\n", "-ERR wrong number of arguments for 'wait' command\r\n")]
     [InlineData("WAIT x 0\r\n", "-ERR value is not an integer or out of range\r\n")]
