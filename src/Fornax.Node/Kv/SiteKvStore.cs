@@ -194,7 +194,8 @@ internal sealed partial class SiteKvStore : IKvStore
 
     public long Count => TryOpen()?.Count ?? 0;
 
-    public (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write) => TryOpen()?.ReplicasHolding(write) ?? (0, null);
+    /// <summary>A connection that wrote opened the store: WAIT alone never opens it.</summary>
+    public (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write) => OpenedOrNull?.ReplicasHolding(write) ?? (0, null);
 
     /// <summary>A store that cannot open refuses writes.</summary>
     public bool IsReadOnly => TryOpen()?.IsReadOnly ?? true;
