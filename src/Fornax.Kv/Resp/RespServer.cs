@@ -323,7 +323,7 @@ internal sealed partial class RespServer(RespServerOptions options, IKvStore sto
             return;
         }
 
-        var elapsed = options.TimeProvider.GetTimestamp() - started;
+        var elapsed = options.TimeProvider.GetTimestamp() - started - client.TakeBlockedTicks();
         CommandStats.Ran(command, args, elapsed, client.Reply.IsErrorAt(mark));
         if (SlowLog.IsSlow(elapsed))
         {
