@@ -25,4 +25,25 @@ public static class SocketReads
         using var deadline = new CancellationTokenSource(Poll.DefaultDeadline);
         return System.Text.Encoding.UTF8.GetString(await ReadToEndAsync(socket, deadline.Token));
     }
+
+    /// <summary>The text of the next <paramref name="length"/> bytes the socket receives, or of fewer when the other side
+    /// ends its data first, within <see cref="Poll.DefaultDeadline"/>.</summary>
+    public static async Task<string> ReadTextAsync(Socket socket, int length)
+    {
+        using var deadline = new CancellationTokenSource(Poll.DefaultDeadline);
+        var buffer = new byte[length];
+        var received = 0;
+        while (received < length)
+        {
+            var read = await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, deadline.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received += read;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, received);
+    }
 }

@@ -261,22 +261,5 @@ public sealed class WaitTests : IAsyncDisposable
         return await ReadAsync(socket, expected.Length);
     }
 
-    private static async Task<string> ReadAsync(Socket socket, int length)
-    {
-        using var deadline = new CancellationTokenSource(Poll.DefaultDeadline);
-        var buffer = new byte[length];
-        var received = 0;
-        while (received < length)
-        {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, deadline.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            received += read;
-        }
-
-        return Encoding.UTF8.GetString(buffer, 0, received);
-    }
+    private static Task<string> ReadAsync(Socket socket, int length) => SocketReads.ReadTextAsync(socket, length);
 }

@@ -294,22 +294,5 @@ public sealed class RespConnectionTests
         return subscriber;
     }
 
-    private static async Task<string> ReadExactlyAsync(Socket socket, int length)
-    {
-        var buffer = new byte[length];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var received = 0;
-        while (received < length)
-        {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            received += read;
-        }
-
-        return Encoding.ASCII.GetString(buffer, 0, received);
-    }
+    private static Task<string> ReadExactlyAsync(Socket socket, int length) => SocketReads.ReadTextAsync(socket, length);
 }
