@@ -6,7 +6,7 @@ namespace Fornax.Kv.Commands;
 /// WAIT numreplicas timeout: blocks until the connection's writes are held by <c>numreplicas</c> neighbour sites, or
 /// the timeout (milliseconds, 0 for none) passes, and answers how many hold them. A replica here is a neighbour on the
 /// tree — the parent or a child — that replicates the key of the connection's latest replicated write and acknowledged
-/// this site's changes up to it (an acknowledgement is sent once the change is on the neighbour's disk). Writes of keys
+/// this site's changes up to it (a neighbour acknowledges a change once it is in its own log). Writes of keys
 /// outside every keyspace stay at the site: a connection with no other writes gets 0 at once.
 /// </summary>
 internal static class WaitCommand
