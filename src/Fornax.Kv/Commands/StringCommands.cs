@@ -27,6 +27,7 @@ internal static partial class StringCommands
         commands.Add(new("append", 3, Write | CommandFlags.Fast, 1, 1, 1, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.") { Kv = Append, Since = "2.0.0" });
         commands.Add(new("strlen", 2, Read, 1, 1, 1, "string", "Returns the length of a string value.") { Kv = StrLen, Since = "2.2.0" });
         commands.Add(new("getrange", 4, CommandFlags.ReadOnly, 1, 1, 1, "string", "Returns a substring of the string stored at a key.") { Kv = GetRange, Since = "2.4.0" });
+        commands.Add(new("substr", 4, CommandFlags.ReadOnly, 1, 1, 1, "string", "Returns a substring from a string value (GETRANGE's old name).") { Kv = GetRange });
         commands.Add(new("setrange", 4, Write, 1, 1, 1, "string", "Overwrites a part of a string value with another by an offset.") { Kv = SetRange, Since = "2.2.0" });
         CounterCommands.Register(commands);
     }

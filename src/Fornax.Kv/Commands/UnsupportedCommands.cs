@@ -3,8 +3,9 @@ using Fornax.Kv.Resp;
 namespace Fornax.Kv.Commands;
 
 /// <summary>
-/// Redis' list, sorted-set, stream, sharded pub/sub and scripting commands: each answers one error that names what the
-/// store does support, rather than Redis' "unknown command" that would suggest a typo.
+/// Redis' list, sorted-set, stream, sharded pub/sub, scripting, bitmap, HyperLogLog and geospatial commands, and a few
+/// others a site has no use for: each answers one error that names what the store does support, rather than Redis'
+/// "unknown command" that would suggest a typo.
 /// </summary>
 internal static class UnsupportedCommands
 {
@@ -17,6 +18,11 @@ internal static class UnsupportedCommands
         ("streams are not supported", ["xadd", "xrange", "xrevrange", "xlen", "xread", "xreadgroup", "xgroup", "xack", "xpending", "xclaim", "xautoclaim", "xdel", "xtrim", "xinfo", "xsetid"]),
         ("sharded publish/subscribe is not supported (PUBLISH and SUBSCRIBE are)", ["ssubscribe", "sunsubscribe", "spublish"]),
         ("scripts (EVAL, FUNCTION) are not supported", ["eval", "evalsha", "eval_ro", "evalsha_ro", "script", "fcall", "fcall_ro", "function"]),
+        ("bitmaps and bit fields are not supported", ["setbit", "getbit", "bitcount", "bitpos", "bitop", "bitfield", "bitfield_ro"]),
+        ("HyperLogLogs are not supported", ["pfadd", "pfcount", "pfmerge", "pfdebug", "pfselftest"]),
+        ("geospatial indexes are not supported", ["geoadd", "geodist", "geohash", "geopos", "georadius", "georadius_ro", "georadiusbymember", "georadiusbymember_ro", "geosearch", "geosearchstore"]),
+        ("SORT, LCS, DUMP, RESTORE and MIGRATE are not supported", ["sort", "sort_ro", "lcs", "dump", "restore", "migrate"]),
+        ("there is one database: MOVE and SWAPDB are not supported", ["move", "swapdb"]),
     ];
 
     public static void Register(List<RespCommand> commands)

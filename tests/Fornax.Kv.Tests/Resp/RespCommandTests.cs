@@ -36,7 +36,22 @@ public sealed class RespCommandTests
         ("LPUSH l a", "-ERR unsupported command 'lpush': the Fornax KV store has strings, counters, hashes and sets; lists are not supported\r\n"),
         ("ZADD z 1 a", "-ERR unsupported command 'zadd': the Fornax KV store has strings, counters, hashes and sets; sorted sets are not supported\r\n"),
         ("XADD s * a b", "-ERR unsupported command 'xadd': the Fornax KV store has strings, counters, hashes and sets; streams are not supported\r\n"),
-        ("EVAL x 0", "-ERR unsupported command 'eval': the Fornax KV store has strings, counters, hashes and sets; scripts (EVAL, FUNCTION) are not supported\r\n"));
+        ("EVAL x 0", "-ERR unsupported command 'eval': the Fornax KV store has strings, counters, hashes and sets; scripts (EVAL, FUNCTION) are not supported\r\n"),
+        ("SETBIT k 7 1", "-ERR unsupported command 'setbit': the Fornax KV store has strings, counters, hashes and sets; bitmaps and bit fields are not supported\r\n"),
+        ("PFADD h a", "-ERR unsupported command 'pfadd': the Fornax KV store has strings, counters, hashes and sets; HyperLogLogs are not supported\r\n"),
+        ("GEOADD g 13.4 52.5 berlin", "-ERR unsupported command 'geoadd': the Fornax KV store has strings, counters, hashes and sets; geospatial indexes are not supported\r\n"),
+        ("SORT s", "-ERR unsupported command 'sort': the Fornax KV store has strings, counters, hashes and sets; SORT, LCS, DUMP, RESTORE and MIGRATE are not supported\r\n"),
+        ("MOVE k 1", "-ERR unsupported command 'move': the Fornax KV store has strings, counters, hashes and sets; there is one database: MOVE and SWAPDB are not supported\r\n"),
+        ("EXISTS k g h s", ":0\r\n"));
+
+    [Fact]
+    public Task Substr_IsGetrange() => RunAsync(
+        ("SET k hello", "+OK\r\n"),
+        ("SUBSTR k 1 3", "$3\r\nell\r\n"),
+        ("SUBSTR k -3 -1", "$3\r\nllo\r\n"),
+        ("SUBSTR nokey 0 1", "$0\r\n\r\n"),
+        ("SUBSTR k x 1", "-ERR value is not an integer or out of range\r\n"),
+        ("SUBSTR k 1", "-ERR wrong number of arguments for 'substr' command\r\n"));
 
     [Fact]
     public Task SaveBgsaveLastsave_AnswerAsRedis() => RunAsync(
