@@ -26,7 +26,7 @@ public sealed class PortalTcpRelayTests
     {
         var topology = PortalTree.Topology();
         topology.Spec!.Sites!.Single(s => s.Name == "e2").Link = new LinkProfile { Latency = "1ms" };
-        var tree = await TreeHost.StartAsync(topology);
+        var tree = await TreeHost.StartAsync(topology, PortalTree.Steady);
         try
         {
             await tree.WaitConnectedAsync();
