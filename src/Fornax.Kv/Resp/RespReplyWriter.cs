@@ -17,6 +17,12 @@ internal sealed class RespReplyWriter(ErrorStats? errors = null)
     private byte[] _buffer = [];
     private int _length;
 
+    /// <summary>
+    /// How many bytes at the start of the buffer are sent already: the replies before a command that blocked, sent while
+    /// it waits (<see cref="SentSoFar"/>). They stay in place, so every <see cref="Mark"/> taken meanwhile stays valid.
+    /// </summary>
+    private int _sentUpTo;
+
     /// <summary>2 or 3.</summary>
     public int Protocol { get; set; } = 2;
 
@@ -28,7 +34,7 @@ internal sealed class RespReplyWriter(ErrorStats? errors = null)
 
     public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
 
-    public void Rewind(int mark) => _length = mark;
+    public void Rewind(int mark) => _length = Math.Max(mark, _sentUpTo);
 
     /// <summary>Whether the reply written since <paramref name="mark"/> is an error (the command failed).</summary>
     public bool IsErrorAt(int mark) => _length > mark && _buffer[mark] == (byte)'-';
@@ -36,26 +42,30 @@ internal sealed class RespReplyWriter(ErrorStats? errors = null)
     /// <summary>Copies the replies to <paramref name="output"/> and empties the buffer.</summary>
     public void DrainTo(IBufferWriter<byte> output)
     {
-        if (_length > 0)
+        if (_length > _sentUpTo)
         {
-            output.Write(_buffer.AsSpan(0, _length));
+            output.Write(_buffer.AsSpan(_sentUpTo, _length - _sentUpTo));
         }
 
         Sent();
     }
 
-    /// <summary>The replies gathered so far, for a socket to send straight from the buffer (then <see cref="Sent"/>).</summary>
-    public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(0, _length);
+    /// <summary>The replies gathered and not sent yet, for a socket to send straight from the buffer (then <see cref="Sent"/>).</summary>
+    public ReadOnlyMemory<byte> Pending => _buffer.AsMemory(_sentUpTo, _length - _sentUpTo);
 
     /// <summary>Empties the buffer once its replies are gone (sent, or copied by <see cref="DrainTo"/>).</summary>
     public void Sent()
     {
         _length = 0;
+        _sentUpTo = 0;
         if (_buffer.Length > RetainedBytes)
         {
             _buffer = [];
         }
     }
+
+    /// <summary>The replies so far are sent, in the middle of a command (one that blocks): they stay in the buffer, behind its marks, until <see cref="Sent"/>.</summary>
+    public void SentSoFar() => _sentUpTo = _length;
 
     public void Ok() => Raw("+OK\r\n"u8);
 

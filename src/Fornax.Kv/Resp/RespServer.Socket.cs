@@ -126,14 +126,30 @@ internal sealed partial class RespServer
     }
 
     /// <summary>
-    /// While a command blocks: waits for <paramref name="wake"/> and reads the client meanwhile, as Redis' event loop
-    /// reads a blocked client, into the free end of the receive buffer (the commands read so are run after the blocking
-    /// one). So a client that closes, or ends its send side (as the port does to every connection when it stops), ends
-    /// the wait at once — false — instead of holding its connection until the command's timeout. A client that fills
-    /// the buffer meanwhile is not read further until the command ends.
+    /// While a command blocks: first sends the replies of the commands before it (durable first, as always), as Redis
+    /// writes a blocked client's pending output; then waits for <paramref name="wake"/> and reads the client meanwhile,
+    /// as Redis' event loop reads a blocked client, into the free end of the receive buffer (the commands read so are
+    /// run after the blocking one). So a client that closes, or ends its send side (as the port does to every
+    /// connection when it stops), ends the wait at once — false — instead of holding its connection until the command's
+    /// timeout. A client that fills the buffer meanwhile is not read further until the command ends.
     /// </summary>
     private async ValueTask<bool> WatchWhileBlockedAsync(RespConnection client, Socket socket, Task wake)
     {
+        if (!client.Reply.Pending.IsEmpty)
+        {
+            try
+            {
+                await client.WaitForCommitAsync();
+                await SendAsync(client, socket, client.Reply.Pending);
+                client.Reply.SentSoFar();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                client.InputEnded = true; // the client went: the loop finds out when it sends the blocking command's reply
+                return false;
+            }
+        }
+
         while (!wake.IsCompleted)
         {
             var room = client.Input.Room();
@@ -181,15 +197,18 @@ internal sealed partial class RespServer
     /// <summary>Sends the gathered replies from the reply buffer itself; a slow reader holds the loop here, so it reads no more meanwhile.</summary>
     private static async ValueTask SendRepliesAsync(RespConnection client, Socket socket)
     {
-        var pending = client.Reply.Pending;
+        await SendAsync(client, socket, client.Reply.Pending);
+        client.Reply.Sent();
+    }
+
+    private static async ValueTask SendAsync(RespConnection client, Socket socket, ReadOnlyMemory<byte> pending)
+    {
         client.Server.CountNet(0, pending.Length);
         while (!pending.IsEmpty)
         {
             var sent = await socket.SendAsync(pending, SocketFlags.None);
             pending = pending[sent..];
         }
-
-        client.Reply.Sent();
     }
 
     /// <summary>Ends the connection with a FIN after the last reply (not a reset, which could drop replies the client has not read).</summary>

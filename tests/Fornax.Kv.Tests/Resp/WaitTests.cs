@@ -187,6 +187,23 @@ public sealed class WaitTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Wait_RepliesToTheCommandsBeforeIt_LeaveWhileItBlocks()
+    {
+        await Link.CutAsync();
+        using var client = await ConnectAsync();
+
+        // As Redis writes a blocked client's pending output: the client has its SET's and GET's replies during the wait.
+        await SendAsync(client, "SET cart:1 fig\r\nGET cart:1\r\nWAIT 1 0\r\nPING\r\n");
+        Assert.Equal("+OK\r\n$3\r\nfig\r\n", await ReadAsync(client, "+OK\r\n$3\r\nfig\r\n".Length));
+        Assert.Equal(1, Server.BlockedClients);
+
+        Link.Heal();
+        Assert.Equal(":1\r\n+PONG\r\n", await ReadAsync(client, ":1\r\n+PONG\r\n".Length));
+        var wait = Server.CommandFigures().Single(f => f.Command == "wait");
+        Assert.Equal((1, 0), (wait.Calls, wait.FailedCalls));
+    }
+
+    [Fact]
     public async Task Wait_ThePortStopping_EndsTheWaitWithWhatIsHeld_AndTheReplyIsSent()
     {
         await Link.CutAsync();
