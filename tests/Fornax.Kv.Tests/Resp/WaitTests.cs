@@ -142,6 +142,29 @@ public sealed class WaitTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Wait_AfterAnotherClientChangedTheKeyAgain_CountsANeighbourOnlyOnceItHoldsTheLaterChange()
+    {
+        using var client = await ConnectAsync();
+        using var other = await ConnectAsync();
+        await CallAsync(client, "SET cart:1 first\r\nWAIT 1 0\r\n", "+OK\r\n:1\r\n");
+        await Link.CutAsync();
+        await CallAsync(other, "SET cart:1 second\r\n", "+OK\r\n");
+
+        // The parent has this connection's write, but the key changed again since: a superseded change may never travel
+        // (the later state goes instead), so only a neighbour holding the key's latest change counts.
+        await SendAsync(client, "WAIT 1 100\r\n");
+        await BlockedAsync(1);
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(":0\r\n", await ReadAsync(client, ":0\r\n".Length));
+
+        await SendAsync(client, "WAIT 1 0\r\n");
+        await BlockedAsync(1);
+        Link.Heal();
+        Assert.Equal(":1\r\n", await ReadAsync(client, ":1\r\n".Length));
+        Assert.Equal("second", Cloud.Get("cart:1"));
+    }
+
+    [Fact]
     public async Task Wait_InsideMulti_AnswersAtOnce()
     {
         using var client = await ConnectAsync();
