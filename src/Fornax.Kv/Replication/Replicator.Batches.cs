@@ -6,10 +6,17 @@ namespace Fornax.Kv.Replication;
 internal sealed partial class Replicator
 {
     /// <summary>
-    /// A batch cut under the store's lock: its frame, or the copy of one large key whose whole state is its only content,
-    /// for the sender to encode off the lock (<see cref="KeyState.IsLarge"/>).
+    /// A batch cut under the store's lock: its frame, or the copy of one large key that is its only content, for the
+    /// sender to encode off the lock (<see cref="KeyState.IsLarge"/>): whole, or as <paramref name="LargeDelta"/> when
+    /// the peer needs only that many of its elements and they are more than a large key's worth.
     /// </summary>
-    private readonly record struct OutgoingBatch(long Number, byte[]? Frame, KeyState? Large);
+    private readonly record struct OutgoingBatch(long Number, byte[]? Frame, KeyState? Large, KeyDelta? LargeDelta = null);
+
+    /// <summary>The elements of a set or hash a peer having it as of <see cref="Base"/> lacks.</summary>
+    private sealed record KeyDelta(VersionVector Base, HashSet<byte[]> Members, HashSet<byte[]> Fields)
+    {
+        public int Elements => Members.Count + Fields.Count;
+    }
 
     /// <summary>The batch's frame (off the store's lock): a large key is encoded now, alone in its batch.</summary>
     private byte[] Encode(OutgoingBatch batch)
@@ -21,7 +28,10 @@ internal sealed partial class Replicator
 
         engine.EncodingLarge?.Invoke("batch");
         var writer = new BatchWriter(); // not the shared one: this runs off the lock, and its buffers go with it
-        if (!writer.Append(batch.Large!))
+        var appended = batch.LargeDelta is { } delta
+            ? writer.AppendDelta(batch.Large!, delta.Base, delta.Members, delta.Fields)
+            : writer.Append(batch.Large!);
+        if (!appended)
         {
             lock (engine.Gate)
             {
@@ -44,6 +54,7 @@ internal sealed partial class Replicator
         _batch.Reset();
         var count = 0;
         KeyState? large = null;
+        KeyDelta? largeDelta = null;
         long bringsAckedTo;
         var durable = engine.DurableVersion;
         if (peer.CatchUp is null && peer.Sent < _log.Dropped)
@@ -134,9 +145,12 @@ internal sealed partial class Replicator
                 }
 
                 var delta = TakeDelta(entry.State, keySince);
-                if (delta is null && entry.State.IsLarge)
+                if (entry.State.IsLarge && (delta is null || delta.Elements > KeyState.LargeElements))
                 {
+                    // Whole, or a delta of more elements than a large key has: encoded off the lock, alone in its batch
+                    // (a delta's encoding costs as much per element as a whole state's).
                     large = entry.State.CopyForEncoding();
+                    largeDelta = delta;
                     count++;
                     break;
                 }
@@ -169,7 +183,7 @@ internal sealed partial class Replicator
         peer.InFlight[number] = bringsAckedTo;
         peer.KeysSent += count;
         peer.BatchesSent++;
-        return new OutgoingBatch(number, large is null ? _batch.ToFrame(number) : null, large);
+        return new OutgoingBatch(number, large is null ? _batch.ToFrame(number) : null, large, largeDelta);
     }
 
     /// <summary>
@@ -231,13 +245,13 @@ internal sealed partial class Replicator
     /// How a changed key goes to a peer having everything up to <paramref name="since"/>: a set or hash whose recent
     /// changes are known as the elements they touched goes as a delta (returned), else whole (null).
     /// </summary>
-    private (VersionVector Base, HashSet<byte[]> Members, HashSet<byte[]> Fields)? TakeDelta(KeyState state, long since)
+    private KeyDelta? TakeDelta(KeyState state, long since)
     {
         if (state.Deltas is { } deltas && deltas.TrySince(since, out var baseClock, out var members, out var fields) &&
             members.Count + fields.Count < state.ElementCount)
         {
             DeltasSent++;
-            return (baseClock, members, fields);
+            return new KeyDelta(baseClock, members, fields);
         }
 
         return null;

@@ -129,6 +129,40 @@ public sealed class LargeStateTests : TwoDurableSites
         Assert.Equal(a.View("big:hash"), reopened.View("big:hash"));
     }
 
+    /// <summary>A change of more elements than a large key has, to a large set the peer holds, goes as a delta (those
+    /// elements only) and is encoded off the lock like a whole large state: its encoding costs as much per element.</summary>
+    [Fact]
+    public async Task ALargeDelta_OfALargeSetThePeerHolds_IsEncodedOffTheLock_AndTravelsAsADelta()
+    {
+        var a = Open(DirA.Path, "a");
+        await using var aStore = a;
+        Fill(a, 0, Elements);
+        await using var b = Open(DirB.Path, "b");
+        await using var link = new TestLink(KvReplication.For(a), KvReplication.For(b));
+        await Poll.UntilAsync(() => b.View("big:set") == a.View("big:set") && Idle(a, b), "b to hold the set", TimeSpan.FromSeconds(60));
+        var failures = new ConcurrentBag<string>();
+        var atA = WatchLargeEncodings(a, "a", failures);
+        var deltasBefore = ((KvEngine)a).Replication.DeltasSent;
+
+        a.Do(tx =>
+        {
+            for (var i = 0; i < KeyState.LargeElements + 100; i++)
+            {
+                tx.SetAdd(B("big:set"), B($"more:{i}"));
+            }
+
+            tx.SetRemove(B("big:set"), B("m:7"));
+        });
+
+        await Poll.UntilAsync(() => b.View("big:set") == a.View("big:set") && Idle(a, b), "b to hold the set's new members", TimeSpan.FromSeconds(60),
+            describe: () => $"b has {Count(b, "big:set")} members");
+        Assert.Empty(failures);
+        Assert.Contains("batch", atA);
+        Assert.Equal(deltasBefore + 1, ((KvEngine)a).Replication.DeltasSent);
+        Assert.Equal(0, ((KvEngine)b).Replication.DeltasWithoutBase);
+        Assert.Equal(Elements + KeyState.LargeElements + 100 - 1, Count(b, "big:set"));
+    }
+
     [Fact]
     public void AKeySeenNothingOf_TakesALargeStatesTables_WithoutItsEmptyElements()
     {
