@@ -70,7 +70,7 @@ internal static partial class ClientCommand
         var now = c.Server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var flags = c.Blocked ? "b" : c.InMulti ? "x" : c.Subscriptions > 0 ? "P" : "N";
         return $"id={c.Id} addr={c.Remote} laddr={c.Local} fd=-1 name={c.Name} age={(now - c.ConnectedAtMs) / 1000} idle={(now - c.LastCommandAtMs) / 1000} "
-            + $"flags={flags} db=0 sub={c.ChannelSubscriptions} psub={c.PatternSubscriptions} ssub=0 multi={(c.InMulti ? c.QueuedCommands : -1)} watch={c.WatchedKeys} qbuf={c.Input.Length} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={c.Reply.Length + c.QueuedPushBytes} tot-mem=0 "
+            + $"flags={flags} db=0 sub={c.ChannelSubscriptions} psub={c.PatternSubscriptions} ssub=0 multi={(c.InMulti ? c.QueuedCommands : -1)} watch={c.WatchedKeys} qbuf={c.Input.Length} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={c.Reply.Pending.Length + c.QueuedPushBytes} tot-mem=0 "
             + $"events=r cmd={c.LastCommand} user=default redir=-1 resp={c.Reply.Protocol} lib-name={c.LibraryName} lib-ver={c.LibraryVersion}";
     }
 
