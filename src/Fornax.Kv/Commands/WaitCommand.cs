@@ -5,9 +5,9 @@ namespace Fornax.Kv.Commands;
 /// <summary>
 /// WAIT numreplicas timeout: blocks until the connection's writes are held by <c>numreplicas</c> neighbour sites, or
 /// the timeout (milliseconds, 0 for none) passes, and answers how many hold them. A replica here is a neighbour on the
-/// tree — the parent or a child — that replicates the key of the connection's latest replicated write and acknowledged
-/// this site's changes up to it (a neighbour acknowledges a change once it is in its own log). Writes of keys
-/// outside every keyspace stay at the site: a connection with no other writes gets 0 at once.
+/// tree — the parent or a child — that replicates the key of the connection's latest replicated write in each keyspace
+/// it wrote, and acknowledged this site's changes up to each (a neighbour acknowledges a change once it is in its own
+/// log). Writes of keys outside every keyspace stay at the site: a connection with no other writes gets 0 at once.
 /// </summary>
 internal static class WaitCommand
 {
@@ -42,8 +42,7 @@ internal static class WaitCommand
             return;
         }
 
-        var write = client.LastReplicated;
-        var (count, moved) = client.Store.ReplicasHolding(write);
+        var (count, moved) = Holding(client);
         // Inside MULTI (run by EXEC, which cannot wait) WAIT answers at once, as Redis 7 does.
         if (count >= wanted || moved is null || client.InMulti)
         {
@@ -60,7 +59,7 @@ internal static class WaitCommand
             while (true)
             {
                 var inputOpen = await client.BlockUntilAsync(Task.WhenAny(moved, timer));
-                (count, moved) = client.Store.ReplicasHolding(write);
+                (count, moved) = Holding(client); // the same writes: the connection runs nothing else meanwhile
                 if (count >= wanted || moved is null || timer.IsCompleted || !inputOpen)
                 {
                     break;
@@ -74,4 +73,6 @@ internal static class WaitCommand
 
         client.Reply.Integer(count);
     }
+
+    private static (int Count, Task? Moved) Holding(RespConnection client) => client.Store.ReplicasHolding(client.WaitWrites);
 }

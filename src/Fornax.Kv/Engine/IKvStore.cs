@@ -36,11 +36,11 @@ public interface IKvStore : IAsyncDisposable
     KvStoreStats Stats { get; }
 
     /// <summary>
-    /// WAIT: how many of this site's neighbours hold <paramref name="write"/> (they replicate its key and acknowledged
-    /// this site's changes up to it), and a task that completes when that number may have changed — null when it
-    /// cannot (no write, or no replication), so there is nothing to wait for.
+    /// WAIT: how many of this site's neighbours hold every one of <paramref name="writes"/> (they replicate each one's
+    /// key and acknowledged this site's changes up to it), and a task that completes when that number may have changed —
+    /// null when it cannot (no write, or no replication), so there is nothing to wait for.
     /// </summary>
-    (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write);
+    (int Count, Task? Moved) ReplicasHolding(params ReadOnlySpan<KvReplicatedWrite> writes);
 
     /// <summary>
     /// SAVE: completes once every write committed before it is synced to the disk, whatever the durability policy;
@@ -88,16 +88,20 @@ public readonly struct KvCommit
 
     public KvCommit(Task? durable) => this.durable = durable;
 
-    private KvCommit(Task? durable, KvReplicatedWrite replicated)
+    private KvCommit(Task? durable, KvReplicatedWrite replicated, KvReplicatedWrite[]? earlier)
     {
         this.durable = durable;
         Replicated = replicated;
+        EarlierReplicated = earlier;
     }
 
     /// <summary>The transaction's last change that replication carries to other sites (none: its keys stay here), for WAIT.</summary>
     public KvReplicatedWrite Replicated { get; }
 
-    internal KvCommit WithReplicated(KvReplicatedWrite replicated) => new(durable, replicated);
+    /// <summary>The transaction's last change in each other keyspace it wrote (null: one keyspace at most), for WAIT.</summary>
+    public KvReplicatedWrite[]? EarlierReplicated { get; }
+
+    internal KvCommit WithReplicated(KvReplicatedWrite replicated, KvReplicatedWrite[]? earlier = null) => new(durable, replicated, earlier);
 
     /// <summary>A commit with nothing to wait for (a read-only transaction, or a policy that does not wait).</summary>
     public static KvCommit Completed => default;
@@ -107,17 +111,41 @@ public readonly struct KvCommit
     public ValueTask WaitAsync() => durable is null ? ValueTask.CompletedTask : new ValueTask(durable);
 }
 
-/// <summary>A change a transaction made that replication carries to other sites: its version at this site and its key.</summary>
+/// <summary>A change a transaction made that replication carries to other sites: its version at this site, its key and
+/// the keyspace (the carried prefix) it was logged under.</summary>
 public readonly struct KvReplicatedWrite
 {
-    internal KvReplicatedWrite(long version, Crdt.KeyState state)
+    internal KvReplicatedWrite(long version, Crdt.KeyState state, byte[] keyspace)
     {
         Version = version;
         State = state;
+        Keyspace = keyspace;
     }
 
     /// <summary>0: no such change.</summary>
     public long Version { get; }
 
     internal Crdt.KeyState? State { get; }
+
+    /// <summary>The carried prefix the change was logged under: a connection's writes are waited for per keyspace.</summary>
+    internal byte[]? Keyspace { get; }
+
+    /// <summary>Whether this write was logged under <paramref name="keyspace"/> (by content: the carried list may be rebuilt).</summary>
+    internal bool InKeyspace(ReadOnlySpan<byte> keyspace) => Keyspace is { } mine && keyspace.SequenceEqual(mine);
+
+    /// <summary><paramref name="writes"/> with <paramref name="write"/> in place of the one of its keyspace, or added.</summary>
+    internal static KvReplicatedWrite[] Put(KvReplicatedWrite[]? writes, KvReplicatedWrite write)
+    {
+        writes ??= [];
+        for (var i = 0; i < writes.Length; i++)
+        {
+            if (writes[i].InKeyspace(write.Keyspace))
+            {
+                writes[i] = write;
+                return writes;
+            }
+        }
+
+        return [.. writes, write];
+    }
 }

@@ -78,18 +78,18 @@ internal sealed partial class KvEngine
     /// <summary>A key replicated to other sites keeps its tombstone until every peer has acknowledged the delete.</summary>
     private bool NeedsTombstone(KeyState state) => _replication?.Carries(state.Key) == true;
 
-    private bool OnChanged(KeyState state, object? source) => _replication?.OnChanged(state, source as PeerState) == true;
+    private byte[]? OnChanged(KeyState state, object? source) => _replication?.OnChanged(state, source as PeerState);
 
-    public (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write)
+    public (int Count, Task? Moved) ReplicasHolding(params ReadOnlySpan<KvReplicatedWrite> writes)
     {
-        if (write.State is not { } state)
+        if (writes.IsEmpty || writes[0].State is null)
         {
             return (0, null);
         }
 
         lock (_gate)
         {
-            return _replication?.ReplicasHolding(write.Version, state) ?? (0, null);
+            return _replication is { } replication ? replication.ReplicasHolding(writes) : (0, null);
         }
     }
 

@@ -228,23 +228,29 @@ internal sealed partial class KvEngine : IKvStore
     /// <summary>Stamps the changed keys, drops the ones that ended empty (when no replica needs their tombstone) and queues them for disk and peers.</summary>
     private KvCommit Commit(List<KeyState> touched)
     {
-        KeyState? replicated = null;
+        KvReplicatedWrite last = default;
+        KvReplicatedWrite[]? earlier = null;
         foreach (var state in touched)
         {
-            if (Changed(state, null))
+            if (Changed(state, null) is { } keyspace)
             {
-                replicated = state;
+                if (last.State is not null && !last.InKeyspace(keyspace))
+                {
+                    earlier = KvReplicatedWrite.Put(earlier, last); // a transaction over keys of two keyspaces
+                }
+
+                last = new KvReplicatedWrite(state.ChangeSeq, state, keyspace);
             }
         }
 
         var commit = _disk?.CommitAsync() ?? KvCommit.Completed;
-        return replicated is null ? commit : commit.WithReplicated(new KvReplicatedWrite(replicated.ChangeSeq, replicated));
+        return last.State is null ? commit : commit.WithReplicated(last, earlier);
     }
 
     /// <summary>A key changed (a local write, or a merge from <paramref name="source"/>): stamp it, drop it when it ended
     /// empty and no replica needs its tombstone, and queue it for the disk and the peers (under the lock). Returns
-    /// whether replication carries the change to other sites.</summary>
-    private bool Changed(KeyState state, object? source)
+    /// the carried prefix replication logged the change under, to carry it to other sites, or null.</summary>
+    private byte[]? Changed(KeyState state, object? source)
     {
         state.Version = ++_version;
         state.ChangeSeq = _version;

@@ -1,3 +1,4 @@
+using Fornax.Kv.Engine;
 using Fornax.Kv.Engine.Crdt;
 
 namespace Fornax.Kv.Replication;
@@ -9,21 +10,19 @@ internal sealed partial class Replicator
     private TaskCompletionSource? _replicasMoved;
 
     /// <summary>
-    /// The neighbours that replicate <paramref name="state"/>'s key and hold this site's changes up to
-    /// <paramref name="version"/>: they acknowledged everything of this site's they need up to it — and up to the key's
-    /// latest change when it changed again since, since a superseded change may never have been sent (the later one
-    /// goes instead). Under the store's lock.
+    /// The neighbours that hold every one of <paramref name="writes"/>: they replicate its key and acknowledged everything
+    /// of this site's they need up to it — and up to the key's latest change when it changed again since, since a
+    /// superseded change may never have been sent (the later one goes instead). Under the store's lock.
     /// </summary>
-    public (int Count, Task? Moved) ReplicasHolding(long version, KeyState state)
+    public (int Count, Task? Moved) ReplicasHolding(ReadOnlySpan<KvReplicatedWrite> writes)
     {
-        var through = Math.Max(version, state.ChangeSeq);
         var count = 0;
         foreach (var peer in _peers.Values)
         {
             // A catch-up running or owed: its keys may not be there yet, whatever the log scan acknowledged (a neighbour
             // that needs a keyspace only now had every change of it skipped, as not its own).
             var catchingUp = peer.CatchUp is not null || peer.NeedsCatchUp || peer.CatchUpLastBatch != 0;
-            if (peer.Acked >= through && !catchingUp && Matches(peer.Interest, state.Key))
+            if (!catchingUp && Holds(peer, writes))
             {
                 count++;
             }
@@ -31,6 +30,20 @@ internal sealed partial class Replicator
 
         _replicasMoved ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         return (count, _replicasMoved.Task);
+    }
+
+    private static bool Holds(PeerState peer, ReadOnlySpan<KvReplicatedWrite> writes)
+    {
+        foreach (var write in writes)
+        {
+            var state = write.State!;
+            if (peer.Acked < Math.Max(write.Version, state.ChangeSeq) || !Matches(peer.Interest, state.Key))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A neighbour acknowledged more, or the neighbours or their needs changed: WAITs count again.</summary>

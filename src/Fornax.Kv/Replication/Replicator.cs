@@ -37,15 +37,29 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
     public long Epoch => engine.Epoch;
 
-    public bool Carries(ReadOnlySpan<byte> key) => _carried.Count != 0 && Matches(_carried, key);
+    public bool Carries(ReadOnlySpan<byte> key) => CarriedPrefix(key) is not null;
+
+    /// <summary>The first carried prefix <paramref name="key"/> starts with (its keyspace, for WAIT), or null.</summary>
+    private byte[]? CarriedPrefix(ReadOnlySpan<byte> key)
+    {
+        foreach (var prefix in _carried)
+        {
+            if (key.StartsWith(prefix))
+            {
+                return prefix;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.
-    /// Returns whether it was logged (a key this site carries for other sites).</summary>
-    public bool OnChanged(KeyState state, PeerState? source)
+    /// Returns the carried prefix it was logged under (a key this site carries for other sites), or null: not logged.</summary>
+    public byte[]? OnChanged(KeyState state, PeerState? source)
     {
-        if (!Carries(state.Key))
+        if (CarriedPrefix(state.Key) is not { } keyspace)
         {
-            return false;
+            return null;
         }
 
         DeltaHistory.Record(state, state.ChangeSeq);
@@ -66,7 +80,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
             }
         }
 
-        return true;
+        return keyspace;
     }
 
     /// <summary>More changes reached the disk: peers waiting for them (or for their first position) may send. A site

@@ -210,12 +210,49 @@ internal sealed partial class RespConnection
 
         if (commit.Replicated.Version != 0)
         {
-            LastReplicated = commit.Replicated;
+            foreach (var earlier in commit.EarlierReplicated ?? [])
+            {
+                KeepForWait(earlier);
+            }
+
+            KeepForWait(commit.Replicated);
         }
     }
 
-    /// <summary>The connection's latest write that replication carries to other sites (WAIT counts who holds it).</summary>
-    public KvReplicatedWrite LastReplicated { get; private set; }
+    /// <summary>Keyspaces whose latest write a connection keeps for WAIT; past them the oldest kept is let go.</summary>
+    public const int MaxWaitKeyspaces = 16;
+
+    private List<KvReplicatedWrite>? _waitWrites;
+
+    /// <summary>The connection's latest write in each keyspace it wrote that replication carries to other sites, oldest
+    /// first (WAIT counts the neighbours holding all of them).</summary>
+    public ReadOnlySpan<KvReplicatedWrite> WaitWrites => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_waitWrites);
+
+    private void KeepForWait(KvReplicatedWrite write)
+    {
+        var writes = _waitWrites ??= new List<KvReplicatedWrite>(1);
+        for (var i = writes.Count - 1; i >= 0; i--)
+        {
+            if (writes[i].InKeyspace(write.Keyspace))
+            {
+                if (i == writes.Count - 1)
+                {
+                    writes[i] = write; // the usual case: the same keyspace again
+                    return;
+                }
+
+                writes.RemoveAt(i);
+                break;
+            }
+        }
+
+        if (writes.Count == MaxWaitKeyspaces)
+        {
+            writes.RemoveAt(0);
+        }
+
+        writes.Add(write);
+    }
 
     /// <summary>A blocking command (WAIT) is waiting: CLIENT LIST's flag <c>b</c>, INFO's <c>blocked_clients</c>.</summary>
     public bool Blocked { get; private set; }

@@ -195,7 +195,8 @@ internal sealed partial class SiteKvStore : IKvStore
     public long Count => TryOpen()?.Count ?? 0;
 
     /// <summary>A connection that wrote opened the store: WAIT alone never opens it.</summary>
-    public (int Count, Task? Moved) ReplicasHolding(KvReplicatedWrite write) => OpenedOrNull?.ReplicasHolding(write) ?? (0, null);
+    public (int Count, Task? Moved) ReplicasHolding(params ReadOnlySpan<KvReplicatedWrite> writes) =>
+        OpenedOrNull is { } store ? store.ReplicasHolding(writes) : (0, null);
 
     /// <summary>A store that cannot open refuses writes.</summary>
     public bool IsReadOnly => TryOpen()?.IsReadOnly ?? true;

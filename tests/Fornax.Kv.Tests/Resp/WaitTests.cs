@@ -142,6 +142,34 @@ public sealed class WaitTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Wait_AfterWritesInTwoKeyspaces_CountsOnlyANeighbourHoldingBoth()
+    {
+        KvReplication.For(_site.Edge).SetKeyspaces(["cart:", "own:"]); // own: is placed at the edge alone
+        using var client = await ConnectAsync();
+
+        // The parent holds the latest write (cart:1) but not the one before it (own:1): it does not count.
+        await SendAsync(client, "SET own:1 mine\r\nSET cart:1 a\r\nWAIT 1 100\r\n");
+        await BlockedAsync(1);
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal("+OK\r\n+OK\r\n:0\r\n", await ReadAsync(client, "+OK\r\n+OK\r\n:0\r\n".Length));
+        await Poll.UntilAsync(() => Cloud.Get("cart:1") == "a", "the parent to hold cart:1");
+
+        // The same for one transaction over both keyspaces.
+        using var other = await ConnectAsync();
+        var expected = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n+OK\r\n";
+        Assert.Equal(expected, await CallAsync(other, "MULTI\r\nSET own:2 b\r\nSET cart:2 c\r\nEXEC\r\n", expected));
+        await Poll.UntilAsync(() => Cloud.Get("cart:2") == "c", "the parent to hold cart:2");
+        await SendAsync(other, "WAIT 1 100\r\n");
+        await BlockedAsync(1);
+        Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(":0\r\n", await ReadAsync(other, ":0\r\n".Length));
+
+        // A connection that wrote one keyspace only counts the parent at once.
+        using var third = await ConnectAsync();
+        Assert.Equal("+OK\r\n+OK\r\n:1\r\n", await CallAsync(third, "SET cart:3 d\r\nSET cart:4 e\r\nWAIT 1 0\r\n", "+OK\r\n+OK\r\n:1\r\n"));
+    }
+
+    [Fact]
     public async Task Wait_AfterAnotherClientChangedTheKeyAgain_CountsANeighbourOnlyOnceItHoldsTheLaterChange()
     {
         using var client = await ConnectAsync();
