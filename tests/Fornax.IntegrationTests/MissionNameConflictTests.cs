@@ -56,10 +56,42 @@ public sealed class MissionNameConflictTests
         {
             var states = await TreeHost.StatesAsync(tree["a"], "web");
             return states.GetValueOrDefault("a/b") == MissionStates.Active && states.GetValueOrDefault("a/b/c") == MissionStates.Active;
-        }, "a's mission to run at b and c once b's own is gone", TimeSpan.FromSeconds(10));
+        }, "a's mission to run at b and c once b's own is gone", TimeSpan.FromSeconds(10),
+            describe: async () => $"states at a: {string.Join(", ", (await TreeHost.StatesAsync(tree["a"], "web")).Select(s => $"{s.Key}={s.Value}"))}; " +
+                                  $"at b: {string.Join(", ", (await TreeHost.StatesAsync(tree["b"], "web")).Select(s => $"{s.Key}={s.Value}"))}");
         await Poll.UntilAsync(async () => await OwnerAsync(tree["c"]) == "a", "a's content at c");
         var inherited = await TreeHost.GetAsync(tree["b"], "missions", "web");
         Assert.Equal("a", inherited!["metadata"]!["annotations"]!["fornax.io/origin"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// The own mission deleted while nothing followed b's store (here: while b was stopped; in a run, between b's start
+    /// and its first listing of the store, or while a watch that fell behind lists again): the held-back mission goes in
+    /// when b lists its store, with no change from a (a's link resumes where it stopped and sends nothing new).
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task InheritedMission_HeldBack_OwnDeletedWhileTheSiteWasDown_IsAppliedWhenItStarts()
+    {
+        await using var tree = await TreeHost.StartAsync(TreeHost.Chain("a", "b"));
+        await TreeHost.ApplyAsync(tree["b"], "missions", "web", Mission.Replace("OWNER", "b"));
+        await TreeHost.ApplyAsync(tree["a"], "missions", "web", Mission.Replace("OWNER", "a"));
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["a"], "web")).GetValueOrDefault("a/b") == MissionStates.Conflict,
+            "a to show that b holds its mission back");
+
+        await tree.StopAsync("b");
+        await using (var store = Fornax.Store.ObjectStore.Open(new Fornax.Store.ObjectStoreOptions { DataDirectory = tree["b"].DataDirectory }))
+        {
+            await store.DeleteAsync(new Fornax.Store.ObjectKey("Mission", "default", "web"));
+        }
+
+        await tree.StartAgainAsync("b");
+
+        await Poll.UntilAsync(async () => await OwnerAsync(tree["b"]) == "a", "a's mission to go in at b",
+            describe: async () => $"owner at b: {await OwnerAsync(tree["b"]) ?? "none"}; states at a: " +
+                                  string.Join(", ", (await TreeHost.StatesAsync(tree["a"], "web")).Select(s => $"{s.Key}={s.Value}")));
+        await Poll.UntilAsync(async () => (await TreeHost.StatesAsync(tree["a"], "web")).GetValueOrDefault("a/b") == MissionStates.Active,
+            "a to see its mission Active at b");
     }
 
     [Fact]

@@ -47,15 +47,31 @@ public sealed partial class Uplink
             }
         }, ct);
 
-    /// <summary>After a (re)list: tracks every mission.</summary>
-    private Task TrackAllAsync(ObjectList list, CancellationToken ct)
+    /// <summary>
+    /// After a (re)list: tracks every mission, and applies each held-back mission whose name no mission here takes any
+    /// more. Its own mission was deleted while nothing followed the store (before the site's first list, while it was
+    /// stopped, or while a watch that fell behind listed again), so no delete event will come to free it; and the
+    /// parent, resuming where it stopped, sends nothing new for it.
+    /// </summary>
+    private async Task TrackAllAsync(ObjectList list, CancellationToken ct)
     {
+        var present = new HashSet<(string, string)>();
         foreach (var item in list.Items)
         {
             Track(item.Object, deleted: false);
+            present.Add((item.Key.Namespace, item.Key.Name));
         }
 
-        return Task.CompletedTask;
+        List<(string, string)> freed;
+        lock (_gate)
+        {
+            freed = [.. _blocked.Keys.Where(key => !present.Contains(key))];
+        }
+
+        foreach (var key in freed)
+        {
+            await ApplyUnblockedAsync(key, ct);
+        }
     }
 
     /// <summary>Tracks one mission of this site's store; returns true when it was this site's own and is now deleted.</summary>
