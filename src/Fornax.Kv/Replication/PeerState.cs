@@ -65,6 +65,10 @@ internal sealed class PeerState(string site)
     /// ends before it is acknowledged owes the catch-up again: its keys may not have arrived.</summary>
     public long CatchUpLastBatch { get; set; }
 
+    /// <summary>A catch-up is running, owed (cut short), or its last batch is not acknowledged yet: the peer may lack
+    /// keys whatever its acknowledged position says.</summary>
+    public bool CatchingUp => CatchUp is not null || NeedsCatchUp || CatchUpLastBatch != 0;
+
     /// <summary>
     /// This site acknowledged changes of the peer's that it did not keep — deltas whose base it lacked, keys of a
     /// keyspace it no longer carried, keys it dropped with a keyspace it gave up — and the peer, counting them delivered,

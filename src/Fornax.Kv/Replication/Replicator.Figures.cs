@@ -19,7 +19,7 @@ internal sealed partial class Replicator
         lock (engine.Gate)
         {
             var peer = _peers[peerSite];
-            return (peer.Acked, peer.CatchUp is not null || peer.NeedsCatchUp || peer.CatchUpLastBatch != 0);
+            return (peer.Acked, peer.CatchingUp);
         }
     }
 

@@ -56,7 +56,7 @@ internal sealed partial class Replicator
     private void ReleaseForgottenNeeds(long everyone)
     {
         if (_forgotten.Count == 0 || !_forgotten.Values.Any(f => f.Interest.Count > 0 && everyone >= f.HeldUntil)
-            || _peers.Values.Any(p => p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0))
+            || _peers.Values.Any(p => p.CatchingUp))
         {
             return;
         }

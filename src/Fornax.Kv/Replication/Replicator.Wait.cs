@@ -21,8 +21,7 @@ internal sealed partial class Replicator
         {
             // A catch-up running or owed: its keys may not be there yet, whatever the log scan acknowledged (a neighbour
             // that needs a keyspace only now had every change of it skipped, as not its own).
-            var catchingUp = peer.CatchUp is not null || peer.NeedsCatchUp || peer.CatchUpLastBatch != 0;
-            if (!catchingUp && Holds(peer, writes))
+            if (!peer.CatchingUp && Holds(peer, writes))
             {
                 count++;
             }

@@ -40,18 +40,7 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
     public bool Carries(ReadOnlySpan<byte> key) => CarriedPrefix(key) is not null;
 
     /// <summary>The first carried prefix <paramref name="key"/> starts with (its keyspace, for WAIT), or null.</summary>
-    private byte[]? CarriedPrefix(ReadOnlySpan<byte> key)
-    {
-        foreach (var prefix in _carried)
-        {
-            if (key.StartsWith(prefix))
-            {
-                return prefix;
-            }
-        }
-
-        return null;
-    }
+    private byte[]? CarriedPrefix(ReadOnlySpan<byte> key) => FirstMatch(_carried, key);
 
     /// <summary>A key changed (locally, or merged from <paramref name="source"/>): log it and wake the peers that need it.
     /// Returns the carried prefix it was logged under (a key this site carries for other sites), or null: not logged.</summary>
@@ -285,22 +274,24 @@ internal sealed partial class Replicator(KvEngine engine, string site, long inca
 
         return
         [
-            .. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchUp is not null || p.NeedsCatchUp || p.CatchUpLastBatch != 0, p.Interest)),
+            .. _peers.Values.Select(p => new PeerPosition(p.Site, p.PeerEpoch, p.Acked, p.LostAt, p.CatchingUp, p.Interest)),
             .. _forgotten.Select(f => new PeerPosition(f.Key, f.Value.Epoch, f.Value.HeldUntil, 0, false, f.Value.Interest) { Forgotten = true }),
         ];
     }
 
-    private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key)
+    private static bool Matches(List<byte[]> prefixes, ReadOnlySpan<byte> key) => FirstMatch(prefixes, key) is not null;
+
+    private static byte[]? FirstMatch(List<byte[]> prefixes, ReadOnlySpan<byte> key)
     {
         foreach (var prefix in prefixes)
         {
             if (key.StartsWith(prefix))
             {
-                return true;
+                return prefix;
             }
         }
 
-        return false;
+        return null;
     }
 
     public List<Engine.KvPeerStats> Stats()
