@@ -30,12 +30,7 @@ tests=${TESTS:-set,get,incr,sadd,hset}
 pipelines=${PIPELINES:-1 16}
 source bench/release/workspace.sh
 source bench/kv/redis.sh
-cleanup() {
-  kv_tree_down 2>/dev/null || true
-  redis_stop_all
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap kv_bench_cleanup EXIT
 
 redis_port=$(free_port)
 redis_start "$redis_port" redis

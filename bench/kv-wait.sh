@@ -13,12 +13,7 @@ cd "$(dirname "$0")/.."
 count=${1:-5000}
 source bench/release/workspace.sh
 source bench/kv/redis.sh
-cleanup() {
-  kv_tree_down 2>/dev/null || true
-  redis_stop_all
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap kv_bench_cleanup EXIT
 
 primary=$(free_port)
 replica=$(free_port)

@@ -1,7 +1,8 @@
 # Sourced by the KV benchmarks that run redis-server beside the sites: needs $work (a scratch directory, removed by the
 # caller). redis_start PORT NAME [PRIMARY-PORT] starts a redis-server as the baselines run it (appendonly yes,
 # appendfsync everysec, no RDB snapshots; a replica of PRIMARY-PORT when given) in $work/NAME, waits until it answers,
-# and leaves its pid in $redis_last_pid; redis_stop_all stops every one started (call it from the caller's trap).
+# and leaves its pid in $redis_last_pid; redis_stop_all stops every one started (call it from the caller's trap), and
+# kv_bench_cleanup also stops the tree of bench/kv/tree.sh if one was started and removes $work (a trap of its own).
 redis_pids=""
 redis_last_pid=""
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -17,3 +18,8 @@ redis_start() {
 # Waits until the replica on PORT has its link to its primary up.
 redis_linked() { until redis-cli -p "$1" info replication | grep -q 'master_link_status:up'; do sleep 0.1; done; }
 redis_stop_all() { for pid in $redis_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done; }
+kv_bench_cleanup() {
+  kv_tree_down 2>/dev/null || true
+  redis_stop_all
+  rm -rf "$work"
+}
