@@ -30,6 +30,8 @@ internal sealed class KeyspaceController(IObjectStore objects, LocalSite site, K
                     _placedHere[item.Key] = PrefixIfPlaced(item);
                 }
 
+                // A list after the watch fell behind: what was deleted meanwhile is only missing from it.
+                directory.KeepOnly(_placedHere.Keys.Select(k => (k.Namespace, k.Name)));
                 Apply();
                 await foreach (var change in objects.WatchAsync(list.ResourceVersion, "Keyspace", ct: stoppingToken))
                 {

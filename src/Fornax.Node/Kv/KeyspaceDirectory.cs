@@ -17,6 +17,20 @@ internal sealed class KeyspaceDirectory
     /// <summary>Every keyspace's prefix, each once.</summary>
     public List<string> Prefixes() => _prefixes.Values.Select(p => Encoding.UTF8.GetString(p)).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// Removes every keyspace not in <paramref name="listed"/>, after a list set the listed ones: a keyspace deleted while
+    /// the watch was behind sends no Deleted event, it is only absent from the next list. Only the unlisted ones are
+    /// removed, so a reader never finds a listed keyspace missing meanwhile.
+    /// </summary>
+    public void KeepOnly(IEnumerable<(string Namespace, string Name)> listed)
+    {
+        var keep = listed.ToHashSet();
+        foreach (var key in _prefixes.Keys.Where(k => !keep.Contains(k)))
+        {
+            _prefixes.TryRemove(key, out _);
+        }
+    }
+
     public void Set(string ns, string name, string? prefix)
     {
         if (string.IsNullOrEmpty(prefix))
