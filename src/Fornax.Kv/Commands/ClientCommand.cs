@@ -64,13 +64,15 @@ internal static partial class ClientCommand
     public static bool IsValidName(string name) => name.All(c => c is > ' ' and <= '~');
 
     /// <summary>One CLIENT LIST line, with Redis 7's fields (those that mean nothing here are 0): multi is the commands
-    /// queued in a MULTI (-1 outside one), qbuf the received bytes not parsed yet, omem the replies not sent yet.</summary>
+    /// queued in a MULTI (-1 outside one), qbuf the received bytes not parsed yet, argv-mem the arguments of the
+    /// command not yet whole (parsed out of qbuf, as in Redis), omem the replies not sent yet, tot-mem the three.</summary>
     public static string Describe(RespConnection c)
     {
         var now = c.Server.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var flags = c.Blocked ? "b" : c.InMulti ? "x" : c.Subscriptions > 0 ? "P" : "N";
+        var (query, arguments, output) = ((long)c.Input.Length, (long)c.Parser.PartialArgumentBytes, (long)c.Reply.Pending.Length + c.QueuedPushBytes);
         return $"id={c.Id} addr={c.Remote} laddr={c.Local} fd=-1 name={c.Name} age={(now - c.ConnectedAtMs) / 1000} idle={(now - c.LastCommandAtMs) / 1000} "
-            + $"flags={flags} db=0 sub={c.ChannelSubscriptions} psub={c.PatternSubscriptions} ssub=0 multi={(c.InMulti ? c.QueuedCommands : -1)} watch={c.WatchedKeys} qbuf={c.Input.Length} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={c.Reply.Pending.Length + c.QueuedPushBytes} tot-mem=0 "
+            + $"flags={flags} db=0 sub={c.ChannelSubscriptions} psub={c.PatternSubscriptions} ssub=0 multi={(c.InMulti ? c.QueuedCommands : -1)} watch={c.WatchedKeys} qbuf={query} qbuf-free=0 argv-mem={arguments} multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem={output} tot-mem={query + arguments + output} "
             + $"events=r cmd={c.LastCommand} user=default redir=-1 resp={c.Reply.Protocol} lib-name={c.LibraryName} lib-ver={c.LibraryVersion}";
     }
 

@@ -41,6 +41,10 @@ internal sealed partial class RespRequestParser(long maxBulkBytes, int maxArgume
     /// <summary>True while a command has started but not finished (what a disconnect interrupts).</summary>
     public bool InCommand => _argc >= 0;
 
+    /// <summary>The bytes of the unfinished command's arguments read so far (CLIENT LIST's <c>argv-mem</c>): a large
+    /// value on its way is here, copied out of the receive buffer, not in <c>qbuf</c>.</summary>
+    public int PartialArgumentBytes => InCommand ? _arena.BytesUsed : 0;
+
     /// <summary>Parses the next command; <paramref name="authenticated"/> false applies Redis' limits for strangers.</summary>
     public RespParseStatus TryParse(ref SequenceReader<byte> reader, bool authenticated)
     {

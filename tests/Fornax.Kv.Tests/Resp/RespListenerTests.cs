@@ -144,6 +144,44 @@ public sealed partial class RespListenerTests
         }
     }
 
+    /// <summary>
+    /// A large value halfway received is copied out of the receive buffer as it comes, so it is not in qbuf: CLIENT LIST
+    /// shows it as argv-mem (Redis 7's "incomplete arguments for the next command"), and tot-mem counts it, until the
+    /// command is whole and has run.
+    /// </summary>
+    [Fact]
+    public async Task ALargeValueHalfwayReceived_ShowsAsArgvMem_UntilItsCommandRuns()
+    {
+        const int ValueBytes = 200_000, Sent = 150_000;
+        await using var port = await SocketPort.StartAsync();
+        using var watcher = await port.ConnectAsync();
+        await SendAsync(watcher, "CLIENT SETNAME watcher\r\n");
+        Assert.Equal("+OK\r\n", await ReadExactlyAsync(watcher, "+OK\r\n".Length));
+        using var writer = await port.ConnectAsync();
+        await SendAsync(writer, $"CLIENT SETNAME writer\r\n*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${ValueBytes}\r\n{new string('v', Sent)}");
+        Assert.Equal("+OK\r\n", await ReadExactlyAsync(writer, "+OK\r\n".Length));
+
+        async Task<string> WriterLine()
+        {
+            await SendAsync(watcher, "CLIENT LIST\r\n");
+            return (await ReadBulkAsync(watcher)).Split('\n').Single(l => l.Contains(" name=writer ", StringComparison.Ordinal));
+        }
+
+        // "SET", "big" and the value's first 150,000 bytes: 150,006 bytes of arguments.
+        var line = "";
+        await Poll.UntilAsync(async () => Field(line = await WriterLine(), "argv-mem") == Sent + 6, "the writer's half value to show as argv-mem", describe: () => Task.FromResult(line));
+        Assert.Equal(Field(line, "qbuf") + Field(line, "argv-mem") + Field(line, "omem"), Field(line, "tot-mem"));
+
+        await SendAsync(writer, new string('v', ValueBytes - Sent) + "\r\n");
+        Assert.Equal("+OK\r\n", await ReadExactlyAsync(writer, "+OK\r\n".Length));
+        line = await WriterLine();
+        Assert.Equal(0, Field(line, "argv-mem"));
+        Assert.Equal(0, Field(line, "tot-mem"));
+    }
+
+    private static long Field(string clientLine, string name) =>
+        long.Parse(clientLine.Split(' ').Single(f => f.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..], CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task InlineLineWithoutEnd_PastTheLimit_ClosesWithRedisText()
     {
