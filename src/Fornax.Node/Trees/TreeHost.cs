@@ -60,6 +60,9 @@ public sealed class TreeSite(string name, string? parent, string dataDirectory, 
     /// <summary>False between <see cref="TreeHost.StopAsync"/> and <see cref="TreeHost.StartAgainAsync"/>.</summary>
     public bool IsRunning { get; internal set; }
 
+    /// <summary>The ports it starts on again, held while it is stopped.</summary>
+    internal HeldPorts? HeldPorts { get; set; }
+
     public string Path => Node.Links.Self.Path;
 }
 
@@ -231,15 +234,12 @@ public sealed partial class TreeHost : IAsyncDisposable
     {
         var site = _sites[name];
         // Same ports again at the next start, so children (and their emulators) find the site where it was.
-        site.Options = site.Options with
-        {
-            ApiPort = new Uri(site.Node.Endpoints.Api).Port,
-            IngressPort = new Uri(site.Node.Endpoints.Ingress).Port,
-            LinkPort = new Uri(site.Node.Links.Self.Link!).Port,
-        };
+        Uri[] endpoints = [new(site.Node.Endpoints.Api), new(site.Node.Endpoints.Ingress), new(site.Node.Links.Self.Link!)];
+        site.Options = site.Options with { ApiPort = endpoints[0].Port, IngressPort = endpoints[1].Port, LinkPort = endpoints[2].Port };
         site.IsRunning = false;
         site.Http.Dispose();
         await site.Node.DisposeAsync();
+        site.HeldPorts = HeldPorts.Hold(endpoints);
     }
 
     /// <summary>Starts a site stopped by <see cref="StopAsync"/> on its data and ports, with <paramref name="change"/> applied to its options.</summary>
@@ -252,6 +252,8 @@ public sealed partial class TreeHost : IAsyncDisposable
         }
 
         site.Options = change?.Invoke(site.Options) ?? site.Options;
+        site.HeldPorts?.Dispose();
+        site.HeldPorts = null;
         await StartSiteAsync(site, ct);
     }
 
@@ -310,6 +312,7 @@ public sealed partial class TreeHost : IAsyncDisposable
         {
             var site = _sites[name];
             site.Http?.Dispose();
+            site.HeldPorts?.Dispose();
             if (site.Node is not null && site.IsRunning)
             {
                 await site.Node.DisposeAsync();
