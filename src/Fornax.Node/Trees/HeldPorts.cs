@@ -9,7 +9,8 @@ namespace Fornax.Node.Trees;
 /// neither to a listener asking for port 0 nor to an outgoing connection as its ephemeral port. Free, they were taken
 /// now and then by the test processes running beside (CI, 2026-12-06: "address already in use" as a site started
 /// again). An explicit bind of the port can still share it (.NET binds with SO_REUSEADDR on Linux, and a socket that
-/// does not listen allows that); nothing in the tests binds a port it did not get from port 0 or from this hold.
+/// does not listen allows that); the tests that bind fixed ports pick them below the kernel's ephemeral range
+/// (tests/Fornax.Cli.Tests/FreePorts.cs), where no port of a port-0 listener, and so of a test site, comes from.
 /// </summary>
 internal sealed class HeldPorts : IDisposable
 {
